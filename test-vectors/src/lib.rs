@@ -1,0 +1,1 @@
+//! Test vector generator and checker.
