@@ -1,9 +1,58 @@
-//! IKD Verify core library.
+//! # ikd-core
+//!
+//! The IKD (Identitas Kependudukan Digital) credential: its QR text format, issuing, and
+//! fully offline verification.
+//!
+//! * [`Claims`] is a resident's KTP-el record, parsed into types from the claims JSON.
+//! * `Issuer` (feature `issue`) signs claims into credential text (`IKD1:` + Base45).
+//! * [`Verifier`] checks a credential text against a [`TrustStore`] and a [`Clock`], and
+//!   returns a [`Verification`]: VALID with a [`VerifiedCredential`], INVALID or
+//!   UNDETERMINED with a stable reason code, and a [`Report`] of every check.
+//! * `render` (feature `render`) draws QR codes; `scan` (feature `scan`) reads them from
+//!   photos; `photo` (feature `photo`) makes face thumbnails.
+//!
+//! The byte-level format is specified in `docs/FORMAT.md`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// The encoder is only reachable through `Issuer`, behind the `issue` feature.
+#![cfg_attr(not(feature = "issue"), allow(dead_code))]
+
+mod claims;
+mod credential;
+mod error;
+mod keys;
+mod nik;
+mod verify;
+mod wire;
+
+#[cfg(feature = "issue")]
+mod issue;
+
+#[cfg(feature = "render")]
+pub mod render;
 
 #[cfg(feature = "scan")]
 pub mod scan;
 
 #[cfg(feature = "photo")]
 pub mod photo;
+
+pub use claims::{
+    AgeOver, Agama, Alamat, BerlakuHingga, ClaimField, ClaimText, Claims, ClaimsError, FieldProblem, GolonganDarah,
+    Kewarganegaraan, MAX_PHOTO_BYTES, Nama, PEKERJAAN_DICTIONARY, RtRw, SLOT_NAMES, StatusPerkawinan,
+};
+pub use credential::{
+    Header, MAX_PAYLOAD_BYTES, MAX_TEXT_CHARS, PREFIX, SALT_SECRET_LEN, SIGNATURE_TAG, SaltSecret, Serial, StatusIndex,
+    Timestamp, UnverifiedCredential, WIRE_EPOCH, payload_to_text, text_to_payload,
+};
+pub use error::DecodeError;
+#[cfg(feature = "issue")]
+pub use issue::{IssueError, IssueRequest, IssuedCredential, Issuer};
+#[cfg(feature = "issue")]
+pub use keys::SecretKey;
+pub use keys::{KEY_ID_LEN, KeyError, KeyId, PublicKey};
+pub use nik::{Nik, NikError, PROVINCES, Sex};
+pub use verify::{
+    Check, Clock, DEFAULT_SKEW_SECS, FixedClock, Lang, Outcome, Reason, Report, SystemClock, TrustStore, TrustStoreError,
+    TrustedIssuer, Verdict, Verification, VerifiedCredential, Verifier, verify_signature_strict,
+};

@@ -1,0 +1,501 @@
+//! The credential format: text layer, binary layout, commitments and signature input.
+//!
+//! The normative description is `docs/FORMAT.md`; section names are cited below.
+
+use std::fmt;
+use std::ops::Range;
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::claims::{AgeOver, Claims, SlotValues, slot};
+use crate::error::DecodeError;
+use crate::keys::{KEY_ID_LEN, KeyId, PublicKey};
+use crate::wire::{Reader, Writer};
+
+/// The text prefix of format version 1.
+pub const PREFIX: &str = "IKD1:";
+/// Longest credential text accepted: the alphanumeric capacity of a version 40 QR code.
+pub const MAX_TEXT_CHARS: usize = 4296;
+/// Longest binary payload accepted (what `MAX_TEXT_CHARS` of Base45 can hold).
+pub const MAX_PAYLOAD_BYTES: usize = 2864;
+/// Time zero of the wire format: 2020-01-01T00:00:00Z, in Unix seconds.
+pub const WIRE_EPOCH: i64 = 1_577_836_800;
+/// Kind byte of a full credential.
+pub(crate) const KIND_CREDENTIAL: u8 = 0x01;
+/// Flag: a holder public key follows.
+pub(crate) const FLAG_HOLDER_KEY: u8 = 0x01;
+/// Flag: an extension list follows.
+pub(crate) const FLAG_EXTENSIONS: u8 = 0x02;
+/// Domain-separation tag of the issuer signature.
+pub const SIGNATURE_TAG: &[u8] = b"IKD1 credential\0";
+/// Domain-separation tag of salt derivation.
+pub(crate) const SALT_TAG: &[u8] = b"IKD1 salt\0";
+/// Length of the per-credential salt secret.
+pub const SALT_SECRET_LEN: usize = 16;
+/// Largest serial number.
+pub const MAX_SERIAL: u64 = (1 << 53) - 1;
+/// Largest status-list index.
+pub const MAX_STATUS_INDEX: u64 = (1 << 32) - 1;
+/// Longest validity (from `valid_from` to `expires_at`): 20 years.
+pub const MAX_VALIDITY_SECS: u64 = 20 * 366 * 86_400;
+const MAX_EXTENSIONS: u64 = 8;
+const MAX_EXTENSION_BYTES: usize = 256;
+const MAX_WIRE_SECS: u64 = (1 << 34) - 1;
+
+/// A point in time, in whole seconds since the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// From Unix seconds.
+    pub const fn from_unix(secs: i64) -> Timestamp {
+        Timestamp(secs)
+    }
+
+    /// Unix seconds.
+    pub const fn unix(self) -> i64 {
+        self.0
+    }
+
+    /// Now, from the system clock.
+    pub fn now() -> Timestamp {
+        Timestamp(OffsetDateTime::now_utc().unix_timestamp())
+    }
+
+    /// Parses RFC 3339 (for example `2026-11-27T08:00:00Z`).
+    pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+        OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+            .ok()
+            .map(|t| Timestamp(t.unix_timestamp()))
+    }
+
+    /// Adds seconds, saturating.
+    pub fn plus(self, secs: i64) -> Timestamp {
+        Timestamp(self.0.saturating_add(secs))
+    }
+
+    /// The UTC date.
+    pub fn date(self) -> time::Date {
+        OffsetDateTime::from_unix_timestamp(self.0)
+            .map(|t| t.date())
+            .unwrap_or(time::Date::MIN)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match OffsetDateTime::from_unix_timestamp(self.0)
+            .ok()
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        {
+            Some(s) => f.write_str(&s),
+            None => write!(f, "@{}", self.0),
+        }
+    }
+}
+
+/// A credential serial number, unique per issuer key (at most 2^53 − 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Serial(u64);
+
+impl Serial {
+    /// A serial, if within range.
+    pub fn new(v: u64) -> Option<Serial> {
+        (v <= MAX_SERIAL).then_some(Serial(v))
+    }
+    /// The number.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for Serial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A credential's index in its issuer's status list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StatusIndex(u32);
+
+impl StatusIndex {
+    /// An index.
+    pub fn new(v: u32) -> StatusIndex {
+        StatusIndex(v)
+    }
+    /// The number.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// The per-credential secret from which every claim's salt is derived.
+/// Wiped on drop; no `Debug`.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct SaltSecret([u8; SALT_SECRET_LEN]);
+
+impl fmt::Debug for SaltSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SaltSecret(<redacted>)")
+    }
+}
+
+impl SaltSecret {
+    /// From bytes. They must come from a cryptographic random source: salts derived from a
+    /// guessable secret let a verifier recover withheld claims.
+    pub fn from_bytes(bytes: [u8; SALT_SECRET_LEN]) -> SaltSecret {
+        SaltSecret(bytes)
+    }
+
+    /// A fresh random secret.
+    #[cfg(feature = "issue")]
+    pub fn generate() -> Result<SaltSecret, getrandom::Error> {
+        let mut s = SaltSecret([0; SALT_SECRET_LEN]);
+        getrandom::fill(&mut s.0)?;
+        Ok(s)
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; SALT_SECRET_LEN] {
+        &self.0
+    }
+}
+
+/// The issuer part: everything signed directly, byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The issuer key id.
+    pub key_id: KeyId,
+    /// The serial.
+    pub serial: Serial,
+    /// The status-list index.
+    pub status_index: StatusIndex,
+    /// When the credential was issued.
+    pub issued_at: Timestamp,
+    /// Start of validity.
+    pub valid_from: Timestamp,
+    /// End of validity.
+    pub expires_at: Timestamp,
+    /// The holder's public key (phone credentials).
+    pub holder_key: Option<PublicKey>,
+    /// Non-critical extensions this library does not interpret: (type, bytes).
+    pub extensions: Vec<(u64, Vec<u8>)>,
+}
+
+fn wire_secs(t: Timestamp) -> Option<u64> {
+    u64::try_from(t.0.checked_sub(WIRE_EPOCH)?).ok().filter(|v| *v <= MAX_WIRE_SECS)
+}
+
+impl Header {
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.u8(KIND_CREDENTIAL);
+        let mut flags = 0;
+        if self.holder_key.is_some() {
+            flags |= FLAG_HOLDER_KEY;
+        }
+        if !self.extensions.is_empty() {
+            flags |= FLAG_EXTENSIONS;
+        }
+        w.u8(flags);
+        w.bytes(self.key_id.as_bytes());
+        w.varint(self.serial.0);
+        w.varint(u64::from(self.status_index.0));
+        let issued = wire_secs(self.issued_at).unwrap_or(0);
+        let from = wire_secs(self.valid_from).unwrap_or(0);
+        let until = wire_secs(self.expires_at).unwrap_or(0);
+        w.varint(issued);
+        w.varint(from.saturating_sub(issued));
+        w.varint(until.saturating_sub(from));
+        if let Some(k) = &self.holder_key {
+            w.bytes(k.as_bytes());
+        }
+        if !self.extensions.is_empty() {
+            w.varint(self.extensions.len() as u64);
+            for (t, v) in &self.extensions {
+                w.varint(*t);
+                w.bstr(v);
+            }
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Header, DecodeError> {
+        let kind = r.u8()?;
+        if kind != KIND_CREDENTIAL {
+            return Err(DecodeError::UnknownKind(kind));
+        }
+        let flags = r.u8()?;
+        if flags & !(FLAG_HOLDER_KEY | FLAG_EXTENSIONS) != 0 {
+            return Err(DecodeError::ReservedFlags(flags));
+        }
+        let key_id = KeyId(r.array::<KEY_ID_LEN>()?);
+        let serial = Serial(r.varint(MAX_SERIAL, "serial")?);
+        let status_index = StatusIndex(
+            u32::try_from(r.varint(MAX_STATUS_INDEX, "status_index")?)
+                .map_err(|_| DecodeError::ValueOutOfRange { field: "status_index" })?,
+        );
+        let issued = r.varint(MAX_WIRE_SECS, "issued_at")?;
+        let from_delta = r.varint(MAX_WIRE_SECS, "valid_from")?;
+        let validity = r.varint(MAX_VALIDITY_SECS, "expires_at")?;
+        if validity == 0 {
+            return Err(DecodeError::BadValidityWindow);
+        }
+        let to_ts = |secs: u64| Timestamp(WIRE_EPOCH + i64::try_from(secs).unwrap_or(i64::MAX - WIRE_EPOCH));
+        let from = issued
+            .checked_add(from_delta)
+            .filter(|v| *v <= MAX_WIRE_SECS)
+            .ok_or(DecodeError::ValueOutOfRange { field: "valid_from" })?;
+        let until = from.checked_add(validity).ok_or(DecodeError::ValueOutOfRange { field: "expires_at" })?;
+        let holder_key = if flags & FLAG_HOLDER_KEY != 0 {
+            Some(PublicKey::from_bytes(&r.array::<32>()?).map_err(|_| DecodeError::InvalidHolderKey)?)
+        } else {
+            None
+        };
+        let mut extensions = Vec::new();
+        if flags & FLAG_EXTENSIONS != 0 {
+            let n = r.varint(MAX_EXTENSIONS, "extensions")?;
+            if n == 0 {
+                return Err(DecodeError::NonCanonical { field: "extensions" });
+            }
+            let mut last: Option<u64> = None;
+            for _ in 0..n {
+                let t = r.varint(u64::MAX, "extension_type")?;
+                if last.is_some_and(|l| t <= l) {
+                    return Err(DecodeError::NonCanonical { field: "extensions" });
+                }
+                last = Some(t);
+                let v = r.bstr(MAX_EXTENSION_BYTES, "extension_value")?;
+                if t & 1 == 1 {
+                    return Err(DecodeError::UnknownCriticalExtension(t));
+                }
+                extensions.push((t, v.to_vec()));
+            }
+        }
+        Ok(Header {
+            key_id,
+            serial,
+            status_index,
+            issued_at: to_ts(issued),
+            valid_from: to_ts(from),
+            expires_at: to_ts(until),
+            holder_key,
+            extensions,
+        })
+    }
+}
+
+/// A credential decoded from its text, with nothing about it checked beyond its encoding.
+///
+/// Use it to inspect a credential; trust only a [`crate::VerifiedCredential`].
+#[derive(Clone)]
+pub struct UnverifiedCredential {
+    pub(crate) payload: Vec<u8>,
+    pub(crate) header: Header,
+    pub(crate) header_range: Range<usize>,
+    pub(crate) secret: SaltSecret,
+    pub(crate) values: SlotValues,
+    pub(crate) slot_ranges: [(usize, usize); slot::COUNT],
+    pub(crate) signature: [u8; 64],
+}
+
+impl fmt::Debug for UnverifiedCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnverifiedCredential")
+            .field("header", &self.header)
+            .field("payload_len", &self.payload.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Splits `IKD<version>:` from the text and checks the version.
+fn strip_prefix(text: &str) -> Result<&str, DecodeError> {
+    if let Some(rest) = text.strip_prefix(PREFIX) {
+        return Ok(rest);
+    }
+    let upper = text.get(..3).map(str::to_ascii_uppercase);
+    if upper.as_deref() == Some("IKD") {
+        let version: String = text.chars().take_while(|c| *c != ':').take(12).collect();
+        if text.contains(':') && version.len() > 3 && version != "IKD1" {
+            return Err(DecodeError::UnknownVersion { version });
+        }
+    }
+    Err(DecodeError::WrongPrefix)
+}
+
+/// Decodes the text layer: prefix and Base45. Only line endings around the text are
+/// removed (`\r`, `\n`), because a space is a valid Base45 character.
+pub fn text_to_payload(text: &str) -> Result<Vec<u8>, DecodeError> {
+    let text = text.trim_matches(|c| c == '\r' || c == '\n');
+    if text.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if text.len() > MAX_TEXT_CHARS {
+        return Err(DecodeError::InputTooLarge { len: text.chars().count(), max: MAX_TEXT_CHARS });
+    }
+    let body = strip_prefix(text)?;
+    let payload = base45::decode(body).map_err(|_| DecodeError::BadBase45)?;
+    // The crate accepts some non-canonical forms (a final pair above 255); one text per payload.
+    if base45::encode(&payload) != body {
+        return Err(DecodeError::NonCanonicalBase45);
+    }
+    if payload.len() > MAX_PAYLOAD_BYTES {
+        return Err(DecodeError::InputTooLarge { len: text.len(), max: MAX_TEXT_CHARS });
+    }
+    Ok(payload)
+}
+
+/// Encodes a payload as credential text.
+pub fn payload_to_text(payload: &[u8]) -> String {
+    format!("{PREFIX}{}", base45::encode(payload))
+}
+
+impl UnverifiedCredential {
+    /// Decodes credential text (`IKD1:` + Base45). Checks the encoding only.
+    pub fn decode(text: &str) -> Result<UnverifiedCredential, DecodeError> {
+        let payload = text_to_payload(text)?;
+        UnverifiedCredential::from_payload(payload)
+    }
+
+    /// Decodes the binary payload.
+    pub fn from_payload(payload: Vec<u8>) -> Result<UnverifiedCredential, DecodeError> {
+        if payload.is_empty() {
+            return Err(DecodeError::Empty);
+        }
+        if payload.len() > MAX_PAYLOAD_BYTES {
+            return Err(DecodeError::InputTooLarge { len: payload.len(), max: MAX_PAYLOAD_BYTES });
+        }
+        let mut r = Reader::new(&payload);
+        let header = Header::read(&mut r)?;
+        let header_range = 0..r.pos();
+        let secret = SaltSecret(r.array::<SALT_SECRET_LEN>()?);
+        let (values, slot_ranges) = SlotValues::read(&mut r)?;
+        let signature = r.array::<64>()?;
+        if r.remaining() > 0 {
+            return Err(DecodeError::TrailingBytes { count: r.remaining() });
+        }
+        Ok(UnverifiedCredential { payload, header, header_range, secret, values, slot_ranges, signature })
+    }
+
+    /// The issuer part.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The resident claims, unverified.
+    pub fn claims(&self) -> &Claims {
+        &self.values.claims
+    }
+
+    /// The age predicates, unverified.
+    pub fn age_over(&self) -> AgeOver {
+        self.values.age
+    }
+
+    /// The embedded face thumbnail (WebP), unverified.
+    pub fn photo(&self) -> Option<&[u8]> {
+        self.values.photo.as_deref()
+    }
+
+    /// The binary payload.
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The message the issuer signed: tag, the issuer part as received, and the commitment root.
+    pub(crate) fn signed_message(&self) -> Vec<u8> {
+        let header_bytes = self.payload.get(self.header_range.clone()).unwrap_or(&[]);
+        let slots: Vec<&[u8]> = self
+            .slot_ranges
+            .iter()
+            .map(|(s, e)| self.payload.get(*s..*e).unwrap_or(&[]))
+            .collect();
+        signed_message(header_bytes, &commitment_root(&self.secret, &slots))
+    }
+
+    /// The 64-byte issuer signature.
+    pub fn signature(&self) -> &[u8; 64] {
+        &self.signature
+    }
+}
+
+/// `tag || issuer part || root`.
+pub(crate) fn signed_message(header_bytes: &[u8], root: &[u8; 32]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(SIGNATURE_TAG.len() + header_bytes.len() + 32);
+    m.extend_from_slice(SIGNATURE_TAG);
+    m.extend_from_slice(header_bytes);
+    m.extend_from_slice(root);
+    m
+}
+
+fn trunc16(d: &[u8]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    out.copy_from_slice(d.get(..16).unwrap_or(&[0; 16]));
+    out
+}
+
+/// The salt of slot `i`: first 16 bytes of SHA-256(salt tag || secret || i).
+pub(crate) fn salt(secret: &SaltSecret, i: u8) -> [u8; 16] {
+    let mut h = Sha256::new();
+    h.update(SALT_TAG);
+    h.update(secret.bytes());
+    h.update([i]);
+    trunc16(&h.finalize())
+}
+
+/// Leaf commitment of slot `i`: first 16 bytes of SHA-256(0x00 || i || salt || value bytes).
+pub(crate) fn leaf(i: u8, salt: &[u8; 16], value: &[u8]) -> [u8; 16] {
+    let mut h = Sha256::new();
+    h.update([0x00, i]);
+    h.update(salt);
+    h.update(value);
+    trunc16(&h.finalize())
+}
+
+fn node(left: &[u8; 16], right: &[u8; 16]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update([0x01]);
+    h.update(left);
+    h.update(right);
+    h.finalize().into()
+}
+
+/// The Merkle root over the 16 slot leaves: internal nodes are truncated to 16 bytes,
+/// the root is the full 32-byte digest.
+pub(crate) fn merkle_root(leaves: &[[u8; 16]; slot::COUNT]) -> [u8; 32] {
+    let mut level: Vec<[u8; 16]> = leaves.to_vec();
+    while level.len() > 2 {
+        level = level.chunks_exact(2).map(|p| trunc16(&node(&p[0], &p[1]))).collect();
+    }
+    match level.as_slice() {
+        [l, r] => node(l, r),
+        _ => [0; 32],
+    }
+}
+
+pub(crate) fn commitment_root(secret: &SaltSecret, slots: &[&[u8]]) -> [u8; 32] {
+    let mut leaves = [[0u8; 16]; slot::COUNT];
+    for (i, (l, v)) in leaves.iter_mut().zip(slots).enumerate() {
+        let i = u8::try_from(i).unwrap_or(u8::MAX);
+        *l = leaf(i, &salt(secret, i), v);
+    }
+    merkle_root(&leaves)
+}
+
+/// Encodes header, secret and slots; returns (payload without signature, header length, root).
+pub(crate) fn encode_unsigned(header: &Header, secret: &SaltSecret, values: &SlotValues) -> (Vec<u8>, usize, [u8; 32]) {
+    let mut w = Writer::default();
+    header.write(&mut w);
+    let header_len = w.buf.len();
+    w.bytes(secret.bytes());
+    let mut slots = Vec::with_capacity(slot::COUNT);
+    for i in 0..slot::COUNT {
+        let mut s = Writer::default();
+        values.write_slot(i, &mut s);
+        w.bytes(&s.buf);
+        slots.push(s.buf);
+    }
+    let refs: Vec<&[u8]> = slots.iter().map(Vec::as_slice).collect();
+    let root = commitment_root(secret, &refs);
+    (w.buf, header_len, root)
+}

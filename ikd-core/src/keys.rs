@@ -1,0 +1,238 @@
+//! Keys: public keys, key ids and (with the `issue` feature) signing keys.
+
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ed25519_dalek::VerifyingKey;
+use sha2::{Digest, Sha256};
+
+/// Length of a key id in bytes: the first 3 bytes of SHA-256 of the public key.
+pub const KEY_ID_LEN: usize = 3;
+
+/// Errors from reading a key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The text is not in the expected key format (wrong header or prefix).
+    #[error("not an IKD key: expected text starting with {expected}")]
+    WrongFormat {
+        /// The prefix expected.
+        expected: &'static str,
+    },
+    /// The key material is not valid base64url.
+    #[error("the key is not valid base64url")]
+    BadEncoding,
+    /// The key material has the wrong length.
+    #[error("the key must be 32 bytes, found {0}")]
+    WrongLength(usize),
+    /// The public key is not a valid curve point, or is of small order (weak).
+    #[error("the public key is not a valid Ed25519 key, or is weak")]
+    InvalidPublicKey,
+}
+
+impl KeyError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            KeyError::WrongFormat { .. } => "key_wrong_format",
+            KeyError::BadEncoding => "key_bad_encoding",
+            KeyError::WrongLength(_) => "key_wrong_length",
+            KeyError::InvalidPublicKey => "key_invalid_public_key",
+        }
+    }
+}
+
+/// A key id: the first [`KEY_ID_LEN`] bytes of SHA-256 over the 32-byte public key.
+/// Short ids can collide; verifiers try every trusted key that matches.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyId(pub(crate) [u8; KEY_ID_LEN]);
+
+impl KeyId {
+    /// The raw bytes.
+    pub fn as_bytes(&self) -> &[u8; KEY_ID_LEN] {
+        &self.0
+    }
+
+    /// Parses lowercase or uppercase hex.
+    pub fn from_hex(s: &str) -> Option<KeyId> {
+        let v = hex::decode(s).ok()?;
+        Some(KeyId(v.try_into().ok()?))
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyId({self})")
+    }
+}
+
+/// An Ed25519 public key that is a valid, canonical, non-weak curve point.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PublicKey {
+    key: VerifyingKey,
+}
+
+impl PublicKey {
+    /// Parses 32 bytes; rejects invalid and small-order keys.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, KeyError> {
+        let key = VerifyingKey::from_bytes(bytes).map_err(|_| KeyError::InvalidPublicKey)?;
+        if key.is_weak() {
+            return Err(KeyError::InvalidPublicKey);
+        }
+        Ok(PublicKey { key })
+    }
+
+    /// Parses the base64url (no padding) text form, optionally prefixed `ikdpk1:`.
+    pub fn from_text(s: &str) -> Result<PublicKey, KeyError> {
+        let s = s.trim();
+        let body = s.strip_prefix("ikdpk1:").unwrap_or(s);
+        let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|_| KeyError::BadEncoding)?;
+        let len = bytes.len();
+        let arr: [u8; 32] = bytes.try_into().map_err(|_| KeyError::WrongLength(len))?;
+        PublicKey::from_bytes(&arr)
+    }
+
+    /// The text form: `ikdpk1:` then base64url of the 32 bytes.
+    pub fn to_text(&self) -> String {
+        format!("ikdpk1:{}", URL_SAFE_NO_PAD.encode(self.key.as_bytes()))
+    }
+
+    /// The 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        self.key.as_bytes()
+    }
+
+    /// This key's id.
+    pub fn key_id(&self) -> KeyId {
+        let digest = Sha256::digest(self.key.as_bytes());
+        let mut id = [0u8; KEY_ID_LEN];
+        id.copy_from_slice(digest.get(..KEY_ID_LEN).unwrap_or(&[0; KEY_ID_LEN]));
+        KeyId(id)
+    }
+
+    pub(crate) fn verifying_key(&self) -> &VerifyingKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey({})", self.to_text())
+    }
+}
+
+impl fmt::Display for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}
+
+#[cfg(feature = "issue")]
+pub use secret::SecretKey;
+
+#[cfg(feature = "issue")]
+mod secret {
+    use super::{KeyError, PublicKey, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    use ed25519_dalek::{Signer, SigningKey};
+    use zeroize::Zeroizing;
+
+    /// The first line of a secret key file.
+    pub const SECRET_KEY_HEADER: &str = "IKD-SECRET-KEY-1";
+
+    /// An Ed25519 signing key (issuer or holder). It has no `Debug`, `Display` or `Clone`,
+    /// and its bytes are wiped from memory when it is dropped.
+    #[allow(missing_debug_implementations)] // deliberately: a secret must never be printed
+    pub struct SecretKey {
+        key: SigningKey,
+    }
+
+    impl SecretKey {
+        /// Generates a new key from the operating system's random source.
+        pub fn generate() -> Result<SecretKey, getrandom::Error> {
+            let mut seed = Zeroizing::new([0u8; 32]);
+            getrandom::fill(seed.as_mut())?;
+            Ok(SecretKey::from_seed(&seed))
+        }
+
+        /// Builds a key from a 32-byte seed (RFC 8032 secret key).
+        pub fn from_seed(seed: &[u8; 32]) -> SecretKey {
+            SecretKey { key: SigningKey::from_bytes(seed) }
+        }
+
+        /// The public key.
+        pub fn public_key(&self) -> PublicKey {
+            PublicKey { key: self.key.verifying_key() }
+        }
+
+        /// Signs `message` (plain Ed25519, RFC 8032).
+        pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+            self.key.sign(message).to_bytes()
+        }
+
+        /// The key file text: a header line, then the base64url seed, then the public key
+        /// as a comment. The returned string is wiped on drop.
+        pub fn to_file_text(&self) -> Zeroizing<String> {
+            let seed = Zeroizing::new(self.key.to_bytes());
+            Zeroizing::new(format!(
+                "{SECRET_KEY_HEADER}\n{}\n# public key: {}\n",
+                URL_SAFE_NO_PAD.encode(seed.as_ref()),
+                self.public_key().to_text()
+            ))
+        }
+
+        /// Reads a key file written by [`SecretKey::to_file_text`]. Errors never echo the
+        /// file's contents.
+        pub fn from_file_text(text: &str) -> Result<SecretKey, KeyError> {
+            let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+            if lines.next() != Some(SECRET_KEY_HEADER) {
+                return Err(KeyError::WrongFormat { expected: SECRET_KEY_HEADER });
+            }
+            let body = lines.next().ok_or(KeyError::WrongLength(0))?;
+            let bytes = Zeroizing::new(URL_SAFE_NO_PAD.decode(body).map_err(|_| KeyError::BadEncoding)?);
+            let seed: Zeroizing<[u8; 32]> =
+                Zeroizing::new(bytes.as_slice().try_into().map_err(|_| KeyError::WrongLength(bytes.len()))?);
+            Ok(SecretKey::from_seed(&seed))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn rejects_weak_and_invalid_keys() {
+        // The identity point (small order).
+        let mut ident = [0u8; 32];
+        ident[0] = 1;
+        assert_eq!(PublicKey::from_bytes(&ident), Err(KeyError::InvalidPublicKey));
+        assert_eq!(PublicKey::from_text("ikdpk1:AAAA"), Err(KeyError::WrongLength(3)));
+        assert_eq!(PublicKey::from_text("ikdpk1:!!"), Err(KeyError::BadEncoding));
+    }
+
+    #[cfg(feature = "issue")]
+    #[test]
+    fn secret_key_file_round_trip() {
+        let k = SecretKey::from_seed(&[7u8; 32]);
+        let text = k.to_file_text();
+        let back = SecretKey::from_file_text(&text).unwrap();
+        assert_eq!(back.public_key(), k.public_key());
+        assert!(matches!(SecretKey::from_file_text("hello"), Err(KeyError::WrongFormat { .. })));
+        assert!(matches!(
+            SecretKey::from_file_text("IKD-SECRET-KEY-1\nAAAA\n"),
+            Err(KeyError::WrongLength(3))
+        ));
+        assert!(matches!(SecretKey::from_file_text("IKD-SECRET-KEY-1\n***\n"), Err(KeyError::BadEncoding)));
+        let pk = k.public_key();
+        assert_eq!(PublicKey::from_text(&pk.to_text()).unwrap(), pk);
+    }
+}

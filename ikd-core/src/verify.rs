@@ -1,0 +1,725 @@
+//! Offline verification: trust store, clock, verdicts and reports.
+
+use std::fmt;
+use std::sync::Arc;
+
+use ed25519_dalek::Signature;
+use serde::{Deserialize, Serialize};
+
+use crate::claims::{AgeOver, BerlakuHingga, Claims};
+use crate::credential::{Header, Timestamp, UnverifiedCredential};
+use crate::error::DecodeError;
+use crate::keys::{KeyId, PublicKey};
+
+/// Default tolerance for clock differences between issuer, holder and counter: 5 minutes.
+pub const DEFAULT_SKEW_SECS: i64 = 300;
+
+/// Language of user-facing messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Bahasa Indonesia (the default).
+    #[default]
+    Id,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Picks a language from an HTTP `Accept-Language` header or a `LANG` value:
+    /// English if `en` comes before `id`, otherwise Indonesian.
+    pub fn from_header(value: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in value.split(',') {
+            let mut it = part.split(';');
+            let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            let lang = if tag.starts_with("en") {
+                Lang::En
+            } else if tag.starts_with("id") || tag.starts_with("in") {
+                Lang::Id
+            } else {
+                continue;
+            };
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+}
+
+/// A time source. Inject a fixed clock in tests and test vectors.
+pub trait Clock: Send + Sync {
+    /// The current time.
+    fn now(&self) -> Timestamp;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// A clock that always reads the same time.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub Timestamp);
+
+impl Clock for FixedClock {
+    fn now(&self) -> Timestamp {
+        self.0
+    }
+}
+
+/// One trusted issuer key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedIssuer {
+    /// Human-readable issuer name, e.g. `DISDUKCAPIL KABUPATEN SERANG`.
+    pub name: String,
+    /// The key.
+    pub public_key: PublicKey,
+    /// Start of the key's validity: credentials issued before it are rejected.
+    pub not_before: Timestamp,
+    /// End of the key's validity: credentials issued after it are rejected.
+    pub not_after: Timestamp,
+}
+
+impl TrustedIssuer {
+    /// The key id.
+    pub fn key_id(&self) -> KeyId {
+        self.public_key.key_id()
+    }
+}
+
+/// Errors from reading a trust store file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustStoreError {
+    /// The file is not JSON of the expected shape.
+    #[error("trust store is not valid: {0}")]
+    Json(String),
+    /// The format version is not 1.
+    #[error("trust store version {0} is not supported")]
+    UnsupportedVersion(u64),
+    /// An issuer entry has an invalid public key.
+    #[error("issuer {index}: {error}")]
+    BadKey {
+        /// 0-based entry.
+        index: usize,
+        /// Why.
+        error: crate::keys::KeyError,
+    },
+    /// An issuer entry has an invalid time.
+    #[error("issuer {index}: `{field}` is not an RFC 3339 time")]
+    BadTime {
+        /// 0-based entry.
+        index: usize,
+        /// Which field.
+        field: &'static str,
+    },
+    /// An issuer entry's window ends before it starts.
+    #[error("issuer {index}: not_after is before not_before")]
+    EmptyWindow {
+        /// 0-based entry.
+        index: usize,
+    },
+    /// An issuer entry has an empty name.
+    #[error("issuer {index}: name is empty")]
+    EmptyName {
+        /// 0-based entry.
+        index: usize,
+    },
+    /// The same key appears twice.
+    #[error("issuer {index}: the same public key is listed twice")]
+    DuplicateKey {
+        /// 0-based entry.
+        index: usize,
+    },
+}
+
+impl TrustStoreError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TrustStoreError::Json(_) => "trust_bad_json",
+            TrustStoreError::UnsupportedVersion(_) => "trust_unsupported_version",
+            TrustStoreError::BadKey { .. } => "trust_bad_key",
+            TrustStoreError::BadTime { .. } => "trust_bad_time",
+            TrustStoreError::EmptyWindow { .. } => "trust_empty_window",
+            TrustStoreError::EmptyName { .. } => "trust_empty_name",
+            TrustStoreError::DuplicateKey { .. } => "trust_duplicate_key",
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustStoreFile {
+    version: u64,
+    issuers: Vec<TrustedIssuerFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustedIssuerFile {
+    name: String,
+    public_key: String,
+    #[serde(default, skip_deserializing)]
+    key_id: String,
+    not_before: String,
+    not_after: String,
+}
+
+/// The issuer keys a verifier trusts (trust store file format v1, `docs/FORMAT.md`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustStore {
+    issuers: Vec<TrustedIssuer>,
+}
+
+impl TrustStore {
+    /// An empty store.
+    pub fn new() -> TrustStore {
+        TrustStore::default()
+    }
+
+    /// Adds an issuer (replacing one with the same key).
+    pub fn add(&mut self, issuer: TrustedIssuer) {
+        self.issuers.retain(|i| i.public_key != issuer.public_key);
+        self.issuers.push(issuer);
+    }
+
+    /// Every trusted issuer.
+    pub fn issuers(&self) -> &[TrustedIssuer] {
+        &self.issuers
+    }
+
+    /// The issuers whose key id matches.
+    pub fn candidates(&self, id: KeyId) -> impl Iterator<Item = &TrustedIssuer> {
+        self.issuers.iter().filter(move |i| i.key_id() == id)
+    }
+
+    /// Reads the JSON trust store file.
+    pub fn from_json(text: &str) -> Result<TrustStore, TrustStoreError> {
+        let file: TrustStoreFile = serde_json::from_str(text).map_err(|e| TrustStoreError::Json(e.to_string()))?;
+        if file.version != 1 {
+            return Err(TrustStoreError::UnsupportedVersion(file.version));
+        }
+        let mut store = TrustStore::new();
+        for (index, e) in file.issuers.into_iter().enumerate() {
+            if e.name.trim().is_empty() {
+                return Err(TrustStoreError::EmptyName { index });
+            }
+            let public_key = PublicKey::from_text(&e.public_key).map_err(|error| TrustStoreError::BadKey { index, error })?;
+            let not_before = Timestamp::parse_rfc3339(&e.not_before)
+                .ok_or(TrustStoreError::BadTime { index, field: "not_before" })?;
+            let not_after =
+                Timestamp::parse_rfc3339(&e.not_after).ok_or(TrustStoreError::BadTime { index, field: "not_after" })?;
+            if not_after < not_before {
+                return Err(TrustStoreError::EmptyWindow { index });
+            }
+            if store.issuers.iter().any(|i| i.public_key == public_key) {
+                return Err(TrustStoreError::DuplicateKey { index });
+            }
+            store.issuers.push(TrustedIssuer { name: e.name, public_key, not_before, not_after });
+        }
+        Ok(store)
+    }
+
+    /// Writes the JSON trust store file (with key ids, for people reading it).
+    pub fn to_json(&self) -> String {
+        let file = TrustStoreFile {
+            version: 1,
+            issuers: self
+                .issuers
+                .iter()
+                .map(|i| TrustedIssuerFile {
+                    name: i.name.clone(),
+                    public_key: i.public_key.to_text(),
+                    key_id: i.key_id().to_string(),
+                    not_before: i.not_before.to_string(),
+                    not_after: i.not_after.to_string(),
+                })
+                .collect(),
+        };
+        serde_json::to_string_pretty(&file).unwrap_or_default()
+    }
+}
+
+/// The three verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verdict {
+    /// Every check passed.
+    Valid,
+    /// A check failed: the credential must not be accepted.
+    Invalid,
+    /// Something needed to decide is missing (for example the issuer is not in the trust store).
+    Undetermined,
+}
+
+impl Verdict {
+    /// `VALID`, `INVALID` or `UNDETERMINED`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Valid => "VALID",
+            Verdict::Invalid => "INVALID",
+            Verdict::Undetermined => "UNDETERMINED",
+        }
+    }
+}
+
+/// Why a credential was not found valid. Codes are stable (see `docs/CODES.md`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Reason {
+    /// The text could not be decoded.
+    #[error("{0}")]
+    Malformed(DecodeError),
+    /// No trusted key has the credential's key id.
+    #[error("issuer key {0} is not in the trust store")]
+    IssuerUnknown(KeyId),
+    /// The signature does not verify under any trusted key with the key id.
+    #[error("the issuer signature is not valid")]
+    SignatureInvalid,
+    /// The credential was issued before the issuer key's validity began.
+    #[error("issued before the issuer key became valid")]
+    KeyNotYetValidAtIssuance,
+    /// The credential was issued after the issuer key's validity ended.
+    #[error("issued after the issuer key expired")]
+    KeyExpiredAtIssuance,
+    /// The credential's validity has not started yet.
+    #[error("the credential is not valid yet")]
+    NotYetValid,
+    /// The credential has expired.
+    #[error("the credential has expired")]
+    Expired,
+    /// The KTP-el record itself has expired (`berlaku_hingga` has passed).
+    #[error("the KTP-el record has expired (berlaku_hingga)")]
+    CardExpired,
+    /// The NIK disagrees with `tanggal_lahir`.
+    #[error("the NIK does not agree with the birth date")]
+    NikBirthDateMismatch,
+    /// The NIK disagrees with `jenis_kelamin`.
+    #[error("the NIK does not agree with the sex")]
+    NikSexMismatch,
+    /// The age predicates disagree with the birth date at the time of issue.
+    #[error("the age claims do not agree with the birth date")]
+    AgeClaimsInconsistent,
+}
+
+impl Reason {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::Malformed(e) => e.code(),
+            Reason::IssuerUnknown(_) => "issuer_unknown",
+            Reason::SignatureInvalid => "signature_invalid",
+            Reason::KeyNotYetValidAtIssuance => "key_not_yet_valid_at_issuance",
+            Reason::KeyExpiredAtIssuance => "key_expired_at_issuance",
+            Reason::NotYetValid => "not_yet_valid",
+            Reason::Expired => "expired",
+            Reason::CardExpired => "card_expired",
+            Reason::NikBirthDateMismatch => "nik_birth_date_mismatch",
+            Reason::NikSexMismatch => "nik_sex_mismatch",
+            Reason::AgeClaimsInconsistent => "age_claims_inconsistent",
+        }
+    }
+
+    /// The verdict this reason leads to.
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            Reason::IssuerUnknown(_) => Verdict::Undetermined,
+            _ => Verdict::Invalid,
+        }
+    }
+
+    /// A plain-language message for counter officers.
+    pub fn message(&self, lang: Lang) -> String {
+        let (id, en) = match self {
+            Reason::Malformed(_) => (
+                "Kode QR bukan kredensial IKD yang utuh atau rusak.",
+                "The QR code is not a complete IKD credential, or it is damaged.",
+            ),
+            Reason::IssuerUnknown(_) => (
+                "Penerbit kredensial tidak dikenal oleh perangkat ini. Perbarui daftar penerbit tepercaya.",
+                "This device does not know the credential's issuer. Update the trusted issuer list.",
+            ),
+            Reason::SignatureInvalid => (
+                "Tanda tangan penerbit tidak sah: isi kredensial telah diubah atau palsu.",
+                "The issuer signature is not valid: the credential was altered or forged.",
+            ),
+            Reason::KeyNotYetValidAtIssuance => (
+                "Kredensial diterbitkan sebelum kunci penerbit berlaku.",
+                "The credential was issued before the issuer key became valid.",
+            ),
+            Reason::KeyExpiredAtIssuance => (
+                "Kredensial diterbitkan setelah kunci penerbit kedaluwarsa.",
+                "The credential was issued after the issuer key expired.",
+            ),
+            Reason::NotYetValid => ("Kredensial belum berlaku.", "The credential is not valid yet."),
+            Reason::Expired => ("Kredensial sudah kedaluwarsa.", "The credential has expired."),
+            Reason::CardExpired => (
+                "Masa berlaku KTP-el sudah habis.",
+                "The KTP-el record has expired.",
+            ),
+            Reason::NikBirthDateMismatch => (
+                "NIK tidak sesuai dengan tanggal lahir.",
+                "The NIK does not match the date of birth.",
+            ),
+            Reason::NikSexMismatch => ("NIK tidak sesuai dengan jenis kelamin.", "The NIK does not match the sex."),
+            Reason::AgeClaimsInconsistent => (
+                "Klaim usia tidak sesuai dengan tanggal lahir.",
+                "The age claims do not match the date of birth.",
+            ),
+        };
+        match lang {
+            Lang::Id => id.to_owned(),
+            Lang::En => en.to_owned(),
+        }
+    }
+}
+
+/// The checks, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Check {
+    /// Text layer and binary format.
+    Decode,
+    /// A trusted key has the credential's key id.
+    IssuerKnown,
+    /// The issuer signature verifies (strict Ed25519).
+    Signature,
+    /// The credential was issued inside the key's validity window.
+    KeyValidAtIssuance,
+    /// Now is inside the credential's validity window (and the KTP-el record has not expired).
+    ValidityWindow,
+    /// The NIK agrees with birth date and sex; age claims agree with the birth date.
+    NikConsistency,
+}
+
+impl Check {
+    /// Every check, in order.
+    pub const ALL: [Check; 6] = [
+        Check::Decode,
+        Check::IssuerKnown,
+        Check::Signature,
+        Check::KeyValidAtIssuance,
+        Check::ValidityWindow,
+        Check::NikConsistency,
+    ];
+
+    /// Stable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Decode => "decode",
+            Check::IssuerKnown => "issuer_known",
+            Check::Signature => "signature",
+            Check::KeyValidAtIssuance => "key_valid_at_issuance",
+            Check::ValidityWindow => "validity_window",
+            Check::NikConsistency => "nik_consistency",
+        }
+    }
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It passed.
+    Passed,
+    /// It failed, with the reason.
+    Failed(Reason),
+    /// It could not be decided, with the reason.
+    Undetermined(Reason),
+    /// It did not run because an earlier check did not pass.
+    Skipped,
+}
+
+impl Outcome {
+    /// `passed`, `failed`, `undetermined` or `skipped`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Failed(_) => "failed",
+            Outcome::Undetermined(_) => "undetermined",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// Each check and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    entries: Vec<(Check, Outcome)>,
+}
+
+impl Report {
+    /// The checks in order with their outcomes.
+    pub fn entries(&self) -> &[(Check, Outcome)] {
+        &self.entries
+    }
+
+    /// The outcome of one check.
+    pub fn outcome(&self, check: Check) -> &Outcome {
+        self.entries.iter().find(|(c, _)| *c == check).map(|(_, o)| o).unwrap_or(&Outcome::Skipped)
+    }
+
+    /// As JSON: `[{"check": ..., "outcome": ..., "code": ...}]`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(
+            self.entries
+                .iter()
+                .map(|(c, o)| {
+                    let code = match o {
+                        Outcome::Failed(r) | Outcome::Undetermined(r) => serde_json::Value::from(r.code()),
+                        _ => serde_json::Value::Null,
+                    };
+                    serde_json::json!({"check": c.name(), "outcome": o.as_str(), "code": code})
+                })
+                .collect(),
+        )
+    }
+}
+
+/// A credential that passed every check. Only [`Verifier::verify`] produces one.
+#[derive(Clone)]
+pub struct VerifiedCredential {
+    inner: UnverifiedCredential,
+    issuer: TrustedIssuer,
+}
+
+impl fmt::Debug for VerifiedCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedCredential")
+            .field("issuer", &self.issuer.name)
+            .field("serial", &self.inner.header.serial)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifiedCredential {
+    /// The resident claims.
+    pub fn claims(&self) -> &Claims {
+        self.inner.claims()
+    }
+    /// The age predicates.
+    pub fn age_over(&self) -> AgeOver {
+        self.inner.age_over()
+    }
+    /// The face thumbnail (WebP), if any.
+    pub fn photo(&self) -> Option<&[u8]> {
+        self.inner.photo()
+    }
+    /// The issuer part.
+    pub fn header(&self) -> &Header {
+        self.inner.header()
+    }
+    /// The trusted issuer whose key verified the signature.
+    pub fn issuer(&self) -> &TrustedIssuer {
+        &self.issuer
+    }
+}
+
+/// The result of verifying one credential text.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    verdict: Verdict,
+    reason: Option<Reason>,
+    report: Report,
+    header: Option<Header>,
+    issuer: Option<TrustedIssuer>,
+    credential: Option<VerifiedCredential>,
+}
+
+impl Verification {
+    /// VALID, INVALID or UNDETERMINED.
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+    /// Why it is not VALID.
+    pub fn reason(&self) -> Option<&Reason> {
+        self.reason.as_ref()
+    }
+    /// The reason code, or `ok` when VALID.
+    pub fn code(&self) -> &'static str {
+        self.reason.as_ref().map(Reason::code).unwrap_or("ok")
+    }
+    /// Each check's outcome.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+    /// The issuer part, when the text could be decoded (for audit logs: serial, key id).
+    pub fn header(&self) -> Option<&Header> {
+        self.header.as_ref()
+    }
+    /// The issuer whose key verified the signature, when it did.
+    pub fn issuer(&self) -> Option<&TrustedIssuer> {
+        self.issuer.as_ref()
+    }
+    /// The verified credential, only when VALID.
+    pub fn credential(&self) -> Option<&VerifiedCredential> {
+        self.credential.as_ref()
+    }
+    /// Takes the verified credential, only when VALID.
+    pub fn into_credential(self) -> Option<VerifiedCredential> {
+        self.credential
+    }
+    /// A message for the officer.
+    pub fn message(&self, lang: Lang) -> String {
+        match &self.reason {
+            Some(r) => r.message(lang),
+            None => match lang {
+                Lang::Id => "Kredensial sah.".to_owned(),
+                Lang::En => "The credential is valid.".to_owned(),
+            },
+        }
+    }
+}
+
+/// Checks credentials against a trust store and a clock, fully offline.
+#[derive(Clone)]
+pub struct Verifier {
+    trust: TrustStore,
+    clock: Arc<dyn Clock>,
+    skew_secs: i64,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("issuers", &self.trust.issuers.len())
+            .field("skew_secs", &self.skew_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Run {
+    entries: Vec<(Check, Outcome)>,
+}
+
+impl Run {
+    fn pass(&mut self, c: Check) {
+        self.entries.push((c, Outcome::Passed));
+    }
+    fn finish(mut self, c: Check, reason: Reason, header: Option<Header>, issuer: Option<TrustedIssuer>) -> Verification {
+        let outcome = match reason.verdict() {
+            Verdict::Undetermined => Outcome::Undetermined(reason.clone()),
+            _ => Outcome::Failed(reason.clone()),
+        };
+        self.entries.push((c, outcome));
+        for rest in Check::ALL {
+            if !self.entries.iter().any(|(d, _)| *d == rest) {
+                self.entries.push((rest, Outcome::Skipped));
+            }
+        }
+        Verification {
+            verdict: reason.verdict(),
+            reason: Some(reason),
+            report: Report { entries: self.entries },
+            header,
+            issuer,
+            credential: None,
+        }
+    }
+}
+
+/// Strict Ed25519 verification (RFC 8032 with canonical `S`, canonical encodings and no
+/// small-order `R` or `A`), as used for every signature in the format.
+pub fn verify_signature_strict(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> bool {
+    let sig = Signature::from_bytes(signature);
+    key.verifying_key().verify_strict(message, &sig).is_ok()
+}
+
+impl Verifier {
+    /// A verifier with the system clock and the default skew tolerance.
+    pub fn new(trust: TrustStore) -> Verifier {
+        Verifier { trust, clock: Arc::new(SystemClock), skew_secs: DEFAULT_SKEW_SECS }
+    }
+
+    /// Uses `clock` instead of the system clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Verifier {
+        self.clock = clock;
+        self
+    }
+
+    /// Sets the clock-skew tolerance in seconds (default [`DEFAULT_SKEW_SECS`]).
+    pub fn with_skew_secs(mut self, secs: i64) -> Verifier {
+        self.skew_secs = secs.max(0);
+        self
+    }
+
+    /// The trust store.
+    pub fn trust_store(&self) -> &TrustStore {
+        &self.trust
+    }
+
+    /// Verifies one credential text, from text to verdict.
+    pub fn verify(&self, text: &str) -> Verification {
+        let run = Run { entries: Vec::with_capacity(Check::ALL.len()) };
+        match UnverifiedCredential::decode(text) {
+            Ok(c) => self.verify_decoded(c, run),
+            Err(e) => run.finish(Check::Decode, Reason::Malformed(e), None, None),
+        }
+    }
+
+    fn verify_decoded(&self, cred: UnverifiedCredential, mut run: Run) -> Verification {
+        run.pass(Check::Decode);
+        let header = cred.header.clone();
+        let mut candidates = self.trust.candidates(header.key_id).peekable();
+        if candidates.peek().is_none() {
+            return run.finish(Check::IssuerKnown, Reason::IssuerUnknown(header.key_id), Some(header), None);
+        }
+        run.pass(Check::IssuerKnown);
+        let message = cred.signed_message();
+        let Some(issuer) = candidates.find(|i| verify_signature_strict(&i.public_key, &message, &cred.signature)).cloned()
+        else {
+            return run.finish(Check::Signature, Reason::SignatureInvalid, Some(header), None);
+        };
+        run.pass(Check::Signature);
+        let fail = |run: Run, c: Check, r: Reason| run.finish(c, r, Some(header.clone()), Some(issuer.clone()));
+        if header.issued_at < issuer.not_before {
+            return fail(run, Check::KeyValidAtIssuance, Reason::KeyNotYetValidAtIssuance);
+        }
+        if header.issued_at > issuer.not_after {
+            return fail(run, Check::KeyValidAtIssuance, Reason::KeyExpiredAtIssuance);
+        }
+        run.pass(Check::KeyValidAtIssuance);
+        let now = self.clock.now();
+        if now.plus(self.skew_secs) < header.valid_from {
+            return fail(run, Check::ValidityWindow, Reason::NotYetValid);
+        }
+        if now.plus(-self.skew_secs) >= header.expires_at {
+            return fail(run, Check::ValidityWindow, Reason::Expired);
+        }
+        if let BerlakuHingga::Tanggal(d) = cred.claims().berlaku_hingga {
+            if now.plus(-self.skew_secs).date() > d {
+                return fail(run, Check::ValidityWindow, Reason::CardExpired);
+            }
+        }
+        run.pass(Check::ValidityWindow);
+        let claims = cred.claims();
+        if !claims.nik.matches_birth_date(claims.tanggal_lahir) {
+            return fail(run, Check::NikConsistency, Reason::NikBirthDateMismatch);
+        }
+        if claims.nik.sex() != claims.jenis_kelamin {
+            return fail(run, Check::NikConsistency, Reason::NikSexMismatch);
+        }
+        if AgeOver::compute(claims.tanggal_lahir, header.issued_at.date()) != cred.age_over() {
+            return fail(run, Check::NikConsistency, Reason::AgeClaimsInconsistent);
+        }
+        run.pass(Check::NikConsistency);
+        Verification {
+            verdict: Verdict::Valid,
+            reason: None,
+            report: Report { entries: run.entries },
+            header: Some(header),
+            issuer: Some(issuer.clone()),
+            credential: Some(VerifiedCredential { inner: cred, issuer }),
+        }
+    }
+}
