@@ -1,1 +1,266 @@
-fn main() {}
+//! `ikd`: issue, verify, inspect and render IKD credentials (Identitas Kependudukan Digital).
+//!
+//! Exit status: 0 VALID (or success), 1 INVALID, 2 usage or I/O error, 3 UNDETERMINED.
+//! See `docs/CLI.md`.
+
+mod batch;
+mod card;
+mod claimsio;
+mod demo;
+mod error;
+mod fsutil;
+mod gen;
+mod i18n;
+mod input;
+mod inspect;
+mod issue;
+mod keys;
+mod progress;
+mod qr;
+mod trust;
+mod verify;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ikd_core::{Lang, Timestamp};
+
+use crate::error::{CliError, CliResult, EXIT_USAGE};
+
+/// Options every command shares.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    /// Message language.
+    pub lang: Lang,
+    /// Machine-readable output on stdout.
+    pub json: bool,
+}
+
+/// Prints one JSON document on stdout (one line, so `--json` streams are JSON Lines).
+pub fn print_json(v: &serde_json::Value) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{v}");
+    let _ = out.flush();
+}
+
+/// Parses a time given as RFC 3339 (`2026-11-27T08:00:00+07:00`) or a date (`2026-11-27`,
+/// meaning 00:00 UTC).
+pub fn parse_when(lang: Lang, s: &str, what: &str) -> CliResult<Timestamp> {
+    let s = s.trim();
+    if let Some(t) = Timestamp::parse_rfc3339(s) {
+        return Ok(t);
+    }
+    if s.len() == 10 {
+        if let Some(t) = Timestamp::parse_rfc3339(&format!("{s}T00:00:00Z")) {
+            return Ok(t);
+        }
+    }
+    Err(CliError::new(
+        "bad_time",
+        tr!(
+            lang,
+            "{}: {:?} bukan waktu RFC 3339 (misalnya 2026-11-27T08:00:00+07:00) atau tanggal YYYY-MM-DD",
+            "{}: {:?} is not an RFC 3339 time (such as 2026-11-27T08:00:00+07:00) or a YYYY-MM-DD date",
+            what,
+            s
+        ),
+    )
+    .field(Some(what.to_owned())))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LangArg {
+    /// Bahasa Indonesia.
+    Id,
+    /// English.
+    En,
+}
+
+const AFTER_HELP: &str = "\
+Exit status: 0 valid (or success), 1 rejected (INVALID), 2 usage or I/O error, 3 undetermined.
+Messages are in Bahasa Indonesia unless LC_ALL, LC_MESSAGES or LANG starts with `en`, or --lang en.
+Documentation: docs/CLI.md";
+
+/// Issue, verify, inspect and render IKD credentials (Identitas Kependudukan Digital) offline.
+#[derive(Debug, Parser)]
+#[command(name = "ikd", version, after_help = AFTER_HELP, propagate_version = true)]
+struct Cli {
+    /// Message language (default: from LC_ALL / LC_MESSAGES / LANG; Indonesian unless it starts with `en`).
+    #[arg(long, global = true, value_enum)]
+    lang: Option<LangArg>,
+    /// Machine-readable JSON on stdout (one JSON document per line).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Create key pairs and export public keys.
+    #[command(subcommand)]
+    Key(KeyCmd),
+    /// Build and inspect the trust store (the issuers a verifier trusts).
+    #[command(subcommand)]
+    Trust(TrustCmd),
+    /// Turn claims JSON into a signed credential (one, or a batch from JSON Lines).
+    Issue(issue::IssueArgs),
+    /// Check credentials: from an argument, a text file, a QR image, or stdin (one per line).
+    Verify(verify::VerifyArgs),
+    /// Decode a credential without trusting it: every field, key id, sizes, QR versions.
+    Inspect(inspect::InspectArgs),
+    /// Render a credential as a QR code: PNG, SVG, or the terminal.
+    Qr(qr::QrArgs),
+    /// A guided first run in a temporary directory: key, issue, QR, scan, verify, tamper.
+    Demo(demo::DemoArgs),
+    /// Developer tools (test data generation).
+    #[command(subcommand, hide = true)]
+    Dev(DevCmd),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCmd {
+    /// Create a key pair: FILE (secret, mode 0600), FILE.pub, and for issuers FILE.state.json.
+    New(KeyNewArgs),
+    /// Print the public key and key id of a key file (secret or .pub).
+    Pub(KeyPubArgs),
+}
+
+#[derive(Debug, Args)]
+struct KeyNewArgs {
+    /// The secret key file to create.
+    file: PathBuf,
+    /// Issuer (signing office) or holder (phone) key.
+    #[arg(long, value_enum, default_value = "issuer")]
+    kind: keys::KeyKind,
+    /// The issuing office's name (kept in the state file, printed on cards).
+    #[arg(long)]
+    name: Option<String>,
+    /// Overwrite existing files.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Args)]
+struct KeyPubArgs {
+    /// A secret key file, a .pub file, or ikdpk1:… text.
+    key: String,
+    /// Also write the public key to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum TrustCmd {
+    /// Add (or update) a trusted issuer key; creates the store if missing.
+    Add(TrustAddArgs),
+    /// List the trusted issuers.
+    Show(TrustShowArgs),
+    /// Remove an issuer by key id.
+    Remove(TrustRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+struct TrustAddArgs {
+    /// The trust store file.
+    #[arg(long, env = "IKD_TRUST")]
+    store: PathBuf,
+    /// Issuer name, e.g. "DISDUKCAPIL KABUPATEN SERANG".
+    #[arg(long)]
+    name: String,
+    /// The issuer's public key: a .pub file, a secret key file, or ikdpk1:… text.
+    #[arg(long)]
+    key: String,
+    /// Start of the key's validity (RFC 3339 or YYYY-MM-DD; default now).
+    #[arg(long)]
+    not_before: Option<String>,
+    /// End of the key's validity (RFC 3339 or YYYY-MM-DD; default ten years after --not-before).
+    #[arg(long)]
+    not_after: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct TrustShowArgs {
+    /// The trust store file.
+    #[arg(long, env = "IKD_TRUST")]
+    store: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct TrustRemoveArgs {
+    /// The trust store file.
+    #[arg(long, env = "IKD_TRUST")]
+    store: PathBuf,
+    /// Key id (6 hex digits) or ikdpk1:… public key of the issuer to remove.
+    #[arg(long)]
+    key_id: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum DevCmd {
+    /// Print N generated residents as claims JSON Lines (synthetic, consistent NIKs).
+    GenResidents(gen::GenArgs),
+}
+
+fn run(cli: Cli, ctx: &Ctx) -> CliResult<u8> {
+    match cli.cmd {
+        Cmd::Key(KeyCmd::New(a)) => keys::cmd_new(ctx, &a.file, a.kind, a.name.as_deref(), a.force),
+        Cmd::Key(KeyCmd::Pub(a)) => keys::cmd_pub(ctx, &a.key, a.out.as_deref()),
+        Cmd::Trust(TrustCmd::Add(a)) => {
+            trust::cmd_add(ctx, &a.store, &a.name, &a.key, a.not_before.as_deref(), a.not_after.as_deref())
+        }
+        Cmd::Trust(TrustCmd::Show(a)) => trust::cmd_show(ctx, &a.store),
+        Cmd::Trust(TrustCmd::Remove(a)) => trust::cmd_remove(ctx, &a.store, &a.key_id),
+        Cmd::Issue(a) => issue::cmd_issue(ctx, &a),
+        Cmd::Verify(a) => verify::cmd_verify(ctx, &a),
+        Cmd::Inspect(a) => inspect::cmd_inspect(ctx, &a),
+        Cmd::Qr(a) => qr::cmd_qr(ctx, &a),
+        Cmd::Demo(a) => demo::cmd_demo(ctx, &a),
+        Cmd::Dev(DevCmd::GenResidents(a)) => gen::cmd_gen(ctx, &a),
+    }
+}
+
+/// Prints an error on stderr (and as JSON on stdout with `--json`).
+pub fn report_error(ctx: &Ctx, e: &CliError) {
+    let label = tr!(ctx.lang, "galat", "error");
+    eprintln!("ikd: {label}: {e}");
+    if let Some(f) = &e.location.field {
+        if !e.message.contains(&format!("`{f}`")) {
+            eprintln!("ikd: {}: {f}", tr!(ctx.lang, "kolom", "field"));
+        }
+    }
+    if ctx.json {
+        print_json(&e.to_json());
+    }
+}
+
+fn main() -> ExitCode {
+    // A bug must never show a panic message or backtrace to a user: say so plainly instead.
+    std::panic::set_hook(Box::new(|_| {
+        eprintln!("ikd: internal error (this is a bug); please report it / galat internal (ini bug); mohon laporkan");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    let lang = i18n::detect(cli.lang.map(|l| match l {
+        LangArg::Id => Lang::Id,
+        LangArg::En => Lang::En,
+    }));
+    let ctx = Ctx { lang, json: cli.json };
+    let code = match std::panic::catch_unwind(|| run(cli, &ctx)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            report_error(&ctx, &e);
+            e.exit
+        }
+        Err(_) => EXIT_USAGE,
+    };
+    let _ = std::io::stdout().flush();
+    ExitCode::from(code)
+}

@@ -623,8 +623,8 @@ impl Claims {
             "PEREMPUAN" => Sex::Perempuan,
             _ => return Err(invalid(F::JenisKelamin, FieldProblem::NotAllowed { allowed: "LAKI-LAKI, PEREMPUAN" })),
         };
-        let golongan_darah =
-            GolonganDarah::parse(str_of(F::GolonganDarah, &raw.golongan_darah)?).map_err(|p| invalid(F::GolonganDarah, p))?;
+        let golongan_darah = GolonganDarah::parse(str_of(F::GolonganDarah, &raw.golongan_darah)?)
+            .map_err(|p| invalid(F::GolonganDarah, p))?;
         let alamat = Alamat {
             alamat: text(F::Alamat, &raw.alamat)?,
             rt: RtRw::parse(str_of(F::Rt, &raw.rt)?).map_err(|p| invalid(F::Rt, p))?,
@@ -647,9 +647,10 @@ impl Claims {
         };
         let berlaku_hingga = match str_of(F::BerlakuHingga, &raw.berlaku_hingga)? {
             "SEUMUR HIDUP" => BerlakuHingga::SeumurHidup,
-            s => BerlakuHingga::Tanggal(
-                parse_date(s).ok_or(invalid(F::BerlakuHingga, FieldProblem::NotAllowed { allowed: "SEUMUR HIDUP or YYYY-MM-DD" }))?,
-            ),
+            s => BerlakuHingga::Tanggal(parse_date(s).ok_or(invalid(
+                F::BerlakuHingga,
+                FieldProblem::NotAllowed { allowed: "SEUMUR HIDUP or YYYY-MM-DD" },
+            ))?),
         };
         let claims = Claims {
             nik,
@@ -1053,7 +1054,9 @@ impl SlotValues {
         let s = r.pos();
         let berlaku_hingga = match r.varint(MAX_DAYS + 1, "berlaku_hingga")? {
             0 => BerlakuHingga::SeumurHidup,
-            n => BerlakuHingga::Tanggal(days_to_date(n - 1).ok_or(DecodeError::ValueOutOfRange { field: "berlaku_hingga" })?),
+            n => BerlakuHingga::Tanggal(
+                days_to_date(n - 1).ok_or(DecodeError::ValueOutOfRange { field: "berlaku_hingga" })?,
+            ),
         };
         mark(slot::BERLAKU_HINGGA, s, r.pos());
 

@@ -78,9 +78,7 @@ impl Timestamp {
 
     /// The UTC date.
     pub fn date(self) -> time::Date {
-        OffsetDateTime::from_unix_timestamp(self.0)
-            .map(|t| t.date())
-            .unwrap_or(time::Date::MIN)
+        OffsetDateTime::from_unix_timestamp(self.0).map(|t| t.date()).unwrap_or(time::Date::MIN)
     }
 }
 
@@ -101,9 +99,12 @@ impl fmt::Display for Timestamp {
 pub struct Serial(u64);
 
 impl Serial {
+    /// Serial 0.
+    pub const MIN: Serial = Serial(0);
+
     /// A serial, if within range.
-    pub fn new(v: u64) -> Option<Serial> {
-        (v <= MAX_SERIAL).then_some(Serial(v))
+    pub const fn new(v: u64) -> Option<Serial> {
+        if v <= MAX_SERIAL { Some(Serial(v)) } else { None }
     }
     /// The number.
     pub fn get(self) -> u64 {
@@ -405,12 +406,14 @@ impl UnverifiedCredential {
     /// The message the issuer signed: tag, the issuer part as received, and the commitment root.
     pub(crate) fn signed_message(&self) -> Vec<u8> {
         let header_bytes = self.payload.get(self.header_range.clone()).unwrap_or(&[]);
-        let slots: Vec<&[u8]> = self
-            .slot_ranges
-            .iter()
-            .map(|(s, e)| self.payload.get(*s..*e).unwrap_or(&[]))
-            .collect();
+        let slots: Vec<&[u8]> = self.slot_ranges.iter().map(|(s, e)| self.payload.get(*s..*e).unwrap_or(&[])).collect();
         signed_message(header_bytes, &commitment_root(&self.secret, &slots))
+    }
+
+    /// Length in bytes of the issuer part (the bytes signed as they are), at the start of
+    /// the payload.
+    pub fn issuer_part_len(&self) -> usize {
+        self.header_range.end
     }
 
     /// The 64-byte issuer signature.

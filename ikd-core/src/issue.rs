@@ -2,8 +2,8 @@
 
 use crate::claims::{AgeOver, BerlakuHingga, Claims, ClaimsError, MAX_PHOTO_BYTES, SlotValues, is_webp};
 use crate::credential::{
-    Header, MAX_STATUS_INDEX, MAX_VALIDITY_SECS, SaltSecret, Serial, StatusIndex, Timestamp, WIRE_EPOCH, encode_unsigned,
-    payload_to_text, signed_message,
+    Header, MAX_STATUS_INDEX, MAX_VALIDITY_SECS, SaltSecret, Serial, StatusIndex, Timestamp, WIRE_EPOCH,
+    encode_unsigned, payload_to_text, signed_message,
 };
 use crate::keys::{PublicKey, SecretKey};
 
@@ -106,6 +106,34 @@ impl IssuedCredential {
     }
 }
 
+/// The largest credential text for phone scanning with a photo: QR version 22 at error
+/// correction M holds 1134 alphanumeric characters (the SMART Health Cards limit).
+pub const PHOTO_CREDENTIAL_MAX_CHARS: usize = 1134;
+
+/// How many photo bytes fit, given the payload size of the same credential without a
+/// photo, so that the whole text stays within `max_chars` characters.
+pub fn photo_byte_budget(payload_len_without_photo: usize, max_chars: usize) -> usize {
+    let chars = max_chars.saturating_sub(crate::credential::PREFIX.len());
+    // Base45: 2 bytes -> 3 characters, a final single byte -> 2 characters.
+    let max_bytes = chars / 3 * 2 + usize::from(chars % 3 == 2);
+    // The empty photo slot is one byte (length 0); a photo of 128..=2048 bytes has a
+    // two-byte length.
+    let room = max_bytes.saturating_sub(payload_len_without_photo);
+    let budget = room.saturating_sub(1);
+    budget.min(MAX_PHOTO_BYTES)
+}
+
+/// Options that make [`Issuer::danger_issue_unchecked`] produce credentials a correct
+/// issuer never would. For test vectors and interoperability tests only.
+#[derive(Debug, Clone, Default)]
+pub struct DangerIssueOptions {
+    /// Extensions to add to the issuer part: `(type, value)`, types strictly ascending.
+    /// Odd types are critical.
+    pub extensions: Vec<(u64, Vec<u8>)>,
+    /// Age predicates to sign instead of the ones computed from the birth date.
+    pub age_override: Option<AgeOver>,
+}
+
 /// An issuer: a signing key that turns claims into signed credentials.
 pub struct Issuer {
     key: SecretKey,
@@ -137,40 +165,24 @@ impl Issuer {
     /// Issues with a given salt secret (deterministic; for test vectors). The secret must be
     /// random in real use.
     pub fn issue_with_secret(&self, req: &IssueRequest, secret: &SaltSecret) -> Result<IssuedCredential, IssueError> {
-        req.claims.check_nik()?;
-        let max_issue = WIRE_EPOCH + (1i64 << 34) - 1 - i64::try_from(MAX_VALIDITY_SECS).unwrap_or(0);
-        if req.issued_at.unix() < WIRE_EPOCH || req.issued_at.unix() > max_issue {
-            return Err(IssueError::IssuedAtOutOfRange);
-        }
-        if req.valid_from < req.issued_at {
-            return Err(IssueError::ValidFromBeforeIssuedAt);
-        }
-        if req.valid_from.unix() > max_issue {
-            return Err(IssueError::IssuedAtOutOfRange);
-        }
-        if req.expires_at <= req.valid_from {
-            return Err(IssueError::ExpiresBeforeValidFrom);
-        }
-        let validity = u64::try_from(req.expires_at.unix() - req.valid_from.unix()).unwrap_or(u64::MAX);
-        if validity > MAX_VALIDITY_SECS {
-            return Err(IssueError::ValidityTooLong);
-        }
-        if let BerlakuHingga::Tanggal(d) = req.claims.berlaku_hingga {
-            if req.expires_at.date() > d {
-                return Err(IssueError::BeyondBerlakuHingga(crate::claims::format_date(d)));
-            }
-        }
-        if u64::from(req.status_index.get()) > MAX_STATUS_INDEX {
-            return Err(IssueError::StatusIndexTooLarge);
-        }
-        if let Some(p) = &req.photo {
-            if p.len() > MAX_PHOTO_BYTES {
-                return Err(IssueError::PhotoTooLarge { size: p.len(), max: MAX_PHOTO_BYTES });
-            }
-            if !is_webp(p) {
-                return Err(IssueError::PhotoNotWebp);
-            }
-        }
+        check_request(req)?;
+        Ok(self.sign(req, secret, &DangerIssueOptions::default()))
+    }
+
+    /// Signs without checking the request: the NIK may disagree with the claims, the
+    /// validity may exceed `berlaku_hingga`, and `options` may add extensions or false age
+    /// predicates. Values the format cannot carry are clamped. Only for building test
+    /// vectors that exercise verifiers' rejection paths.
+    pub fn danger_issue_unchecked(
+        &self,
+        req: &IssueRequest,
+        secret: &SaltSecret,
+        options: &DangerIssueOptions,
+    ) -> IssuedCredential {
+        self.sign(req, secret, options)
+    }
+
+    fn sign(&self, req: &IssueRequest, secret: &SaltSecret, options: &DangerIssueOptions) -> IssuedCredential {
         let header = Header {
             key_id: self.key.public_key().key_id(),
             serial: req.serial,
@@ -179,10 +191,12 @@ impl Issuer {
             valid_from: req.valid_from,
             expires_at: req.expires_at,
             holder_key: req.holder_key,
-            extensions: Vec::new(),
+            extensions: options.extensions.clone(),
         };
         let values = SlotValues {
-            age: AgeOver::compute(req.claims.tanggal_lahir, req.issued_at.date()),
+            age: options
+                .age_override
+                .unwrap_or_else(|| AgeOver::compute(req.claims.tanggal_lahir, req.issued_at.date())),
             claims: req.claims.clone(),
             photo: req.photo.clone().filter(|p| !p.is_empty()),
         };
@@ -190,6 +204,44 @@ impl Issuer {
         let msg = signed_message(payload.get(..header_len).unwrap_or(&[]), &root);
         let sig = self.key.sign(&msg);
         payload.extend_from_slice(&sig);
-        Ok(IssuedCredential { text: payload_to_text(&payload), payload_len: payload.len() })
+        IssuedCredential { text: payload_to_text(&payload), payload_len: payload.len() }
     }
+}
+
+fn check_request(req: &IssueRequest) -> Result<(), IssueError> {
+    req.claims.check_nik()?;
+    let max_issue = WIRE_EPOCH + (1i64 << 34) - 1 - i64::try_from(MAX_VALIDITY_SECS).unwrap_or(0);
+    if req.issued_at.unix() < WIRE_EPOCH || req.issued_at.unix() > max_issue {
+        return Err(IssueError::IssuedAtOutOfRange);
+    }
+    if req.valid_from < req.issued_at {
+        return Err(IssueError::ValidFromBeforeIssuedAt);
+    }
+    if req.valid_from.unix() > max_issue {
+        return Err(IssueError::IssuedAtOutOfRange);
+    }
+    if req.expires_at <= req.valid_from {
+        return Err(IssueError::ExpiresBeforeValidFrom);
+    }
+    let validity = u64::try_from(req.expires_at.unix() - req.valid_from.unix()).unwrap_or(u64::MAX);
+    if validity > MAX_VALIDITY_SECS {
+        return Err(IssueError::ValidityTooLong);
+    }
+    if let BerlakuHingga::Tanggal(d) = req.claims.berlaku_hingga {
+        if req.expires_at.date() > d {
+            return Err(IssueError::BeyondBerlakuHingga(crate::claims::format_date(d)));
+        }
+    }
+    if u64::from(req.status_index.get()) > MAX_STATUS_INDEX {
+        return Err(IssueError::StatusIndexTooLarge);
+    }
+    if let Some(p) = &req.photo {
+        if p.len() > MAX_PHOTO_BYTES {
+            return Err(IssueError::PhotoTooLarge { size: p.len(), max: MAX_PHOTO_BYTES });
+        }
+        if !is_webp(p) {
+            return Err(IssueError::PhotoNotWebp);
+        }
+    }
+    Ok(())
 }

@@ -227,10 +227,7 @@ mod tests {
         let back = SecretKey::from_file_text(&text).unwrap();
         assert_eq!(back.public_key(), k.public_key());
         assert!(matches!(SecretKey::from_file_text("hello"), Err(KeyError::WrongFormat { .. })));
-        assert!(matches!(
-            SecretKey::from_file_text("IKD-SECRET-KEY-1\nAAAA\n"),
-            Err(KeyError::WrongLength(3))
-        ));
+        assert!(matches!(SecretKey::from_file_text("IKD-SECRET-KEY-1\nAAAA\n"), Err(KeyError::WrongLength(3))));
         assert!(matches!(SecretKey::from_file_text("IKD-SECRET-KEY-1\n***\n"), Err(KeyError::BadEncoding)));
         let pk = k.public_key();
         assert_eq!(PublicKey::from_text(&pk.to_text()).unwrap(), pk);

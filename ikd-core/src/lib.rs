@@ -38,7 +38,7 @@ pub mod scan;
 pub mod photo;
 
 pub use claims::{
-    AgeOver, Agama, Alamat, BerlakuHingga, ClaimField, ClaimText, Claims, ClaimsError, FieldProblem, GolonganDarah,
+    Agama, AgeOver, Alamat, BerlakuHingga, ClaimField, ClaimText, Claims, ClaimsError, FieldProblem, GolonganDarah,
     Kewarganegaraan, MAX_PHOTO_BYTES, Nama, PEKERJAAN_DICTIONARY, RtRw, SLOT_NAMES, StatusPerkawinan,
 };
 pub use credential::{
@@ -47,12 +47,14 @@ pub use credential::{
 };
 pub use error::DecodeError;
 #[cfg(feature = "issue")]
-pub use issue::{IssueError, IssueRequest, IssuedCredential, Issuer};
+pub use issue::{
+    DangerIssueOptions, IssueError, IssueRequest, IssuedCredential, Issuer, PHOTO_CREDENTIAL_MAX_CHARS, photo_byte_budget,
+};
 #[cfg(feature = "issue")]
 pub use keys::SecretKey;
 pub use keys::{KEY_ID_LEN, KeyError, KeyId, PublicKey};
 pub use nik::{Nik, NikError, PROVINCES, Sex};
 pub use verify::{
-    Check, Clock, DEFAULT_SKEW_SECS, FixedClock, Lang, Outcome, Reason, Report, SystemClock, TrustStore, TrustStoreError,
-    TrustedIssuer, Verdict, Verification, VerifiedCredential, Verifier, verify_signature_strict,
+    Check, Clock, DEFAULT_SKEW_SECS, FixedClock, Lang, Outcome, Reason, Report, SystemClock, TrustStore,
+    TrustStoreError, TrustedIssuer, Verdict, Verification, VerifiedCredential, Verifier, verify_signature_strict,
 };

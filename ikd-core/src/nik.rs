@@ -126,9 +126,7 @@ impl Nik {
         }
         let (day, month, yy) = nik.date_digits();
         let day = if day > 40 { day - 40 } else { day };
-        let real = [1900i32, 2000]
-            .iter()
-            .any(|century| date_from(century + i32::from(yy), month, day).is_some());
+        let real = [1900i32, 2000].iter().any(|century| date_from(century + i32::from(yy), month, day).is_some());
         if !real {
             return Err(NikError::InvalidBirthDate);
         }

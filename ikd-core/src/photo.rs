@@ -17,8 +17,8 @@ use std::io::Cursor;
 
 use image::imageops::{self, FilterType};
 use image::{
-    DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat,
-    ImageReader, Limits, Rgb, RgbImage,
+    DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat, ImageReader, Limits, Rgb,
+    RgbImage,
 };
 
 /// Smallest thumbnail width (pixels); smaller inputs are refused.
@@ -92,11 +92,7 @@ pub struct PhotoLimits {
 impl Default for PhotoLimits {
     /// 10 MiB and 8000×8000 pixels.
     fn default() -> Self {
-        Self {
-            max_input_bytes: 10 * 1024 * 1024,
-            max_width: 8000,
-            max_height: 8000,
-        }
+        Self { max_input_bytes: 10 * 1024 * 1024, max_width: 8000, max_height: 8000 }
     }
 }
 
@@ -168,20 +164,12 @@ impl PhotoError {
 /// laid on white where transparent, centre-cropped to 4:5 and resampled with Lanczos3. The result
 /// is 64×80 when that fits `max_bytes` at quality [`QUALITY_FLOOR`] or better, else 48×60; never
 /// larger than the input.
-pub fn make_thumbnail(
-    input: &[u8],
-    max_bytes: usize,
-    limits: &PhotoLimits,
-) -> Result<FaceThumbnail, PhotoError> {
+pub fn make_thumbnail(input: &[u8], max_bytes: usize, limits: &PhotoLimits) -> Result<FaceThumbnail, PhotoError> {
     if input.len() > limits.max_input_bytes {
-        return Err(PhotoError::InputTooLarge {
-            size: input.len(),
-            max: limits.max_input_bytes,
-        });
+        return Err(PhotoError::InputTooLarge { size: input.len(), max: limits.max_input_bytes });
     }
-    let max_alloc = u64::from(limits.max_width)
-        .saturating_mul(u64::from(limits.max_height))
-        .saturating_mul(INPUT_BYTES_PER_PIXEL);
+    let max_alloc =
+        u64::from(limits.max_width).saturating_mul(u64::from(limits.max_height)).saturating_mul(INPUT_BYTES_PER_PIXEL);
     let image = decode_limited(
         input,
         &[ImageFormat::Png, ImageFormat::Jpeg],
@@ -202,23 +190,14 @@ pub fn make_thumbnail(
 /// caps (max 8 KiB, max 256×256).
 pub fn decode_thumbnail(bytes: &[u8]) -> Result<RgbImage, PhotoError> {
     if bytes.len() > MAX_THUMBNAIL_BYTES {
-        return Err(PhotoError::InputTooLarge {
-            size: bytes.len(),
-            max: MAX_THUMBNAIL_BYTES,
-        });
+        return Err(PhotoError::InputTooLarge { size: bytes.len(), max: MAX_THUMBNAIL_BYTES });
     }
     if bytes.get(0..4) != Some(b"RIFF") || bytes.get(8..12) != Some(b"WEBP") {
         return Err(PhotoError::UnsupportedFormat);
     }
     let side = u64::from(MAX_THUMBNAIL_SIDE);
-    let image = decode_limited(
-        bytes,
-        &[ImageFormat::WebP],
-        MAX_THUMBNAIL_SIDE,
-        MAX_THUMBNAIL_SIDE,
-        side * side * 4,
-        false,
-    )?;
+    let image =
+        decode_limited(bytes, &[ImageFormat::WebP], MAX_THUMBNAIL_SIDE, MAX_THUMBNAIL_SIDE, side * side * 4, false)?;
     Ok(image.to_rgb8())
 }
 
@@ -227,12 +206,7 @@ pub fn thumbnail_png(bytes: &[u8]) -> Result<Vec<u8>, PhotoError> {
     let image = decode_thumbnail(bytes)?;
     let mut png = Vec::new();
     image::codecs::png::PngEncoder::new(&mut png)
-        .write_image(
-            image.as_raw(),
-            image.width(),
-            image.height(),
-            ExtendedColorType::Rgb8,
-        )
+        .write_image(image.as_raw(), image.width(), image.height(), ExtendedColorType::Rgb8)
         .map_err(|e| PhotoError::Encode(e.to_string()))?;
     Ok(png)
 }
@@ -251,6 +225,11 @@ fn decode_limited(
         .with_guessed_format()
         .map_err(|e| PhotoError::CorruptImage(e.to_string()))?;
     match reader.format() {
+        Some(ImageFormat::Jpeg) if formats.contains(&ImageFormat::Jpeg) => {
+            if !jpeg_is_complete(input) {
+                return Err(PhotoError::CorruptImage("JPEG is truncated or its markers are damaged".to_owned()));
+            }
+        }
         Some(format) if formats.contains(&format) => {}
         _ => return Err(PhotoError::UnsupportedFormat),
     }
@@ -273,11 +252,7 @@ fn decode_limited(
         other => decode_error(other),
     })?;
     // A malformed EXIF block is no reason to refuse the photo: keep it as stored.
-    let orientation = if apply_orientation {
-        decoder.orientation().ok()
-    } else {
-        None
-    };
+    let orientation = if apply_orientation { decoder.orientation().ok() } else { None };
     let mut image = DynamicImage::from_decoder(decoder).map_err(|e| match e {
         ImageError::Limits(_) => PhotoError::DimensionsTooLarge { width, height },
         other => decode_error(other),
@@ -286,6 +261,57 @@ fn decode_limited(
         image.apply_orientation(orientation);
     }
     Ok(image)
+}
+
+/// Whether a JPEG's marker structure runs from start to end-of-image marker. The JPEG decoder
+/// fills a truncated scan with grey and reports success; an issuer must not get a half-grey face
+/// from a cut-short upload.
+fn jpeg_is_complete(data: &[u8]) -> bool {
+    if data.get(0..2) != Some(&[0xFF, 0xD8][..]) {
+        return false;
+    }
+    let mut i = 2;
+    loop {
+        if data.get(i) != Some(&0xFF) {
+            return false;
+        }
+        // Any number of 0xFF fill bytes precede a marker code.
+        while data.get(i) == Some(&0xFF) {
+            i += 1;
+        }
+        let Some(&marker) = data.get(i) else {
+            return false;
+        };
+        i += 1;
+        match marker {
+            0xD9 => return true,
+            // Standalone markers: TEM, RST0..RST7.
+            0x01 | 0xD0..=0xD7 => {}
+            0x00 | 0xD8 => return false,
+            _ => {
+                let Some(&[hi, lo]) = data.get(i..i + 2) else {
+                    return false;
+                };
+                let len = usize::from(u16::from_be_bytes([hi, lo]));
+                if len < 2 {
+                    return false;
+                }
+                i += len;
+                if marker == 0xDA {
+                    // Entropy-coded data runs to the next marker other than a stuffed 0xFF00 or
+                    // a restart marker.
+                    loop {
+                        match (data.get(i), data.get(i + 1)) {
+                            (None, _) | (Some(0xFF), None) => return false,
+                            (Some(0xFF), Some(0x00 | 0xD0..=0xD7)) => i += 2,
+                            (Some(0xFF), Some(_)) => break,
+                            (Some(_), _) => i += 1,
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn decode_error(error: ImageError) -> PhotoError {
@@ -297,11 +323,7 @@ fn decode_error(error: ImageError) -> PhotoError {
 
 /// RGB on white, centre-cropped to 4:5, and shrunk by area averaging when far larger than needed.
 fn prepare(image: DynamicImage) -> RgbImage {
-    let rgb = if image.color().has_alpha() {
-        on_white(&image)
-    } else {
-        image.to_rgb8()
-    };
+    let rgb = if image.color().has_alpha() { on_white(&image) } else { image.to_rgb8() };
     let (width, height) = rgb.dimensions();
     // Largest centred 4:5 window. An input of at least 48×60 keeps at least 48×60.
     let (crop_w, crop_h) = if u64::from(width) * 5 > u64::from(height) * 4 {
@@ -309,20 +331,9 @@ fn prepare(image: DynamicImage) -> RgbImage {
     } else {
         (width, scale(width, 5, 4).min(height))
     };
-    let cropped = imageops::crop_imm(
-        &rgb,
-        (width - crop_w) / 2,
-        (height - crop_h) / 2,
-        crop_w,
-        crop_h,
-    )
-    .to_image();
+    let cropped = imageops::crop_imm(&rgb, (width - crop_w) / 2, (height - crop_h) / 2, crop_w, crop_h).to_image();
     let (big_w, big_h) = (SIZES[0].0 * PRESHRINK_FACTOR, SIZES[0].1 * PRESHRINK_FACTOR);
-    if crop_w > big_w && crop_h > big_h {
-        imageops::thumbnail(&cropped, big_w, big_h)
-    } else {
-        cropped
-    }
+    if crop_w > big_w && crop_h > big_h { imageops::thumbnail(&cropped, big_w, big_h) } else { cropped }
 }
 
 /// `value * num / den`, rounded down, without overflow (`num / den` is at most 5/4).
@@ -347,11 +358,8 @@ fn on_white(image: &DynamicImage) -> RgbImage {
 
 /// Try the sizes from largest to smallest; the last one accepts any quality.
 fn encode_within(portrait: &RgbImage, max_bytes: usize) -> Result<FaceThumbnail, PhotoError> {
-    let fitting: Vec<(u32, u32)> = SIZES
-        .iter()
-        .copied()
-        .filter(|&(w, h)| w <= portrait.width() && h <= portrait.height())
-        .collect();
+    let fitting: Vec<(u32, u32)> =
+        SIZES.iter().copied().filter(|&(w, h)| w <= portrait.width() && h <= portrait.height()).collect();
     let floor = quality_steps(QUALITY_FLOOR);
     let mut smallest = usize::MAX;
     for (index, &(width, height)) in fitting.iter().enumerate() {
@@ -360,19 +368,12 @@ fn encode_within(portrait: &RgbImage, max_bytes: usize) -> Result<FaceThumbnail,
         let lowest = if last { 0 } else { floor };
         match best_quality(&small, max_bytes, lowest)? {
             Search::Fits(bytes) => {
-                return Ok(FaceThumbnail {
-                    bytes,
-                    width,
-                    height,
-                });
+                return Ok(FaceThumbnail { bytes, width, height });
             }
             Search::TooBig(len) => smallest = smallest.min(len),
         }
     }
-    Err(PhotoError::BudgetTooSmall {
-        budget: max_bytes,
-        smallest,
-    })
+    Err(PhotoError::BudgetTooSmall { budget: max_bytes, smallest })
 }
 
 enum Search {
@@ -411,8 +412,7 @@ fn best_quality(image: &RgbImage, max_bytes: usize, lowest: u32) -> Result<Searc
 
 /// Lossy WebP at quality `steps / QUALITY_SCALE`, with the settings chosen in `docs/PHOTO.md`.
 fn encode_webp(image: &RgbImage, steps: u32) -> Result<Vec<u8>, PhotoError> {
-    let mut config = webp::WebPConfig::new()
-        .map_err(|()| PhotoError::Encode("libwebp version mismatch".to_owned()))?;
+    let mut config = webp::WebPConfig::new().map_err(|()| PhotoError::Encode("libwebp version mismatch".to_owned()))?;
     config.lossless = 0;
     config.quality = steps as f32 / QUALITY_SCALE as f32;
     // Slowest, smallest; the image is tiny.
@@ -425,15 +425,11 @@ fn encode_webp(image: &RgbImage, steps: u32) -> Result<Vec<u8>, PhotoError> {
     config.preprocessing = 0;
     config.use_sharp_yuv = 0;
     let encoder = webp::Encoder::from_rgb(image.as_raw(), image.width(), image.height());
-    let memory = encoder
-        .encode_advanced(&config)
-        .map_err(|e| PhotoError::Encode(format!("{e:?}")))?;
+    let memory = encoder.encode_advanced(&config).map_err(|e| PhotoError::Encode(format!("{e:?}")))?;
     let bytes = memory.to_vec();
     // Simple lossy format only: RIFF header, then one VP8 chunk (no VP8X, EXIF, ICC or alpha).
     if bytes.get(0..4) != Some(b"RIFF") || bytes.get(8..16) != Some(b"WEBPVP8 ") {
-        return Err(PhotoError::Encode(
-            "encoder did not produce a simple lossy WebP".to_owned(),
-        ));
+        return Err(PhotoError::Encode("encoder did not produce a simple lossy WebP".to_owned()));
     }
     Ok(bytes)
 }

@@ -21,7 +21,8 @@ pub enum ErrorCorrection {
 
 impl ErrorCorrection {
     /// All levels.
-    pub const ALL: [ErrorCorrection; 4] = [ErrorCorrection::L, ErrorCorrection::M, ErrorCorrection::Q, ErrorCorrection::H];
+    pub const ALL: [ErrorCorrection; 4] =
+        [ErrorCorrection::L, ErrorCorrection::M, ErrorCorrection::Q, ErrorCorrection::H];
 
     fn level(self) -> EcLevel {
         match self {
@@ -95,8 +96,31 @@ impl RenderError {
     }
 }
 
+const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+/// The whole text as one alphanumeric segment, in the smallest version that holds it.
+fn alphanumeric_code(text: &str, ec: ErrorCorrection, below: i16) -> Option<QrCode> {
+    if !text.bytes().all(|b| ALNUM.contains(&b)) {
+        return None;
+    }
+    (1..below).find_map(|v| {
+        let mut bits = qrcode::bits::Bits::new(qrcode::Version::Normal(v));
+        bits.push_alphanumeric_data(text.as_bytes()).ok()?;
+        bits.push_terminator(ec.level()).ok()?;
+        QrCode::with_bits(bits, ec.level()).ok()
+    })
+}
+
+/// The smallest code: the `qrcode` crate's segment optimiser sometimes splits digit runs
+/// into numeric segments and ends one version above a single alphanumeric segment, so
+/// both are tried (credential text is always alphanumeric).
 fn code(text: &str, ec: ErrorCorrection) -> Result<QrCode, RenderError> {
-    QrCode::with_error_correction_level(text.as_bytes(), ec.level()).map_err(|_| RenderError::TooLong(ec.as_str()))
+    let optimised = QrCode::with_error_correction_level(text.as_bytes(), ec.level()).ok();
+    let below = match optimised.as_ref().map(QrCode::version) {
+        Some(qrcode::Version::Normal(v)) => v,
+        _ => 41,
+    };
+    alphanumeric_code(text, ec, below).or(optimised).ok_or(RenderError::TooLong(ec.as_str()))
 }
 
 /// The smallest QR version (1–40) that holds `text` at `ec`, if any.
@@ -191,4 +215,36 @@ pub fn render_terminal(text: &str, ec: ErrorCorrection) -> Result<String, Render
         out.push('\n');
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Regression: the `qrcode` optimiser put 1133 alphanumeric characters whose digit runs
+    /// it split off into version 23; one alphanumeric segment fits version 22.
+    #[test]
+    fn regression_full_alphanumeric_capacity_of_version_22_m() {
+        let text: String = "IKD1:".chars().chain("0123456789AB".chars().cycle().take(1129)).collect();
+        assert_eq!(text.len(), 1134);
+        assert_eq!(qr_version(&text, ErrorCorrection::M), Some(22));
+        let longer = format!("{text}0");
+        assert_eq!(qr_version(&longer, ErrorCorrection::M), Some(23));
+    }
+
+    #[test]
+    fn renders_png_svg_terminal_with_quiet_zone() {
+        let text = "IKD1:ABC";
+        let img = render_image(text, &RenderOptions::SCREEN).unwrap();
+        // Version 1 is 21 modules, plus 4 on each side, 6 px each.
+        assert_eq!(img.width(), (21 + 8) * 6);
+        assert_eq!(img.get_pixel(0, 0).0[0], 255);
+        assert!(render_svg(text, &RenderOptions::PRINT).unwrap().starts_with("<svg"));
+        assert_eq!(render_terminal(text, ErrorCorrection::M).unwrap().lines().count(), (21usize + 4).div_ceil(2));
+        let bad = RenderOptions { module_px: 0, ..RenderOptions::SCREEN };
+        assert!(matches!(render_png(text, &bad), Err(RenderError::BadModuleSize)));
+        let huge = "A".repeat(5000);
+        assert!(matches!(render_png(&huge, &RenderOptions::SCREEN), Err(RenderError::TooLong("M"))));
+    }
 }

@@ -32,9 +32,7 @@ impl Lang {
         for part in value.split(',') {
             let mut it = part.split(';');
             let tag = it.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = it
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
-                .unwrap_or(1.0);
+            let q = it.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
             let lang = if tag.starts_with("en") {
                 Lang::En
             } else if tag.starts_with("id") || tag.starts_with("in") {
@@ -134,6 +132,12 @@ pub enum TrustStoreError {
         /// 0-based entry.
         index: usize,
     },
+    /// The informational `key_id` does not match the public key.
+    #[error("issuer {index}: key_id does not match the public key")]
+    KeyIdMismatch {
+        /// 0-based entry.
+        index: usize,
+    },
     /// The same key appears twice.
     #[error("issuer {index}: the same public key is listed twice")]
     DuplicateKey {
@@ -153,6 +157,7 @@ impl TrustStoreError {
             TrustStoreError::EmptyWindow { .. } => "trust_empty_window",
             TrustStoreError::EmptyName { .. } => "trust_empty_name",
             TrustStoreError::DuplicateKey { .. } => "trust_duplicate_key",
+            TrustStoreError::KeyIdMismatch { .. } => "trust_key_id_mismatch",
         }
     }
 }
@@ -169,8 +174,8 @@ struct TrustStoreFile {
 struct TrustedIssuerFile {
     name: String,
     public_key: String,
-    #[serde(default, skip_deserializing)]
-    key_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key_id: Option<String>,
     not_before: String,
     not_after: String,
 }
@@ -214,13 +219,17 @@ impl TrustStore {
             if e.name.trim().is_empty() {
                 return Err(TrustStoreError::EmptyName { index });
             }
-            let public_key = PublicKey::from_text(&e.public_key).map_err(|error| TrustStoreError::BadKey { index, error })?;
+            let public_key =
+                PublicKey::from_text(&e.public_key).map_err(|error| TrustStoreError::BadKey { index, error })?;
             let not_before = Timestamp::parse_rfc3339(&e.not_before)
                 .ok_or(TrustStoreError::BadTime { index, field: "not_before" })?;
             let not_after =
                 Timestamp::parse_rfc3339(&e.not_after).ok_or(TrustStoreError::BadTime { index, field: "not_after" })?;
             if not_after < not_before {
                 return Err(TrustStoreError::EmptyWindow { index });
+            }
+            if e.key_id.as_ref().is_some_and(|id| !id.eq_ignore_ascii_case(&public_key.key_id().to_string())) {
+                return Err(TrustStoreError::KeyIdMismatch { index });
             }
             if store.issuers.iter().any(|i| i.public_key == public_key) {
                 return Err(TrustStoreError::DuplicateKey { index });
@@ -240,7 +249,7 @@ impl TrustStore {
                 .map(|i| TrustedIssuerFile {
                     name: i.name.clone(),
                     public_key: i.public_key.to_text(),
-                    key_id: i.key_id().to_string(),
+                    key_id: Some(i.key_id().to_string()),
                     not_before: i.not_before.to_string(),
                     not_after: i.not_after.to_string(),
                 })
@@ -363,19 +372,14 @@ impl Reason {
             ),
             Reason::NotYetValid => ("Kredensial belum berlaku.", "The credential is not valid yet."),
             Reason::Expired => ("Kredensial sudah kedaluwarsa.", "The credential has expired."),
-            Reason::CardExpired => (
-                "Masa berlaku KTP-el sudah habis.",
-                "The KTP-el record has expired.",
-            ),
-            Reason::NikBirthDateMismatch => (
-                "NIK tidak sesuai dengan tanggal lahir.",
-                "The NIK does not match the date of birth.",
-            ),
+            Reason::CardExpired => ("Masa berlaku KTP-el sudah habis.", "The KTP-el record has expired."),
+            Reason::NikBirthDateMismatch => {
+                ("NIK tidak sesuai dengan tanggal lahir.", "The NIK does not match the date of birth.")
+            }
             Reason::NikSexMismatch => ("NIK tidak sesuai dengan jenis kelamin.", "The NIK does not match the sex."),
-            Reason::AgeClaimsInconsistent => (
-                "Klaim usia tidak sesuai dengan tanggal lahir.",
-                "The age claims do not match the date of birth.",
-            ),
+            Reason::AgeClaimsInconsistent => {
+                ("Klaim usia tidak sesuai dengan tanggal lahir.", "The age claims do not match the date of birth.")
+            }
         };
         match lang {
             Lang::Id => id.to_owned(),
@@ -606,7 +610,13 @@ impl Run {
     fn pass(&mut self, c: Check) {
         self.entries.push((c, Outcome::Passed));
     }
-    fn finish(mut self, c: Check, reason: Reason, header: Option<Header>, issuer: Option<TrustedIssuer>) -> Verification {
+    fn finish(
+        mut self,
+        c: Check,
+        reason: Reason,
+        header: Option<Header>,
+        issuer: Option<TrustedIssuer>,
+    ) -> Verification {
         let outcome = match reason.verdict() {
             Verdict::Undetermined => Outcome::Undetermined(reason.clone()),
             _ => Outcome::Failed(reason.clone()),

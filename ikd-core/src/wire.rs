@@ -6,8 +6,7 @@
 use crate::error::DecodeError;
 
 /// The 64-symbol alphabet of packed text, in code order (code 0 is space).
-pub(crate) const TEXT_ALPHABET: &[u8; 64] =
-    b" ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,-/'()&:;\"#+!?@_*=%$<>[]~^";
+pub(crate) const TEXT_ALPHABET: &[u8; 64] = b" ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,-/'()&:;\"#+!?@_*=%$<>[]~^";
 
 fn text_code(c: char) -> Option<u8> {
     if !c.is_ascii() {
@@ -185,10 +184,7 @@ impl<'a> Reader<'a> {
             nbits -= 6;
             let code = (acc >> nbits) & 0x3f;
             acc &= (1 << nbits) - 1;
-            let ch = TEXT_ALPHABET
-                .get(code as usize)
-                .copied()
-                .ok_or(DecodeError::NonCanonical { field })?;
+            let ch = TEXT_ALPHABET.get(code as usize).copied().ok_or(DecodeError::NonCanonical { field })?;
             out.push(char::from(ch));
         }
         // Padding bits in the last byte must be zero.

@@ -43,3 +43,32 @@ fn claims_json_round_trips_for_reference_residents() {
         assert_eq!(back, claims, "{case}");
     }
 }
+
+#[test]
+fn every_reference_resident_with_face_fits_version_22_m() {
+    use ikd_core::photo::{PhotoLimits, decode_thumbnail, make_thumbnail};
+    let env = Env::new();
+    let face = std::fs::read(shared_dir().join("reference/face.png")).unwrap();
+    for (case, claims) in residents() {
+        let without = env.issuer.issue_with_secret(&env.request(&claims, Some(holder_key()), None), &secret()).unwrap();
+        let budget = photo_byte_budget(without.payload_len(), PHOTO_CREDENTIAL_MAX_CHARS);
+        let thumb = make_thumbnail(&face, budget, &PhotoLimits::default()).unwrap();
+        assert!(thumb.width() >= 48 && thumb.height() >= 60, "{case}: {thumb:?}");
+        let text = env.issue(&claims, Some(holder_key()), Some(thumb.as_bytes().to_vec()));
+        let version = qr_version(&text, ErrorCorrection::M).unwrap();
+        println!(
+            "{case} with face: {} chars, QR version {version} at M, photo {} bytes {}x{}",
+            text.len(),
+            thumb.as_bytes().len(),
+            thumb.width(),
+            thumb.height()
+        );
+        assert!(text.len() <= PHOTO_CREDENTIAL_MAX_CHARS, "{case}: {} chars", text.len());
+        assert!(version <= 22);
+        let v = env.verifier().verify(&text);
+        assert_eq!(v.verdict(), Verdict::Valid, "{case}");
+        let photo = v.credential().unwrap().photo().unwrap();
+        assert_eq!(photo, thumb.as_bytes());
+        decode_thumbnail(photo).unwrap();
+    }
+}

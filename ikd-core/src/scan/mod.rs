@@ -1,1 +1,251 @@
-//! QR reading.
+//! Reading QR codes from images: camera photos of phone screens and printed cards, and webcam
+//! frames.
+//!
+//! [`decode_image`] takes an encoded PNG, JPEG or WebP file; [`decode_luma`] takes an already
+//! decoded 8-bit grayscale frame. Both return every QR code found, IKD codes (text starting with
+//! `IKD`) first, or a [`ScanError`] that says plainly why nothing was read, with a [`ScanHint`]
+//! (too dark, too bright, low contrast, blurred, too small) where one can be detected.
+//!
+//! Decoding is done by the zxing-cpp and ZXing ports in `rxing`, tried in a fixed cascade of
+//! binarisers and image clean-ups that stops at the first pass that reads something; light-on-dark
+//! (inverted) and mirrored codes are read too. Every call into a decoder runs under
+//! [`std::panic::catch_unwind`], so a hostile or broken image gives an error, never a panic.
+//! `docs/QR-READING.md` records the cascade, the measurements behind it and the corpus results.
+
+mod diagnose;
+mod engine;
+mod load;
+mod prep;
+
+use image::GrayImage;
+
+/// One QR symbol read from an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannedCode {
+    bytes: Vec<u8>,
+    text: Option<String>,
+}
+
+impl ScannedCode {
+    pub(crate) fn new(bytes: Vec<u8>, text: Option<String>) -> Self {
+        Self { bytes, text }
+    }
+
+    /// The raw payload bytes, exactly as encoded in the symbol's data segments (numeric and
+    /// alphanumeric segments as ASCII, byte segments as they are, Kanji segments as Shift_JIS).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The payload as text, if it is text.
+    ///
+    /// Without an ECI character-set designator in the symbol this is the payload itself when it
+    /// is valid UTF-8 (every IKD credential is ASCII). Otherwise it is the payload decoded with
+    /// the character set the symbol declares (ECI) or, lacking one, the one ZXing guesses
+    /// (Shift_JIS or ISO-8859-1), as long as the result holds no control characters other than
+    /// tab, line feed, carriage return and GS; a binary payload gives `None`.
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+
+    /// Whether the text starts with `IKD` (case-sensitive), as every IKD credential does.
+    pub fn is_ikd(&self) -> bool {
+        self.text().is_some_and(|t| t.starts_with("IKD"))
+    }
+}
+
+/// Caps on what [`decode_image`] accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanLimits {
+    /// Largest encoded image accepted, in bytes.
+    pub max_input_bytes: usize,
+    /// Widest image accepted, in pixels.
+    pub max_width: u32,
+    /// Tallest image accepted, in pixels.
+    pub max_height: u32,
+}
+
+impl ScanLimits {
+    /// Default [`ScanLimits::max_input_bytes`]: 16 MiB.
+    pub const DEFAULT_MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+    /// Default [`ScanLimits::max_width`] and [`ScanLimits::max_height`]: 8192 pixels, which
+    /// admits every phone camera photo (a 48-megapixel sensor gives 8000 × 6000).
+    pub const DEFAULT_MAX_DIMENSION: u32 = 8192;
+}
+
+impl Default for ScanLimits {
+    /// 16 MiB and 8192 × 8192 pixels.
+    fn default() -> Self {
+        Self {
+            max_input_bytes: Self::DEFAULT_MAX_INPUT_BYTES,
+            max_width: Self::DEFAULT_MAX_DIMENSION,
+            max_height: Self::DEFAULT_MAX_DIMENSION,
+        }
+    }
+}
+
+/// Why no QR code could be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScanHint {
+    /// The image is too dark: underexposed, or a phone screen at low brightness.
+    TooDark,
+    /// The image is too bright: overexposed, or glare washes out the code.
+    TooBright,
+    /// The code's dark and light parts differ too little in brightness.
+    LowContrast,
+    /// The image is out of focus or blurred by movement.
+    Blurred,
+    /// Something code-like was seen, but too small (or too far away) to read.
+    TooSmall,
+}
+
+impl ScanHint {
+    /// A stable snake_case code, for logs and APIs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::TooDark => "too_dark",
+            Self::TooBright => "too_bright",
+            Self::LowContrast => "low_contrast",
+            Self::Blurred => "blurred",
+            Self::TooSmall => "too_small",
+        }
+    }
+
+    /// Advice for the person scanning, in Bahasa Indonesia.
+    pub fn message_id(&self) -> &'static str {
+        match self {
+            Self::TooDark => {
+                "Gambar terlalu gelap. Tambah cahaya atau naikkan kecerahan layar ponsel."
+            }
+            Self::TooBright => {
+                "Gambar terlalu terang atau silau. Hindari pantulan cahaya atau turunkan \
+                 kecerahan layar."
+            }
+            Self::LowContrast => {
+                "Kontras kode terlalu rendah. Naikkan kecerahan layar atau gunakan cetakan \
+                 yang lebih jelas."
+            }
+            Self::Blurred => "Gambar buram. Tahan kamera agar diam dan tunggu sampai fokus.",
+            Self::TooSmall => "Kode terlalu kecil atau terlalu jauh. Dekatkan kamera ke kode.",
+        }
+    }
+
+    /// Advice for the person scanning, in English.
+    pub fn message_en(&self) -> &'static str {
+        match self {
+            Self::TooDark => {
+                "The image is too dark. Add light or turn up the phone's screen brightness."
+            }
+            Self::TooBright => {
+                "The image is too bright or has glare. Avoid reflections or turn down the \
+                 screen brightness."
+            }
+            Self::LowContrast => {
+                "The code has too little contrast. Turn up the screen brightness or use a \
+                 clearer print."
+            }
+            Self::Blurred => "The image is blurred. Hold the camera still and let it focus.",
+            Self::TooSmall => {
+                "The code is too small or too far away. Move the camera closer to the code."
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for ScanHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message_en())
+    }
+}
+
+/// Errors from reading QR codes in an image.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScanError {
+    /// The encoded image is larger than [`ScanLimits::max_input_bytes`].
+    #[error("image is {size} bytes, more than the {max} bytes allowed")]
+    InputTooLarge {
+        /// Size of the input, in bytes.
+        size: usize,
+        /// The limit, in bytes.
+        max: usize,
+    },
+    /// The image is wider or taller than [`ScanLimits`] allows.
+    #[error("image is {width}x{height} pixels, larger than allowed")]
+    DimensionsTooLarge {
+        /// Width of the image, in pixels.
+        width: u32,
+        /// Height of the image, in pixels.
+        height: u32,
+    },
+    /// The input is not a PNG, JPEG or WebP image.
+    #[error("image format not supported: send a PNG, JPEG or WebP image")]
+    UnsupportedFormat,
+    /// The image file is damaged or truncated; the message is the image decoder's.
+    #[error("image file is damaged and cannot be decoded: {0}")]
+    CorruptImage(String),
+    /// The image was read, but no QR code could be found and decoded in it.
+    #[error("no QR code found in the image{}", hint_suffix(.hint))]
+    NoCode {
+        /// What seems to be wrong with the image, where that can be detected.
+        hint: Option<ScanHint>,
+    },
+    /// A decoder failed internally (it panicked, and the panic was contained) and no code was
+    /// read by the others.
+    #[error("the QR decoder failed on this image")]
+    DecoderFailed,
+}
+
+fn hint_suffix(hint: &Option<ScanHint>) -> String {
+    match hint {
+        Some(h) => format!(": {}", h.message_en()),
+        None => String::new(),
+    }
+}
+
+impl ScanError {
+    /// A stable snake_case code, for logs and APIs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InputTooLarge { .. } => "image_too_large",
+            Self::DimensionsTooLarge { .. } => "image_dimensions_too_large",
+            Self::UnsupportedFormat => "image_unsupported_format",
+            Self::CorruptImage(_) => "image_corrupt",
+            Self::NoCode { .. } => "no_qr_found",
+            Self::DecoderFailed => "decoder_failed",
+        }
+    }
+}
+
+/// Read every QR code in an encoded image (PNG or JPEG; WebP too). IKD codes come first.
+///
+/// The input is checked against `limits` before it is decoded: its size first, then the
+/// dimensions in its header.
+pub fn decode_image(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<ScannedCode>, ScanError> {
+    if bytes.len() > limits.max_input_bytes {
+        return Err(ScanError::InputTooLarge {
+            size: bytes.len(),
+            max: limits.max_input_bytes,
+        });
+    }
+    let luma = load::load_luma(bytes, limits)?;
+    decode_luma(&luma)
+}
+
+/// Same, from an already-decoded 8-bit grayscale image (for webcam frames).
+pub fn decode_luma(image: &GrayImage) -> Result<Vec<ScannedCode>, ScanError> {
+    let outcome = engine::scan(image);
+    let mut codes = outcome.codes;
+    if codes.is_empty() {
+        if outcome.panicked {
+            return Err(ScanError::DecoderFailed);
+        }
+        return Err(ScanError::NoCode {
+            hint: diagnose::diagnose(image),
+        });
+    }
+    // Stable: IKD codes first, the rest in the order the decoder found them.
+    codes.sort_by_key(|c| !c.is_ikd());
+    Ok(codes)
+}

@@ -35,6 +35,10 @@ pub fn resident(case: &str) -> Claims {
 pub const T0: i64 = 1_795_737_600;
 pub const YEAR: i64 = 365 * 86_400;
 
+pub fn secret() -> SaltSecret {
+    SaltSecret::from_bytes([0x5a; 16])
+}
+
 pub fn holder_key() -> PublicKey {
     SecretKey::from_seed(&[0x48; 32]).public_key()
 }
@@ -78,6 +82,6 @@ impl Env {
 
     pub fn issue(&self, claims: &Claims, holder: Option<PublicKey>, photo: Option<Vec<u8>>) -> String {
         let req = self.request(claims, holder, photo);
-        self.issuer.issue_with_secret(&req, &SaltSecret::from_bytes([0x5a; 16])).unwrap().text().to_owned()
+        self.issuer.issue_with_secret(&req, &secret()).unwrap().text().to_owned()
     }
 }

@@ -1,0 +1,330 @@
+//! `ikd key`: key files, public key files, and the issuer's serial state file.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use ikd_core::{Lang, PublicKey, SecretKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::{CliError, CliResult, IoAction};
+use crate::fsutil::{self, with_suffix};
+use crate::{Ctx, tr};
+
+/// The first line of a secret key file (as written by `SecretKey::to_file_text`).
+const SECRET_HEADER: &str = "IKD-SECRET-KEY-1";
+
+/// Which kind of key (only changes the comments written into the files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyKind {
+    /// An issuing office's signing key.
+    Issuer,
+    /// A holder's (phone) key.
+    Holder,
+}
+
+/// Reads a secret key file. Errors name the file, never its contents.
+pub fn read_secret_key(lang: Lang, path: &Path) -> CliResult<SecretKey> {
+    let text = zeroize_string(fsutil::read_text(lang, path)?);
+    SecretKey::from_file_text(&text).map_err(|e| {
+        CliError::new(
+            e.code(),
+            tr!(lang, "bukan berkas kunci rahasia IKD yang sah: {}", "not a valid IKD secret key file: {}", crate::i18n::key_error(&e, lang)),
+        )
+        .file(path)
+    })
+}
+
+fn zeroize_string(s: String) -> Zeroizing<String> {
+    Zeroizing::new(s)
+}
+
+/// Reads a public key given as `ikdpk1:…` text, a `.pub` file, or a secret key file.
+pub fn read_public_key(lang: Lang, spec: &str) -> CliResult<PublicKey> {
+    if spec.starts_with("ikdpk1:") && !Path::new(spec).exists() {
+        return PublicKey::from_text(spec).map_err(|e| {
+            CliError::new(e.code(), tr!(lang, "kunci publik tidak sah: {}", "invalid public key: {}", crate::i18n::key_error(&e, lang)))
+        });
+    }
+    let path = Path::new(spec);
+    let text = zeroize_string(fsutil::read_text(lang, path)?);
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
+    let Some((line, first)) = lines.next() else {
+        return Err(CliError::new("key_wrong_format", tr!(lang, "berkas kunci kosong", "the key file is empty")).file(path));
+    };
+    if first == SECRET_HEADER {
+        return read_secret_key(lang, path).map(|k| k.public_key());
+    }
+    PublicKey::from_text(first).map_err(|e| {
+        CliError::new(e.code(), tr!(lang, "kunci publik tidak sah: {}", "invalid public key: {}", crate::i18n::key_error(&e, lang)))
+            .file(path)
+            .line(line)
+    })
+}
+
+/// The `.pub` file text.
+fn pub_file_text(pk: &PublicKey, kind: KeyKind, name: Option<&str>) -> String {
+    let kind = match kind {
+        KeyKind::Issuer => "issuer",
+        KeyKind::Holder => "holder",
+    };
+    let mut s = format!("# IKD {kind} public key, key id {}\n", pk.key_id());
+    if let Some(n) = name {
+        s.push_str(&format!("# name: {n}\n"));
+    }
+    s.push_str(&pk.to_text());
+    s.push('\n');
+    s
+}
+
+/// `ikd key new`.
+pub fn cmd_new(ctx: &Ctx, out: &Path, kind: KeyKind, name: Option<&str>, force: bool) -> CliResult<u8> {
+    let lang = ctx.lang;
+    let key = SecretKey::generate()
+        .map_err(|_| CliError::new("random_failed", tr!(lang, "sumber acak sistem gagal", "the system random source failed")))?;
+    let pk = key.public_key();
+    let pub_path = with_suffix(out, ".pub");
+    if !force && pub_path.exists() {
+        return Err(CliError::new(
+            "io_already_exists",
+            tr!(lang, "berkas sudah ada; tidak ditimpa (pakai --force untuk menimpa)", "the file already exists; not overwritten (use --force to overwrite)"),
+        )
+        .file(&pub_path));
+    }
+    let text = key.to_file_text();
+    fsutil::write_new(lang, out, text.as_bytes(), 0o600, force)?;
+    fsutil::write_atomic(lang, &pub_path, pub_file_text(&pk, kind, name).as_bytes(), 0o644, true)?;
+    let mut state_path = None;
+    if kind == KeyKind::Issuer {
+        let path = state_path_for(out);
+        let state = State::fresh(&pk, name.map(str::to_owned))?;
+        state.write(lang, &path)?;
+        state_path = Some(path);
+    }
+    if ctx.json {
+        crate::print_json(&serde_json::json!({
+            "secret_key_file": out.display().to_string(),
+            "public_key_file": pub_path.display().to_string(),
+            "state_file": state_path.as_ref().map(|p| p.display().to_string()),
+            "public_key": pk.to_text(),
+            "key_id": pk.key_id().to_string(),
+        }));
+    } else {
+        println!("{}", pk.to_text());
+        eprintln!(
+            "{}",
+            tr!(
+                lang,
+                "Kunci rahasia ditulis ke {} (mode 0600); kunci publik ke {}; id kunci {}.",
+                "Secret key written to {} (mode 0600); public key to {}; key id {}.",
+                out.display(),
+                pub_path.display(),
+                pk.key_id()
+            )
+        );
+        if let Some(p) = state_path {
+            eprintln!("{}", tr!(lang, "Penghitung nomor seri: {}", "Serial counter: {}", p.display()));
+        }
+    }
+    Ok(0)
+}
+
+/// `ikd key pub`.
+pub fn cmd_pub(ctx: &Ctx, key: &str, out: Option<&Path>) -> CliResult<u8> {
+    let pk = read_public_key(ctx.lang, key)?;
+    if let Some(o) = out {
+        fsutil::write_atomic(ctx.lang, o, pub_file_text(&pk, KeyKind::Issuer, None).as_bytes(), 0o644, true)?;
+    }
+    if ctx.json {
+        crate::print_json(&serde_json::json!({"public_key": pk.to_text(), "key_id": pk.key_id().to_string()}));
+    } else {
+        println!("{}", pk.to_text());
+        eprintln!("{}", tr!(ctx.lang, "id kunci {}", "key id {}", pk.key_id()));
+    }
+    Ok(0)
+}
+
+/// The state file of a key: `<key>.state.json`.
+pub fn state_path_for(key: &Path) -> PathBuf {
+    with_suffix(key, ".state.json")
+}
+
+/// The issuer's serial state, kept next to its key.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    /// Always 1.
+    pub version: u64,
+    /// The key this state belongs to.
+    pub key_id: String,
+    /// The next serial to hand out (serials start at 1).
+    pub next_serial: u64,
+    /// Hex key of the permutation that turns serials into status-list indices.
+    pub status_key: String,
+    /// The issuing office's name, for cards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer_name: Option<String>,
+}
+
+impl State {
+    fn fresh(pk: &PublicKey, issuer_name: Option<String>) -> CliResult<State> {
+        let mut k = [0u8; 16];
+        getrandom::fill(&mut k).map_err(|_| CliError::new("random_failed", "the system random source failed"))?;
+        Ok(State { version: 1, key_id: pk.key_id().to_string(), next_serial: 1, status_key: hex::encode(k), issuer_name })
+    }
+
+    fn write(&self, lang: Lang, path: &Path) -> CliResult<()> {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        fsutil::write_atomic(lang, path, text.as_bytes(), 0o600, true)
+    }
+
+    fn read(lang: Lang, path: &Path) -> CliResult<State> {
+        let text = fsutil::read_text(lang, path)?;
+        serde_json::from_str(&text).map_err(|e| {
+            CliError::new("state_bad_json", tr!(lang, "berkas status tidak sah: {}", "invalid state file: {}", e))
+                .file(path)
+                .line(e.line())
+                .column(e.column())
+        })
+    }
+
+    /// The status-list index of `serial`: a keyed permutation of the 32-bit serial, so indices
+    /// are unique per serial (below 2^32) but do not reveal the order of issue.
+    pub fn status_index(&self, serial: u64) -> u32 {
+        let key = hex::decode(&self.status_key).unwrap_or_default();
+        permute32(&key, serial as u32 ^ ((serial >> 32) as u32))
+    }
+}
+
+/// A 4-round Feistel permutation of 32-bit values keyed with SHA-256.
+fn permute32(key: &[u8], v: u32) -> u32 {
+    let (mut l, mut r) = ((v >> 16) as u16, v as u16);
+    for round in 0u8..4 {
+        let mut h = Sha256::new();
+        h.update(key);
+        h.update([round]);
+        h.update(r.to_be_bytes());
+        let d = h.finalize();
+        let f = u16::from_be_bytes([d.first().copied().unwrap_or(0), d.get(1).copied().unwrap_or(0)]);
+        (l, r) = (r, l ^ f);
+    }
+    (u32::from(l) << 16) | u32::from(r)
+}
+
+/// A held lock on a state file (a `.lock` file created exclusively; removed on drop).
+struct StateLock(PathBuf);
+
+impl Drop for StateLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
+}
+
+fn lock(lang: Lang, state: &Path) -> CliResult<StateLock> {
+    let path = with_suffix(state, ".lock");
+    let start = Instant::now();
+    loop {
+        match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                use std::io::Write;
+                let _ = writeln!(f, "{}", std::process::id());
+                return Ok(StateLock(path));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                // A lock left by a process that no longer runs is stale.
+                let holder = fs::read_to_string(&path).ok().and_then(|s| s.trim().parse::<u32>().ok());
+                if let Some(pid) = holder {
+                    if !Path::new(&format!("/proc/{pid}")).exists() {
+                        let _ = fs::remove_file(&path);
+                        continue;
+                    }
+                }
+                if start.elapsed() > Duration::from_secs(10) {
+                    return Err(CliError::new(
+                        "state_locked",
+                        tr!(
+                            lang,
+                            "berkas status sedang dipakai proses lain; bila tidak ada, hapus {}",
+                            "the state file is in use by another process; if there is none, remove {}",
+                            path.display()
+                        ),
+                    )
+                    .file(state));
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => return Err(CliError::io(lang, &path, IoAction::Write, &e)),
+        }
+    }
+}
+
+/// Reserves `count` serials for `pk` from the state file next to `key_path`; returns the state
+/// (for status indices and the issuer name) and the first serial reserved. The state file is
+/// replaced atomically and synced before this returns, so a reserved serial is never handed out
+/// again, even after a crash.
+pub fn reserve_serials(lang: Lang, key_path: &Path, pk: &PublicKey, count: u64, init: bool) -> CliResult<(State, u64)> {
+    let path = state_path_for(key_path);
+    let _lock = lock(lang, &path)?;
+    let mut state = if path.exists() {
+        State::read(lang, &path)?
+    } else if init {
+        State::fresh(pk, None)?
+    } else {
+        return Err(CliError::new(
+            "state_missing",
+            tr!(
+                lang,
+                "berkas penghitung nomor seri tidak ada; bila kunci ini belum pernah menerbitkan kredensial, jalankan lagi dengan --init-state",
+                "the serial counter file is missing; if this key has never issued a credential, run again with --init-state"
+            ),
+        )
+        .file(&path));
+    };
+    if state.key_id != pk.key_id().to_string() {
+        return Err(CliError::new(
+            "state_wrong_key",
+            tr!(
+                lang,
+                "berkas status milik kunci {}, bukan kunci ini ({})",
+                "the state file belongs to key {}, not to this key ({})",
+                state.key_id,
+                pk.key_id()
+            ),
+        )
+        .file(&path)
+        .field(Some("key_id".into())));
+    }
+    let first = state.next_serial.max(1);
+    let next = first.checked_add(count).filter(|n| *n <= (1u64 << 53)).ok_or_else(|| {
+        CliError::new("state_serials_exhausted", tr!(lang, "nomor seri habis", "no serial numbers left")).file(&path)
+    })?;
+    state.next_serial = next;
+    state.write(lang, &path)?;
+    Ok((state, first))
+}
+
+/// The issuer name recorded in the state file, if any.
+pub fn state_issuer_name(lang: Lang, key_path: &Path) -> Option<String> {
+    let path = state_path_for(key_path);
+    if !path.exists() {
+        return None;
+    }
+    State::read(lang, &path).ok().and_then(|s| s.issuer_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permutation_is_a_bijection_on_a_sample() {
+        let key = [7u8; 16];
+        let mut seen = std::collections::HashSet::new();
+        for v in 0..20_000u32 {
+            assert!(seen.insert(permute32(&key, v)));
+        }
+    }
+}

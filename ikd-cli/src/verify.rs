@@ -1,0 +1,511 @@
+//! `ikd verify`: one credential, a stream of scanned lines, or a batch.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Args;
+use ikd_core::{
+    BerlakuHingga, Claims, FixedClock, Kewarganegaraan, Lang, Reason, SystemClock, Verdict, Verification, Verifier,
+};
+
+use crate::error::{CliError, CliResult, EXIT_INVALID, EXIT_UNDETERMINED, EXIT_USAGE, EXIT_VALID};
+use crate::input::{self, Input, Item};
+use crate::{Ctx, fsutil, parse_when, progress, tr, trust};
+
+/// `ikd verify` arguments.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Credential text (IKD1:…), a text file (one credential per line), a PNG/JPEG image of
+    /// the QR code, or `-` for stdin. Without it, stdin is read line by line (a USB scanner).
+    pub input: Option<String>,
+    /// The trust store file (see `ikd trust`).
+    #[arg(long, env = "IKD_TRUST")]
+    pub trust: Option<PathBuf>,
+    /// Verify as of this time (RFC 3339) instead of the system clock: for testing and audits.
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Show the full NIK (masked except its last 4 digits by default).
+    #[arg(long)]
+    pub show_nik: bool,
+    /// Verify many credentials: a directory of .ikd files, a .jsonl file (e.g. a batch
+    /// manifest), or a text file with one credential per line.
+    #[arg(long, conflicts_with = "input")]
+    pub batch: Option<PathBuf>,
+    /// Clock-skew tolerance in seconds.
+    #[arg(long, default_value_t = ikd_core::DEFAULT_SKEW_SECS)]
+    pub skew_secs: i64,
+    /// Credentials per batch-verification chunk.
+    #[arg(long, default_value_t = 64, hide = true)]
+    pub chunk: usize,
+}
+
+/// The exit status of one verdict.
+pub fn exit_for(v: Verdict) -> u8 {
+    match v {
+        Verdict::Valid => EXIT_VALID,
+        Verdict::Invalid => EXIT_INVALID,
+        Verdict::Undetermined => EXIT_UNDETERMINED,
+    }
+}
+
+/// Combines exit statuses: any INVALID wins over UNDETERMINED, which wins over VALID.
+fn worst(a: u8, b: u8) -> u8 {
+    let rank = |c: u8| match c {
+        EXIT_USAGE => 3,
+        EXIT_INVALID => 2,
+        EXIT_UNDETERMINED => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// The verdict's name in the language.
+pub fn verdict_label(v: Verdict, lang: Lang) -> String {
+    match (v, lang) {
+        (v, Lang::En) => v.as_str().to_owned(),
+        (Verdict::Valid, _) => "SAH (VALID)".into(),
+        (Verdict::Invalid, _) => "TIDAK SAH (INVALID)".into(),
+        (Verdict::Undetermined, _) => "TIDAK DAPAT DIPASTIKAN (UNDETERMINED)".into(),
+    }
+}
+
+/// Builds the verifier from the arguments.
+pub fn verifier(ctx: &Ctx, trust_path: Option<&Path>, now: Option<&str>, skew: i64) -> CliResult<Verifier> {
+    let lang = ctx.lang;
+    let Some(path) = trust_path else {
+        return Err(CliError::new(
+            "trust_missing",
+            tr!(
+                lang,
+                "tidak ada daftar penerbit tepercaya: pakai --trust FILE atau variabel IKD_TRUST",
+                "no trust store: use --trust FILE or the IKD_TRUST variable"
+            ),
+        ));
+    };
+    let store = trust::load(lang, path)?;
+    let v = Verifier::new(store).with_skew_secs(skew);
+    Ok(match now {
+        Some(s) => v.with_clock(Arc::new(FixedClock(parse_when(lang, s, "--now")?))),
+        None => v.with_clock(Arc::new(SystemClock)),
+    })
+}
+
+/// Claim rows for display: (label, value).
+pub fn claim_rows(c: &Claims, lang: Lang, show_nik: bool) -> Vec<(String, String)> {
+    let l = |id: &str, en: &str| if lang == Lang::En { en.to_owned() } else { id.to_owned() };
+    let a = &c.alamat;
+    let mut rows = vec![
+        ("NIK".to_owned(), if show_nik { c.nik.to_string() } else { c.nik.masked() }),
+        (l("Nama", "Name"), c.nama.as_str().to_owned()),
+        (l("Tempat lahir", "Place of birth"), c.tempat_lahir.as_str().to_owned()),
+        (l("Tanggal lahir", "Date of birth"), c.tanggal_lahir.to_string()),
+        (l("Jenis kelamin", "Sex"), c.jenis_kelamin.as_str().to_owned()),
+        (l("Golongan darah", "Blood type"), c.golongan_darah.as_str().to_owned()),
+        (l("Alamat", "Address"), a.alamat.as_str().to_owned()),
+        ("RT/RW".to_owned(), format!("{}/{}", a.rt, a.rw)),
+        (l("Kel/Desa", "Village"), a.kel_desa.as_str().to_owned()),
+        (l("Kecamatan", "District"), a.kecamatan.as_str().to_owned()),
+        (l("Kabupaten/Kota", "Regency/City"), a.kabupaten_kota.as_str().to_owned()),
+        (l("Provinsi", "Province"), a.provinsi.as_str().to_owned()),
+        (l("Agama", "Religion"), c.agama.as_str().to_owned()),
+        (l("Status perkawinan", "Marital status"), c.status_perkawinan.as_str().to_owned()),
+        (l("Pekerjaan", "Occupation"), c.pekerjaan.as_str().to_owned()),
+    ];
+    match &c.kewarganegaraan {
+        Kewarganegaraan::Wni => rows.push((l("Kewarganegaraan", "Citizenship"), "WNI".into())),
+        Kewarganegaraan::Wna { negara } => {
+            rows.push((l("Kewarganegaraan", "Citizenship"), format!("WNA ({})", negara.as_str())))
+        }
+        #[allow(unreachable_patterns)]
+        _ => {}
+    }
+    rows.push((
+        l("Berlaku hingga", "Card valid until"),
+        match c.berlaku_hingga {
+            BerlakuHingga::SeumurHidup => "SEUMUR HIDUP".into(),
+            BerlakuHingga::Tanggal(d) => d.to_string(),
+        },
+    ));
+    rows
+}
+
+/// The claims as JSON, the NIK masked unless asked.
+pub fn claims_json(c: &Claims, show_nik: bool) -> serde_json::Value {
+    let mut v = c.to_json_value();
+    if !show_nik {
+        if let Some(o) = v.as_object_mut() {
+            o.insert("nik".into(), c.nik.masked().into());
+        }
+    }
+    v
+}
+
+fn reason_detail(r: Option<&Reason>, lang: Lang) -> Option<String> {
+    match r {
+        Some(Reason::Malformed(e)) => Some(crate::i18n::decode_error(e, lang)),
+        Some(Reason::IssuerUnknown(id)) => Some(tr!(lang, "id kunci penerbit {}", "issuer key id {}", id)),
+        _ => None,
+    }
+}
+
+/// The full JSON report of one verification.
+pub fn report_json(v: &Verification, label: &str, lang: Lang, show_nik: bool) -> serde_json::Value {
+    let header = v.header().map(|h| {
+        serde_json::json!({
+            "key_id": h.key_id.to_string(),
+            "serial": h.serial.get(),
+            "status_index": h.status_index.get(),
+            "issued_at": h.issued_at.to_string(),
+            "valid_from": h.valid_from.to_string(),
+            "expires_at": h.expires_at.to_string(),
+            "holder_key": h.holder_key.map(|k| k.to_text()),
+        })
+    });
+    let issuer = v.issuer().map(|i| {
+        serde_json::json!({
+            "name": i.name,
+            "key_id": i.key_id().to_string(),
+            "public_key": i.public_key.to_text(),
+            "not_before": i.not_before.to_string(),
+            "not_after": i.not_after.to_string(),
+        })
+    });
+    let cred = v.credential();
+    serde_json::json!({
+        "source": label,
+        "verdict": v.verdict().as_str(),
+        "code": v.code(),
+        "message": v.message(lang),
+        "detail": reason_detail(v.reason(), lang),
+        "report": v.report().to_json(),
+        "issuer": issuer,
+        "credential": header,
+        "claims": cred.map(|c| claims_json(c.claims(), show_nik)),
+        "age_over": cred.map(|c| {
+            let a = c.age_over();
+            serde_json::json!({"17": a.over_17, "21": a.over_21, "60": a.over_60})
+        }),
+        "photo_bytes": cred.and_then(|c| c.photo().map(<[u8]>::len)),
+    })
+}
+
+fn yes_no(b: bool, lang: Lang) -> String {
+    match (b, lang) {
+        (true, Lang::En) => "yes".into(),
+        (false, Lang::En) => "no".into(),
+        (true, _) => "ya".into(),
+        (false, _) => "tidak".into(),
+    }
+}
+
+/// The readable block for one verification.
+pub fn report_block(v: &Verification, label: &str, lang: Lang, show_nik: bool) -> String {
+    let mut out = String::new();
+    let w = 18;
+    let mut row = |k: &str, val: &str| out.push_str(&format!("{k:<w$} {val}\n"));
+    row(&tr!(lang, "Sumber", "Source"), label);
+    row(&tr!(lang, "Hasil", "Verdict"), &verdict_label(v.verdict(), lang));
+    row(&tr!(lang, "Keterangan", "Message"), &v.message(lang));
+    if v.verdict() != Verdict::Valid {
+        row(&tr!(lang, "Kode alasan", "Reason code"), v.code());
+        if let Some(d) = reason_detail(v.reason(), lang) {
+            row(&tr!(lang, "Rincian", "Detail"), &d);
+        }
+    }
+    if let Some(i) = v.issuer() {
+        row(&tr!(lang, "Penerbit", "Issuer"), &format!("{} ({} {})", i.name, tr!(lang, "id kunci", "key id"), i.key_id()));
+    }
+    if let Some(h) = v.header() {
+        row(&tr!(lang, "Nomor seri", "Serial"), &h.serial.to_string());
+        row(&tr!(lang, "Diterbitkan", "Issued at"), &h.issued_at.to_string());
+        row(&tr!(lang, "Masa berlaku", "Valid"), &format!("{} … {}", h.valid_from, h.expires_at));
+    }
+    if let Some(c) = v.credential() {
+        out.push('\n');
+        for (k, val) in claim_rows(c.claims(), lang, show_nik) {
+            out.push_str(&format!("{k:<w$} {val}\n"));
+        }
+        let a = c.age_over();
+        out.push_str(&format!(
+            "{:<w$} 17: {}, 21: {}, 60: {}\n",
+            tr!(lang, "Usia di atas", "Age over"),
+            yes_no(a.over_17, lang),
+            yes_no(a.over_21, lang),
+            yes_no(a.over_60, lang)
+        ));
+        let photo = match c.photo() {
+            Some(p) => tr!(lang, "ada ({} byte)", "present ({} bytes)", p.len()),
+            None => tr!(lang, "tidak ada", "none"),
+        };
+        out.push_str(&format!("{:<w$} {photo}\n", tr!(lang, "Foto", "Photo")));
+        if let Some(k) = c.header().holder_key {
+            out.push_str(&format!("{:<w$} {}\n", tr!(lang, "Kunci pemegang", "Holder key"), k));
+        }
+    }
+    out
+}
+
+/// One line for a stream of scans.
+pub fn report_line(v: &Verification, label: Option<&str>, lang: Lang, show_nik: bool) -> String {
+    let mut parts = Vec::new();
+    if let Some(l) = label {
+        parts.push(l.to_owned());
+    }
+    parts.push(verdict_label(v.verdict(), lang));
+    match v.credential() {
+        Some(c) => {
+            let cl = c.claims();
+            parts.push(cl.nama.as_str().to_owned());
+            parts.push(format!("NIK {}", if show_nik { cl.nik.to_string() } else { cl.nik.masked() }));
+        }
+        None => parts.push(v.code().to_owned()),
+    }
+    parts.push(v.message(lang));
+    parts.join(" | ")
+}
+
+/// `ikd verify`.
+pub fn cmd_verify(ctx: &Ctx, a: &VerifyArgs) -> CliResult<u8> {
+    if let Some(b) = &a.batch {
+        let verifier = verifier(ctx, a.trust.as_deref(), a.now.as_deref(), a.skew_secs)?;
+        return verify_batch(ctx, &verifier, b, a.show_nik, a.chunk.max(1));
+    }
+    let input = input::resolve(ctx.lang, a.input.as_deref())?;
+    let verifier = verifier(ctx, a.trust.as_deref(), a.now.as_deref(), a.skew_secs)?;
+    match input {
+        Input::Items(items) if items.len() == 1 => {
+            let Some(item) = items.first() else { return Ok(EXIT_USAGE) };
+            let v = verifier.verify(&item.text);
+            if ctx.json {
+                crate::print_json(&report_json(&v, &item.label, ctx.lang, a.show_nik));
+            } else {
+                print!("{}", report_block(&v, &item.label, ctx.lang, a.show_nik));
+            }
+            Ok(exit_for(v.verdict()))
+        }
+        Input::Items(items) => {
+            let mut code = EXIT_VALID;
+            for item in &items {
+                code = worst(code, emit_line(ctx, &verifier, item, Some(&item.label), a.show_nik));
+            }
+            Ok(code)
+        }
+        Input::Stdin => {
+            let stdin = std::io::stdin();
+            let mut code = EXIT_VALID;
+            let mut seen = 0usize;
+            for (n, line) in stdin.lock().lines().enumerate() {
+                let line = line.map_err(|e| {
+                    CliError::new(
+                        "io_error",
+                        tr!(ctx.lang, "tidak dapat membaca masukan standar: {}", "cannot read standard input: {}", e),
+                    )
+                    .file_label("<stdin>")
+                    .line(n + 1)
+                })?;
+                let text = line.trim_end_matches('\r');
+                if text.trim().is_empty() {
+                    continue;
+                }
+                seen += 1;
+                let item = Item { label: format!("<stdin>:{}", n + 1), text: text.to_owned() };
+                code = worst(code, emit_line(ctx, &verifier, &item, None, a.show_nik));
+            }
+            if seen == 0 {
+                return Err(CliError::new(
+                    "input_empty",
+                    tr!(ctx.lang, "tidak ada kredensial di masukan standar", "no credential on standard input"),
+                )
+                .file_label("<stdin>"));
+            }
+            Ok(code)
+        }
+    }
+}
+
+fn emit_line(ctx: &Ctx, verifier: &Verifier, item: &Item, label: Option<&str>, show_nik: bool) -> u8 {
+    let v = verifier.verify(&item.text);
+    let mut out = std::io::stdout().lock();
+    if ctx.json {
+        let _ = writeln!(out, "{}", report_json(&v, &item.label, ctx.lang, show_nik));
+    } else {
+        let _ = writeln!(out, "{}", report_line(&v, label, ctx.lang, show_nik));
+    }
+    // One verdict per scan, shown at once.
+    let _ = out.flush();
+    exit_for(v.verdict())
+}
+
+/// Collects the credentials of a batch: `(label, text)` items and per-line input errors.
+fn batch_items(ctx: &Ctx, path: &Path) -> CliResult<(Vec<Item>, Vec<CliError>)> {
+    let lang = ctx.lang;
+    let meta = std::fs::metadata(path).map_err(|e| CliError::io(lang, path, crate::error::IoAction::Read, &e))?;
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    if meta.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| CliError::io(lang, path, crate::error::IoAction::Read, &e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "ikd"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(CliError::new(
+                "input_empty",
+                tr!(lang, "tidak ada berkas .ikd di direktori ini", "no .ikd files in this directory"),
+            )
+            .file(path));
+        }
+        for f in files {
+            match fsutil::read_text(lang, &f) {
+                Ok(t) => {
+                    let label = f.display().to_string();
+                    let text = t.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim_end_matches('\r');
+                    items.push(Item { label, text: text.to_owned() });
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        return Ok((items, errors));
+    }
+    let text = fsutil::read_text(lang, path)?;
+    let jsonl = path.extension().is_some_and(|x| x == "jsonl" || x == "json");
+    let name = path.display().to_string();
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let label = format!("{name}:{n}");
+        if !jsonl {
+            items.push(Item { label, text: line.to_owned() });
+            continue;
+        }
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::String(s)) => items.push(Item { label, text: s }),
+            Ok(serde_json::Value::Object(o)) => match o.get("credential").and_then(|c| c.as_str()) {
+                Some(s) => items.push(Item { label, text: s.to_owned() }),
+                None => errors.push(
+                    CliError::new(
+                        "batch_no_credential",
+                        tr!(lang, "baris ini tidak punya kolom `credential`", "this line has no `credential` field"),
+                    )
+                    .file(path)
+                    .line(n)
+                    .field(Some("credential".into())),
+                ),
+            },
+            Ok(_) => errors.push(
+                CliError::new(
+                    "batch_bad_line",
+                    tr!(lang, "baris harus string JSON atau objek", "the line must be a JSON string or object"),
+                )
+                .file(path)
+                .line(n),
+            ),
+            Err(e) => errors.push(
+                CliError::new("batch_bad_json", tr!(lang, "JSON tidak sah: {}", "invalid JSON: {}", e))
+                    .file(path)
+                    .line(n)
+                    .column(e.column()),
+            ),
+        }
+    }
+    Ok((items, errors))
+}
+
+fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, show_nik: bool, chunk: usize) -> CliResult<u8> {
+    let lang = ctx.lang;
+    let (items, errors) = batch_items(ctx, path)?;
+    for e in &errors {
+        crate::report_error(ctx, e);
+    }
+    let pb = progress::bar(items.len() as u64, tr!(lang, "verifikasi", "verifying"));
+    let start = Instant::now();
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut codes: BTreeMap<(&'static str, &'static str), usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for group in items.chunks(chunk) {
+        let texts: Vec<&str> = group.iter().map(|i| i.text.as_str()).collect();
+        let results = verifier.verify_batch(&texts);
+        for (item, v) in group.iter().zip(&results) {
+            *counts.entry(v.verdict().as_str()).or_default() += 1;
+            if v.verdict() != Verdict::Valid {
+                *codes.entry((v.verdict().as_str(), v.code())).or_default() += 1;
+            }
+            if ctx.json {
+                crate::print_json(&report_json(v, &item.label, lang, show_nik));
+            } else if v.verdict() != Verdict::Valid {
+                failures.push(format!("{}: {} | {} | {}", item.label, verdict_label(v.verdict(), lang), v.code(), v.message(lang)));
+            }
+        }
+        pb.inc(group.len() as u64);
+    }
+    pb.finish_and_clear();
+    let secs = start.elapsed().as_secs_f64();
+    let total = items.len();
+    let n = |k: &str| counts.get(k).copied().unwrap_or(0);
+    let mut code = EXIT_VALID;
+    if n("UNDETERMINED") > 0 {
+        code = EXIT_UNDETERMINED;
+    }
+    if n("INVALID") > 0 {
+        code = EXIT_INVALID;
+    }
+    if !errors.is_empty() {
+        code = EXIT_USAGE;
+    }
+    if ctx.json {
+        let by_code: Vec<_> = codes
+            .iter()
+            .map(|((v, c), k)| serde_json::json!({"verdict": v, "code": c, "count": k}))
+            .collect();
+        crate::print_json(&serde_json::json!({
+            "summary": {
+                "total": total,
+                "valid": n("VALID"),
+                "invalid": n("INVALID"),
+                "undetermined": n("UNDETERMINED"),
+                "input_errors": errors.len(),
+                "by_code": by_code,
+            }
+        }));
+    } else {
+        for f in &failures {
+            println!("{f}");
+        }
+        if !failures.is_empty() {
+            println!();
+        }
+        println!("{}", tr!(lang, "Ringkasan: {} kredensial", "Summary: {} credential(s)", total));
+        for v in [Verdict::Valid, Verdict::Invalid, Verdict::Undetermined] {
+            println!("  {:<40} {:>8}", verdict_label(v, lang), n(v.as_str()));
+            for ((vv, c), k) in &codes {
+                if *vv == v.as_str() {
+                    println!("    {c:<38} {k:>8}");
+                }
+            }
+        }
+        if !errors.is_empty() {
+            println!("  {:<40} {:>8}", tr!(lang, "GALAT MASUKAN", "INPUT ERRORS"), errors.len());
+        }
+    }
+    if !ctx.json {
+        eprintln!(
+            "{}",
+            tr!(
+                lang,
+                "{} kredensial dalam {:.2} d ({:.0}/d)",
+                "{} credential(s) in {:.2} s ({:.0}/s)",
+                total,
+                secs,
+                if secs > 0.0 { total as f64 / secs } else { 0.0 }
+            )
+        );
+    }
+    Ok(code)
+}

@@ -1,0 +1,311 @@
+//! The decoding cascade: which binarisers, detectors and clean-ups are tried, in which order.
+//!
+//! Every run binarises an image, looks for QR symbols in the bit matrix, and, if it finds none,
+//! looks again in the inverted matrix (light-on-dark codes, phone dark mode). Mirrored symbols
+//! (front cameras) are handled by the decoder itself, which reads the format information both
+//! ways round. The cascade stops at the first run that reads a code; the order below is the
+//! cheapest-first cover of the ZXing corpus measured in `docs/QR-READING.md`.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use image::GrayImage;
+use rxing::common::cpp_essentials::DecoderResult;
+use rxing::common::{
+    BitMatrix, DetectorRXingResult, GlobalHistogramBinarizer, HybridBinarizer,
+};
+use rxing::qrcode::cpp_port::decoder::Decode;
+use rxing::qrcode::cpp_port::detector::{
+    FindFinderPatterns, GenerateFinderPatternSets, SampleQR,
+};
+use rxing::{BarcodeFormat, Binarizer, DecodeHints, Luma8Source};
+
+use super::ScannedCode;
+use super::prep;
+
+/// What one scan produced.
+pub(super) struct Outcome {
+    /// Codes read, deduplicated by payload, in the order found.
+    pub codes: Vec<ScannedCode>,
+    /// Whether some decoder panicked (and was contained) along the way.
+    pub panicked: bool,
+}
+
+/// How grayscale becomes black and white.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Binariser {
+    /// ZXing's local-block threshold: copes with shadows, glare and gradients.
+    Hybrid,
+    /// One threshold from the image histogram: copes with low-texture, blurry or tiny codes.
+    Global,
+}
+
+/// How QR symbols are found in the bit matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detector {
+    /// The zxing-cpp finder (port in `rxing::qrcode::cpp_port`): finds every symbol.
+    Cpp,
+    /// The ZXing Java finder (`rxing::qrcode::detector`): one symbol, different geometry
+    /// heuristics that read some curved or perspective-distorted codes the other misses.
+    Java,
+}
+
+/// Image clean-up applied before binarising.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prep {
+    Plain,
+    Sharpen(u32),
+    Stretch,
+    Upscale(u32, u32),
+}
+
+struct Pass {
+    prep: Prep,
+    runs: &'static [(Binariser, Detector)],
+}
+
+use Binariser::{Global, Hybrid};
+use Detector::{Cpp, Java};
+
+/// Passes tried on every image.
+const PASSES: &[Pass] = &[
+    Pass {
+        prep: Prep::Plain,
+        runs: &[(Hybrid, Cpp), (Global, Cpp), (Global, Java)],
+    },
+    Pass {
+        prep: Prep::Sharpen(2),
+        runs: &[(Global, Cpp), (Global, Java), (Hybrid, Cpp)],
+    },
+    Pass {
+        prep: Prep::Sharpen(3),
+        runs: &[(Global, Java)],
+    },
+    Pass {
+        prep: Prep::Stretch,
+        runs: &[(Global, Java)],
+    },
+];
+
+/// Passes tried only on small images, where upscaling is cheap and gives the detectors
+/// sub-pixel room; a camera frame has pixels to spare and would pay 2-4× the time.
+const SMALL_IMAGE_PASSES: &[Pass] = &[
+    Pass {
+        prep: Prep::Upscale(3, 2),
+        runs: &[(Global, Java), (Hybrid, Cpp)],
+    },
+    Pass {
+        prep: Prep::Upscale(2, 1),
+        runs: &[(Global, Java), (Global, Cpp)],
+    },
+];
+
+/// Images whose longer side is at most this many pixels also get [`SMALL_IMAGE_PASSES`].
+const SMALL_IMAGE_MAX_SIDE: u32 = 1024;
+
+/// Run the cascade on `image`.
+pub(super) fn scan(image: &GrayImage) -> Outcome {
+    let mut outcome = Outcome {
+        codes: Vec::new(),
+        panicked: false,
+    };
+    let (width, height) = image.dimensions();
+    if width == 0 || height == 0 {
+        return outcome;
+    }
+    let small = width.max(height) <= SMALL_IMAGE_MAX_SIDE;
+    let passes = PASSES
+        .iter()
+        .chain(SMALL_IMAGE_PASSES.iter().filter(|_| small));
+    for pass in passes {
+        let prepared;
+        let input = match pass.prep {
+            Prep::Plain => image,
+            Prep::Sharpen(radius) => {
+                prepared = prep::sharpen(image, radius);
+                &prepared
+            }
+            Prep::Stretch => {
+                prepared = prep::stretch(image);
+                &prepared
+            }
+            Prep::Upscale(num, den) => {
+                prepared = prep::upscale(image, num, den);
+                &prepared
+            }
+        };
+        let mut matrices = MatrixCache::default();
+        for &(binariser, detector) in pass.runs {
+            let run = catch_unwind(AssertUnwindSafe(|| {
+                let matrix = matrices.get(input, binariser)?;
+                Some(detect_both_polarities(matrix, detector))
+            }));
+            match run {
+                Ok(Some(found)) if !found.is_empty() => {
+                    outcome.codes = dedup(found);
+                    return outcome;
+                }
+                Ok(_) => {}
+                Err(_) => outcome.panicked = true,
+            }
+        }
+    }
+    outcome
+}
+
+/// Binarised matrices of one prepared image, each computed at most once.
+#[derive(Default)]
+struct MatrixCache {
+    hybrid: Option<Option<BitMatrix>>,
+    global: Option<Option<BitMatrix>>,
+}
+
+impl MatrixCache {
+    fn get(&mut self, image: &GrayImage, binariser: Binariser) -> Option<&BitMatrix> {
+        let slot = match binariser {
+            Hybrid => &mut self.hybrid,
+            Global => &mut self.global,
+        };
+        slot.get_or_insert_with(|| binarise(image, binariser))
+            .as_ref()
+    }
+}
+
+/// Black-and-white version of `image`; `None` only if rxing refuses the dimensions.
+pub(super) fn binarise(image: &GrayImage, binariser: Binariser) -> Option<BitMatrix> {
+    let source = Luma8Source::new_with_slice(image.as_raw(), image.width(), image.height()).ok()?;
+    match binariser {
+        Hybrid => HybridBinarizer::new(source).get_black_matrix().ok().cloned(),
+        Global => GlobalHistogramBinarizer::new(source)
+            .get_black_matrix()
+            .ok()
+            .cloned(),
+    }
+}
+
+/// Symbols in `matrix`, or failing that in its inverse.
+fn detect_both_polarities(matrix: &BitMatrix, detector: Detector) -> Vec<ScannedCode> {
+    let found = detect(matrix, detector);
+    if !found.is_empty() {
+        return found;
+    }
+    let mut inverted = matrix.clone();
+    inverted.flip_self();
+    detect(&inverted, detector)
+}
+
+fn detect(matrix: &BitMatrix, detector: Detector) -> Vec<ScannedCode> {
+    match detector {
+        Cpp => detect_cpp(matrix),
+        Java => detect_java(matrix).into_iter().collect(),
+    }
+}
+
+/// Every QR symbol the zxing-cpp finder locates (as `rxing::qrcode::cpp_port::QrReader` does,
+/// restricted to full-size QR: Micro QR and rMQR have too little error detection to be trusted
+/// on camera images).
+fn detect_cpp(matrix: &BitMatrix) -> Vec<ScannedCode> {
+    let mut patterns = FindFinderPatterns(matrix, true, 0);
+    let sets = GenerateFinderPatternSets(&mut patterns);
+    let mut used = Vec::new();
+    let mut found = Vec::new();
+    for set in sets {
+        if used.contains(&set.bl) || used.contains(&set.tl) || used.contains(&set.tr) {
+            continue;
+        }
+        let Ok(detected) = SampleQR(matrix, &set) else {
+            continue;
+        };
+        if let Some(code) = decode_bits(detected.getBits()) {
+            used.extend([set.bl, set.tl, set.tr]);
+            found.push(code);
+        }
+    }
+    found
+}
+
+/// The one symbol the ZXing Java finder locates, decoded by the zxing-cpp decoder (which keeps
+/// the raw payload bytes).
+fn detect_java(matrix: &BitMatrix) -> Option<ScannedCode> {
+    let hints = DecodeHints {
+        TryHarder: Some(true),
+        PossibleFormats: Some([BarcodeFormat::QR_CODE].into_iter().collect()),
+        ..DecodeHints::default()
+    };
+    let detected = rxing::qrcode::detector::Detector::new(matrix)
+        .detect_with_hints(&hints)
+        .ok()?;
+    decode_bits(detected.getBits())
+}
+
+/// Decode a sampled module grid; `None` unless error correction succeeds and the data parses.
+fn decode_bits(bits: &BitMatrix) -> Option<ScannedCode> {
+    let result = Decode(bits).ok()?;
+    if !result.isValid() {
+        return None;
+    }
+    Some(to_code(&result))
+}
+
+fn to_code(result: &DecoderResult<bool>) -> ScannedCode {
+    let content = result.content();
+    let bytes = content.bytes().to_vec();
+    let text = if content.has_eci {
+        plain_text(result.text())
+    } else {
+        match std::str::from_utf8(&bytes) {
+            Ok(utf8) => Some(utf8.to_owned()),
+            Err(_) => plain_text(result.text()),
+        }
+    };
+    ScannedCode::new(bytes, text)
+}
+
+/// `text` unless it holds control characters (other than tab, LF, CR and the GS1 separator) or
+/// replacement characters, which mark a binary payload pushed through a text decoder.
+fn plain_text(text: String) -> Option<String> {
+    let binary = text
+        .chars()
+        .any(|c| c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x1d')));
+    (!binary).then_some(text)
+}
+
+fn dedup(codes: Vec<ScannedCode>) -> Vec<ScannedCode> {
+    let mut out: Vec<ScannedCode> = Vec::with_capacity(codes.len());
+    for code in codes {
+        if !out.iter().any(|c| c.bytes() == code.bytes()) {
+            out.push(code);
+        }
+    }
+    out
+}
+
+/// Sizes (in pixels, about 7 modules each) of finder-pattern candidates in `matrix` and its
+/// inverse, for diagnosis when nothing could be read.
+pub(super) fn finder_pattern_sizes(matrix: &BitMatrix) -> Vec<f64> {
+    let mut sizes: Vec<f64> = FindFinderPatterns(matrix, true, 0)
+        .iter()
+        .map(|p| f64::from(p.size))
+        .collect();
+    let mut inverted = matrix.clone();
+    inverted.flip_self();
+    sizes.extend(
+        FindFinderPatterns(&inverted, true, 0)
+            .iter()
+            .map(|p| f64::from(p.size)),
+    );
+    sizes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_payload_is_not_text() {
+        assert_eq!(plain_text("abc\u{0}".into()), None);
+        assert_eq!(plain_text("ab\u{FFFD}".into()), None);
+        assert_eq!(plain_text("a\u{85}".into()), None);
+        assert_eq!(plain_text("a\r\nb\tc".into()), Some("a\r\nb\tc".into()));
+        assert_eq!(plain_text("日本".into()), Some("日本".into()));
+    }
+}

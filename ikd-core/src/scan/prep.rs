@@ -1,0 +1,152 @@
+//! Image clean-ups tried when a plain decode fails: sharpening, contrast stretching, upscaling.
+
+use image::GrayImage;
+use image::imageops::{FilterType, resize};
+
+/// Unsharp mask with a box blur: `out = 2·in − box_blur(in, radius)`, clamped.
+///
+/// Restores edges softened by focus blur or JPEG, which helps both the binariser and the
+/// module sampling on small or soft codes. Cost is linear in the pixel count, whatever the
+/// radius.
+pub(super) fn sharpen(image: &GrayImage, radius: u32) -> GrayImage {
+    let (width, height) = image.dimensions();
+    let blurred = box_blur(image.as_raw(), width as usize, height as usize, radius as usize);
+    let pixels = image
+        .as_raw()
+        .iter()
+        .zip(blurred.iter())
+        .map(|(&p, &b)| (2 * i32::from(p) - i32::from(b)).clamp(0, 255) as u8)
+        .collect();
+    GrayImage::from_raw(width, height, pixels).unwrap_or_else(|| image.clone())
+}
+
+/// Stretch brightness so that the darkest 1 % of pixels become black and the brightest 1 %
+/// white. Gives the global-histogram binariser full resolution on dim or washed-out images.
+pub(super) fn stretch(image: &GrayImage) -> GrayImage {
+    let mut histogram = [0u64; 256];
+    for &p in image.as_raw() {
+        if let Some(slot) = histogram.get_mut(usize::from(p)) {
+            *slot += 1;
+        }
+    }
+    let total = image.as_raw().len() as u64;
+    let low = percentile(&histogram, total, 1);
+    let high = percentile(&histogram, total, 99).max(low.saturating_add(1));
+    let (low, high) = (i32::from(low), i32::from(high));
+    let table: Vec<u8> = (0..=255i32)
+        .map(|v| ((v - low) * 255 / (high - low)).clamp(0, 255) as u8)
+        .collect();
+    let mut out = image.clone();
+    for p in out.iter_mut() {
+        *p = table.get(usize::from(*p)).copied().unwrap_or(*p);
+    }
+    out
+}
+
+/// The brightness at or below which `percent` of the pixels lie.
+pub(super) fn percentile(histogram: &[u64; 256], total: u64, percent: u64) -> u8 {
+    let target = total.saturating_mul(percent) / 100;
+    let mut seen = 0u64;
+    for (value, &count) in histogram.iter().enumerate() {
+        seen += count;
+        if seen > target {
+            return value as u8;
+        }
+    }
+    255
+}
+
+/// Bilinear upscaling by `num / den`.
+pub(super) fn upscale(image: &GrayImage, num: u32, den: u32) -> GrayImage {
+    let (width, height) = image.dimensions();
+    let scale = |v: u32| (u64::from(v) * u64::from(num) / u64::from(den.max(1))) as u32;
+    resize(image, scale(width), scale(height), FilterType::Triangle)
+}
+
+/// Separable box blur with edge pixels repeated. `radius` 0 copies.
+fn box_blur(pixels: &[u8], width: usize, height: usize, radius: usize) -> Vec<u8> {
+    if radius == 0 || width == 0 || height == 0 {
+        return pixels.to_vec();
+    }
+    let rows = blur_rows(pixels, width, radius);
+    let columns = blur_rows(&transpose(&rows, width, height), height, radius);
+    transpose(&columns, height, width)
+}
+
+/// Box-blur each row of a `width`-wide image.
+fn blur_rows(pixels: &[u8], width: usize, radius: usize) -> Vec<u8> {
+    let window = 2 * radius + 1;
+    let mut out = Vec::with_capacity(pixels.len());
+    let mut prefix: Vec<u32> = Vec::with_capacity(width + window + 1);
+    for row in pixels.chunks_exact(width) {
+        let first = row.first().copied().unwrap_or(0);
+        let last = row.last().copied().unwrap_or(0);
+        let padded = std::iter::repeat_n(first, radius)
+            .chain(row.iter().copied())
+            .chain(std::iter::repeat_n(last, radius));
+        prefix.clear();
+        prefix.push(0);
+        let mut sum = 0u32;
+        for v in padded {
+            sum += u32::from(v);
+            prefix.push(sum);
+        }
+        let divisor = window as u32;
+        out.extend(
+            prefix
+                .iter()
+                .zip(prefix.iter().skip(window))
+                .map(|(a, b)| ((b - a + divisor / 2) / divisor) as u8),
+        );
+    }
+    out
+}
+
+/// Transpose a `width` × `height` image.
+fn transpose(pixels: &[u8], width: usize, height: usize) -> Vec<u8> {
+    let mut out = vec![0u8; pixels.len()];
+    for (y, row) in pixels.chunks_exact(width).enumerate() {
+        for (x, &p) in row.iter().enumerate() {
+            if let Some(slot) = out.get_mut(x * height + y) {
+                *slot = p;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn box_blur_of_flat_image_is_flat() {
+        let flat = vec![100u8; 7 * 5];
+        assert_eq!(box_blur(&flat, 7, 5, 2), flat);
+    }
+
+    #[test]
+    fn box_blur_averages_a_step() {
+        // One row: 0 0 0 255 255 255, radius 1 (window 3, edges repeated).
+        let row = [0u8, 0, 0, 255, 255, 255];
+        let out = blur_rows(&row, 6, 1);
+        assert_eq!(out, vec![0, 0, 85, 170, 255, 255]);
+    }
+
+    #[test]
+    fn transpose_round_trips() {
+        let pixels: Vec<u8> = (0..12).collect();
+        let t = transpose(&pixels, 4, 3);
+        assert_eq!(t, vec![0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
+        assert_eq!(transpose(&t, 3, 4), pixels);
+    }
+
+    #[test]
+    fn stretch_spreads_a_narrow_range() {
+        let pixels: Vec<u8> = (0..100).map(|i| 100 + (i % 20) as u8).collect();
+        let image = GrayImage::from_raw(10, 10, pixels).unwrap_or_default();
+        let out = stretch(&image);
+        assert_eq!(out.as_raw().iter().min(), Some(&0));
+        assert_eq!(out.as_raw().iter().max(), Some(&255));
+    }
+}

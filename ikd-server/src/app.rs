@@ -1,0 +1,391 @@
+//! Application state, the router (with its route table for the OpenAPI check) and the
+//! middleware stack.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use axum::{Json, Router};
+use ikd_core::{Issuer, SecretKey, TrustStore, TrustedIssuer, Verifier};
+use tokio::sync::Semaphore;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::api;
+use crate::audit::AuditLog;
+use crate::config::{AdminToken, Config, IssuanceConfig, Limits};
+use crate::demo::{self, DemoSample};
+use crate::error::{ApiError, RenderedError};
+use crate::metrics::Metrics;
+use crate::store::{SqliteOptions, SqliteStore, Store, StoreError};
+
+/// The server's issuer, when it holds a key.
+pub struct IssuerState {
+    /// The signer.
+    pub issuer: Issuer,
+    /// Its key id, hex.
+    pub key_id: String,
+    /// Name shown in responses.
+    pub name: String,
+}
+
+impl std::fmt::Debug for IssuerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuerState").field("key_id", &self.key_id).field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub struct AppState {
+    /// The offline verifier over the trust store.
+    pub verifier: Verifier,
+    /// The issuer, if this server issues.
+    pub issuer: Option<IssuerState>,
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// Audit writer.
+    pub audit: AuditLog,
+    /// Admin token.
+    pub admin: Option<AdminToken>,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Limits.
+    pub limits: Limits,
+    /// Issuing settings.
+    pub issuance: IssuanceConfig,
+    /// Bounds concurrent image decoding.
+    pub images: Arc<Semaphore>,
+    /// Demo mode.
+    pub demo: bool,
+    /// Demo samples (demo mode only).
+    pub samples: RwLock<Vec<DemoSample>>,
+    /// Revoked serials of this server's own issuer key (cache of the store).
+    pub revoked: RwLock<HashSet<u64>>,
+    /// The counter page, with its demo marking applied.
+    pub page: String,
+}
+
+/// What the server is built from. [`App::from_config`] fills it from files; tests fill it
+/// directly.
+#[derive(Debug)]
+pub struct AppParts {
+    /// Trusted issuers.
+    pub trust: TrustStore,
+    /// Issuer key, enabling the issuing endpoints.
+    pub issuer: Option<(SecretKey, String)>,
+    /// Admin token.
+    pub admin: Option<AdminToken>,
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Limits.
+    pub limits: Limits,
+    /// Issuing settings.
+    pub issuance: IssuanceConfig,
+    /// Demo mode.
+    pub demo: bool,
+}
+
+/// Why the server could not start. Messages never hold secrets.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A configuration problem.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The trust store file is missing or invalid.
+    #[error("trust store {path}: {message}")]
+    TrustStore {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// The issuer key file is missing or invalid (the message never quotes the file).
+    #[error("issuer key {path}: {message}")]
+    IssuerKey {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Demo setup failed.
+    #[error("demo setup: {0}")]
+    Demo(String),
+}
+
+/// A built application: the router, its state, what to print at startup, and the audit
+/// writer task to await at shutdown.
+#[derive(Debug)]
+pub struct App {
+    /// The state.
+    pub state: Arc<AppState>,
+    /// Lines describing what the server trusts and how to change it.
+    pub banner: Vec<String>,
+    /// The audit writer (finishes once the router and state are dropped).
+    pub audit_task: tokio::task::JoinHandle<()>,
+}
+
+/// Loads a trust store file.
+pub fn load_trust_store(path: &Path) -> Result<TrustStore, StartupError> {
+    let err = |message: String| StartupError::TrustStore { path: path.display().to_string(), message };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    TrustStore::from_json(&text).map_err(|e| err(format!("{e} ({})", e.code())))
+}
+
+/// Loads an issuer secret key file.
+pub fn load_issuer_key(path: &Path) -> Result<SecretKey, StartupError> {
+    let err = |message: String| StartupError::IssuerKey { path: path.display().to_string(), message };
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?);
+    SecretKey::from_file_text(&text).map_err(|e| err(format!("{e} ({})", e.code())))
+}
+
+impl App {
+    /// Builds the application from the configuration: opens the store, reads the trust store
+    /// and keys, and in demo mode creates the demo issuer and samples.
+    pub async fn from_config(config: &Config) -> Result<App, StartupError> {
+        if config.demo {
+            return demo::build(config).await;
+        }
+        let trust = match &config.trust_store {
+            Some(p) => load_trust_store(p)?,
+            None => TrustStore::new(),
+        };
+        let issuer = match &config.issuer_key {
+            Some(p) => {
+                let key = load_issuer_key(p)?;
+                let name = config.issuer_name.clone().unwrap_or_else(|| "IKD issuer".to_owned());
+                Some((key, name))
+            }
+            None => None,
+        };
+        let store = SqliteStore::open(&config.data_dir, SqliteOptions { audit_sync: config.audit_sync, read_only: false })?;
+        let mut app = App::from_parts(AppParts {
+            trust,
+            issuer,
+            admin: config.admin_token.clone(),
+            store: Arc::new(store.clone()),
+            limits: config.limits,
+            issuance: config.issuance,
+            demo: false,
+        })
+        .await?;
+        app.banner = banner(&app.state, config, Some(store.path()));
+        Ok(app)
+    }
+
+    /// Builds the application from parts.
+    pub async fn from_parts(parts: AppParts) -> Result<App, StartupError> {
+        let metrics = Metrics::new();
+        let (audit, audit_task) = AuditLog::start(Arc::clone(&parts.store), metrics.clone());
+        let issuer = parts.issuer.map(|(key, name)| {
+            let issuer = Issuer::new(key);
+            let key_id = issuer.public_key().key_id().to_string();
+            IssuerState { issuer, key_id, name }
+        });
+        let revoked = match &issuer {
+            Some(i) => parts.store.revoked_serials(&i.key_id).await?.into_iter().collect(),
+            None => HashSet::new(),
+        };
+        let state = AppState {
+            verifier: Verifier::new(parts.trust),
+            issuer,
+            store: parts.store,
+            audit,
+            admin: parts.admin,
+            metrics,
+            limits: parts.limits,
+            issuance: parts.issuance,
+            images: Arc::new(Semaphore::new(parts.limits.image_workers)),
+            demo: parts.demo,
+            samples: RwLock::new(Vec::new()),
+            revoked: RwLock::new(revoked),
+            page: api::page::render_page(parts.demo),
+        };
+        Ok(App { state: Arc::new(state), banner: Vec::new(), audit_task })
+    }
+
+    /// The router.
+    pub fn router(&self) -> Router {
+        routes(&self.state).0
+    }
+}
+
+/// Lines printed at startup: what is trusted, and how to add issuers when nothing is.
+pub fn banner(state: &AppState, config: &Config, db: Option<&Path>) -> Vec<String> {
+    let mut out = Vec::new();
+    let issuers = state.verifier.trust_store().issuers();
+    if state.demo {
+        out.push("*** DEMO MODE: trusting ONLY the local demo issuer; every response is marked DEMO ***".to_owned());
+    }
+    match issuers.len() {
+        0 => {
+            out.push("Trusted issuers: NONE. Every credential will be answered UNDETERMINED (issuer_unknown).".into());
+            out.push("To trust an issuer:".into());
+            out.push("  1. the issuing office makes a key:  ikd key new --out issuer.key  (keeps issuer.key secret)".into());
+            out.push("  2. add its PUBLIC key to a trust store:  ikd trust add --store trust.json --name \"DISDUKCAPIL ...\" --key ikdpk1:...".into());
+            out.push("  3. start the server with it:  IKD_TRUST_STORE=trust.json cargo run --release -p ikd-server".into());
+            out.push("     (or trust_store = \"trust.json\" in ikd-server.toml; see docs/SERVER.md)".into());
+            out.push("To try the server with sample credentials instead:  cargo run --release -p ikd-server -- --demo".into());
+        }
+        n => {
+            out.push(format!("Trusted issuers ({n}):"));
+            for i in issuers {
+                out.push(format!("  - {} (key id {}, {} .. {})", i.name, i.key_id(), i.not_before, i.not_after));
+            }
+        }
+    }
+    match &state.issuer {
+        Some(i) => {
+            out.push(format!("Issuing: ENABLED with key id {} ({}) at POST /v1/credentials", i.key_id, i.name));
+            if !issuers.iter().any(|t: &TrustedIssuer| t.key_id().to_string() == i.key_id) {
+                out.push("  note: this server's own issuer key is not in its trust store, so credentials it issues \
+                          verify UNDETERMINED here until you add it"
+                    .into());
+            }
+        }
+        None => out.push("Issuing: disabled (no issuer key configured)".into()),
+    }
+    out.push(format!(
+        "Admin token: {}",
+        if state.admin.is_some() { "configured" } else { "not configured (admin endpoints answer 401)" }
+    ));
+    if let Some(db) = db {
+        out.push(format!("Store: SQLite at {}", db.display()));
+    }
+    out.push(format!("Listening on http://{}/ (counter page), API under /v1, docs: docs/SERVER.md", config.listen));
+    out
+}
+
+/// Collects routes with their methods so the OpenAPI test can compare them to the document.
+struct Routes {
+    router: Router<Arc<AppState>>,
+    table: Vec<(Method, &'static str)>,
+}
+
+impl Routes {
+    fn add(mut self, path: &'static str, methods: &[Method], mr: MethodRouter<Arc<AppState>>) -> Routes {
+        for m in methods {
+            self.table.push((m.clone(), path));
+        }
+        self.router = self.router.route(path, mr);
+        self
+    }
+}
+
+fn limited(mr: MethodRouter<Arc<AppState>>, bytes: usize) -> MethodRouter<Arc<AppState>> {
+    mr.layer(DefaultBodyLimit::max(bytes)).layer(RequestBodyLimitLayer::new(bytes))
+}
+
+/// Builds the router and its route table.
+pub fn routes(state: &Arc<AppState>) -> (Router, Vec<(Method, &'static str)>) {
+    let l = state.limits;
+    let mut r = Routes { router: Router::new(), table: Vec::new() }
+        .add("/", &[Method::GET], get(api::page::index))
+        .add("/static/app.js", &[Method::GET], get(api::page::app_js))
+        .add("/static/app.css", &[Method::GET], get(api::page::app_css))
+        .add("/healthz", &[Method::GET], get(api::misc::healthz))
+        .add("/readyz", &[Method::GET], get(api::misc::readyz))
+        .add("/metrics", &[Method::GET], get(api::misc::metrics))
+        .add("/v1/openapi.json", &[Method::GET], get(api::misc::openapi))
+        .add("/v1/info", &[Method::GET], get(api::misc::info))
+        .add("/v1/verify", &[Method::POST], limited(post(api::verify::verify_text), l.max_text_body))
+        .add("/v1/verify/batch", &[Method::POST], limited(post(api::verify::verify_batch), l.max_batch_body))
+        .add("/v1/verify/image", &[Method::POST], limited(post(api::verify::verify_image), l.max_image_body))
+        .add("/v1/audit/verify", &[Method::GET], get(api::misc::audit_verify));
+    if state.issuer.is_some() {
+        // A base64 photo may come with the claims: allow an image's size plus base64 overhead.
+        let issue_body = l.max_image_body / 3 * 4 + l.max_text_body;
+        r = r
+            .add("/v1/credentials", &[Method::POST], limited(post(api::issue::issue), issue_body))
+            .add("/v1/credentials/{serial}/revoke", &[Method::POST], limited(post(api::issue::revoke), l.max_text_body));
+    }
+    if state.demo {
+        r = r.add("/v1/demo/samples", &[Method::GET], get(api::misc::demo_samples));
+    }
+    let table = r.table;
+    let router = r
+        .router
+        .route_layer(middleware::from_fn(crate::metrics::mark_route))
+        .fallback(fallback)
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, l.request_timeout))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    // The path only: no query string, no headers (tokens, counter ids).
+                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_response(|resp: &Response, latency: std::time::Duration, _span: &tracing::Span| {
+                    tracing::info!(target: "ikd_server::access", status = resp.status().as_u16(),
+                        latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX), "request");
+                })
+                .on_failure(()),
+        )
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(middleware::from_fn_with_state(Arc::clone(state), finalize))
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
+        .with_state(Arc::clone(state));
+    (router, table)
+}
+
+async fn fallback() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; the API is described at /v1/openapi.json")
+}
+
+/// The demo header.
+pub static DEMO_HEADER: HeaderName = HeaderName::from_static("x-ikd-demo");
+
+/// Outer middleware: gives every error response the JSON error shape (layers such as the
+/// timeout, body limit and method router answer with bare statuses), and marks demo responses.
+async fn finalize(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let mut resp = if status.is_client_error() || status.is_server_error() {
+        match resp.extensions().get::<RenderedError>() {
+            Some(RenderedError(e)) if !state.demo => {
+                let _ = e;
+                resp
+            }
+            Some(RenderedError(e)) => {
+                let e = e.clone();
+                rerender(resp, &e, state.demo)
+            }
+            None => {
+                let e = ApiError::from_status(status);
+                rerender(resp, &e, state.demo)
+            }
+        }
+    } else {
+        resp
+    };
+    if state.demo {
+        resp.headers_mut().insert(DEMO_HEADER.clone(), HeaderValue::from_static("1"));
+    }
+    resp
+}
+
+fn rerender(old: Response, e: &ApiError, demo: bool) -> Response {
+    let (parts, _) = old.into_parts();
+    let mut new = (parts.status, Json(e.body(demo))).into_response();
+    // Keep headers such as Allow (405) and WWW-Authenticate (401), but not the old body's.
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            new.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    new.extensions_mut().extend(parts.extensions);
+    new
+}

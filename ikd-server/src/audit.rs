@@ -1,0 +1,238 @@
+//! The audit log: a hash chain of events, written with group commit, and its verification.
+//!
+//! Entry `n` stores `prev_hash` = hash of entry `n − 1` (64 zeros for entry 1) and
+//! `hash = SHA-256("ikd-audit-v1" ‖ for each field: u32 big-endian length ‖ UTF-8 bytes)` over
+//! the fields `seq, prev_hash, at, event, actor, source, serial, key_id, verdict, code` (an
+//! absent serial or key id is the empty string). Changing, inserting, deleting or reordering an
+//! entry breaks the chain at that entry; see `docs/SERVER.md` for what the chain does not show.
+//! No entry holds a name, NIK, address or photo.
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::store::{AuditEntry, AuditRecord, Store, StoreError};
+
+/// `prev_hash` of the first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// Most records written in one transaction.
+const MAX_GROUP: usize = 1024;
+/// Pending writes allowed before callers wait.
+const QUEUE: usize = 4096;
+
+/// The hash of an entry.
+pub fn entry_hash(seq: u64, prev_hash: &str, r: &AuditRecord) -> String {
+    let mut h = Sha256::new();
+    h.update(b"ikd-audit-v1");
+    let serial = r.serial.map(|s| s.to_string()).unwrap_or_default();
+    let seq = seq.to_string();
+    let fields: [&str; 10] = [
+        &seq,
+        prev_hash,
+        &r.at,
+        r.event,
+        &r.actor,
+        r.source,
+        &serial,
+        r.key_id.as_deref().unwrap_or(""),
+        &r.verdict,
+        &r.code,
+    ];
+    for f in fields {
+        h.update(u32::try_from(f.len()).unwrap_or(u32::MAX).to_be_bytes());
+        h.update(f.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+type Reply = oneshot::Sender<Result<Vec<u64>, StoreError>>;
+
+/// Handle to the audit writer. Callers wait until their records are committed.
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    tx: mpsc::Sender<(Vec<AuditRecord>, Reply)>,
+}
+
+impl AuditLog {
+    /// Starts the writer task. It ends when every `AuditLog` handle is dropped, after writing
+    /// what is queued; await the returned handle to be sure everything is on disk.
+    pub fn start(store: Arc<dyn Store>, metrics: crate::metrics::Metrics) -> (AuditLog, tokio::task::JoinHandle<()>) {
+        let (tx, mut rx) = mpsc::channel::<(Vec<AuditRecord>, Reply)>(QUEUE);
+        let handle = tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                // Group commit: take everything already waiting, write it in one transaction.
+                let mut group = vec![first];
+                let mut count = group.iter().map(|(r, _)| r.len()).sum::<usize>();
+                while count < MAX_GROUP {
+                    match rx.try_recv() {
+                        Ok(item) => {
+                            count += item.0.len();
+                            group.push(item);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let mut all = Vec::with_capacity(count);
+                let mut sizes = Vec::with_capacity(group.len());
+                let mut replies = Vec::with_capacity(group.len());
+                for (records, reply) in group {
+                    sizes.push(records.len());
+                    all.extend(records);
+                    replies.push(reply);
+                }
+                metrics.audit_group.observe(count as f64);
+                match store.append_audit(all).await {
+                    Ok(seqs) => {
+                        let mut it = seqs.into_iter();
+                        for (n, reply) in sizes.into_iter().zip(replies) {
+                            let mine: Vec<u64> = it.by_ref().take(n).collect();
+                            let _ = reply.send(Ok(mine));
+                        }
+                    }
+                    Err(e) => {
+                        metrics.audit_failures.inc();
+                        tracing::error!(error = %e, records = count, "audit log write failed");
+                        for reply in replies {
+                            let _ = reply.send(Err(e.clone()));
+                        }
+                    }
+                }
+            }
+        });
+        (AuditLog { tx }, handle)
+    }
+
+    /// Appends records and waits until they are committed.
+    pub async fn append(&self, records: Vec<AuditRecord>) -> Result<Vec<u64>, StoreError> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, wait) = oneshot::channel();
+        self.tx
+            .send((records, reply))
+            .await
+            .map_err(|_| StoreError::Database("the audit writer has stopped".to_owned()))?;
+        wait.await.map_err(|_| StoreError::Database("the audit writer has stopped".to_owned()))?
+    }
+}
+
+/// The result of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChainReport {
+    /// Every entry checked out.
+    pub ok: bool,
+    /// Entries checked.
+    pub entries: u64,
+    /// Sequence number of the last entry.
+    pub head_seq: u64,
+    /// Hash of the last entry (publish or note it elsewhere to detect a cut-off tail later).
+    pub head_hash: String,
+    /// The first entry that does not check out.
+    pub first_bad_seq: Option<u64>,
+    /// What is wrong with it.
+    pub problem: Option<String>,
+}
+
+/// Walks the whole chain through the store, page by page.
+pub async fn verify_chain(store: &dyn Store) -> Result<ChainReport, StoreError> {
+    const PAGE: usize = 5000;
+    let mut prev_hash = GENESIS_HASH.to_owned();
+    let mut expect_seq = 1u64;
+    let mut checked = 0u64;
+    loop {
+        let page = store.audit_entries(expect_seq - 1, PAGE).await?;
+        let n = page.len();
+        for e in page {
+            if let Some(problem) = check_entry(&e, expect_seq, &prev_hash) {
+                return Ok(ChainReport {
+                    ok: false,
+                    entries: checked,
+                    head_seq: expect_seq - 1,
+                    head_hash: prev_hash,
+                    first_bad_seq: Some(expect_seq.min(e.seq)),
+                    problem: Some(problem),
+                });
+            }
+            prev_hash = e.hash;
+            expect_seq += 1;
+            checked += 1;
+        }
+        if n < PAGE {
+            break;
+        }
+    }
+    Ok(ChainReport {
+        ok: true,
+        entries: checked,
+        head_seq: expect_seq - 1,
+        head_hash: prev_hash,
+        first_bad_seq: None,
+        problem: None,
+    })
+}
+
+fn check_entry(e: &AuditEntry, expect_seq: u64, prev_hash: &str) -> Option<String> {
+    if e.seq != expect_seq {
+        return Some(format!("entry {expect_seq} is missing (next entry is {})", e.seq));
+    }
+    if e.prev_hash != prev_hash {
+        return Some(format!("entry {} does not link to the hash of entry {}", e.seq, e.seq - 1));
+    }
+    let h = entry_hash(e.seq, &e.prev_hash, &e.record);
+    if h != e.hash {
+        return Some(format!("entry {} was altered (its hash does not match its content)", e.seq));
+    }
+    None
+}
+
+/// Validates an `X-Counter-Id` value: 1–64 of `A–Z a–z 0–9 . _ : -`. Anything else is
+/// recorded as `anonymous` (so a header can never smuggle personal data or log injection).
+pub fn counter_id(header: Option<&str>) -> String {
+    match header {
+        Some(v)
+            if !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-')) =>
+        {
+            v.to_owned()
+        }
+        _ => "anonymous".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counter_ids() {
+        assert_eq!(counter_id(Some("loket-03.kec-cikande")), "loket-03.kec-cikande");
+        assert_eq!(counter_id(Some("SITI NURHALIZA")), "anonymous");
+        assert_eq!(counter_id(Some("")), "anonymous");
+        assert_eq!(counter_id(Some(&"a".repeat(65))), "anonymous");
+        assert_eq!(counter_id(None), "anonymous");
+    }
+
+    #[test]
+    fn hash_depends_on_every_field() {
+        let r = AuditRecord {
+            at: "2026-11-27T00:00:00Z".into(),
+            event: "verify",
+            actor: "loket-1".into(),
+            source: "text",
+            serial: Some(7),
+            key_id: Some("abcdef".into()),
+            verdict: "VALID".into(),
+            code: "ok".into(),
+        };
+        let h = entry_hash(1, GENESIS_HASH, &r);
+        assert_ne!(h, entry_hash(2, GENESIS_HASH, &r));
+        let mut r2 = r.clone();
+        r2.verdict = "INVALID".into();
+        assert_ne!(h, entry_hash(1, GENESIS_HASH, &r2));
+        let mut r3 = r.clone();
+        r3.serial = None;
+        assert_ne!(h, entry_hash(1, GENESIS_HASH, &r3));
+    }
+}

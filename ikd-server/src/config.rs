@@ -1,0 +1,506 @@
+//! Configuration: built-in defaults, then the TOML file, then environment variables, then
+//! command-line flags. Every setting is documented in `docs/SERVER.md`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+/// Default listen address: loopback only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default data directory (relative to the working directory).
+pub const DEFAULT_DATA_DIR: &str = "ikd-data";
+/// Default residents file for `--demo` (relative to the working directory: the workspace root).
+pub const DEFAULT_DEMO_RESIDENTS: &str = "../shared/reference/residents.json";
+/// Shortest admin token accepted.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 16;
+
+/// Why the configuration could not be loaded. Messages never hold secret values.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The config file could not be read.
+    #[error("cannot read config file {path}: {error}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The config file is not valid TOML of the expected shape.
+    #[error("config file {path} is not valid: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// A setting has a value that is not allowed.
+    #[error("setting `{name}`: {message}")]
+    Invalid {
+        /// The setting (TOML key or environment variable).
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn invalid(name: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { name: name.to_owned(), message: message.into() }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The admin bearer token. Never printed: `Debug` is redacted and the bytes are wiped on drop.
+#[derive(Clone)]
+pub struct AdminToken {
+    digest: [u8; 32],
+    _raw: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AdminToken(<redacted>)")
+    }
+}
+
+impl AdminToken {
+    /// A token from its text (surrounding whitespace removed). At least
+    /// [`MIN_ADMIN_TOKEN_CHARS`] printable ASCII characters.
+    pub fn new(text: &str) -> Result<AdminToken, &'static str> {
+        let t = text.trim();
+        if t.chars().count() < MIN_ADMIN_TOKEN_CHARS {
+            return Err("the admin token must be at least 16 characters");
+        }
+        if !t.chars().all(|c| c.is_ascii_graphic()) {
+            return Err("the admin token must be printable ASCII without spaces");
+        }
+        Ok(AdminToken { digest: Sha256::digest(t.as_bytes()).into(), _raw: Zeroizing::new(t.to_owned()) })
+    }
+
+    /// Compares a presented token in constant time (over SHA-256 digests, so neither the
+    /// content nor the length of the real token leaks through timing).
+    pub fn matches(&self, presented: &str) -> bool {
+        let d: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        bool::from(self.digest.ct_eq(&d))
+    }
+}
+
+/// Size, count and time limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest JSON body for `/v1/verify`, issuing and revoking (bytes).
+    pub max_text_body: usize,
+    /// Largest JSON body for `/v1/verify/batch` (bytes).
+    pub max_batch_body: usize,
+    /// Largest image body for `/v1/verify/image` (bytes).
+    pub max_image_body: usize,
+    /// Most credential texts in one batch.
+    pub max_batch_items: usize,
+    /// Whole-request timeout.
+    pub request_timeout: Duration,
+    /// Images decoded at the same time (the rest wait).
+    pub image_workers: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_text_body: 64 * 1024,
+            max_batch_body: 2 * 1024 * 1024,
+            max_image_body: 8 * 1024 * 1024,
+            max_batch_items: 256,
+            request_timeout: Duration::from_secs(15),
+            image_workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        }
+    }
+}
+
+/// Issuing settings (only used when the server holds an issuer key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssuanceConfig {
+    /// Validity when a request gives no `valid_days`.
+    pub default_valid_days: u32,
+    /// Longest validity a request may ask for.
+    pub max_valid_days: u32,
+    /// Size of the status list: status indices are drawn at random below it.
+    pub status_list_size: u32,
+}
+
+impl Default for IssuanceConfig {
+    fn default() -> Self {
+        IssuanceConfig { default_valid_days: 5 * 365, max_valid_days: 20 * 365, status_list_size: 1 << 20 }
+    }
+}
+
+/// SQLite durability of audit-log commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditSync {
+    /// `synchronous=NORMAL` in WAL mode: safe against a process crash; a power cut may lose the
+    /// last commits (the chain stays valid, it is only shorter).
+    #[default]
+    Normal,
+    /// `synchronous=FULL`: every audit commit is fsynced.
+    Full,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Data directory (the SQLite database and demo files).
+    pub data_dir: PathBuf,
+    /// Trust store file (JSON, trust store format v1).
+    pub trust_store: Option<PathBuf>,
+    /// Issuer secret key file: enables the issuing endpoints.
+    pub issuer_key: Option<PathBuf>,
+    /// Issuer name shown with issued credentials (informational).
+    pub issuer_name: Option<String>,
+    /// Admin bearer token.
+    pub admin_token: Option<AdminToken>,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Log filter (`tracing_subscriber::EnvFilter` syntax).
+    pub log_filter: String,
+    /// Demo mode.
+    pub demo: bool,
+    /// Residents file for demo mode.
+    pub demo_residents: PathBuf,
+    /// Limits.
+    pub limits: Limits,
+    /// Issuing settings.
+    pub issuance: IssuanceConfig,
+    /// Audit commit durability.
+    pub audit_sync: AuditSync,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: DEFAULT_LISTEN.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            trust_store: None,
+            issuer_key: None,
+            issuer_name: None,
+            admin_token: None,
+            log_format: LogFormat::Text,
+            log_filter: "info".to_owned(),
+            demo: false,
+            demo_residents: PathBuf::from(DEFAULT_DEMO_RESIDENTS),
+            limits: Limits::default(),
+            issuance: IssuanceConfig::default(),
+            audit_sync: AuditSync::Normal,
+        }
+    }
+}
+
+/// The TOML file.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    trust_store: Option<PathBuf>,
+    issuer_key: Option<PathBuf>,
+    issuer_name: Option<String>,
+    admin_token_file: Option<PathBuf>,
+    demo: Option<bool>,
+    demo_residents: Option<PathBuf>,
+    audit_sync: Option<AuditSync>,
+    log: Option<FileLog>,
+    limits: Option<FileLimits>,
+    issuance: Option<FileIssuance>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileLog {
+    format: Option<LogFormat>,
+    level: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileLimits {
+    max_text_body: Option<usize>,
+    max_batch_body: Option<usize>,
+    max_image_body: Option<usize>,
+    max_batch_items: Option<usize>,
+    request_timeout_secs: Option<u64>,
+    image_workers: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileIssuance {
+    default_valid_days: Option<u32>,
+    max_valid_days: Option<u32>,
+    status_list_size: Option<u32>,
+}
+
+/// Command-line overrides (parsed in `main.rs`).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--config`.
+    pub config: Option<PathBuf>,
+    /// `--listen`.
+    pub listen: Option<String>,
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `--demo`.
+    pub demo: bool,
+    /// `--demo-residents`.
+    pub demo_residents: Option<PathBuf>,
+}
+
+/// Reads a source of environment variables (a function so tests need not touch the process
+/// environment).
+pub type EnvFn<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+fn read_secret_file(name: &str, path: &Path) -> Result<AdminToken, ConfigError> {
+    let text = Zeroizing::new(
+        std::fs::read_to_string(path)
+            .map_err(|e| invalid(name, format!("cannot read the token file {}: {e}", path.display())))?,
+    );
+    AdminToken::new(&text).map_err(|m| invalid(name, m))
+}
+
+fn parse_listen(name: &str, s: &str) -> Result<SocketAddr, ConfigError> {
+    s.trim().parse().map_err(|_| invalid(name, format!("`{s}` is not an address like 127.0.0.1:8080")))
+}
+
+fn parse_num<T: std::str::FromStr>(name: &str, s: &str) -> Result<T, ConfigError> {
+    s.trim().parse().map_err(|_| invalid(name, format!("`{s}` is not a number")))
+}
+
+impl Config {
+    /// Loads the configuration: defaults, then the TOML file (`--config` or `IKD_CONFIG`), then
+    /// environment variables, then flags.
+    pub fn load(over: &Overrides, env: EnvFn<'_>) -> Result<Config, ConfigError> {
+        let mut c = Config::default();
+        let path = over.config.clone().or_else(|| env("IKD_CONFIG").map(PathBuf::from));
+        if let Some(path) = path {
+            let text =
+                std::fs::read_to_string(&path).map_err(|error| ConfigError::Read { path: path.clone(), error })?;
+            c.apply_file(&path, &text)?;
+        }
+        c.apply_env(env)?;
+        if let Some(l) = &over.listen {
+            c.listen = parse_listen("--listen", l)?;
+        }
+        if let Some(d) = &over.data_dir {
+            c.data_dir = d.clone();
+        }
+        if over.demo {
+            c.demo = true;
+        }
+        if let Some(r) = &over.demo_residents {
+            c.demo_residents = r.clone();
+        }
+        c.check()?;
+        Ok(c)
+    }
+
+    /// Applies a TOML document. Relative paths in it are taken relative to the file's folder.
+    pub fn apply_file(&mut self, path: &Path, text: &str) -> Result<(), ConfigError> {
+        let f: FileConfig =
+            toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let rel = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        if let Some(l) = f.listen {
+            self.listen = parse_listen("listen", &l)?;
+        }
+        if let Some(d) = f.data_dir {
+            self.data_dir = rel(d);
+        }
+        if let Some(t) = f.trust_store {
+            self.trust_store = Some(rel(t));
+        }
+        if let Some(k) = f.issuer_key {
+            self.issuer_key = Some(rel(k));
+        }
+        if let Some(n) = f.issuer_name {
+            self.issuer_name = Some(n);
+        }
+        if let Some(t) = f.admin_token_file {
+            self.admin_token = Some(read_secret_file("admin_token_file", &rel(t))?);
+        }
+        if let Some(d) = f.demo {
+            self.demo = d;
+        }
+        if let Some(r) = f.demo_residents {
+            self.demo_residents = rel(r);
+        }
+        if let Some(s) = f.audit_sync {
+            self.audit_sync = s;
+        }
+        if let Some(l) = f.log {
+            if let Some(fmt) = l.format {
+                self.log_format = fmt;
+            }
+            if let Some(level) = l.level {
+                self.log_filter = level;
+            }
+        }
+        if let Some(l) = f.limits {
+            let lim = &mut self.limits;
+            lim.max_text_body = l.max_text_body.unwrap_or(lim.max_text_body);
+            lim.max_batch_body = l.max_batch_body.unwrap_or(lim.max_batch_body);
+            lim.max_image_body = l.max_image_body.unwrap_or(lim.max_image_body);
+            lim.max_batch_items = l.max_batch_items.unwrap_or(lim.max_batch_items);
+            if let Some(s) = l.request_timeout_secs {
+                lim.request_timeout = Duration::from_secs(s);
+            }
+            lim.image_workers = l.image_workers.unwrap_or(lim.image_workers);
+        }
+        if let Some(i) = f.issuance {
+            let iss = &mut self.issuance;
+            iss.default_valid_days = i.default_valid_days.unwrap_or(iss.default_valid_days);
+            iss.max_valid_days = i.max_valid_days.unwrap_or(iss.max_valid_days);
+            iss.status_list_size = i.status_list_size.unwrap_or(iss.status_list_size);
+        }
+        Ok(())
+    }
+
+    /// Applies `IKD_*` environment variables.
+    pub fn apply_env(&mut self, env: EnvFn<'_>) -> Result<(), ConfigError> {
+        let get = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+        if let Some(v) = get("IKD_LISTEN") {
+            self.listen = parse_listen("IKD_LISTEN", &v)?;
+        }
+        if let Some(v) = get("IKD_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("IKD_TRUST_STORE") {
+            self.trust_store = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("IKD_ISSUER_KEY") {
+            self.issuer_key = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("IKD_ISSUER_NAME") {
+            self.issuer_name = Some(v);
+        }
+        if let Some(v) = env("IKD_ADMIN_TOKEN").map(Zeroizing::new) {
+            self.admin_token = Some(AdminToken::new(&v).map_err(|m| invalid("IKD_ADMIN_TOKEN", m))?);
+        } else if let Some(v) = get("IKD_ADMIN_TOKEN_FILE") {
+            self.admin_token = Some(read_secret_file("IKD_ADMIN_TOKEN_FILE", Path::new(&v))?);
+        }
+        if let Some(v) = get("IKD_DEMO") {
+            self.demo = matches!(v.trim(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("IKD_DEMO_RESIDENTS") {
+            self.demo_residents = PathBuf::from(v);
+        }
+        if let Some(v) = get("IKD_LOG") {
+            self.log_filter = v;
+        }
+        if let Some(v) = get("IKD_LOG_FORMAT") {
+            self.log_format = match v.trim() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                other => return Err(invalid("IKD_LOG_FORMAT", format!("`{other}` is not `text` or `json`"))),
+            };
+        }
+        if let Some(v) = get("IKD_AUDIT_SYNC") {
+            self.audit_sync = match v.trim() {
+                "normal" => AuditSync::Normal,
+                "full" => AuditSync::Full,
+                other => return Err(invalid("IKD_AUDIT_SYNC", format!("`{other}` is not `normal` or `full`"))),
+            };
+        }
+        if let Some(v) = get("IKD_REQUEST_TIMEOUT_SECS") {
+            self.limits.request_timeout = Duration::from_secs(parse_num("IKD_REQUEST_TIMEOUT_SECS", &v)?);
+        }
+        if let Some(v) = get("IKD_IMAGE_WORKERS") {
+            self.limits.image_workers = parse_num("IKD_IMAGE_WORKERS", &v)?;
+        }
+        Ok(())
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let l = &self.limits;
+        if l.max_text_body < 1024 {
+            return Err(invalid("limits.max_text_body", "must be at least 1024 bytes"));
+        }
+        if l.max_batch_body < l.max_text_body {
+            return Err(invalid("limits.max_batch_body", "must be at least limits.max_text_body"));
+        }
+        if l.max_image_body < 1024 {
+            return Err(invalid("limits.max_image_body", "must be at least 1024 bytes"));
+        }
+        if l.max_batch_items == 0 || l.max_batch_items > 10_000 {
+            return Err(invalid("limits.max_batch_items", "must be between 1 and 10000"));
+        }
+        if l.request_timeout.is_zero() {
+            return Err(invalid("limits.request_timeout_secs", "must be at least 1"));
+        }
+        if l.image_workers == 0 || l.image_workers > 256 {
+            return Err(invalid("limits.image_workers", "must be between 1 and 256"));
+        }
+        let i = &self.issuance;
+        if i.default_valid_days == 0 || i.default_valid_days > i.max_valid_days {
+            return Err(invalid("issuance.default_valid_days", "must be between 1 and issuance.max_valid_days"));
+        }
+        if i.max_valid_days > 20 * 365 {
+            return Err(invalid("issuance.max_valid_days", "must be at most 7300 (20 years)"));
+        }
+        if i.status_list_size < 1024 {
+            return Err(invalid("issuance.status_list_size", "must be at least 1024"));
+        }
+        if self.issuer_key.is_some() && self.admin_token.is_none() && !self.demo {
+            return Err(invalid(
+                "issuer_key",
+                "an issuer key is configured but no admin token (IKD_ADMIN_TOKEN, IKD_ADMIN_TOKEN_FILE or \
+                 admin_token_file): the issuing endpoints would be unusable",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn token_debug_is_redacted_and_compare_works() {
+        let t = AdminToken::new("correct-horse-battery-staple").unwrap();
+        assert_eq!(format!("{t:?}"), "AdminToken(<redacted>)");
+        assert!(t.matches("correct-horse-battery-staple"));
+        assert!(!t.matches("correct-horse-battery-stapl"));
+        assert!(AdminToken::new("short").is_err());
+    }
+
+    #[test]
+    fn file_then_env_then_flags() {
+        let mut c = Config::default();
+        c.apply_file(
+            Path::new("/etc/ikd/ikd-server.toml"),
+            "listen = \"0.0.0.0:9000\"\ntrust_store = \"trust.json\"\n[limits]\nmax_batch_items = 10\n",
+        )
+        .unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.trust_store.as_deref(), Some(Path::new("/etc/ikd/trust.json")));
+        assert_eq!(c.limits.max_batch_items, 10);
+        let env = |k: &str| (k == "IKD_LISTEN").then(|| "127.0.0.1:9100".to_owned());
+        c.apply_env(&env).unwrap();
+        assert_eq!(c.listen.port(), 9100);
+        let err = c.apply_file(Path::new("x.toml"), "nonsense = 1").unwrap_err();
+        assert!(err.to_string().contains("nonsense"), "{err}");
+    }
+}

@@ -1,0 +1,167 @@
+//! Prometheus metrics, one registry per server (no global state). Labels only ever hold route
+//! templates, methods, status codes, verdicts and reason codes: never personal data.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
+
+/// Latency buckets in seconds: 0.25 ms … 10 s.
+const LATENCY_BUCKETS: &[f64] =
+    &[0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// The server's metrics.
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    registry: Registry,
+    /// Requests by route template, method and status.
+    pub requests: IntCounterVec,
+    /// Request latency by route template.
+    pub latency: HistogramVec,
+    /// Verifications by source (`text`, `image`, `batch`), verdict and reason code.
+    pub verdicts: IntCounterVec,
+    /// Time to decode a QR code from an image.
+    pub image_decode: Histogram,
+    /// Images being decoded now.
+    pub images_in_flight: IntGauge,
+    /// Credentials issued.
+    pub issued: IntCounter,
+    /// Credentials revoked.
+    pub revoked: IntCounter,
+    /// Records per audit-log commit.
+    pub audit_group: Histogram,
+    /// Failed audit-log commits.
+    pub audit_failures: IntCounter,
+    /// Resident memory of the process (read at scrape time).
+    pub resident_memory: IntGauge,
+}
+
+fn must<T>(r: prometheus::Result<T>) -> T {
+    match r {
+        Ok(v) => v,
+        // Only reachable with an invalid metric definition in this file: a programming error.
+        #[allow(clippy::panic)]
+        Err(e) => panic!("invalid metric definition: {e}"),
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    /// Creates and registers every metric.
+    pub fn new() -> Metrics {
+        let registry = Registry::new_custom(Some("ikd".to_owned()), None).unwrap_or_default();
+        let requests = must(IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests by route template, method and status"),
+            &["route", "method", "status"],
+        ));
+        let latency = must(HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route template")
+                .buckets(LATENCY_BUCKETS.to_vec()),
+            &["route"],
+        ));
+        let verdicts = must(IntCounterVec::new(
+            Opts::new("verifications_total", "Credential verifications by source, verdict and reason code"),
+            &["source", "verdict", "code"],
+        ));
+        let image_decode = must(Histogram::with_opts(
+            HistogramOpts::new("image_decode_duration_seconds", "Time to find and decode a QR code in an image")
+                .buckets(LATENCY_BUCKETS.to_vec()),
+        ));
+        let images_in_flight = must(IntGauge::new("images_in_flight", "Images being decoded now"));
+        let issued = must(IntCounter::new("credentials_issued_total", "Credentials issued"));
+        let revoked = must(IntCounter::new("credentials_revoked_total", "Credentials revoked"));
+        let audit_group = must(Histogram::with_opts(
+            HistogramOpts::new("audit_commit_records", "Audit records written per commit (group commit)")
+                .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0]),
+        ));
+        let audit_failures = must(IntCounter::new("audit_write_failures_total", "Failed audit-log commits"));
+        let resident_memory = must(IntGauge::new("process_resident_memory_bytes", "Resident memory (VmRSS)"));
+        for c in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(verdicts.clone()),
+            Box::new(image_decode.clone()),
+            Box::new(images_in_flight.clone()),
+            Box::new(issued.clone()),
+            Box::new(revoked.clone()),
+            Box::new(audit_group.clone()),
+            Box::new(audit_failures.clone()),
+            Box::new(resident_memory.clone()),
+        ] {
+            must(registry.register(c));
+        }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            verdicts,
+            image_decode,
+            images_in_flight,
+            issued,
+            revoked,
+            audit_group,
+            audit_failures,
+            resident_memory,
+        }
+    }
+
+    /// Counts one verification.
+    pub fn verdict(&self, source: &str, verdict: &str, code: &str) {
+        self.verdicts.with_label_values(&[source, verdict, code]).inc();
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        if let Some(rss) = read_vm("VmRSS:") {
+            self.resident_memory.set(rss);
+        }
+        let mut out = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
+            tracing::error!(error = %e, "metrics encoding failed");
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+/// A `/proc/self/status` field in bytes (Linux only).
+pub fn read_vm(field: &str) -> Option<i64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with(field))?;
+    let kb: i64 = line.trim_start_matches(field).trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Route template of a matched request, put into the response by [`mark_route`].
+#[derive(Debug, Clone)]
+pub struct RouteLabel(pub Arc<str>);
+
+/// Inner middleware (route layer): tags the response with the matched route template.
+pub async fn mark_route(req: Request, next: Next) -> Response {
+    let route: Arc<str> = req.extensions().get::<MatchedPath>().map(|m| Arc::from(m.as_str())).unwrap_or_else(|| {
+        Arc::from("unmatched")
+    });
+    let mut resp = next.run(req).await;
+    resp.extensions_mut().insert(RouteLabel(route));
+    resp
+}
+
+/// Outer middleware: counts every request and observes its latency.
+pub async fn track(State(m): State<Metrics>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let resp = next.run(req).await;
+    let route = resp.extensions().get::<RouteLabel>().map(|r| Arc::clone(&r.0)).unwrap_or_else(|| Arc::from("unmatched"));
+    m.requests.with_label_values(&[route.as_ref(), method.as_str(), resp.status().as_str()]).inc();
+    m.latency.with_label_values(&[route.as_ref()]).observe(start.elapsed().as_secs_f64());
+    resp
+}

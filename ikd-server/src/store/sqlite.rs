@@ -1,0 +1,396 @@
+//! The embedded store: one SQLite database file in WAL mode.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+use super::{
+    AuditEntry, AuditRecord, CredentialRecord, CredentialState, Reservation, RevokeOutcome, SqliteOptions, Store,
+    StoreError, StoreFuture,
+};
+use crate::audit::{GENESIS_HASH, entry_hash};
+use crate::config::AuditSync;
+
+/// Largest serial the credential format carries (2^53 − 1).
+const MAX_SERIAL: u64 = (1 << 53) - 1;
+/// Random status indices tried before giving up.
+const STATUS_INDEX_TRIES: usize = 64;
+/// Schema version in `PRAGMA user_version`.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS credentials (
+    key_id       TEXT    NOT NULL,
+    serial       INTEGER NOT NULL CHECK (serial > 0),
+    status_index INTEGER NOT NULL CHECK (status_index >= 0),
+    issued_at    INTEGER NOT NULL,
+    state        TEXT    NOT NULL CHECK (state IN ('reserved', 'issued', 'void')),
+    revoked      INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),
+    revoked_at   INTEGER,
+    PRIMARY KEY (key_id, serial),
+    UNIQUE (key_id, status_index)
+) STRICT;
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq       INTEGER PRIMARY KEY CHECK (seq > 0),
+    at        TEXT    NOT NULL,
+    event     TEXT    NOT NULL,
+    actor     TEXT    NOT NULL,
+    source    TEXT    NOT NULL,
+    serial    INTEGER,
+    key_id    TEXT,
+    verdict   TEXT    NOT NULL,
+    code      TEXT    NOT NULL,
+    prev_hash TEXT    NOT NULL,
+    hash      TEXT    NOT NULL
+) STRICT;
+";
+
+/// The SQLite store. Cheap to clone (shares one connection).
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    audit_sync: AuditSync,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("path", &self.inner.path).finish_non_exhaustive()
+    }
+}
+
+fn db(e: rusqlite::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
+}
+
+fn random_below(n: u32) -> Result<u32, StoreError> {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).map_err(|e| StoreError::Database(format!("random source failed: {e}")))?;
+    // 64 random bits reduced modulo n < 2^32: the bias is below 2^-32.
+    Ok(u32::try_from(u64::from_le_bytes(b) % u64::from(n.max(1))).unwrap_or(0))
+}
+
+fn sync_pragma(s: AuditSync) -> &'static str {
+    match s {
+        AuditSync::Normal => "NORMAL",
+        AuditSync::Full => "FULL",
+    }
+}
+
+impl SqliteStore {
+    /// The database file inside a data directory.
+    pub fn db_path(data_dir: &Path) -> PathBuf {
+        data_dir.join("ikd-server.sqlite3")
+    }
+
+    /// Opens (creating if needed, unless read-only) the database in `data_dir`.
+    pub fn open(data_dir: &Path, opts: SqliteOptions) -> Result<SqliteStore, StoreError> {
+        let path = SqliteStore::db_path(data_dir);
+        let conn = if opts.read_only {
+            if !path.exists() {
+                return Err(StoreError::Open(format!("{} does not exist", path.display())));
+            }
+            Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| StoreError::Open(e.to_string()))?
+        } else {
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| StoreError::Open(format!("cannot create {}: {e}", data_dir.display())))?;
+            let conn = Connection::open(&path).map_err(|e| StoreError::Open(e.to_string()))?;
+            conn.pragma_update(None, "journal_mode", "WAL").map_err(db)?;
+            conn.pragma_update(None, "synchronous", sync_pragma(opts.audit_sync)).map_err(db)?;
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(db)?;
+            if version > SCHEMA_VERSION {
+                return Err(StoreError::Open(format!(
+                    "the database has schema version {version}; this server knows {SCHEMA_VERSION}"
+                )));
+            }
+            conn.execute_batch(SCHEMA).map_err(db)?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(db)?;
+            conn
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(db)?;
+        Ok(SqliteStore { inner: Arc::new(Inner { conn: Mutex::new(conn), path, audit_sync: opts.audit_sync }) })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Inner, &mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> StoreFuture<'_, T> {
+        let inner = Arc::clone(&self.inner);
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let mut conn = lock(&inner.conn);
+                f(&inner, &mut conn)
+            })
+            .await
+            .map_err(|e| StoreError::Database(format!("store task failed: {e}")))?
+        })
+    }
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll back
+    // on drop), so a poisoned lock is still usable.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs `f` with `synchronous=FULL`, then restores the audit setting.
+fn with_full_sync<T>(
+    inner: &Inner,
+    conn: &mut Connection,
+    f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    if inner.audit_sync != AuditSync::Full {
+        conn.pragma_update(None, "synchronous", "FULL").map_err(db)?;
+    }
+    let r = f(conn);
+    if inner.audit_sync != AuditSync::Full {
+        conn.pragma_update(None, "synchronous", sync_pragma(inner.audit_sync)).map_err(db)?;
+    }
+    r
+}
+
+fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialRecord> {
+    let state: String = r.get(4)?;
+    Ok(CredentialRecord {
+        key_id: r.get(0)?,
+        serial: r.get::<_, i64>(1)?.try_into().unwrap_or(0),
+        status_index: r.get::<_, i64>(2)?.try_into().unwrap_or(0),
+        issued_at: r.get(3)?,
+        state: CredentialState::parse(&state).unwrap_or(CredentialState::Void),
+        revoked: r.get::<_, i64>(5)? != 0,
+        revoked_at: r.get(6)?,
+    })
+}
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+impl Store for SqliteStore {
+    fn kind(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        self.run(|_, c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(db))
+    }
+
+    fn reserve_credential(&self, key_id: &str, issued_at: i64, status_list_size: u32) -> StoreFuture<'_, Reservation> {
+        let key_id = key_id.to_owned();
+        self.run(move |inner, conn| {
+            with_full_sync(inner, conn, |conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+                let last: i64 = tx
+                    .query_row("SELECT COALESCE(MAX(serial), 0) FROM credentials WHERE key_id = ?1", [&key_id], |r| {
+                        r.get(0)
+                    })
+                    .map_err(db)?;
+                let serial = u64::try_from(last).unwrap_or(0) + 1;
+                if serial > MAX_SERIAL {
+                    return Err(StoreError::SerialsExhausted);
+                }
+                let mut found = None;
+                for _ in 0..STATUS_INDEX_TRIES {
+                    let idx = random_below(status_list_size)?;
+                    let res = tx.execute(
+                        "INSERT INTO credentials (key_id, serial, status_index, issued_at, state) \
+                         VALUES (?1, ?2, ?3, ?4, 'reserved')",
+                        params![key_id, to_i64(serial), i64::from(idx), issued_at],
+                    );
+                    match res {
+                        Ok(_) => {
+                            found = Some(idx);
+                            break;
+                        }
+                        Err(e) if is_unique_violation(&e) => continue,
+                        Err(e) => return Err(db(e)),
+                    }
+                }
+                let status_index = found.ok_or(StoreError::StatusListFull)?;
+                tx.commit().map_err(db)?;
+                Ok(Reservation { serial, status_index })
+            })
+        })
+    }
+
+    fn finish_credential(&self, key_id: &str, serial: u64, state: CredentialState) -> StoreFuture<'_, ()> {
+        let key_id = key_id.to_owned();
+        self.run(move |inner, conn| {
+            with_full_sync(inner, conn, |conn| {
+                conn.execute(
+                    "UPDATE credentials SET state = ?3 WHERE key_id = ?1 AND serial = ?2 AND state = 'reserved'",
+                    params![key_id, to_i64(serial), state.as_str()],
+                )
+                .map_err(db)?;
+                Ok(())
+            })
+        })
+    }
+
+    fn credential(&self, key_id: &str, serial: u64) -> StoreFuture<'_, Option<CredentialRecord>> {
+        let key_id = key_id.to_owned();
+        self.run(move |_, conn| {
+            conn.query_row(
+                "SELECT key_id, serial, status_index, issued_at, state, revoked, revoked_at FROM credentials \
+                 WHERE key_id = ?1 AND serial = ?2",
+                params![key_id, to_i64(serial)],
+                row_to_record,
+            )
+            .optional()
+            .map_err(db)
+        })
+    }
+
+    fn revoke(&self, key_id: &str, serial: u64, at: i64) -> StoreFuture<'_, RevokeOutcome> {
+        let key_id = key_id.to_owned();
+        self.run(move |inner, conn| {
+            with_full_sync(inner, conn, |conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+                let row: Option<(i64, Option<i64>)> = tx
+                    .query_row(
+                        "SELECT revoked, revoked_at FROM credentials WHERE key_id = ?1 AND serial = ?2",
+                        params![key_id, to_i64(serial)],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()
+                    .map_err(db)?;
+                let out = match row {
+                    None => RevokeOutcome::NotFound,
+                    Some((1, when)) => RevokeOutcome::AlreadyRevoked { at: when.unwrap_or(0) },
+                    Some(_) => {
+                        tx.execute(
+                            "UPDATE credentials SET revoked = 1, revoked_at = ?3 WHERE key_id = ?1 AND serial = ?2",
+                            params![key_id, to_i64(serial), at],
+                        )
+                        .map_err(db)?;
+                        RevokeOutcome::Revoked { at }
+                    }
+                };
+                tx.commit().map_err(db)?;
+                Ok(out)
+            })
+        })
+    }
+
+    fn revoked_serials(&self, key_id: &str) -> StoreFuture<'_, Vec<u64>> {
+        let key_id = key_id.to_owned();
+        self.run(move |_, conn| {
+            let mut st = conn.prepare_cached("SELECT serial FROM credentials WHERE key_id = ?1 AND revoked = 1").map_err(db)?;
+            let rows = st.query_map([&key_id], |r| r.get::<_, i64>(0)).map_err(db)?;
+            rows.map(|r| r.map(|v| u64::try_from(v).unwrap_or(0)).map_err(db)).collect()
+        })
+    }
+
+    fn append_audit(&self, records: Vec<AuditRecord>) -> StoreFuture<'_, Vec<u64>> {
+        self.run(move |_, conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+            let (mut seq, mut prev): (u64, String) = tx
+                .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
+                    Ok((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?))
+                })
+                .optional()
+                .map_err(db)?
+                .unwrap_or((0, GENESIS_HASH.to_owned()));
+            let mut seqs = Vec::with_capacity(records.len());
+            {
+                let mut st = tx
+                    .prepare_cached(
+                        "INSERT INTO audit_log (seq, at, event, actor, source, serial, key_id, verdict, code, \
+                         prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    )
+                    .map_err(db)?;
+                for r in &records {
+                    seq += 1;
+                    let hash = entry_hash(seq, &prev, r);
+                    st.execute(params![
+                        to_i64(seq),
+                        r.at,
+                        r.event,
+                        r.actor,
+                        r.source,
+                        r.serial.map(to_i64),
+                        r.key_id,
+                        r.verdict,
+                        r.code,
+                        prev,
+                        hash
+                    ])
+                    .map_err(db)?;
+                    seqs.push(seq);
+                    prev = hash;
+                }
+            }
+            tx.commit().map_err(db)?;
+            Ok(seqs)
+        })
+    }
+
+    fn audit_entries(&self, after: u64, limit: usize) -> StoreFuture<'_, Vec<AuditEntry>> {
+        self.run(move |_, conn| {
+            let mut st = conn
+                .prepare_cached(
+                    "SELECT seq, at, event, actor, source, serial, key_id, verdict, code, prev_hash, hash \
+                     FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                )
+                .map_err(db)?;
+            let rows = st
+                .query_map(params![to_i64(after), i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+                    let event: String = r.get(2)?;
+                    let source: String = r.get(4)?;
+                    Ok(AuditEntry {
+                        seq: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                        record: AuditRecord {
+                            at: r.get(1)?,
+                            event: static_event(&event),
+                            actor: r.get(3)?,
+                            source: static_source(&source),
+                            serial: r.get::<_, Option<i64>>(5)?.map(|v| u64::try_from(v).unwrap_or(0)),
+                            key_id: r.get(6)?,
+                            verdict: r.get(7)?,
+                            code: r.get(8)?,
+                        },
+                        prev_hash: r.get(9)?,
+                        hash: r.get(10)?,
+                    })
+                })
+                .map_err(db)?;
+            rows.map(|r| r.map_err(db)).collect()
+        })
+    }
+}
+
+/// Stored event names map back to the static names; anything else (a tampered row) becomes
+/// `?`, whose hash will not match.
+fn static_event(s: &str) -> &'static str {
+    match s {
+        "verify" => "verify",
+        "issue" => "issue",
+        "revoke" => "revoke",
+        _ => "?",
+    }
+}
+
+fn static_source(s: &str) -> &'static str {
+    match s {
+        "text" => "text",
+        "image" => "image",
+        "batch" => "batch",
+        "admin" => "admin",
+        _ => "?",
+    }
+}
