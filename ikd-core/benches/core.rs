@@ -67,9 +67,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("qr_decode_rendered_png", |b| {
         b.iter(|| ikd_core::scan::decode_image(black_box(&png), &ikd_core::scan::ScanLimits::default()).unwrap())
     });
-    c.bench_function("qr_decode_rendered_luma", |b| {
-        b.iter(|| ikd_core::scan::decode_luma(black_box(&luma)).unwrap())
-    });
+    c.bench_function("qr_decode_rendered_luma", |b| b.iter(|| ikd_core::scan::decode_luma(black_box(&luma)).unwrap()));
 }
 
 criterion_group! {

@@ -468,7 +468,13 @@ fn node(left: &[u8; 16], right: &[u8; 16]) -> [u8; 32] {
 pub(crate) fn merkle_root(leaves: &[[u8; 16]; slot::COUNT]) -> [u8; 32] {
     let mut level: Vec<[u8; 16]> = leaves.to_vec();
     while level.len() > 2 {
-        level = level.chunks_exact(2).map(|p| trunc16(&node(&p[0], &p[1]))).collect();
+        level = level
+            .chunks_exact(2)
+            .filter_map(|p| match p {
+                [l, r] => Some(trunc16(&node(l, r))),
+                _ => None,
+            })
+            .collect();
     }
     match level.as_slice() {
         [l, r] => node(l, r),

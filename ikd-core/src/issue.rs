@@ -227,10 +227,10 @@ fn check_request(req: &IssueRequest) -> Result<(), IssueError> {
     if validity > MAX_VALIDITY_SECS {
         return Err(IssueError::ValidityTooLong);
     }
-    if let BerlakuHingga::Tanggal(d) = req.claims.berlaku_hingga {
-        if req.expires_at.date() > d {
-            return Err(IssueError::BeyondBerlakuHingga(crate::claims::format_date(d)));
-        }
+    if let BerlakuHingga::Tanggal(d) = req.claims.berlaku_hingga
+        && req.expires_at.date() > d
+    {
+        return Err(IssueError::BeyondBerlakuHingga(crate::claims::format_date(d)));
     }
     if u64::from(req.status_index.get()) > MAX_STATUS_INDEX {
         return Err(IssueError::StatusIndexTooLarge);

@@ -48,7 +48,8 @@ pub use credential::{
 pub use error::DecodeError;
 #[cfg(feature = "issue")]
 pub use issue::{
-    DangerIssueOptions, IssueError, IssueRequest, IssuedCredential, Issuer, PHOTO_CREDENTIAL_MAX_CHARS, photo_byte_budget,
+    DangerIssueOptions, IssueError, IssueRequest, IssuedCredential, Issuer, PHOTO_CREDENTIAL_MAX_CHARS,
+    photo_byte_budget,
 };
 #[cfg(feature = "issue")]
 pub use keys::SecretKey;

@@ -229,7 +229,7 @@ impl FromStr for Nik {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use time::macros::date;
 

@@ -219,7 +219,7 @@ pub fn render_terminal(text: &str, ec: ErrorCorrection) -> Result<String, Render
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     /// Regression: the `qrcode` optimiser put 1133 alphanumeric characters whose digit runs

@@ -759,10 +759,10 @@ impl Verifier {
         if now.plus(-self.skew_secs) >= header.expires_at {
             return fail(run, Check::ValidityWindow, Reason::Expired);
         }
-        if let BerlakuHingga::Tanggal(d) = cred.claims().berlaku_hingga {
-            if now.plus(-self.skew_secs).date() > d {
-                return fail(run, Check::ValidityWindow, Reason::CardExpired);
-            }
+        if let BerlakuHingga::Tanggal(d) = cred.claims().berlaku_hingga
+            && now.plus(-self.skew_secs).date() > d
+        {
+            return fail(run, Check::ValidityWindow, Reason::CardExpired);
         }
         run.pass(Check::ValidityWindow);
         let claims = cred.claims();

@@ -16,10 +16,7 @@ use std::time::{Duration, Instant};
 use ikd_core::scan::{ScanLimits, ScannedCode, decode_image, decode_luma};
 use image::GrayImage;
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/corpora/zxing-qrcode"
-);
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpora/zxing-qrcode");
 
 const ROTATIONS: [u32; 4] = [0, 90, 180, 270];
 
@@ -33,14 +30,8 @@ const FLOORS: [(&str, [usize; 4]); 6] = [
     ("qrcode-6", [15, 15, 15, 15]),
 ];
 /// ZXing's own floors for its Java decoder (from the corpus README), for the table.
-const ZXING: [[usize; 4]; 6] = [
-    [17, 14, 17, 14],
-    [32, 30, 31, 31],
-    [38, 39, 36, 39],
-    [36, 35, 35, 35],
-    [19, 19, 19, 19],
-    [15, 14, 13, 14],
-];
+const ZXING: [[usize; 4]; 6] =
+    [[17, 14, 17, 14], [32, 30, 31, 31], [38, 39, 36, 39], [36, 35, 35, 35], [19, 19, 19, 19], [15, 14, 13, 14]];
 const TOTAL_FLOOR: usize = 679;
 
 /// Other real symbols in corpus images, which are not wrong reads: `qrcode-2/16` holds a small
@@ -66,12 +57,7 @@ fn cases(root: &Path) -> Vec<Case> {
         for path in entries {
             let stem = path.file_stem().unwrap().to_str().unwrap().to_owned();
             let expected = std::fs::read(path.with_extension("txt")).unwrap();
-            out.push(Case {
-                folder: folder.to_owned(),
-                stem,
-                expected,
-                path,
-            });
+            out.push(Case { folder: folder.to_owned(), stem, expected, path });
         }
     }
     out
@@ -92,9 +78,7 @@ fn matches(code: &ScannedCode, expected: &[u8]) -> bool {
 
 fn is_other_symbol(case: &Case, code: &ScannedCode) -> bool {
     OTHER_SYMBOLS.iter().any(|(folder, stem, prefix)| {
-        case.folder == *folder
-            && case.stem == *stem
-            && code.text().is_some_and(|t| t.starts_with(prefix))
+        case.folder == *folder && case.stem == *stem && code.text().is_some_and(|t| t.starts_with(prefix))
     })
 }
 
@@ -132,13 +116,7 @@ fn zxing_corpus_floor_and_no_wrong_reads() {
             if *degrees == 0 {
                 // The encoded-file entry point must agree with the grayscale one.
                 let from_file = decode_image(&bytes, &ScanLimits::default());
-                assert_eq!(
-                    from_file.as_ref().ok(),
-                    result.as_ref().ok(),
-                    "{}/{}",
-                    case.folder,
-                    case.stem
-                );
+                assert_eq!(from_file.as_ref().ok(), result.as_ref().ok(), "{}/{}", case.folder, case.stem);
             }
             let name = format!("{}/{} at {degrees}°", case.folder, case.stem);
             match result {
@@ -152,10 +130,7 @@ fn zxing_corpus_floor_and_no_wrong_reads() {
                         if !matches(code, &case.expected) && !is_other_symbol(case, code) {
                             wrong.push(format!(
                                 "{name}: read {:?}",
-                                code.text().map_or_else(
-                                    || format!("{:02x?}", code.bytes()),
-                                    str::to_owned
-                                )
+                                code.text().map_or_else(|| format!("{:02x?}", code.bytes()), str::to_owned)
                             ));
                         }
                     }

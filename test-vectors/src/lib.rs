@@ -132,7 +132,6 @@ impl Ctx {
     }
 }
 
-
 /// What a case expects at each stage and in the end.
 struct Expect {
     verdict: &'static str,
@@ -759,8 +758,8 @@ pub fn generate() -> Result<Vec<Case>, String> {
 /// Adds the Ed25519 group order L to a 32-byte little-endian scalar in place.
 fn add_group_order(s: &mut [u8]) {
     const L: [u8; 32] = [
-        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
     ];
     let mut carry = 0u16;
     for (b, l) in s.iter_mut().zip(L) {

@@ -1,6 +1,6 @@
 //! Walks `test-vectors/cases/` and checks every case; checks the generator still
 //! produces exactly the committed files.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::BTreeSet;
 
@@ -31,8 +31,9 @@ fn generator_reproduces_committed_files() {
     let cases = generate().unwrap();
     for c in &cases {
         let path = cases_dir().join(format!("{}.json", c.name));
-        let committed = std::fs::read_to_string(&path)
-            .unwrap_or_else(|_| panic!("{} is missing: run `cargo run -p test-vectors --bin generate`", path.display()));
+        let committed = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!("{} is missing: run `cargo run -p test-vectors --bin generate`", path.display())
+        });
         assert_eq!(committed, case_file_text(c), "{} differs from the generator's output", c.name);
         if let Some(png) = &c.png {
             assert_eq!(&std::fs::read(path.with_extension("png")).unwrap(), png, "{}.png differs", c.name);

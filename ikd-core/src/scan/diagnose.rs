@@ -81,9 +81,7 @@ fn downsample(image: &GrayImage) -> GrayImage {
         for y in oy * factor..(oy * factor + factor).min(height) {
             let start = (y * width + ox * factor) as usize;
             let end = start + factor.min(width - ox * factor) as usize;
-            sum += raw
-                .get(start..end)
-                .map_or(0, |row| row.iter().map(|&p| u32::from(p)).sum());
+            sum += raw.get(start..end).map_or(0, |row| row.iter().map(|&p| u32::from(p)).sum());
         }
         image::Luma([(sum / area) as u8])
     })
@@ -119,10 +117,7 @@ fn looks_too_small(image: &GrayImage) -> bool {
     let Some(matrix) = engine::binarise(image, Binariser::Hybrid) else {
         return false;
     };
-    let mut modules: Vec<f64> = engine::finder_pattern_sizes(&matrix)
-        .into_iter()
-        .map(|size| size / 7.0)
-        .collect();
+    let mut modules: Vec<f64> = engine::finder_pattern_sizes(&matrix).into_iter().map(|size| size / 7.0).collect();
     if modules.len() < 3 {
         return false;
     }

@@ -10,13 +10,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use image::GrayImage;
 use rxing::common::cpp_essentials::DecoderResult;
-use rxing::common::{
-    BitMatrix, DetectorRXingResult, GlobalHistogramBinarizer, HybridBinarizer,
-};
+use rxing::common::{BitMatrix, DetectorRXingResult, GlobalHistogramBinarizer, HybridBinarizer};
 use rxing::qrcode::cpp_port::decoder::Decode;
-use rxing::qrcode::cpp_port::detector::{
-    FindFinderPatterns, GenerateFinderPatternSets, SampleQR,
-};
+use rxing::qrcode::cpp_port::detector::{FindFinderPatterns, GenerateFinderPatternSets, SampleQR};
 use rxing::{BarcodeFormat, Binarizer, DecodeHints, Luma8Source};
 
 use super::ScannedCode;
@@ -68,35 +64,17 @@ use Detector::{Cpp, Java};
 
 /// Passes tried on every image.
 const PASSES: &[Pass] = &[
-    Pass {
-        prep: Prep::Plain,
-        runs: &[(Hybrid, Cpp), (Global, Cpp), (Global, Java)],
-    },
-    Pass {
-        prep: Prep::Sharpen(2),
-        runs: &[(Global, Cpp), (Global, Java), (Hybrid, Cpp)],
-    },
-    Pass {
-        prep: Prep::Sharpen(3),
-        runs: &[(Global, Java)],
-    },
-    Pass {
-        prep: Prep::Stretch,
-        runs: &[(Global, Java)],
-    },
+    Pass { prep: Prep::Plain, runs: &[(Hybrid, Cpp), (Global, Cpp), (Global, Java)] },
+    Pass { prep: Prep::Sharpen(2), runs: &[(Global, Cpp), (Global, Java), (Hybrid, Cpp)] },
+    Pass { prep: Prep::Sharpen(3), runs: &[(Global, Java)] },
+    Pass { prep: Prep::Stretch, runs: &[(Global, Java)] },
 ];
 
 /// Passes tried only on small images, where upscaling is cheap and gives the detectors
 /// sub-pixel room; a camera frame has pixels to spare and would pay 2-4× the time.
 const SMALL_IMAGE_PASSES: &[Pass] = &[
-    Pass {
-        prep: Prep::Upscale(3, 2),
-        runs: &[(Global, Java), (Hybrid, Cpp)],
-    },
-    Pass {
-        prep: Prep::Upscale(2, 1),
-        runs: &[(Global, Java), (Global, Cpp)],
-    },
+    Pass { prep: Prep::Upscale(3, 2), runs: &[(Global, Java), (Hybrid, Cpp)] },
+    Pass { prep: Prep::Upscale(2, 1), runs: &[(Global, Java), (Global, Cpp)] },
 ];
 
 /// Images whose longer side is at most this many pixels also get [`SMALL_IMAGE_PASSES`].
@@ -104,18 +82,13 @@ const SMALL_IMAGE_MAX_SIDE: u32 = 1024;
 
 /// Run the cascade on `image`.
 pub(super) fn scan(image: &GrayImage) -> Outcome {
-    let mut outcome = Outcome {
-        codes: Vec::new(),
-        panicked: false,
-    };
+    let mut outcome = Outcome { codes: Vec::new(), panicked: false };
     let (width, height) = image.dimensions();
     if width == 0 || height == 0 {
         return outcome;
     }
     let small = width.max(height) <= SMALL_IMAGE_MAX_SIDE;
-    let passes = PASSES
-        .iter()
-        .chain(SMALL_IMAGE_PASSES.iter().filter(|_| small));
+    let passes = PASSES.iter().chain(SMALL_IMAGE_PASSES.iter().filter(|_| small));
     for pass in passes {
         let prepared;
         let input = match pass.prep {
@@ -165,8 +138,7 @@ impl MatrixCache {
             Hybrid => &mut self.hybrid,
             Global => &mut self.global,
         };
-        slot.get_or_insert_with(|| binarise(image, binariser))
-            .as_ref()
+        slot.get_or_insert_with(|| binarise(image, binariser)).as_ref()
     }
 }
 
@@ -175,10 +147,7 @@ pub(super) fn binarise(image: &GrayImage, binariser: Binariser) -> Option<BitMat
     let source = Luma8Source::new_with_slice(image.as_raw(), image.width(), image.height()).ok()?;
     match binariser {
         Hybrid => HybridBinarizer::new(source).get_black_matrix().ok().cloned(),
-        Global => GlobalHistogramBinarizer::new(source)
-            .get_black_matrix()
-            .ok()
-            .cloned(),
+        Global => GlobalHistogramBinarizer::new(source).get_black_matrix().ok().cloned(),
     }
 }
 
@@ -231,9 +200,7 @@ fn detect_java(matrix: &BitMatrix) -> Option<ScannedCode> {
         PossibleFormats: Some([BarcodeFormat::QR_CODE].into_iter().collect()),
         ..DecodeHints::default()
     };
-    let detected = rxing::qrcode::detector::Detector::new(matrix)
-        .detect_with_hints(&hints)
-        .ok()?;
+    let detected = rxing::qrcode::detector::Detector::new(matrix).detect_with_hints(&hints).ok()?;
     decode_bits(detected.getBits())
 }
 
@@ -263,9 +230,7 @@ fn to_code(result: &DecoderResult<bool>) -> ScannedCode {
 /// `text` unless it holds control characters (other than tab, LF, CR and the GS1 separator) or
 /// replacement characters, which mark a binary payload pushed through a text decoder.
 fn plain_text(text: String) -> Option<String> {
-    let binary = text
-        .chars()
-        .any(|c| c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x1d')));
+    let binary = text.chars().any(|c| c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x1d')));
     (!binary).then_some(text)
 }
 
@@ -282,17 +247,10 @@ fn dedup(codes: Vec<ScannedCode>) -> Vec<ScannedCode> {
 /// Sizes (in pixels, about 7 modules each) of finder-pattern candidates in `matrix` and its
 /// inverse, for diagnosis when nothing could be read.
 pub(super) fn finder_pattern_sizes(matrix: &BitMatrix) -> Vec<f64> {
-    let mut sizes: Vec<f64> = FindFinderPatterns(matrix, true, 0)
-        .iter()
-        .map(|p| f64::from(p.size))
-        .collect();
+    let mut sizes: Vec<f64> = FindFinderPatterns(matrix, true, 0).iter().map(|p| f64::from(p.size)).collect();
     let mut inverted = matrix.clone();
     inverted.flip_self();
-    sizes.extend(
-        FindFinderPatterns(&inverted, true, 0)
-            .iter()
-            .map(|p| f64::from(p.size)),
-    );
+    sizes.extend(FindFinderPatterns(&inverted, true, 0).iter().map(|p| f64::from(p.size)));
     sizes
 }
 

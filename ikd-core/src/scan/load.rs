@@ -18,11 +18,7 @@ fn accepted_format(bytes: &[u8]) -> Result<ImageFormat, ScanError> {
     }
 }
 
-fn reader<'a>(
-    bytes: &'a [u8],
-    format: ImageFormat,
-    limits: &ScanLimits,
-) -> ImageReader<Cursor<&'a [u8]>> {
+fn reader<'a>(bytes: &'a [u8], format: ImageFormat, limits: &ScanLimits) -> ImageReader<Cursor<&'a [u8]>> {
     let mut image_limits = Limits::default();
     image_limits.max_image_width = Some(limits.max_width);
     image_limits.max_image_height = Some(limits.max_height);

@@ -115,9 +115,7 @@ impl ScanHint {
     /// Advice for the person scanning, in Bahasa Indonesia.
     pub fn message_id(&self) -> &'static str {
         match self {
-            Self::TooDark => {
-                "Gambar terlalu gelap. Tambah cahaya atau naikkan kecerahan layar ponsel."
-            }
+            Self::TooDark => "Gambar terlalu gelap. Tambah cahaya atau naikkan kecerahan layar ponsel.",
             Self::TooBright => {
                 "Gambar terlalu terang atau silau. Hindari pantulan cahaya atau turunkan \
                  kecerahan layar."
@@ -134,9 +132,7 @@ impl ScanHint {
     /// Advice for the person scanning, in English.
     pub fn message_en(&self) -> &'static str {
         match self {
-            Self::TooDark => {
-                "The image is too dark. Add light or turn up the phone's screen brightness."
-            }
+            Self::TooDark => "The image is too dark. Add light or turn up the phone's screen brightness.",
             Self::TooBright => {
                 "The image is too bright or has glare. Avoid reflections or turn down the \
                  screen brightness."
@@ -146,9 +142,7 @@ impl ScanHint {
                  clearer print."
             }
             Self::Blurred => "The image is blurred. Hold the camera still and let it focus.",
-            Self::TooSmall => {
-                "The code is too small or too far away. Move the camera closer to the code."
-            }
+            Self::TooSmall => "The code is too small or too far away. Move the camera closer to the code.",
         }
     }
 }
@@ -224,10 +218,7 @@ impl ScanError {
 /// dimensions in its header.
 pub fn decode_image(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<ScannedCode>, ScanError> {
     if bytes.len() > limits.max_input_bytes {
-        return Err(ScanError::InputTooLarge {
-            size: bytes.len(),
-            max: limits.max_input_bytes,
-        });
+        return Err(ScanError::InputTooLarge { size: bytes.len(), max: limits.max_input_bytes });
     }
     let luma = load::load_luma(bytes, limits)?;
     decode_luma(&luma)
@@ -241,9 +232,7 @@ pub fn decode_luma(image: &GrayImage) -> Result<Vec<ScannedCode>, ScanError> {
         if outcome.panicked {
             return Err(ScanError::DecoderFailed);
         }
-        return Err(ScanError::NoCode {
-            hint: diagnose::diagnose(image),
-        });
+        return Err(ScanError::NoCode { hint: diagnose::diagnose(image) });
     }
     // Stable: IKD codes first, the rest in the order the decoder found them.
     codes.sort_by_key(|c| !c.is_ikd());

@@ -33,9 +33,7 @@ pub(super) fn stretch(image: &GrayImage) -> GrayImage {
     let low = percentile(&histogram, total, 1);
     let high = percentile(&histogram, total, 99).max(low.saturating_add(1));
     let (low, high) = (i32::from(low), i32::from(high));
-    let table: Vec<u8> = (0..=255i32)
-        .map(|v| ((v - low) * 255 / (high - low)).clamp(0, 255) as u8)
-        .collect();
+    let table: Vec<u8> = (0..=255i32).map(|v| ((v - low) * 255 / (high - low)).clamp(0, 255) as u8).collect();
     let mut out = image.clone();
     for p in out.iter_mut() {
         *p = table.get(usize::from(*p)).copied().unwrap_or(*p);
@@ -81,9 +79,8 @@ fn blur_rows(pixels: &[u8], width: usize, radius: usize) -> Vec<u8> {
     for row in pixels.chunks_exact(width) {
         let first = row.first().copied().unwrap_or(0);
         let last = row.last().copied().unwrap_or(0);
-        let padded = std::iter::repeat_n(first, radius)
-            .chain(row.iter().copied())
-            .chain(std::iter::repeat_n(last, radius));
+        let padded =
+            std::iter::repeat_n(first, radius).chain(row.iter().copied()).chain(std::iter::repeat_n(last, radius));
         prefix.clear();
         prefix.push(0);
         let mut sum = 0u32;
@@ -92,12 +89,7 @@ fn blur_rows(pixels: &[u8], width: usize, radius: usize) -> Vec<u8> {
             prefix.push(sum);
         }
         let divisor = window as u32;
-        out.extend(
-            prefix
-                .iter()
-                .zip(prefix.iter().skip(window))
-                .map(|(a, b)| ((b - a + divisor / 2) / divisor) as u8),
-        );
+        out.extend(prefix.iter().zip(prefix.iter().skip(window)).map(|(a, b)| ((b - a + divisor / 2) / divisor) as u8));
     }
     out
 }

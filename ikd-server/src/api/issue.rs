@@ -1,0 +1,312 @@
+//! Issuer endpoints (present only when the server holds an issuer key):
+//! `POST /v1/credentials` and `POST /v1/credentials/{serial}/revoke`.
+//!
+//! Issuing is crash-safe: the serial and a random status index are allocated and the registry
+//! row is committed (state `reserved`) in one transaction before anything is signed; the row
+//! becomes `issued` after signing (or `void` if signing fails). A crash at any point leaves at
+//! most a `reserved` row, and a serial is never handed out twice.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ikd_core::photo::{self, PhotoError, PhotoLimits};
+use ikd_core::render::{RenderOptions, render_png};
+use ikd_core::{BerlakuHingga, Claims, IssueRequest, PublicKey, Serial, StatusIndex, Timestamp};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{counter, now_rfc3339};
+use crate::app::AppState;
+use crate::auth::Admin;
+use crate::error::{ApiError, ApiJson};
+use crate::store::{AuditRecord, CredentialState, RevokeOutcome, StoreError};
+
+/// Largest embedded photo the server makes, in bytes (the QR code grows with it).
+pub const PHOTO_BUDGET: usize = 800;
+
+/// `POST /v1/credentials` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueBody {
+    /// The claims JSON object.
+    pub claims: serde_json::Value,
+    /// The holder's public key (`ikdpk1:...`), for phone credentials.
+    #[serde(default)]
+    pub holder_key: Option<String>,
+    /// Validity in days (default from the configuration).
+    #[serde(default)]
+    pub valid_days: Option<u32>,
+    /// A face photo, PNG or JPEG, base64 (standard or URL-safe; a `data:` URL prefix is allowed).
+    #[serde(default)]
+    pub photo: Option<String>,
+}
+
+/// A validated issuing request.
+#[derive(Debug)]
+pub struct IssueInput {
+    /// Claims.
+    pub claims: Claims,
+    /// Holder key.
+    pub holder_key: Option<PublicKey>,
+    /// Validity in days.
+    pub valid_days: u32,
+    /// The WebP thumbnail.
+    pub photo: Option<Vec<u8>>,
+}
+
+/// The issued credential.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// Serial.
+    pub serial: u64,
+    /// Status index.
+    pub status_index: u32,
+    /// Key id.
+    pub key_id: String,
+    /// The QR text.
+    pub text: String,
+    /// Issued at.
+    pub issued_at: Timestamp,
+    /// Expires at.
+    pub expires_at: Timestamp,
+}
+
+fn unprocessable(code: impl Into<std::borrow::Cow<'static, str>>, message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+}
+
+fn store_error(e: &StoreError) -> ApiError {
+    match e {
+        StoreError::StatusListFull => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "status_list_full",
+            "no free status index is left; raise issuance.status_list_size or rotate the issuer key",
+        ),
+        other => {
+            tracing::error!(error = %other, "store error");
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", "the store is not available")
+        }
+    }
+}
+
+/// Maps a photo error to an HTTP error.
+pub fn photo_error(e: &PhotoError) -> ApiError {
+    let status = match e {
+        PhotoError::InputTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        PhotoError::UnsupportedFormat => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    ApiError::new(status, e.code(), e.to_string()).with("field", "photo")
+}
+
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim();
+    let s = match s.strip_prefix("data:") {
+        Some(rest) => rest.split_once(',').map(|(_, b)| b)?,
+        None => s,
+    };
+    let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    STANDARD.decode(&compact).ok().or_else(|| URL_SAFE_NO_PAD.decode(compact.trim_end_matches('=')).ok())
+}
+
+/// Validates the body (claims, key, validity) and makes the thumbnail.
+async fn validate(state: &AppState, body: IssueBody) -> Result<IssueInput, ApiError> {
+    let claims = Claims::from_json_value(body.claims).map_err(|e| {
+        let mut err = unprocessable(e.code(), e.to_string());
+        if let Some(f) = e.field() {
+            err = err.with("field", f);
+        }
+        err
+    })?;
+    let holder_key = match body.holder_key.as_deref() {
+        Some(k) => Some(PublicKey::from_text(k).map_err(|e| unprocessable(e.code(), e.to_string()).with("field", "holder_key"))?),
+        None => None,
+    };
+    let max = state.issuance.max_valid_days;
+    let valid_days = body.valid_days.unwrap_or(state.issuance.default_valid_days);
+    if valid_days == 0 || valid_days > max {
+        return Err(unprocessable("invalid_field", format!("`valid_days` must be between 1 and {max}"))
+            .with("field", "valid_days"));
+    }
+    let photo = match body.photo {
+        Some(b64) => {
+            let raw = decode_base64(&b64).ok_or_else(|| {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_base64", "`photo` is not valid base64").with("field", "photo")
+            })?;
+            let limits = PhotoLimits { max_input_bytes: state.limits.max_image_body, ..PhotoLimits::default() };
+            let thumb = tokio::task::spawn_blocking(move || photo::make_thumbnail(&raw, PHOTO_BUDGET, &limits))
+                .await
+                .map_err(|_| ApiError::internal())?
+                .map_err(|e| photo_error(&e))?;
+            Some(thumb.as_bytes().to_vec())
+        }
+        None => None,
+    };
+    Ok(IssueInput { claims, holder_key, valid_days, photo })
+}
+
+/// Issues one credential: reserve (committed) → sign → mark issued → audit.
+pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) -> Result<Issued, ApiError> {
+    let Some(own) = &state.issuer else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "this server does not issue credentials"));
+    };
+    let now = Timestamp::now();
+    let mut expires_at = now.plus(i64::from(input.valid_days) * 86_400);
+    if let BerlakuHingga::Tanggal(d) = input.claims.berlaku_hingga {
+        // Never outlive the KTP-el record: end at the start of its last day (UTC).
+        let card_end = Timestamp::from_unix(d.midnight().assume_utc().unix_timestamp());
+        if card_end < expires_at {
+            expires_at = card_end;
+        }
+    }
+    if expires_at <= now {
+        return Err(unprocessable("issue_beyond_berlaku_hingga", "the KTP-el record (berlaku_hingga) has already expired")
+            .with("field", "berlaku_hingga"));
+    }
+    let res = state
+        .store
+        .reserve_credential(&own.key_id, now.unix(), state.issuance.status_list_size)
+        .await
+        .map_err(|e| store_error(&e))?;
+    let req = IssueRequest {
+        claims: input.claims,
+        serial: Serial::new(res.serial).ok_or_else(ApiError::internal)?,
+        status_index: StatusIndex::new(res.status_index),
+        issued_at: now,
+        valid_from: now,
+        expires_at,
+        holder_key: input.holder_key,
+        photo: input.photo,
+    };
+    let signed = own.issuer.issue(&req);
+    let text = match signed {
+        Ok(c) => c.text().to_owned(),
+        Err(e) => {
+            // The serial stays allocated (never reused) but is marked void: never handed out.
+            if let Err(se) = state.store.finish_credential(&own.key_id, res.serial, CredentialState::Void).await {
+                tracing::error!(error = %se, serial = res.serial, "could not mark a failed issuance void");
+            }
+            return Err(unprocessable(e.code(), e.to_string()));
+        }
+    };
+    // Only a credential whose registry row says `issued` is handed out.
+    state.store.finish_credential(&own.key_id, res.serial, CredentialState::Issued).await.map_err(|e| store_error(&e))?;
+    state.metrics.issued.inc();
+    let rec = AuditRecord {
+        at: now.to_string(),
+        event: "issue",
+        actor: actor.to_owned(),
+        source: "admin",
+        serial: Some(res.serial),
+        key_id: Some(own.key_id.clone()),
+        verdict: String::new(),
+        code: "issued".to_owned(),
+    };
+    if let Err(e) = state.audit.append(vec![rec]).await {
+        tracing::error!(error = %e, serial = res.serial, "issued, but the audit log could not be written");
+    }
+    tracing::info!(serial = res.serial, key_id = %own.key_id, "credential issued");
+    Ok(Issued {
+        serial: res.serial,
+        status_index: res.status_index,
+        key_id: own.key_id.clone(),
+        text,
+        issued_at: now,
+        expires_at,
+    })
+}
+
+/// `POST /v1/credentials` (admin).
+pub async fn issue(
+    State(state): State<Arc<AppState>>,
+    _admin: Admin,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<IssueBody>,
+) -> Result<Response, ApiError> {
+    let input = validate(&state, body).await?;
+    let actor = admin_actor(&headers);
+    let issued = issue_credential(&state, input, &actor).await?;
+    let qr_png = render_png(&issued.text, &RenderOptions::SCREEN)
+        .ok()
+        .map(|png| format!("data:image/png;base64,{}", STANDARD.encode(png)));
+    let body = json!({
+        "demo": state.demo,
+        "serial": issued.serial,
+        "status_index": issued.status_index,
+        "key_id": issued.key_id,
+        "issued_at": issued.issued_at.to_string(),
+        "expires_at": issued.expires_at.to_string(),
+        "qr": issued.text,
+        "qr_png": qr_png,
+    });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+fn admin_actor(headers: &HeaderMap) -> String {
+    let c = counter(headers);
+    if c == "anonymous" { "admin".to_owned() } else { format!("admin:{c}") }
+}
+
+/// `POST /v1/credentials/{serial}/revoke` (admin).
+pub async fn revoke(
+    State(state): State<Arc<AppState>>,
+    _admin: Admin,
+    headers: HeaderMap,
+    Path(serial): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(own) = &state.issuer else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "this server does not issue credentials"));
+    };
+    let serial: u64 = serial
+        .parse()
+        .ok()
+        .filter(|s| *s > 0)
+        .ok_or_else(|| ApiError::bad_request("the serial must be a positive whole number"))?;
+    let now = Timestamp::now();
+    let out = state.store.revoke(&own.key_id, serial, now.unix()).await.map_err(|e| store_error(&e))?;
+    let (at, already) = match out {
+        RevokeOutcome::NotFound => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "credential_not_found",
+                format!("no credential with serial {serial} was issued by this server's key"),
+            ));
+        }
+        RevokeOutcome::Revoked { at } => (at, false),
+        RevokeOutcome::AlreadyRevoked { at } => (at, true),
+    };
+    if let Ok(mut set) = state.revoked.write() {
+        set.insert(serial);
+    }
+    if !already {
+        state.metrics.revoked.inc();
+        let rec = AuditRecord {
+            at: now_rfc3339(),
+            event: "revoke",
+            actor: admin_actor(&headers),
+            source: "admin",
+            serial: Some(serial),
+            key_id: Some(own.key_id.clone()),
+            verdict: String::new(),
+            code: "revoked".to_owned(),
+        };
+        if let Err(e) = state.audit.append(vec![rec]).await {
+            tracing::error!(error = %e, serial, "revoked, but the audit log could not be written");
+        }
+        tracing::info!(serial, key_id = %own.key_id, "credential revoked");
+    }
+    Ok(Json(json!({
+        "demo": state.demo,
+        "serial": serial,
+        "key_id": own.key_id,
+        "revoked": true,
+        "already_revoked": already,
+        "revoked_at": Timestamp::from_unix(at).to_string(),
+    }))
+    .into_response())
+}

@@ -1,0 +1,362 @@
+//! `POST /v1/verify`, `/v1/verify/image` and `/v1/verify/batch`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use ikd_core::scan::{self, ScanError, ScanLimits};
+use ikd_core::{Lang, Verdict, Verification};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{counter, lang, lang_tag, now_rfc3339, pick};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiJson};
+use crate::store::AuditRecord;
+
+/// `POST /v1/verify` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyBody {
+    /// The credential text (`IKD1:...`).
+    pub qr: String,
+}
+
+/// `POST /v1/verify/batch` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchBody {
+    /// Credential texts.
+    pub qrs: Vec<String>,
+}
+
+/// The server's verdict: the core's, except that a credential this server issued and revoked
+/// is INVALID (`revoked`).
+#[derive(Debug, Clone, Copy)]
+pub struct Assessed {
+    /// `VALID`, `INVALID` or `UNDETERMINED`.
+    pub verdict: &'static str,
+    /// Reason code (`ok` when VALID).
+    pub code: &'static str,
+    /// `Some(revoked?)` when the credential is from this server's issuer key.
+    pub revocation: Option<bool>,
+}
+
+/// Applies the server's own checks (revocation of its own credentials) on top of the core's.
+pub fn assess(state: &AppState, v: &Verification) -> Assessed {
+    let mut a = Assessed { verdict: v.verdict().as_str(), code: v.code(), revocation: None };
+    if let (Some(own), Some(h)) = (&state.issuer, v.header()) {
+        if v.verdict() == Verdict::Valid && h.key_id.to_string() == own.key_id {
+            let revoked = state.revoked.read().map(|s| s.contains(&h.serial.get())).unwrap_or(true);
+            a.revocation = Some(revoked);
+            if revoked {
+                a.verdict = Verdict::Invalid.as_str();
+                a.code = "revoked";
+            }
+        }
+    }
+    a
+}
+
+fn message(v: &Verification, a: &Assessed, l: Lang) -> String {
+    if a.code == "revoked" {
+        return pick(l, "Kredensial telah dicabut oleh penerbit.", "The credential has been revoked by its issuer.");
+    }
+    v.message(l)
+}
+
+/// The JSON answer for one verification.
+pub fn verification_json(state: &AppState, v: &Verification, l: Lang, with_photo: bool) -> Value {
+    let a = assess(state, v);
+    let mut report = v.report().to_json();
+    if let (Some(revoked), Value::Array(items)) = (a.revocation, &mut report) {
+        items.push(json!({
+            "check": "revocation",
+            "outcome": if revoked { "failed" } else { "passed" },
+            "code": if revoked { Value::from("revoked") } else { Value::Null },
+        }));
+    }
+    let credential = v.header().map(|h| {
+        json!({
+            "serial": h.serial.get(),
+            "key_id": h.key_id.to_string(),
+            "issued_at": h.issued_at.to_string(),
+            "valid_from": h.valid_from.to_string(),
+            "expires_at": h.expires_at.to_string(),
+            "holder_bound": h.holder_key.is_some(),
+        })
+    });
+    let issuer = v.issuer().map(|i| json!({"name": i.name, "key_id": i.key_id().to_string()}));
+    // Claims only when the credential is VALID: an unverified credential's claims are not shown.
+    let valid = a.verdict == "VALID";
+    let cred = v.credential().filter(|_| valid);
+    let claims = cred.map(|c| {
+        let mut m = c.claims().to_json_value();
+        if let Value::Object(o) = &mut m {
+            let age = c.age_over();
+            o.insert("age_over_17".into(), age.over_17.into());
+            o.insert("age_over_21".into(), age.over_21.into());
+            o.insert("age_over_60".into(), age.over_60.into());
+        }
+        m
+    });
+    let mut out = json!({
+        "demo": state.demo,
+        "verdict": a.verdict,
+        "code": a.code,
+        "message": message(v, &a, l),
+        "lang": lang_tag(l),
+        "credential": credential,
+        "issuer": issuer,
+        "claims": claims,
+        "report": report,
+    });
+    if let Value::Object(o) = &mut out {
+        let photo = cred.and_then(|c| c.photo());
+        if with_photo {
+            let url = photo.and_then(|p| match ikd_core::photo::thumbnail_png(p) {
+                Ok(png) => Some(format!("data:image/png;base64,{}", STANDARD.encode(png))),
+                Err(e) => {
+                    tracing::warn!(code = e.code(), "embedded photo could not be converted");
+                    None
+                }
+            });
+            o.insert("photo".into(), url.into());
+        } else {
+            o.insert("has_photo".into(), photo.is_some().into());
+        }
+    }
+    out
+}
+
+fn audit_record(state: &AppState, actor: &str, source: &'static str, v: &Verification, at: &str) -> AuditRecord {
+    let a = assess(state, v);
+    state.metrics.verdict(source, a.verdict, a.code);
+    AuditRecord {
+        at: at.to_owned(),
+        event: "verify",
+        actor: actor.to_owned(),
+        source,
+        serial: v.header().map(|h| h.serial.get()),
+        key_id: v.header().map(|h| h.key_id.to_string()),
+        verdict: a.verdict.to_owned(),
+        code: a.code.to_owned(),
+    }
+}
+
+/// Records verifications in the audit log; fails closed (503) when the log cannot be written.
+async fn audit(state: &AppState, records: Vec<AuditRecord>) -> Result<(), ApiError> {
+    state.audit.append(records).await.map(|_| ()).map_err(|e| {
+        tracing::error!(error = %e, "verification not answered: audit log unavailable");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "audit_unavailable",
+            "the audit log cannot be written, so no verification result is given; try again or contact the operator",
+        )
+    })
+}
+
+/// `POST /v1/verify`.
+pub async fn verify_text(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<VerifyBody>,
+) -> Result<Response, ApiError> {
+    let l = lang(&headers);
+    let v = state.verifier.verify(&body.qr);
+    audit(&state, vec![audit_record(&state, &counter(&headers), "text", &v, &now_rfc3339())]).await?;
+    Ok(Json(verification_json(&state, &v, l, true)).into_response())
+}
+
+/// `POST /v1/verify/batch`.
+pub async fn verify_batch(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<BatchBody>,
+) -> Result<Response, ApiError> {
+    let l = lang(&headers);
+    let max = state.limits.max_batch_items;
+    if body.qrs.len() > max {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "batch_too_large",
+            format!("a batch holds at most {max} credential texts; {} were sent", body.qrs.len()),
+        )
+        .with("max", max));
+    }
+    let st = Arc::clone(&state);
+    let results = tokio::task::spawn_blocking(move || st.verifier.verify_batch(&body.qrs)).await.map_err(|e| {
+        tracing::error!(error = %e, "batch verification task failed");
+        ApiError::internal()
+    })?;
+    let actor = counter(&headers);
+    let at = now_rfc3339();
+    audit(&state, results.iter().map(|v| audit_record(&state, &actor, "batch", v, &at)).collect()).await?;
+    let items: Vec<Value> = results
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let mut j = verification_json(&state, v, l, false);
+            if let Value::Object(o) = &mut j {
+                o.remove("demo");
+                o.insert("index".into(), i.into());
+            }
+            j
+        })
+        .collect();
+    Ok(Json(json!({"demo": state.demo, "count": items.len(), "results": items})).into_response())
+}
+
+fn mime_essence(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|s| s.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn is_image_type(m: &str) -> bool {
+    matches!(m, "image/png" | "image/jpeg" | "image/jpg" | "image/pjpeg")
+}
+
+/// Reads the image from a raw PNG/JPEG body or a multipart form (field `image`).
+async fn read_image(state: &Arc<AppState>, req: Request) -> Result<Bytes, ApiError> {
+    let mime = mime_essence(req.headers());
+    if is_image_type(&mime) {
+        return Bytes::from_request(req, state).await.map_err(|rej| {
+            if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large(state)
+            } else {
+                ApiError::bad_request(format!("the image could not be read: {}", rej.body_text()))
+            }
+        });
+    }
+    if mime == "multipart/form-data" {
+        let mut mp = Multipart::from_request(req, state)
+            .await
+            .map_err(|rej| ApiError::bad_request(format!("the multipart form is not valid: {}", rej.body_text())))?;
+        loop {
+            let field = mp.next_field().await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large(state)
+                } else {
+                    ApiError::bad_request(format!("the multipart form is not valid: {}", e.body_text()))
+                }
+            })?;
+            let Some(field) = field else {
+                return Err(ApiError::bad_request("the multipart form has no `image` field"));
+            };
+            if field.name() != Some("image") {
+                continue;
+            }
+            if let Some(ct) = field.content_type() {
+                let ct = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                if !is_image_type(&ct) && ct != "application/octet-stream" {
+                    return Err(ApiError::unsupported_media_type(format!(
+                        "the `image` field is {ct}; send a PNG or JPEG photo"
+                    )));
+                }
+            }
+            return field.bytes().await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large(state)
+                } else {
+                    ApiError::bad_request(format!("the image could not be read: {}", e.body_text()))
+                }
+            });
+        }
+    }
+    Err(ApiError::unsupported_media_type(
+        "send the photo as `Content-Type: image/png` or `image/jpeg`, or as multipart/form-data with a field `image`",
+    ))
+}
+
+fn too_large(state: &AppState) -> ApiError {
+    ApiError::too_large(format!("the image is larger than the {} bytes accepted", state.limits.max_image_body))
+        .with("max", state.limits.max_image_body)
+}
+
+/// Maps a scan error to an HTTP error: no QR code → 422 with the hint.
+pub fn scan_error(e: &ScanError, l: Lang) -> ApiError {
+    let code = e.code().to_string();
+    let (status, message) = match e {
+        ScanError::InputTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),
+        ScanError::UnsupportedFormat => (StatusCode::UNSUPPORTED_MEDIA_TYPE, e.to_string()),
+        ScanError::NoCode { hint } => {
+            let msg = match hint {
+                Some(h) => match l {
+                    Lang::En => h.message_en().to_string(),
+                    _ => h.message_id().to_string(),
+                },
+                None => pick(l, "Tidak ada kode QR yang terbaca pada gambar.", "No QR code could be read in the image."),
+            };
+            let mut err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg);
+            if let Some(h) = hint {
+                err = err.with("hint", h.code().to_string());
+            }
+            return err;
+        }
+        _ => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+    };
+    ApiError::new(status, code, message)
+}
+
+/// `POST /v1/verify/image`.
+pub async fn verify_image(State(state): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
+    let headers = req.headers().clone();
+    let l = lang(&headers);
+    let bytes = read_image(&state, req).await?;
+    let permit = Arc::clone(&state.images).acquire_owned().await.map_err(|_| ApiError::internal())?;
+    state.metrics.images_in_flight.inc();
+    let start = Instant::now();
+    let decoded = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        scan::decode_image(&bytes, &ScanLimits::default())
+    })
+    .await;
+    state.metrics.images_in_flight.dec();
+    state.metrics.image_decode.observe(start.elapsed().as_secs_f64());
+    let codes = match decoded {
+        Ok(Ok(codes)) => codes,
+        Ok(Err(e)) => return Err(scan_error(&e, l)),
+        Err(e) => {
+            tracing::error!(error = %e, "image decoding task failed");
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "scan_decoder_failed", "the image could not be decoded"));
+        }
+    };
+    let found = codes.len();
+    let text = codes
+        .iter()
+        .find(|c| c.is_ikd())
+        .and_then(|c| c.text())
+        .or_else(|| codes.iter().find_map(|c| c.text()))
+        .map(str::to_owned);
+    let Some(text) = text else {
+        if found == 0 {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "scan_no_code",
+                pick(l, "Tidak ada kode QR yang terbaca pada gambar.", "No QR code could be read in the image."),
+            ));
+        }
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "scan_not_text",
+            pick(l, "Kode QR pada gambar tidak berisi teks.", "The QR code in the image holds no text."),
+        ));
+    };
+    let v = state.verifier.verify(&text);
+    audit(&state, vec![audit_record(&state, &counter(&headers), "image", &v, &now_rfc3339())]).await?;
+    let mut j = verification_json(&state, &v, l, true);
+    if let Value::Object(o) = &mut j {
+        o.insert("scan".into(), json!({"codes_found": found}));
+    }
+    Ok(Json(j).into_response())
+}
