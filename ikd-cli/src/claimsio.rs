@@ -15,6 +15,8 @@ pub struct Record {
     pub case: Option<String>,
     /// The claims.
     pub claims: Claims,
+    /// `holder_key` (ikdpk1:… text), when given beside the claims in a wrapped record.
+    pub holder_key: Option<String>,
 }
 
 /// Where the `"field":` key first appears in `text` (1-based line and column).
@@ -96,7 +98,7 @@ pub fn parse_record(lang: Lang, text: &str, file: &str, first_line: usize, case:
             let sub = text.get(start..).unwrap_or("");
             claims_cli_error(lang, &e, sub, file, first_line + l0 - 1)
         })?;
-        return Ok(Record { case: Some(want.to_owned()), claims });
+        return Ok(Record { case: Some(want.to_owned()), claims, holder_key: None });
     }
     if let Some(inner) = obj.get("claims") {
         let case = obj.get("case").and_then(|c| c.as_str()).map(str::to_owned);
@@ -107,18 +109,18 @@ pub fn parse_record(lang: Lang, text: &str, file: &str, first_line: usize, case:
             let mut err = claims_cli_error(lang, &e, sub, file, first_line + l0 - 1);
             if l0 == 1 {
                 // The whole record is on one line: columns are relative to the line.
-                if let (Some(f), true) = (e.field(), !matches!(e, ClaimsError::MissingField { .. })) {
-                    if let Some((_, c)) = locate_key(text, &f) {
+                if let (Some(f), true) = (e.field(), !matches!(e, ClaimsError::MissingField { .. }))
+                    && let Some((_, c)) = locate_key(text, &f) {
                         err = err.column(c);
                     }
-                }
             }
             err
         })?;
-        return Ok(Record { case, claims });
+        let holder_key = obj.get("holder_key").and_then(|h| h.as_str()).map(str::to_owned);
+        return Ok(Record { case, claims, holder_key });
     }
     let claims = Claims::from_json(text).map_err(|e| claims_cli_error(lang, &e, text, file, first_line))?;
-    Ok(Record { case: None, claims })
+    Ok(Record { case: None, claims, holder_key: None })
 }
 
 /// Reads one claims record from a file (or stdin for `-`).

@@ -38,7 +38,7 @@ pub struct CliError {
     /// The message, already in the user's language, without location.
     pub message: String,
     /// Where.
-    pub location: Location,
+    pub location: Box<Location>,
     /// The exit status.
     pub exit: u8,
 }
@@ -46,7 +46,7 @@ pub struct CliError {
 impl CliError {
     /// A usage or input error (exit 2).
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> CliError {
-        CliError { code: code.into(), message: message.into(), location: Location::default(), exit: EXIT_USAGE }
+        CliError { code: code.into(), message: message.into(), location: Box::default(), exit: EXIT_USAGE }
     }
 
     /// Names the file.

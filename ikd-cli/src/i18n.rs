@@ -10,11 +10,10 @@ pub fn detect(flag: Option<Lang>) -> Lang {
         return l;
     }
     for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-        if let Ok(v) = std::env::var(var) {
-            if !v.is_empty() {
+        if let Ok(v) = std::env::var(var)
+            && !v.is_empty() {
                 return if v.to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Id };
             }
-        }
     }
     Lang::Id
 }

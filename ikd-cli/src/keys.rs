@@ -86,12 +86,13 @@ pub fn cmd_new(ctx: &Ctx, out: &Path, kind: KeyKind, name: Option<&str>, force: 
         .map_err(|_| CliError::new("random_failed", tr!(lang, "sumber acak sistem gagal", "the system random source failed")))?;
     let pk = key.public_key();
     let pub_path = with_suffix(out, ".pub");
-    if !force && pub_path.exists() {
+    let taken = [out.to_path_buf(), pub_path.clone()].into_iter().find(|p| p.exists());
+    if let (false, Some(taken)) = (force, taken) {
         return Err(CliError::new(
             "io_already_exists",
             tr!(lang, "berkas sudah ada; tidak ditimpa (pakai --force untuk menimpa)", "the file already exists; not overwritten (use --force to overwrite)"),
         )
-        .file(&pub_path));
+        .file(&taken));
     }
     let text = key.to_file_text();
     fsutil::write_new(lang, out, text.as_bytes(), 0o600, force)?;
@@ -236,12 +237,11 @@ fn lock(lang: Lang, state: &Path) -> CliResult<StateLock> {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 // A lock left by a process that no longer runs is stale.
                 let holder = fs::read_to_string(&path).ok().and_then(|s| s.trim().parse::<u32>().ok());
-                if let Some(pid) = holder {
-                    if !Path::new(&format!("/proc/{pid}")).exists() {
+                if let Some(pid) = holder
+                    && !Path::new(&format!("/proc/{pid}")).exists() {
                         let _ = fs::remove_file(&path);
                         continue;
                     }
-                }
                 if start.elapsed() > Duration::from_secs(10) {
                     return Err(CliError::new(
                         "state_locked",

@@ -9,7 +9,7 @@ mod claimsio;
 mod demo;
 mod error;
 mod fsutil;
-mod gen;
+mod residents_gen;
 mod i18n;
 mod input;
 mod inspect;
@@ -52,11 +52,10 @@ pub fn parse_when(lang: Lang, s: &str, what: &str) -> CliResult<Timestamp> {
     if let Some(t) = Timestamp::parse_rfc3339(s) {
         return Ok(t);
     }
-    if s.len() == 10 {
-        if let Some(t) = Timestamp::parse_rfc3339(&format!("{s}T00:00:00Z")) {
+    if s.len() == 10
+        && let Some(t) = Timestamp::parse_rfc3339(&format!("{s}T00:00:00Z")) {
             return Ok(t);
         }
-    }
     Err(CliError::new(
         "bad_time",
         tr!(
@@ -97,6 +96,8 @@ struct Cli {
     cmd: Cmd,
 }
 
+// Parsed once per run: the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Cmd {
     /// Create key pairs and export public keys.
@@ -201,7 +202,7 @@ struct TrustRemoveArgs {
 #[derive(Debug, Subcommand)]
 enum DevCmd {
     /// Print N generated residents as claims JSON Lines (synthetic, consistent NIKs).
-    GenResidents(gen::GenArgs),
+    GenResidents(residents_gen::GenArgs),
 }
 
 fn run(cli: Cli, ctx: &Ctx) -> CliResult<u8> {
@@ -218,7 +219,7 @@ fn run(cli: Cli, ctx: &Ctx) -> CliResult<u8> {
         Cmd::Inspect(a) => inspect::cmd_inspect(ctx, &a),
         Cmd::Qr(a) => qr::cmd_qr(ctx, &a),
         Cmd::Demo(a) => demo::cmd_demo(ctx, &a),
-        Cmd::Dev(DevCmd::GenResidents(a)) => gen::cmd_gen(ctx, &a),
+        Cmd::Dev(DevCmd::GenResidents(a)) => residents_gen::cmd_gen(ctx, &a),
     }
 }
 
@@ -226,11 +227,10 @@ fn run(cli: Cli, ctx: &Ctx) -> CliResult<u8> {
 pub fn report_error(ctx: &Ctx, e: &CliError) {
     let label = tr!(ctx.lang, "galat", "error");
     eprintln!("ikd: {label}: {e}");
-    if let Some(f) = &e.location.field {
-        if !e.message.contains(&format!("`{f}`")) {
+    if let Some(f) = &e.location.field
+        && !e.message.contains(&format!("`{f}`")) {
             eprintln!("ikd: {}: {f}", tr!(ctx.lang, "kolom", "field"));
         }
-    }
     if ctx.json {
         print_json(&e.to_json());
     }

@@ -135,11 +135,10 @@ pub fn claim_rows(c: &Claims, lang: Lang, show_nik: bool) -> Vec<(String, String
 /// The claims as JSON, the NIK masked unless asked.
 pub fn claims_json(c: &Claims, show_nik: bool) -> serde_json::Value {
     let mut v = c.to_json_value();
-    if !show_nik {
-        if let Some(o) = v.as_object_mut() {
+    if !show_nik
+        && let Some(o) = v.as_object_mut() {
             o.insert("nik".into(), c.nik.masked().into());
         }
-    }
     v
 }
 

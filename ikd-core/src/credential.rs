@@ -336,15 +336,25 @@ pub fn text_to_payload(text: &str) -> Result<Vec<u8>, DecodeError> {
     }
     let body = strip_prefix(text)?;
     let payload = base45::decode(body).map_err(|_| DecodeError::BadBase45)?;
-    // The crate accepts some non-canonical forms (a final pair above 255); one text per payload.
-    if base45::encode(&payload) != body {
-        return Err(DecodeError::NonCanonicalBase45);
+    // The crate rejects three-character groups above 65535 but accepts a final pair above
+    // 255 (it keeps the low byte): such text is not the canonical encoding of any payload.
+    if body.len() % 3 == 2 {
+        let digit = |c: u8| BASE45_ALPHABET.iter().position(|a| *a == c).unwrap_or(0);
+        let tail = body.as_bytes().get(body.len() - 2..).unwrap_or(&[]);
+        if let [a, b] = tail
+            && digit(*a) + 45 * digit(*b) > 255
+        {
+            return Err(DecodeError::NonCanonicalBase45);
+        }
     }
     if payload.len() > MAX_PAYLOAD_BYTES {
         return Err(DecodeError::InputTooLarge { len: text.len(), max: MAX_TEXT_CHARS });
     }
     Ok(payload)
 }
+
+/// The RFC 9285 alphabet, in value order.
+const BASE45_ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
 /// Encodes a payload as credential text.
 pub fn payload_to_text(payload: &[u8]) -> String {
@@ -437,13 +447,14 @@ fn trunc16(d: &[u8]) -> [u8; 16] {
     out
 }
 
-/// The salt of slot `i`: first 16 bytes of SHA-256(salt tag || secret || i).
-pub(crate) fn salt(secret: &SaltSecret, i: u8) -> [u8; 16] {
+/// The salts of slots `2j` and `2j + 1`: the two halves of SHA-256(salt tag || secret || j).
+pub(crate) fn salt_pair(secret: &SaltSecret, j: u8) -> [[u8; 16]; 2] {
     let mut h = Sha256::new();
     h.update(SALT_TAG);
     h.update(secret.bytes());
-    h.update([i]);
-    trunc16(&h.finalize())
+    h.update([j]);
+    let d: [u8; 32] = h.finalize().into();
+    [trunc16(&d), trunc16(d.get(16..).unwrap_or(&[]))]
 }
 
 /// Leaf commitment of slot `i`: first 16 bytes of SHA-256(0x00 || i || salt || value bytes).
@@ -484,9 +495,12 @@ pub(crate) fn merkle_root(leaves: &[[u8; 16]; slot::COUNT]) -> [u8; 32] {
 
 pub(crate) fn commitment_root(secret: &SaltSecret, slots: &[&[u8]]) -> [u8; 32] {
     let mut leaves = [[0u8; 16]; slot::COUNT];
-    for (i, (l, v)) in leaves.iter_mut().zip(slots).enumerate() {
-        let i = u8::try_from(i).unwrap_or(u8::MAX);
-        *l = leaf(i, &salt(secret, i), v);
+    for (j, (pair, values)) in leaves.chunks_exact_mut(2).zip(slots.chunks(2)).enumerate() {
+        let j = u8::try_from(j).unwrap_or(u8::MAX);
+        let salts = salt_pair(secret, j);
+        for (k, ((l, v), s)) in pair.iter_mut().zip(values).zip(&salts).enumerate() {
+            *l = leaf(2 * j + u8::try_from(k).unwrap_or(0), s, v);
+        }
     }
     merkle_root(&leaves)
 }

@@ -119,6 +119,10 @@ impl Nik {
         for (d, b) in digits.iter_mut().zip(bytes) {
             *d = b - b'0';
         }
+        Nik::from_digits(digits)
+    }
+
+    fn from_digits(digits: [u8; 16]) -> Result<Nik, NikError> {
         let nik = Nik { digits };
         let province = nik.province_code();
         if !PROVINCES.iter().any(|(c, _)| *c == province) {
@@ -141,7 +145,13 @@ impl Nik {
         if v >= 10_000_000_000_000_000 {
             return Err(NikError::NotSixteenDigits);
         }
-        Nik::parse(&format!("{v:016}"))
+        let mut digits = [0u8; 16];
+        let mut rest = v;
+        for d in digits.iter_mut().rev() {
+            *d = (rest % 10) as u8;
+            rest /= 10;
+        }
+        Nik::from_digits(digits)
     }
 
     /// The NIK as a number (leading zeros are impossible: province codes start at 11).

@@ -75,7 +75,6 @@ pub struct AppState {
 
 /// What the server is built from. [`App::from_config`] fills it from files; tests fill it
 /// directly.
-#[derive(Debug)]
 pub struct AppParts {
     /// Trusted issuers.
     pub trust: TrustStore,
@@ -91,6 +90,19 @@ pub struct AppParts {
     pub issuance: IssuanceConfig,
     /// Demo mode.
     pub demo: bool,
+}
+
+impl std::fmt::Debug for AppParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The issuer key is never printed.
+        f.debug_struct("AppParts")
+            .field("issuers", &self.trust.issuers().len())
+            .field("issuer", &self.issuer.as_ref().map(|(k, n)| (k.public_key().key_id(), n)))
+            .field("admin", &self.admin)
+            .field("store", &self.store)
+            .field("demo", &self.demo)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why the server could not start. Messages never hold secrets.
@@ -283,7 +295,8 @@ impl Routes {
 }
 
 fn limited(mr: MethodRouter<Arc<AppState>>, bytes: usize) -> MethodRouter<Arc<AppState>> {
-    mr.layer(DefaultBodyLimit::max(bytes)).layer(RequestBodyLimitLayer::new(bytes))
+    mr.layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(bytes))
+        .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(bytes))
 }
 
 /// Builds the router and its route table.

@@ -1,1 +1,71 @@
-//! stub
+//! # ikd-server
+//!
+//! The IKD Verify HTTP service: JSON API under `/v1` for counters, kecamatan offices and other
+//! government apps, and a counter web page at `/`. See `docs/SERVER.md`.
+//!
+//! * [`config`]: TOML file + `IKD_*` environment variables.
+//! * [`app`]: state, router, middleware.
+//! * [`store`]: the [`store::Store`] trait and its SQLite implementation.
+//! * [`audit`]: the hash-chained audit log.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod metrics;
+pub mod store;
+
+pub use app::{App, AppParts, AppState, StartupError};
+pub use config::Config;
+
+/// Waits for SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested; finishing open requests");
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then waits for the audit writer to
+/// commit what is queued.
+pub async fn serve(
+    app: App,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = app.router();
+    let App { state, audit_task, .. } = app;
+    drop(state);
+    let res = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+    // The router (and with it the last audit sender) is gone: the writer drains and stops.
+    match tokio::time::timeout(std::time::Duration::from_secs(10), audit_task).await {
+        Ok(_) => tracing::info!("audit log flushed; stopped"),
+        Err(_) => tracing::error!("audit writer did not finish within 10 s"),
+    }
+    res
+}

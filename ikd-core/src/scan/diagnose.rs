@@ -9,22 +9,33 @@ use image::GrayImage;
 
 use super::ScanHint;
 use super::engine::{self, Binariser};
-use super::prep::percentile;
+use super::prep::{self, percentile};
 
-/// Images are averaged down to at most this many pixels on the long side for the brightness
-/// and contrast statistics; averaging also takes out sensor noise.
-const STATS_MAX_SIDE: u32 = 480;
+/// Images are averaged down 2×2 (more if they are larger than this on the long side) for the
+/// brightness and contrast statistics, which takes out most sensor noise but keeps small codes.
+const STATS_MAX_SIDE: u32 = 1024;
 /// Side of the blocks over which local contrast is measured, in downsampled pixels.
 const BLOCK: u32 = 8;
 
 /// Brightest 1 % of the image below this: too dark to read.
 const DARK_P99: u8 = 64;
-/// Darkest 5 % of the image above this: overexposed or washed out by glare.
-const BRIGHT_P5: u8 = 176;
+/// Darkest 5 % of the image above this, and half of it above [`BRIGHT_P50`]: overexposed or
+/// washed out by glare (a plain light background alone is not).
+const BRIGHT_P5: u8 = 160;
+/// See [`BRIGHT_P5`].
+const BRIGHT_P50: u8 = 228;
 /// Even the most contrasted blocks span less than this brightness range: low contrast.
 const LOW_CONTRAST_RANGE: u8 = 40;
 /// Finder-pattern candidates with modules below this many pixels: too small to sample.
 const SMALL_MODULE_PX: f64 = 2.5;
+/// Side of the blocks in which fine texture is looked for, in pixels.
+const PATCH_BLOCK: u32 = 8;
+/// Textured blocks span at least this brightness range.
+const PATCH_MIN_RANGE: u32 = 40;
+/// A textured patch at most this many pixels across may be a code too small to read.
+const PATCH_MAX_SIDE: u32 = 200;
+/// Images up to this size are also searched for finder patterns at twice the size.
+const UPSCALED_SEARCH_MAX_SIDE: u32 = 1280;
 /// Strongest edges rise by less than this fraction of the local contrast per pixel: blurred.
 const BLUR_EDGE_RATIO: f64 = 0.22;
 
@@ -50,15 +61,16 @@ fn diagnose_inner(image: &GrayImage) -> Option<ScanHint> {
     if percentile(&histogram, total, 99) < DARK_P99 {
         return Some(ScanHint::TooDark);
     }
-    if percentile(&histogram, total, 5) > BRIGHT_P5 {
+    if percentile(&histogram, total, 5) > BRIGHT_P5 && percentile(&histogram, total, 50) > BRIGHT_P50
+    {
         return Some(ScanHint::TooBright);
+    }
+    if looks_too_small(image) {
+        return Some(ScanHint::TooSmall);
     }
     let contrast = local_contrast(&small);
     if contrast < LOW_CONTRAST_RANGE {
         return Some(ScanHint::LowContrast);
-    }
-    if looks_too_small(image) {
-        return Some(ScanHint::TooSmall);
     }
     if edge_strength(image) < BLUR_EDGE_RATIO * f64::from(contrast) {
         return Some(ScanHint::Blurred);
@@ -69,10 +81,8 @@ fn diagnose_inner(image: &GrayImage) -> Option<ScanHint> {
 /// Box-average `image` down so its long side is at most [`STATS_MAX_SIDE`].
 fn downsample(image: &GrayImage) -> GrayImage {
     let (width, height) = image.dimensions();
-    let factor = width.max(height).div_ceil(STATS_MAX_SIDE).max(1);
-    if factor == 1 {
-        return image.clone();
-    }
+    // At least 2×2, which halves the noise.
+    let factor = width.max(height).div_ceil(STATS_MAX_SIDE).max(2);
     let (out_w, out_h) = ((width / factor).max(1), (height / factor).max(1));
     let raw = image.as_raw();
     let area = factor * factor;
@@ -87,7 +97,7 @@ fn downsample(image: &GrayImage) -> GrayImage {
     })
 }
 
-/// The 95th percentile, over [`BLOCK`]-sized blocks, of the brightness range within a block:
+/// The 99th percentile, over [`BLOCK`]-sized blocks, of the brightness range within a block:
 /// the contrast of the most contrasted parts of the image, where a code would be.
 fn local_contrast(image: &GrayImage) -> u8 {
     let (width, height) = image.dimensions();
@@ -108,22 +118,157 @@ fn local_contrast(image: &GrayImage) -> u8 {
         }
     }
     ranges.sort_unstable();
-    let at = ranges.len().saturating_sub(1) * 95 / 100;
+    let at = ranges.len().saturating_sub(1) * 99 / 100;
     ranges.get(at).copied().unwrap_or(0)
 }
 
 /// Whether finder-pattern-like rings are present, but with modules too small to sample.
 fn looks_too_small(image: &GrayImage) -> bool {
-    let Some(matrix) = engine::binarise(image, Binariser::Hybrid) else {
-        return false;
-    };
-    let mut modules: Vec<f64> = engine::finder_pattern_sizes(&matrix).into_iter().map(|size| size / 7.0).collect();
-    if modules.len() < 3 {
+    let mut modules: Vec<f64> = Vec::new();
+    for binariser in [Binariser::Hybrid, Binariser::Global] {
+        if let Some(matrix) = engine::binarise(image, binariser) {
+            modules.extend(engine::finder_pattern_sizes(&matrix).iter().map(|s| s / 7.0));
+        }
+    }
+    // On small images, look at twice the size too: rings of one-pixel modules show better.
+    if image.width().max(image.height()) <= UPSCALED_SEARCH_MAX_SIDE {
+        let upscaled = prep::upscale(image, 2, 1);
+        if let Some(matrix) = engine::binarise(&upscaled, Binariser::Hybrid) {
+            modules.extend(engine::finder_pattern_sizes(&matrix).iter().map(|s| s / 14.0));
+        }
+    }
+    let small = modules.iter().filter(|&&m| m < SMALL_MODULE_PX).count();
+    let large = modules.len() - small;
+    // A code has three finder patterns; ring-like noise is rare.
+    (small >= 3 && large < 3) || has_small_textured_patch(image)
+}
+
+/// Whether the image holds a compact, square, finely textured patch (a code too small for its
+/// finder patterns to be found) whose texture is finer than [`SMALL_MODULE_PX`] pixels per
+/// module.
+fn has_small_textured_patch(image: &GrayImage) -> bool {
+    let (width, height) = image.dimensions();
+    let (cols, rows) = (width / PATCH_BLOCK, height / PATCH_BLOCK);
+    if cols < 3 || rows < 3 {
         return false;
     }
-    modules.sort_by(f64::total_cmp);
-    // The three finder patterns of one code are alike; look at the smallest triple.
-    modules.get(2).is_some_and(|&m| m < SMALL_MODULE_PX)
+    let busy: Vec<bool> = (0..rows)
+        .flat_map(|by| (0..cols).map(move |bx| (bx, by)))
+        .map(|(bx, by)| is_textured_block(image, bx * PATCH_BLOCK, by * PATCH_BLOCK))
+        .collect();
+    let mut seen = vec![false; busy.len()];
+    let index = |bx: u32, by: u32| (by * cols + bx) as usize;
+    for start in 0..busy.len() {
+        if seen.get(start) != Some(&false) || busy.get(start) != Some(&true) {
+            continue;
+        }
+        // Flood-fill one component of textured blocks, tracking its bounding box.
+        let mut stack = vec![start];
+        if let Some(s) = seen.get_mut(start) {
+            *s = true;
+        }
+        let (mut x0, mut y0, mut x1, mut y1, mut count) = (u32::MAX, u32::MAX, 0u32, 0u32, 0u32);
+        while let Some(at) = stack.pop() {
+            let (bx, by) = (at as u32 % cols, at as u32 / cols);
+            (x0, y0, x1, y1) = (x0.min(bx), y0.min(by), x1.max(bx), y1.max(by));
+            count += 1;
+            let neighbours = [
+                (bx.wrapping_sub(1), by),
+                (bx + 1, by),
+                (bx, by.wrapping_sub(1)),
+                (bx, by + 1),
+            ];
+            for (nx, ny) in neighbours {
+                if nx < cols && ny < rows {
+                    let n = index(nx, ny);
+                    if busy.get(n) == Some(&true) && seen.get(n) == Some(&false) {
+                        if let Some(s) = seen.get_mut(n) {
+                            *s = true;
+                        }
+                        stack.push(n);
+                    }
+                }
+            }
+        }
+        let (w, h) = (x1 - x0 + 1, y1 - y0 + 1);
+        let square = w.max(h) <= 2 * w.min(h);
+        let filled = count * 2 >= w * h;
+        let compact = w.max(h) * PATCH_BLOCK <= PATCH_MAX_SIDE;
+        if count >= 4 && square && filled && compact {
+            let module = module_estimate(
+                image,
+                x0 * PATCH_BLOCK,
+                y0 * PATCH_BLOCK,
+                w * PATCH_BLOCK,
+                h * PATCH_BLOCK,
+            );
+            if module < SMALL_MODULE_PX {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// A block is textured when its brightness range is large and changes often along its rows
+/// (a code's module pattern), not once (an object's edge).
+fn is_textured_block(image: &GrayImage, x: u32, y: u32) -> bool {
+    let raw = image.as_raw();
+    let width = image.width() as usize;
+    let (mut low, mut high, mut steps, mut n) = (u8::MAX, u8::MIN, 0u32, 0u32);
+    for row in y..y + PATCH_BLOCK {
+        let start = row as usize * width + x as usize;
+        let Some(pixels) = raw.get(start..start + PATCH_BLOCK as usize) else {
+            continue;
+        };
+        for pair in pixels.windows(2) {
+            if let [a, b] = pair {
+                steps += u32::from(a.abs_diff(*b));
+                n += 1;
+            }
+        }
+        for &p in pixels {
+            low = low.min(p);
+            high = high.max(p);
+        }
+    }
+    let range = u32::from(high.saturating_sub(low));
+    n > 0 && range >= PATCH_MIN_RANGE && steps * 5 >= range * n
+}
+
+/// Module size, in pixels, of the code-like texture in a region: the mean length of dark and
+/// light runs along its rows at the region's mid-grey threshold, halved (runs of a random
+/// module pattern average two modules).
+fn module_estimate(image: &GrayImage, x: u32, y: u32, w: u32, h: u32) -> f64 {
+    let (mut low, mut high) = (u8::MAX, u8::MIN);
+    for yy in y..y + h {
+        for xx in x..x + w {
+            if let Some(p) = image.get_pixel_checked(xx, yy) {
+                low = low.min(p.0[0]);
+                high = high.max(p.0[0]);
+            }
+        }
+    }
+    let threshold = (u16::from(low) + u16::from(high)) / 2;
+    let (mut runs, mut pixels) = (0u32, 0u32);
+    for yy in y..y + h {
+        let mut previous = None;
+        for xx in x..x + w {
+            let Some(p) = image.get_pixel_checked(xx, yy) else {
+                continue;
+            };
+            let dark = u16::from(p.0[0]) < threshold;
+            if previous != Some(dark) {
+                runs += 1;
+            }
+            previous = Some(dark);
+            pixels += 1;
+        }
+    }
+    if runs == 0 {
+        return f64::INFINITY;
+    }
+    f64::from(pixels) / f64::from(runs) / 2.0
 }
 
 /// The 99.5th percentile of the brightness step between neighbouring pixels (full resolution,

@@ -227,10 +227,14 @@ fn to_code(result: &DecoderResult<bool>) -> ScannedCode {
     ScannedCode::new(bytes, text)
 }
 
-/// `text` unless it holds control characters (other than tab, LF, CR and the GS1 separator) or
-/// replacement characters, which mark a binary payload pushed through a text decoder.
+/// `text` unless it shows the marks of a binary payload pushed through a text decoder: NUL,
+/// C1 control characters (a Latin-1 reading of bytes 0x80-0x9F, which no real Latin-1 text
+/// has) or replacement characters. Other control characters stay: real payloads use them
+/// (ZXing's corpus has one starting with 0x01 0x10, and GS1 uses GS).
 fn plain_text(text: String) -> Option<String> {
-    let binary = text.chars().any(|c| c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x1d')));
+    let binary = text
+        .chars()
+        .any(|c| matches!(c, '\0' | '\u{80}'..='\u{9f}' | '\u{FFFD}'));
     (!binary).then_some(text)
 }
 
@@ -264,6 +268,7 @@ mod tests {
         assert_eq!(plain_text("ab\u{FFFD}".into()), None);
         assert_eq!(plain_text("a\u{85}".into()), None);
         assert_eq!(plain_text("a\r\nb\tc".into()), Some("a\r\nb\tc".into()));
+        assert_eq!(plain_text("\u{1}\u{10}AD:".into()), Some("\u{1}\u{10}AD:".into()));
         assert_eq!(plain_text("日本".into()), Some("日本".into()));
     }
 }

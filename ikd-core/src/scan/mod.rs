@@ -41,9 +41,10 @@ impl ScannedCode {
     ///
     /// Without an ECI character-set designator in the symbol this is the payload itself when it
     /// is valid UTF-8 (every IKD credential is ASCII). Otherwise it is the payload decoded with
-    /// the character set the symbol declares (ECI) or, lacking one, the one ZXing guesses
-    /// (Shift_JIS or ISO-8859-1), as long as the result holds no control characters other than
-    /// tab, line feed, carriage return and GS; a binary payload gives `None`.
+    /// the character set the symbol declares (ECI), or lacking one with the one its segments
+    /// imply (Kanji: Shift_JIS, Hanzi: GB 2312) or ZXing's guess (Shift_JIS or ISO-8859-1).
+    /// A payload that decodes to NUL, C1 control characters or undecodable sequences, the marks
+    /// of binary data, gives `None`; use [`ScannedCode::bytes`] for it.
     pub fn text(&self) -> Option<&str> {
         self.text.as_deref()
     }

@@ -223,7 +223,7 @@ fn mime_essence(headers: &HeaderMap) -> String {
 }
 
 fn is_image_type(m: &str) -> bool {
-    matches!(m, "image/png" | "image/jpeg" | "image/jpg" | "image/pjpeg")
+    matches!(m, "image/png" | "image/jpeg" | "image/jpg" | "image/pjpeg" | "image/webp")
 }
 
 /// Reads the image from a raw PNG/JPEG body or a multipart form (field `image`).
@@ -328,7 +328,7 @@ pub async fn verify_image(State(state): State<Arc<AppState>>, req: Request) -> R
         Ok(Err(e)) => return Err(scan_error(&e, l)),
         Err(e) => {
             tracing::error!(error = %e, "image decoding task failed");
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "scan_decoder_failed", "the image could not be decoded"));
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "decoder_failed", "the image could not be decoded"));
         }
     };
     let found = codes.len();
@@ -342,13 +342,13 @@ pub async fn verify_image(State(state): State<Arc<AppState>>, req: Request) -> R
         if found == 0 {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "scan_no_code",
+                "no_qr_found",
                 pick(l, "Tidak ada kode QR yang terbaca pada gambar.", "No QR code could be read in the image."),
             ));
         }
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "scan_not_text",
+            "qr_not_text",
             pick(l, "Kode QR pada gambar tidak berisi teks.", "The QR code in the image holds no text."),
         ));
     };

@@ -1,0 +1,363 @@
+//! `ikd issue`: claims JSON to a signed credential, with optional photo, QR and printable card.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use ikd_core::photo::{self, PhotoError, PhotoLimits};
+use ikd_core::render::{self, ErrorCorrection, RenderOptions};
+use ikd_core::{
+    BerlakuHingga, Claims, IssueError, IssueRequest, IssuedCredential, Issuer, Lang, MAX_PHOTO_BYTES, PublicKey, Serial,
+    StatusIndex, Timestamp,
+};
+
+use crate::card::{self, CardData};
+use crate::error::{CliError, CliResult};
+use crate::{Ctx, batch, claimsio, fsutil, keys, parse_when, tr};
+
+/// Characters of the largest credential that still fits QR version 22 at error correction M.
+pub const QR_V22_M_CHARS: usize = 1134;
+
+/// `ikd issue` arguments.
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    /// The claims JSON file (`-` for stdin): a claims object, `{"case": …, "claims": {…}}`, or a
+    /// reference file `{"residents": […]}` with --case.
+    #[arg(required_unless_present = "batch")]
+    pub claims: Option<PathBuf>,
+    /// The issuer's secret key file (see `ikd key new`).
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Which resident to take from a `{"residents": […]}` file.
+    #[arg(long)]
+    pub case: Option<String>,
+    /// Issue every line of a JSON Lines file of claims into --out-dir (resumable).
+    #[arg(long, requires = "out_dir", conflicts_with_all = ["claims", "serial", "status_index", "photo", "qr", "card", "out", "holder"])]
+    pub batch: Option<PathBuf>,
+    /// The output directory of a batch: NNNNNN.ikd files, manifest.jsonl and journal.jsonl.
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+    /// The holder's public key (phone credentials): a .pub file or ikdpk1:… text.
+    #[arg(long)]
+    pub holder: Option<String>,
+    /// Days of validity.
+    #[arg(long, default_value_t = 1825)]
+    pub valid_days: u32,
+    /// Start of validity (RFC 3339 or YYYY-MM-DD; default now).
+    #[arg(long)]
+    pub valid_from: Option<String>,
+    /// Use this serial instead of the key's counter (for re-issuing; the counter is not changed).
+    #[arg(long)]
+    pub serial: Option<u64>,
+    /// Use this status-list index instead of the one derived from the serial.
+    #[arg(long)]
+    pub status_index: Option<u32>,
+    /// A PNG or JPEG portrait, embedded as a small WebP thumbnail sized so that the credential
+    /// still fits QR version 22 at error correction M.
+    #[arg(long)]
+    pub photo: Option<PathBuf>,
+    /// Write the credential text here instead of stdout.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Also write the QR code: a .png or .svg file.
+    #[arg(long)]
+    pub qr: Option<PathBuf>,
+    /// Also write a printable card (PNG, 1011x638 px = 85.6x54 mm at 300 dpi).
+    #[arg(long)]
+    pub card: Option<PathBuf>,
+    /// The issuing office's name on the card (default: the name given to `ikd key new`, or
+    /// "DISDUKCAPIL" and the resident's regency).
+    #[arg(long)]
+    pub issuer_name: Option<String>,
+    /// Start the key's serial counter file if it is missing (only for a key that has never issued).
+    #[arg(long)]
+    pub init_state: bool,
+    /// Issue as of this time (RFC 3339) instead of the system clock: for tests.
+    #[arg(long, hide = true)]
+    pub now: Option<String>,
+}
+
+/// An issue error in plain language.
+pub fn issue_error(lang: Lang, e: &IssueError) -> CliError {
+    let msg = match (e, lang) {
+        (IssueError::Claims(c), _) => crate::i18n::claims_error(c, lang),
+        (e, Lang::En) => e.to_string(),
+        (IssueError::IssuedAtOutOfRange, _) => "waktu terbit di luar rentang yang dapat dimuat format".into(),
+        (IssueError::ValidFromBeforeIssuedAt, _) => "awal masa berlaku tidak boleh sebelum waktu terbit".into(),
+        (IssueError::ExpiresBeforeValidFrom, _) => "akhir masa berlaku harus setelah awalnya".into(),
+        (IssueError::ValidityTooLong, _) => "masa berlaku lebih dari 20 tahun".into(),
+        (IssueError::BeyondBerlakuHingga(d), _) => format!("masa berlaku melewati berlaku_hingga ({d})"),
+        (IssueError::StatusIndexTooLarge, _) => "indeks status terlalu besar".into(),
+        (IssueError::PhotoTooLarge { size, max }, _) => format!("foto {size} byte; batasnya {max}"),
+        (IssueError::PhotoNotWebp, _) => "foto harus thumbnail WebP".into(),
+        (IssueError::Random, _) => "sumber acak sistem gagal".into(),
+        (other, _) => other.to_string(),
+    };
+    let field = match e {
+        IssueError::Claims(c) => c.field(),
+        IssueError::ValidFromBeforeIssuedAt => Some("valid_from".into()),
+        IssueError::ExpiresBeforeValidFrom | IssueError::ValidityTooLong => Some("valid_days".into()),
+        IssueError::BeyondBerlakuHingga(_) => Some("berlaku_hingga".into()),
+        _ => None,
+    };
+    CliError::new(e.code(), msg).field(field)
+}
+
+/// A photo error in plain language.
+pub fn photo_error(lang: Lang, e: &PhotoError) -> CliError {
+    let msg = match (e, lang) {
+        (e, Lang::En) => e.to_string(),
+        (PhotoError::InputTooLarge { size, max }, _) => format!("foto {size} byte, melebihi batas {max}"),
+        (PhotoError::DimensionsTooLarge { width, height }, _) => format!("foto {width}x{height} piksel, terlalu besar"),
+        (PhotoError::UnsupportedFormat, _) => "format foto tidak didukung (pakai PNG atau JPEG)".into(),
+        (PhotoError::CorruptImage(d), _) => format!("foto rusak dan tidak dapat dibaca ({d})"),
+        (PhotoError::TooSmall { width, height }, _) => {
+            format!("foto {width}x{height} piksel, lebih kecil dari 48x60 yang diperlukan")
+        }
+        (PhotoError::BudgetTooSmall { budget, smallest }, _) => format!(
+            "foto memerlukan sedikitnya {smallest} byte, tetapi hanya tersisa {budget} byte agar kode QR tetap versi 22 (M)"
+        ),
+        (other, _) => other.to_string(),
+    };
+    CliError::new(e.code(), msg)
+}
+
+/// Validity settings shared by single and batch issuing.
+#[derive(Debug, Clone)]
+pub struct Validity {
+    /// `--valid-from`, parsed.
+    pub valid_from: Option<(Timestamp, bool)>,
+    /// `--valid-days`.
+    pub days: u32,
+}
+
+impl Validity {
+    /// From the arguments.
+    pub fn from_args(lang: Lang, valid_from: Option<&str>, days: u32) -> CliResult<Validity> {
+        let valid_from = match valid_from {
+            Some(s) => Some((parse_when(lang, s, "--valid-from")?, s.trim().len() == 10)),
+            None => None,
+        };
+        if days == 0 {
+            return Err(CliError::new(
+                "issue_expires_before_valid_from",
+                tr!(lang, "--valid-days harus lebih dari 0", "--valid-days must be more than 0"),
+            )
+            .field(Some("valid_days".into())));
+        }
+        Ok(Validity { valid_from, days })
+    }
+
+    /// `(valid_from, expires_at, shortened)` for a credential issued at `issued_at`: a date-only
+    /// `--valid-from` of today means now, and the end is cut back to `berlaku_hingga`.
+    pub fn window(&self, issued_at: Timestamp, claims: &Claims) -> (Timestamp, Timestamp, bool) {
+        let from = match self.valid_from {
+            Some((t, date_only)) if date_only && t < issued_at && t.date() == issued_at.date() => issued_at,
+            Some((t, _)) => t,
+            None => issued_at,
+        };
+        let mut until = from.plus(i64::from(self.days) * 86_400);
+        let mut shortened = false;
+        if let BerlakuHingga::Tanggal(d) = claims.berlaku_hingga
+            && until.date() > d {
+                // The last second of the card's last day, UTC.
+                let end = Timestamp::parse_rfc3339(&format!("{d}T23:59:59Z")).unwrap_or(until);
+                if end < until {
+                    until = end;
+                    shortened = true;
+                }
+            }
+        (from, until, shortened)
+    }
+}
+
+/// Loads the issuer's key.
+pub fn load_issuer(lang: Lang, key: &Path) -> CliResult<Issuer> {
+    Ok(Issuer::new(keys::read_secret_key(lang, key)?))
+}
+
+/// The no-photo payload size leaves this many bytes for a photo within QR version 22 at M:
+/// `(1134 − 5) / 3 × 2` payload bytes in all, minus the rest, minus 2 for the length prefix.
+pub fn photo_budget(no_photo_payload: usize) -> usize {
+    ((QR_V22_M_CHARS - 5) / 3 * 2).saturating_sub(no_photo_payload).saturating_sub(2).min(MAX_PHOTO_BYTES)
+}
+
+/// `ikd issue`.
+pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
+    if let (Some(b), Some(dir)) = (&a.batch, &a.out_dir) {
+        let validity = Validity::from_args(ctx.lang, a.valid_from.as_deref(), a.valid_days)?;
+        return batch::run(ctx, &a.key, b, dir, &validity, a.init_state, a.now.as_deref());
+    }
+    let lang = ctx.lang;
+    let Some(claims_path) = &a.claims else {
+        return Err(CliError::new("usage", tr!(lang, "berkas klaim tidak diberikan", "no claims file given")));
+    };
+    let record = claimsio::read_record(lang, claims_path, a.case.as_deref())?;
+    let claims = record.claims;
+    let validity = Validity::from_args(lang, a.valid_from.as_deref(), a.valid_days)?;
+    let issuer = load_issuer(lang, &a.key)?;
+    let pk = issuer.public_key();
+    let holder: Option<PublicKey> = match &a.holder {
+        Some(h) => Some(keys::read_public_key(lang, h)?),
+        None => None,
+    };
+    // Read the photo before taking a serial, so a bad photo wastes nothing.
+    let photo_input = match &a.photo {
+        Some(p) => Some(fsutil::read_bytes(lang, p)?),
+        None => None,
+    };
+    let issued_at = match &a.now {
+        Some(s) => parse_when(lang, s, "--now")?,
+        None => Timestamp::now(),
+    };
+    let (valid_from, expires_at, shortened) = validity.window(issued_at, &claims);
+    let (state, serial) = match a.serial {
+        Some(s) => (None, s),
+        None => {
+            let (st, first) = keys::reserve_serials(lang, &a.key, &pk, 1, a.init_state)?;
+            (Some(st), first)
+        }
+    };
+    let serial_v = Serial::new(serial).ok_or_else(|| {
+        CliError::new("issue_bad_serial", tr!(lang, "nomor seri terlalu besar", "the serial is too large"))
+            .field(Some("serial".into()))
+    })?;
+    let status_index = match (a.status_index, &state) {
+        (Some(i), _) => i,
+        (None, Some(st)) => st.status_index(serial),
+        (None, None) => random_u32()?,
+    };
+    let mut req = IssueRequest {
+        claims: claims.clone(),
+        serial: serial_v,
+        status_index: StatusIndex::new(status_index),
+        issued_at,
+        valid_from,
+        expires_at,
+        holder_key: holder,
+        photo: None,
+    };
+    let label = claims_path.display().to_string();
+    let mut thumb = None;
+    if let (Some(input), Some(ppath)) = (&photo_input, &a.photo) {
+        let probe = issuer.issue(&req).map_err(|e| issue_error(lang, &e).file_label(&label))?;
+        let budget = photo_budget(probe.payload_len());
+        let t = photo::make_thumbnail(input, budget, &PhotoLimits::default())
+            .map_err(|e| photo_error(lang, &e).file(ppath))?;
+        req.photo = Some(t.as_bytes().to_vec());
+        thumb = Some(t);
+    }
+    let cred = issuer.issue(&req).map_err(|e| issue_error(lang, &e).file_label(&label))?;
+    let text = cred.text();
+    let mut written = Vec::new();
+    if let Some(o) = &a.out {
+        fsutil::write_output(lang, o, format!("{text}\n").as_bytes())?;
+        written.push(o.display().to_string());
+    }
+    if let Some(q) = &a.qr {
+        crate::qr::write_qr(lang, text, q, &RenderOptions::PRINT)?;
+        written.push(q.display().to_string());
+    }
+    if let Some(c) = &a.card {
+        let issuer_name = a
+            .issuer_name
+            .clone()
+            .or_else(|| state.as_ref().and_then(|s| s.issuer_name.clone()))
+            .or_else(|| keys::state_issuer_name(lang, &a.key))
+            .unwrap_or_else(|| format!("DISDUKCAPIL {}", claims.alamat.kabupaten_kota.as_str()));
+        let data = CardData {
+            claims: &claims,
+            credential: text,
+            photo: req.photo.as_deref(),
+            issuer_name: &issuer_name,
+            valid_from,
+            expires_at,
+        };
+        let png = card::render_card(&data).map_err(|m| CliError::new("card_failed", m))?;
+        fsutil::write_output(lang, c, &png)?;
+        written.push(c.display().to_string());
+    }
+    print_summary(ctx, &cred, &req, &pk, thumb.as_ref(), shortened, &written, a.out.is_none());
+    Ok(0)
+}
+
+fn random_u32() -> CliResult<u32> {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).map_err(|_| CliError::new("random_failed", "the system random source failed"))?;
+    Ok(u32::from_be_bytes(b))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn print_summary(
+    ctx: &Ctx,
+    cred: &IssuedCredential,
+    req: &IssueRequest,
+    pk: &PublicKey,
+    thumb: Option<&photo::FaceThumbnail>,
+    shortened: bool,
+    written: &[String],
+    text_to_stdout: bool,
+) {
+    let lang = ctx.lang;
+    let text = cred.text();
+    let v_m = render::qr_version(text, ErrorCorrection::M);
+    if ctx.json {
+        crate::print_json(&serde_json::json!({
+            "credential": text,
+            "key_id": pk.key_id().to_string(),
+            "serial": req.serial.get(),
+            "status_index": req.status_index.get(),
+            "issued_at": req.issued_at.to_string(),
+            "valid_from": req.valid_from.to_string(),
+            "expires_at": req.expires_at.to_string(),
+            "validity_shortened_to_berlaku_hingga": shortened,
+            "holder_key": req.holder_key.map(|k| k.to_text()),
+            "payload_bytes": cred.payload_len(),
+            "chars": text.len(),
+            "qr_version_m": v_m,
+            "photo": thumb.map(|t| serde_json::json!({"bytes": t.as_bytes().len(), "width": t.width(), "height": t.height()})),
+            "files": written,
+        }));
+        return;
+    }
+    if text_to_stdout {
+        println!("{text}");
+    }
+    eprintln!(
+        "{}",
+        tr!(
+            lang,
+            "Kredensial diterbitkan: nomor seri {}, indeks status {}, id kunci {}",
+            "Credential issued: serial {}, status index {}, key id {}",
+            req.serial,
+            req.status_index.get(),
+            pk.key_id()
+        )
+    );
+    eprintln!("  {} {} … {}", tr!(lang, "Berlaku:", "Valid:"), req.valid_from, req.expires_at);
+    if shortened {
+        eprintln!(
+            "  {}",
+            tr!(lang, "(dipersingkat sampai berlaku_hingga KTP-el)", "(shortened to the KTP-el's berlaku_hingga)")
+        );
+    }
+    eprintln!(
+        "  {}",
+        tr!(
+            lang,
+            "Ukuran: {} byte, {} karakter, QR versi {} (M)",
+            "Size: {} bytes, {} characters, QR version {} (M)",
+            cred.payload_len(),
+            text.len(),
+            v_m.map(|v| v.to_string()).unwrap_or_else(|| "-".into())
+        )
+    );
+    if let Some(t) = thumb {
+        eprintln!(
+            "  {}",
+            tr!(lang, "Foto: {}x{} piksel, {} byte", "Photo: {}x{} pixels, {} bytes", t.width(), t.height(), t.as_bytes().len())
+        );
+    }
+    if !written.is_empty() {
+        eprintln!("  {} {}", tr!(lang, "Ditulis:", "Written:"), written.join(", "));
+    }
+}

@@ -1,0 +1,495 @@
+//! QR reading on generated images: counter conditions (dark mode, mirrored front cameras,
+//! webcam frames, several codes, dim or glaring screens), failure hints, input caps, and
+//! no panics on hostile input.
+#![cfg(feature = "scan")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::io::Cursor;
+
+use ikd_core::scan::{ScanError, ScanHint, ScanLimits, ScannedCode, decode_image, decode_luma};
+use image::{GrayImage, ImageFormat, Luma};
+use qrcode::{Color, EcLevel, QrCode};
+
+// ---------------------------------------------------------------------------------------------
+// Image generation
+
+/// Tiny deterministic PRNG (SplitMix64), so every run sees the same noise.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Roughly normal, mean 0, standard deviation `sigma` (Irwin–Hall with 4 terms).
+    fn gauss(&mut self, sigma: f64) -> f64 {
+        let s: f64 = (0..4).map(|_| self.unit()).sum::<f64>() - 2.0;
+        s * sigma * (3.0f64).sqrt()
+    }
+}
+
+/// A credential-sized payload: `IKD1:` and Base45-alphabet text, `len` characters in all.
+fn credential_payload(len: usize, seed: u64) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+    let mut rng = Rng(seed);
+    let mut s = String::from("IKD1:");
+    while s.len() < len {
+        s.push(ALPHABET[(rng.next() % ALPHABET.len() as u64) as usize] as char);
+    }
+    s
+}
+
+/// `payload` as a QR code at EC level M, `module` pixels per module, 4-module quiet zone,
+/// dark = `dark`, light = `light`.
+fn render(payload: &[u8], module: u32, dark: u8, light: u8) -> GrayImage {
+    let code = QrCode::with_error_correction_level(payload, EcLevel::M).unwrap();
+    render_code(&code, module, dark, light)
+}
+
+fn render_code(code: &QrCode, module: u32, dark: u8, light: u8) -> GrayImage {
+    let width = code.width() as u32;
+    let colors = code.to_colors();
+    let quiet = 4;
+    let side = (width + 2 * quiet) * module;
+    GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x / module, y / module);
+        let inside = mx >= quiet && my >= quiet && mx < quiet + width && my < quiet + width;
+        let is_dark = inside
+            && colors[((my - quiet) * width + (mx - quiet)) as usize] == Color::Dark;
+        Luma([if is_dark { dark } else { light }])
+    })
+}
+
+/// Copy `tile` into `frame` with its top-left corner at (`x`, `y`).
+fn paste(frame: &mut GrayImage, tile: &GrayImage, x: u32, y: u32) {
+    for (tx, ty, p) in tile.enumerate_pixels() {
+        if x + tx < frame.width() && y + ty < frame.height() {
+            frame.put_pixel(x + tx, y + ty, *p);
+        }
+    }
+}
+
+/// Add noise with standard deviation `sigma`.
+fn add_noise(image: &mut GrayImage, sigma: f64, seed: u64) {
+    let mut rng = Rng(seed);
+    for p in image.pixels_mut() {
+        p.0[0] = (f64::from(p.0[0]) + rng.gauss(sigma)).round().clamp(0.0, 255.0) as u8;
+    }
+}
+
+/// A 1920×1080 webcam-like frame: an uneven-lit desk with clutter and sensor noise, and
+/// `tile` pasted at (`x`, `y`).
+fn webcam_frame(tile: &GrayImage, x: u32, y: u32, seed: u64) -> GrayImage {
+    let mut rng = Rng(seed);
+    let mut frame = GrayImage::from_fn(1920, 1080, |x, y| {
+        // Light falls off towards the bottom-right corner.
+        let v = 170.0 - 60.0 * (f64::from(x) / 1920.0) - 40.0 * (f64::from(y) / 1080.0);
+        Luma([v as u8])
+    });
+    // Clutter: dark and light rectangles (papers, a keyboard, cables).
+    for _ in 0..40 {
+        let (w, h) = (20 + rng.next() % 300, 10 + rng.next() % 200);
+        let (rx, ry) = (rng.next() % 1900, rng.next() % 1060);
+        let shade = (rng.next() % 256) as u8;
+        for yy in ry..(ry + h).min(1080) {
+            for xx in rx..(rx + w).min(1920) {
+                frame.put_pixel(xx as u32, yy as u32, Luma([shade]));
+            }
+        }
+    }
+    paste(&mut frame, tile, x, y);
+    let mut frame = image::imageops::blur(&frame, 0.7);
+    add_noise(&mut frame, 6.0, seed ^ 0xABCD);
+    frame
+}
+
+fn encode(image: &GrayImage, format: ImageFormat) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    image.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+fn texts(codes: &[ScannedCode]) -> Vec<&str> {
+    codes.iter().map(|c| c.text().unwrap_or("<binary>")).collect()
+}
+
+fn expect_one(result: Result<Vec<ScannedCode>, ScanError>, payload: &str) {
+    let codes = result.unwrap_or_else(|e| panic!("expected {payload:?}, got error {e}"));
+    assert_eq!(texts(&codes), vec![payload]);
+    assert_eq!(codes[0].bytes(), payload.as_bytes());
+}
+
+fn expect_hint(image: &GrayImage, hint: ScanHint) {
+    match decode_luma(image) {
+        Err(ScanError::NoCode { hint: got }) => assert_eq!(got, Some(hint)),
+        other => panic!("expected NoCode with {hint:?}, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+#[test]
+fn credential_png_and_jpeg() {
+    let payload = credential_payload(400, 1);
+    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).unwrap();
+    // About 400 alphanumeric characters at EC level M land in versions 12-16.
+    let qrcode::Version::Normal(version) = code.version() else {
+        panic!("micro QR")
+    };
+    assert!((12..=16).contains(&version), "version {version}");
+    let image = render_code(&code, 4, 0, 255);
+    for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP] {
+        let bytes = encode(&image, format);
+        let codes = decode_image(&bytes, &ScanLimits::default()).unwrap();
+        assert_eq!(texts(&codes), vec![payload.as_str()], "{format:?}");
+        assert!(codes[0].is_ikd());
+    }
+}
+
+#[test]
+fn transparent_background_png() {
+    // Black modules on a transparent background must not become black on black.
+    let payload = "IKD1:TRANSPARENT";
+    let gray = render(payload.as_bytes(), 6, 0, 255);
+    let rgba = image::RgbaImage::from_fn(gray.width(), gray.height(), |x, y| {
+        if gray.get_pixel(x, y).0[0] == 0 {
+            image::Rgba([0, 0, 0, 255])
+        } else {
+            image::Rgba([0, 0, 0, 0])
+        }
+    });
+    let mut bytes = Cursor::new(Vec::new());
+    rgba.write_to(&mut bytes, ImageFormat::Png).unwrap();
+    expect_one(decode_image(bytes.get_ref(), &ScanLimits::default()), payload);
+}
+
+#[test]
+fn inverted_dark_mode_code() {
+    let payload = credential_payload(200, 2);
+    // Light modules on a dark background, as a phone in dark mode shows it.
+    let image = render(payload.as_bytes(), 4, 235, 20);
+    expect_one(decode_luma(&image), &payload);
+}
+
+#[test]
+fn mirrored_code_from_front_camera() {
+    let payload = credential_payload(300, 3);
+    let image = render(payload.as_bytes(), 4, 0, 255);
+    expect_one(decode_luma(&image::imageops::flip_horizontal(&image)), &payload);
+    expect_one(decode_luma(&image::imageops::flip_vertical(&image)), &payload);
+    // Mirrored and inverted at once.
+    let mut both = image::imageops::flip_horizontal(&image);
+    image::imageops::invert(&mut both);
+    expect_one(decode_luma(&both), &payload);
+}
+
+#[test]
+fn small_code_in_noisy_1080p_webcam_frame() {
+    let payload = credential_payload(400, 4);
+    // About 3 pixels per module: some 250 pixels across in a 1920-pixel-wide frame.
+    let tile = render(payload.as_bytes(), 3, 30, 215);
+    let frame = webcam_frame(&tile, 1210, 610, 4);
+    expect_one(decode_luma(&frame), &payload);
+}
+
+#[test]
+fn several_codes_all_returned_ikd_first() {
+    let ikd = credential_payload(120, 5);
+    let others = ["https://example.invalid/a", "WIFI:S:counter;T:WPA;P:secret;;"];
+    let mut frame = GrayImage::from_pixel(1280, 720, Luma([200]));
+    // The IKD code is the last one in reading order (bottom right).
+    paste(&mut frame, &render(others[0].as_bytes(), 4, 0, 255), 40, 40);
+    paste(&mut frame, &render(others[1].as_bytes(), 4, 0, 255), 700, 60);
+    paste(&mut frame, &render(ikd.as_bytes(), 3, 0, 255), 780, 380);
+    add_noise(&mut frame, 3.0, 5);
+    let codes = decode_luma(&frame).unwrap();
+    let found = texts(&codes);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(found[0], ikd);
+    assert!(codes[0].is_ikd());
+    for other in others {
+        assert!(found.contains(&other), "{other} missing from {found:?}");
+    }
+    assert!(codes[1..].iter().all(|c| !c.is_ikd()));
+}
+
+#[test]
+fn dim_phone_screen_is_read() {
+    // Screen at minimum brightness in a dark room: the whole code spans 12..44.
+    let payload = credential_payload(200, 6);
+    let mut image = render(payload.as_bytes(), 4, 12, 44);
+    add_noise(&mut image, 2.0, 6);
+    expect_one(decode_luma(&image), &payload);
+}
+
+#[test]
+fn glare_over_part_of_the_code_is_read() {
+    let payload = credential_payload(200, 7);
+    let tile = render(payload.as_bytes(), 5, 40, 200);
+    let (w, h) = tile.dimensions();
+    // A bright reflection washing over the upper left part of the screen.
+    let image = GrayImage::from_fn(w, h, |x, y| {
+        let (dx, dy) = (f64::from(x) - 0.3 * f64::from(w), f64::from(y) - 0.25 * f64::from(h));
+        let glare = 90.0 * (-(dx * dx + dy * dy) / (2.0 * 60.0 * 60.0)).exp();
+        Luma([(f64::from(tile.get_pixel(x, y).0[0]) + glare).min(255.0) as u8])
+    });
+    expect_one(decode_luma(&image), &payload);
+}
+
+#[test]
+fn binary_payload_bytes_are_kept_exactly() {
+    let payload: Vec<u8> = (0..=255u8).rev().step_by(3).chain([0, 0x80, 0x9f]).collect();
+    let image = render(&payload, 4, 0, 255);
+    let codes = decode_luma(&image).unwrap();
+    assert_eq!(codes.len(), 1);
+    assert_eq!(codes[0].bytes(), payload.as_slice());
+    assert_eq!(codes[0].text(), None);
+    assert!(!codes[0].is_ikd());
+}
+
+#[test]
+fn utf8_payload_is_text() {
+    let payload = "Nama: Siti Nurhaliza — Jl. Merdeka № 5";
+    let image = render(payload.as_bytes(), 4, 0, 255);
+    expect_one(decode_luma(&image), payload);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failure hints
+
+#[test]
+fn too_dark_hint() {
+    // Lens covered or a dark room: the code is barely above black.
+    let mut image = render(credential_payload(200, 8).as_bytes(), 4, 2, 7);
+    add_noise(&mut image, 4.0, 8);
+    expect_hint(&image, ScanHint::TooDark);
+}
+
+#[test]
+fn too_bright_hint() {
+    // Overexposed: the dark modules are washed out to light gray.
+    let mut image = render(credential_payload(200, 9).as_bytes(), 4, 236, 252);
+    add_noise(&mut image, 6.0, 9);
+    expect_hint(&image, ScanHint::TooBright);
+}
+
+#[test]
+fn low_contrast_hint() {
+    let mut image = render(credential_payload(200, 10).as_bytes(), 4, 120, 131);
+    add_noise(&mut image, 7.0, 10);
+    expect_hint(&image, ScanHint::LowContrast);
+}
+
+#[test]
+fn blurred_hint() {
+    let image = render(credential_payload(300, 11).as_bytes(), 4, 0, 255);
+    let mut blurred = image::imageops::blur(&image, 4.0);
+    add_noise(&mut blurred, 2.0, 11);
+    expect_hint(&blurred, ScanHint::Blurred);
+}
+
+const SMALL_NUM: u32 = 10;
+#[test]
+fn too_small_hint() {
+    // A dense code far from the camera: under one pixel per module.
+    let tile = render(credential_payload(400, 12).as_bytes(), 16, 0, 255);
+    let small = image::imageops::resize(
+        &tile,
+        tile.width() * SMALL_NUM / 256,
+        tile.height() * SMALL_NUM / 256,
+        image::imageops::FilterType::Triangle,
+    );
+    let mut frame = GrayImage::from_pixel(640, 480, Luma([190]));
+    paste(&mut frame, &small, 200, 120);
+    add_noise(&mut frame, 3.0, 12);
+    expect_hint(&frame, ScanHint::TooSmall);
+}
+
+#[test]
+fn blank_image_is_no_code_without_a_false_hint_of_darkness() {
+    let mut image = GrayImage::from_pixel(640, 480, Luma([128]));
+    add_noise(&mut image, 20.0, 13);
+    match decode_luma(&image) {
+        Err(ScanError::NoCode { hint }) => {
+            assert!(!matches!(hint, Some(ScanHint::TooDark | ScanHint::TooBright)), "{hint:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn empty_and_tiny_images() {
+    for (w, h) in [(0, 0), (0, 10), (1, 1), (10, 3)] {
+        let err = decode_luma(&GrayImage::new(w, h)).unwrap_err();
+        assert_eq!(err.code(), "no_qr_found", "{w}x{h}");
+    }
+}
+
+#[test]
+fn hint_codes_and_messages() {
+    let hints = [
+        (ScanHint::TooDark, "too_dark"),
+        (ScanHint::TooBright, "too_bright"),
+        (ScanHint::LowContrast, "low_contrast"),
+        (ScanHint::Blurred, "blurred"),
+        (ScanHint::TooSmall, "too_small"),
+    ];
+    for (hint, code) in hints {
+        assert_eq!(hint.code(), code);
+        assert!(!hint.message_en().is_empty() && !hint.message_id().is_empty());
+        assert_ne!(hint.message_en(), hint.message_id());
+    }
+    let err = ScanError::NoCode {
+        hint: Some(ScanHint::Blurred),
+    };
+    assert_eq!(err.code(), "no_qr_found");
+    assert_eq!(
+        err.to_string(),
+        format!("no QR code found in the image: {}", ScanHint::Blurred.message_en())
+    );
+    assert_eq!(
+        ScanError::NoCode { hint: None }.to_string(),
+        "no QR code found in the image"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input caps and hostile input
+
+#[test]
+fn input_too_large() {
+    let bytes = encode(&render(b"IKD1:X", 4, 0, 255), ImageFormat::Png);
+    let limits = ScanLimits {
+        max_input_bytes: 100,
+        ..ScanLimits::default()
+    };
+    let err = decode_image(&bytes, &limits).unwrap_err();
+    assert!(
+        matches!(err, ScanError::InputTooLarge { size, max: 100 } if size == bytes.len()),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "image_too_large");
+}
+
+#[test]
+fn dimensions_too_large() {
+    let image = GrayImage::from_pixel(300, 200, Luma([255]));
+    for format in [ImageFormat::Png, ImageFormat::Jpeg] {
+        let bytes = encode(&image, format);
+        let limits = ScanLimits {
+            max_width: 299,
+            ..ScanLimits::default()
+        };
+        let err = decode_image(&bytes, &limits).unwrap_err();
+        assert!(
+            matches!(err, ScanError::DimensionsTooLarge { width: 300, height: 200 }),
+            "{err:?}"
+        );
+        let limits = ScanLimits {
+            max_height: 199,
+            ..ScanLimits::default()
+        };
+        let err = decode_image(&bytes, &limits).unwrap_err();
+        assert_eq!(err.code(), "image_dimensions_too_large");
+    }
+}
+
+#[test]
+fn unsupported_formats() {
+    let gif_header = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec();
+    let bmp = [b"BM".as_slice(), &[0u8; 60]].concat();
+    for bytes in [Vec::new(), b"hello, not an image".to_vec(), gif_header, bmp] {
+        let err = decode_image(&bytes, &ScanLimits::default()).unwrap_err();
+        assert!(matches!(err, ScanError::UnsupportedFormat), "{err:?}");
+        assert_eq!(err.code(), "image_unsupported_format");
+    }
+}
+
+#[test]
+fn corrupt_images() {
+    let png = encode(&render(b"IKD1:CORRUPT", 4, 0, 255), ImageFormat::Png);
+    let jpeg_header_then_garbage = [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[0x5A; 64]].concat();
+    for bytes in [&png[..png.len() / 2], &png[..40], &jpeg_header_then_garbage] {
+        let err = decode_image(bytes, &ScanLimits::default()).unwrap_err();
+        assert!(matches!(err, ScanError::CorruptImage(_)), "{err:?}");
+        assert_eq!(err.code(), "image_corrupt");
+        assert!(err.to_string().starts_with("image file is damaged"));
+    }
+}
+
+#[test]
+fn mangled_inputs_never_panic() {
+    let image = render(credential_payload(150, 14).as_bytes(), 3, 0, 255);
+    let mut rng = Rng(14);
+    for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP] {
+        let original = encode(&image, format);
+        for round in 0..40 {
+            let mut bytes = original.clone();
+            // Flip a few bytes (headers included), sometimes cut the tail off too.
+            for _ in 0..(1 + rng.next() % 8) {
+                let at = (rng.next() % bytes.len() as u64) as usize;
+                bytes[at] = (rng.next() & 0xff) as u8;
+            }
+            if round % 3 == 0 {
+                bytes.truncate(bytes.len() - (rng.next() % (bytes.len() as u64 / 2)) as usize);
+            }
+            // Any outcome but a panic is fine; the code may well still be read.
+            let _ = decode_image(&bytes, &ScanLimits::default());
+        }
+    }
+}
+
+#[test]
+fn random_module_grids_never_panic() {
+    // Finder patterns with random modules between them: the decoders see plausible symbols
+    // with garbage data, format and version information.
+    let mut rng = Rng(15);
+    let code = QrCode::with_error_correction_level(credential_payload(200, 15), EcLevel::L).unwrap();
+    let mut image = render_code(&code, 3, 0, 255);
+    let side = image.width();
+    for round in 0..30 {
+        let mut noisy = image.clone();
+        for y in (12 * 3..side - 12 * 3).step_by(3) {
+            for x in (12 * 3..side - 12 * 3).step_by(3) {
+                if rng.next() % (2 + round % 5) == 0 {
+                    let v = if rng.next() % 2 == 0 { 0 } else { 255 };
+                    for dy in 0..3 {
+                        for dx in 0..3 {
+                            noisy.put_pixel(x + dx, y + dy, Luma([v]));
+                        }
+                    }
+                }
+            }
+        }
+        let _ = decode_luma(&noisy);
+        image = noisy;
+    }
+}
+
+#[test]
+fn tmp_explore_small() {
+    let tile = render(credential_payload(400, 12).as_bytes(), 16, 0, 255);
+    for num in [16u32, 18, 20, 22, 24, 28] {
+        for blur in [0.0f32, 0.5, 0.8] {
+            for noise in [3.0, 8.0] {
+                let small = image::imageops::resize(&tile, tile.width() * num / 256, tile.height() * num / 256, image::imageops::FilterType::Triangle);
+                let mut frame = GrayImage::from_pixel(1280, 720, Luma([150]));
+                paste(&mut frame, &small, 600, 300);
+                let mut frame = if blur > 0.0 { image::imageops::blur(&frame, blur) } else { frame };
+                add_noise(&mut frame, noise, 12);
+                let r = decode_luma(&frame);
+                println!("px/module={:.2} blur={blur} noise={noise}: {:?}", num as f64 / 16.0, r.map(|c| c.len()));
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Health, readiness, metrics, the OpenAPI document, service info, the audit check and demo
+//! samples.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::auth::Admin;
+use crate::error::ApiError;
+
+/// The OpenAPI 3 document.
+pub const OPENAPI: &str = include_str!("../../static/openapi.json");
+
+/// `GET /healthz`: the process is alive.
+pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    Json(json!({"status": "ok", "demo": state.demo})).into_response()
+}
+
+/// `GET /readyz`: the store answers and at least one issuer is trusted.
+pub async fn readyz(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
+    if let Err(e) = state.store.ping().await {
+        tracing::error!(error = %e, "readiness: store unavailable");
+        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the store is not available"));
+    }
+    let issuers = state.verifier.trust_store().issuers().len();
+    if issuers == 0 {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "no issuer is trusted: every credential would be UNDETERMINED (set IKD_TRUST_STORE)",
+        ));
+    }
+    Ok(Json(json!({"status": "ready", "demo": state.demo, "trusted_issuers": issuers, "store": state.store.kind()}))
+        .into_response())
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()).into_response()
+}
+
+/// `GET /v1/openapi.json`.
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// `GET /v1/info`: what this server trusts and offers (no secrets, no personal data).
+pub async fn info(State(state): State<Arc<AppState>>) -> Response {
+    let issuers: Vec<_> = state
+        .verifier
+        .trust_store()
+        .issuers()
+        .iter()
+        .map(|i| {
+            json!({
+                "name": i.name,
+                "key_id": i.key_id().to_string(),
+                "not_before": i.not_before.to_string(),
+                "not_after": i.not_after.to_string(),
+            })
+        })
+        .collect();
+    let l = state.limits;
+    Json(json!({
+        "service": "ikd-server",
+        "version": env!("CARGO_PKG_VERSION"),
+        "demo": state.demo,
+        "trusted_issuers": issuers,
+        "issuing": state.issuer.as_ref().map(|i| json!({"key_id": i.key_id, "name": i.name})),
+        "limits": {
+            "max_text_body": l.max_text_body,
+            "max_batch_body": l.max_batch_body,
+            "max_image_body": l.max_image_body,
+            "max_batch_items": l.max_batch_items,
+            "request_timeout_secs": l.request_timeout.as_secs(),
+        },
+        "languages": ["id", "en"],
+    }))
+    .into_response()
+}
+
+/// `GET /v1/audit/verify` (admin): checks the audit hash chain.
+pub async fn audit_verify(State(state): State<Arc<AppState>>, _admin: Admin) -> Result<Response, ApiError> {
+    let report = crate::audit::verify_chain(state.store.as_ref()).await.map_err(|e| {
+        tracing::error!(error = %e, "audit chain check failed to read the store");
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", "the store is not available")
+    })?;
+    let mut body = serde_json::to_value(&report).unwrap_or_default();
+    if let serde_json::Value::Object(o) = &mut body {
+        o.insert("demo".into(), state.demo.into());
+    }
+    Ok(Json(body).into_response())
+}
+
+/// `GET /v1/demo/samples` (demo mode only): the sample credentials.
+pub async fn demo_samples(State(state): State<Arc<AppState>>) -> Response {
+    let samples = state.samples.read().map(|s| s.clone()).unwrap_or_default();
+    Json(json!({"demo": true, "samples": samples})).into_response()
+}
