@@ -63,8 +63,7 @@ fn render_code(code: &QrCode, module: u32, dark: u8, light: u8) -> GrayImage {
     GrayImage::from_fn(side, side, |x, y| {
         let (mx, my) = (x / module, y / module);
         let inside = mx >= quiet && my >= quiet && mx < quiet + width && my < quiet + width;
-        let is_dark = inside
-            && colors[((my - quiet) * width + (mx - quiet)) as usize] == Color::Dark;
+        let is_dark = inside && colors[((my - quiet) * width + (mx - quiet)) as usize] == Color::Dark;
         Luma([if is_dark { dark } else { light }])
     })
 }
@@ -143,9 +142,7 @@ fn credential_png_and_jpeg() {
     let payload = credential_payload(400, 1);
     let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).unwrap();
     // About 400 alphanumeric characters at EC level M land in versions 12-16.
-    let qrcode::Version::Normal(version) = code.version() else {
-        panic!("micro QR")
-    };
+    let qrcode::Version::Normal(version) = code.version() else { panic!("micro QR") };
     assert!((12..=16).contains(&version), "version {version}");
     let image = render_code(&code, 4, 0, 255);
     for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP] {
@@ -162,11 +159,7 @@ fn transparent_background_png() {
     let payload = "IKD1:TRANSPARENT";
     let gray = render(payload.as_bytes(), 6, 0, 255);
     let rgba = image::RgbaImage::from_fn(gray.width(), gray.height(), |x, y| {
-        if gray.get_pixel(x, y).0[0] == 0 {
-            image::Rgba([0, 0, 0, 255])
-        } else {
-            image::Rgba([0, 0, 0, 0])
-        }
+        if gray.get_pixel(x, y).0[0] == 0 { image::Rgba([0, 0, 0, 255]) } else { image::Rgba([0, 0, 0, 0]) }
     });
     let mut bytes = Cursor::new(Vec::new());
     rgba.write_to(&mut bytes, ImageFormat::Png).unwrap();
@@ -298,20 +291,20 @@ fn blurred_hint() {
     expect_hint(&blurred, ScanHint::Blurred);
 }
 
-const SMALL_NUM: u32 = 10;
 #[test]
 fn too_small_hint() {
-    // A dense code far from the camera: under one pixel per module.
+    // A dense code far from a webcam: 1.25 pixels per module, slightly soft, sensor noise.
     let tile = render(credential_payload(400, 12).as_bytes(), 16, 0, 255);
     let small = image::imageops::resize(
         &tile,
-        tile.width() * SMALL_NUM / 256,
-        tile.height() * SMALL_NUM / 256,
+        tile.width() * 5 / 64,
+        tile.height() * 5 / 64,
         image::imageops::FilterType::Triangle,
     );
-    let mut frame = GrayImage::from_pixel(640, 480, Luma([190]));
-    paste(&mut frame, &small, 200, 120);
-    add_noise(&mut frame, 3.0, 12);
+    let mut frame = GrayImage::from_pixel(1280, 720, Luma([150]));
+    paste(&mut frame, &small, 600, 300);
+    let mut frame = image::imageops::blur(&frame, 0.5);
+    add_noise(&mut frame, 8.0, 12);
     expect_hint(&frame, ScanHint::TooSmall);
 }
 
@@ -349,18 +342,10 @@ fn hint_codes_and_messages() {
         assert!(!hint.message_en().is_empty() && !hint.message_id().is_empty());
         assert_ne!(hint.message_en(), hint.message_id());
     }
-    let err = ScanError::NoCode {
-        hint: Some(ScanHint::Blurred),
-    };
+    let err = ScanError::NoCode { hint: Some(ScanHint::Blurred) };
     assert_eq!(err.code(), "no_qr_found");
-    assert_eq!(
-        err.to_string(),
-        format!("no QR code found in the image: {}", ScanHint::Blurred.message_en())
-    );
-    assert_eq!(
-        ScanError::NoCode { hint: None }.to_string(),
-        "no QR code found in the image"
-    );
+    assert_eq!(err.to_string(), format!("no QR code found in the image: {}", ScanHint::Blurred.message_en()));
+    assert_eq!(ScanError::NoCode { hint: None }.to_string(), "no QR code found in the image");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,15 +354,9 @@ fn hint_codes_and_messages() {
 #[test]
 fn input_too_large() {
     let bytes = encode(&render(b"IKD1:X", 4, 0, 255), ImageFormat::Png);
-    let limits = ScanLimits {
-        max_input_bytes: 100,
-        ..ScanLimits::default()
-    };
+    let limits = ScanLimits { max_input_bytes: 100, ..ScanLimits::default() };
     let err = decode_image(&bytes, &limits).unwrap_err();
-    assert!(
-        matches!(err, ScanError::InputTooLarge { size, max: 100 } if size == bytes.len()),
-        "{err:?}"
-    );
+    assert!(matches!(err, ScanError::InputTooLarge { size, max: 100 } if size == bytes.len()), "{err:?}");
     assert_eq!(err.code(), "image_too_large");
 }
 
@@ -386,19 +365,10 @@ fn dimensions_too_large() {
     let image = GrayImage::from_pixel(300, 200, Luma([255]));
     for format in [ImageFormat::Png, ImageFormat::Jpeg] {
         let bytes = encode(&image, format);
-        let limits = ScanLimits {
-            max_width: 299,
-            ..ScanLimits::default()
-        };
+        let limits = ScanLimits { max_width: 299, ..ScanLimits::default() };
         let err = decode_image(&bytes, &limits).unwrap_err();
-        assert!(
-            matches!(err, ScanError::DimensionsTooLarge { width: 300, height: 200 }),
-            "{err:?}"
-        );
-        let limits = ScanLimits {
-            max_height: 199,
-            ..ScanLimits::default()
-        };
+        assert!(matches!(err, ScanError::DimensionsTooLarge { width: 300, height: 200 }), "{err:?}");
+        let limits = ScanLimits { max_height: 199, ..ScanLimits::default() };
         let err = decode_image(&bytes, &limits).unwrap_err();
         assert_eq!(err.code(), "image_dimensions_too_large");
     }
@@ -473,23 +443,5 @@ fn random_module_grids_never_panic() {
         }
         let _ = decode_luma(&noisy);
         image = noisy;
-    }
-}
-
-#[test]
-fn tmp_explore_small() {
-    let tile = render(credential_payload(400, 12).as_bytes(), 16, 0, 255);
-    for num in [16u32, 18, 20, 22, 24, 28] {
-        for blur in [0.0f32, 0.5, 0.8] {
-            for noise in [3.0, 8.0] {
-                let small = image::imageops::resize(&tile, tile.width() * num / 256, tile.height() * num / 256, image::imageops::FilterType::Triangle);
-                let mut frame = GrayImage::from_pixel(1280, 720, Luma([150]));
-                paste(&mut frame, &small, 600, 300);
-                let mut frame = if blur > 0.0 { image::imageops::blur(&frame, blur) } else { frame };
-                add_noise(&mut frame, noise, 12);
-                let r = decode_luma(&frame);
-                println!("px/module={:.2} blur={blur} noise={noise}: {:?}", num as f64 / 16.0, r.map(|c| c.len()));
-            }
-        }
     }
 }

@@ -123,15 +123,23 @@ fn load_or_create_token(path: &Path) -> Result<AdminToken, StartupError> {
     AdminToken::new(&text).map_err(demo_err)
 }
 
-/// Changes one letter of the name inside the signed payload: the text still decodes, but the
-/// signature no longer matches.
-fn tamper(text: &str, name: &str) -> Option<String> {
-    let mut payload = text_to_payload(text).ok()?;
-    let needle = name.as_bytes();
-    let pos = payload.windows(needle.len()).position(|w| w == needle)?;
-    let b = payload.get_mut(pos)?;
-    *b = if *b == b'Z' { b'Y' } else { *b + 1 };
-    Some(payload_to_text(&payload))
+/// Changes the signed content without re-signing: flips one bit so that the text still decodes
+/// and the name reads differently, but the signature no longer matches (`signature_invalid`).
+fn tamper(verifier: &ikd_core::Verifier, text: &str, name: &str) -> Option<String> {
+    let payload = text_to_payload(text).ok()?;
+    for pos in 0..payload.len() {
+        for bit in [1u8, 2, 4] {
+            let mut p = payload.clone();
+            let b = p.get_mut(pos)?;
+            *b ^= bit;
+            let candidate = payload_to_text(&p);
+            let Ok(c) = ikd_core::UnverifiedCredential::decode(&candidate) else { continue };
+            if c.claims().nama.as_str() != name && verifier.verify(&candidate).code() == "signature_invalid" {
+                return Some(candidate);
+            }
+        }
+    }
+    None
 }
 
 fn png_url(text: &str) -> Option<String> {
@@ -216,7 +224,7 @@ async fn issue_samples(app: &App, residents: &[(String, Claims)], face: Option<&
     }
     // A tampered copy of the first sample, and a revoked credential.
     if let (Some(first), Some((_, claims))) = (out.first().cloned(), residents.first()) {
-        if let Some(t) = tamper(&first.qr, claims.nama.as_str()) {
+        if let Some(t) = tamper(&state.verifier, &first.qr, claims.nama.as_str()) {
             out.push(DemoSample {
                 label: format!("{} - DIUBAH / TAMPERED", claims.nama.as_str()),
                 case: first.case.clone(),

@@ -8,8 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use image::GrayImage;
 
 use super::ScanHint;
-use super::engine::{self, Binariser};
-use super::prep::{self, percentile};
+use super::prep::percentile;
 
 /// Images are averaged down 2×2 (more if they are larger than this on the long side) for the
 /// brightness and contrast statistics, which takes out most sensor noise but keeps small codes.
@@ -32,10 +31,11 @@ const SMALL_MODULE_PX: f64 = 2.5;
 const PATCH_BLOCK: u32 = 8;
 /// Textured blocks span at least this brightness range.
 const PATCH_MIN_RANGE: u32 = 40;
+/// A textured patch has at least this many blocks (a version-1 code at 1.25 pixels per module
+/// covers about 16).
+const PATCH_MIN_BLOCKS: u32 = 12;
 /// A textured patch at most this many pixels across may be a code too small to read.
 const PATCH_MAX_SIDE: u32 = 200;
-/// Images up to this size are also searched for finder patterns at twice the size.
-const UPSCALED_SEARCH_MAX_SIDE: u32 = 1280;
 /// Strongest edges rise by less than this fraction of the local contrast per pixel: blurred.
 const BLUR_EDGE_RATIO: f64 = 0.22;
 
@@ -61,11 +61,10 @@ fn diagnose_inner(image: &GrayImage) -> Option<ScanHint> {
     if percentile(&histogram, total, 99) < DARK_P99 {
         return Some(ScanHint::TooDark);
     }
-    if percentile(&histogram, total, 5) > BRIGHT_P5 && percentile(&histogram, total, 50) > BRIGHT_P50
-    {
+    if percentile(&histogram, total, 5) > BRIGHT_P5 && percentile(&histogram, total, 50) > BRIGHT_P50 {
         return Some(ScanHint::TooBright);
     }
-    if looks_too_small(image) {
+    if has_small_textured_patch(image) {
         return Some(ScanHint::TooSmall);
     }
     let contrast = local_contrast(&small);
@@ -122,27 +121,6 @@ fn local_contrast(image: &GrayImage) -> u8 {
     ranges.get(at).copied().unwrap_or(0)
 }
 
-/// Whether finder-pattern-like rings are present, but with modules too small to sample.
-fn looks_too_small(image: &GrayImage) -> bool {
-    let mut modules: Vec<f64> = Vec::new();
-    for binariser in [Binariser::Hybrid, Binariser::Global] {
-        if let Some(matrix) = engine::binarise(image, binariser) {
-            modules.extend(engine::finder_pattern_sizes(&matrix).iter().map(|s| s / 7.0));
-        }
-    }
-    // On small images, look at twice the size too: rings of one-pixel modules show better.
-    if image.width().max(image.height()) <= UPSCALED_SEARCH_MAX_SIDE {
-        let upscaled = prep::upscale(image, 2, 1);
-        if let Some(matrix) = engine::binarise(&upscaled, Binariser::Hybrid) {
-            modules.extend(engine::finder_pattern_sizes(&matrix).iter().map(|s| s / 14.0));
-        }
-    }
-    let small = modules.iter().filter(|&&m| m < SMALL_MODULE_PX).count();
-    let large = modules.len() - small;
-    // A code has three finder patterns; ring-like noise is rare.
-    (small >= 3 && large < 3) || has_small_textured_patch(image)
-}
-
 /// Whether the image holds a compact, square, finely textured patch (a code too small for its
 /// finder patterns to be found) whose texture is finer than [`SMALL_MODULE_PX`] pixels per
 /// module.
@@ -152,9 +130,11 @@ fn has_small_textured_patch(image: &GrayImage) -> bool {
     if cols < 3 || rows < 3 {
         return false;
     }
+    // Textured means well above the sensor noise, too.
+    let min_range = PATCH_MIN_RANGE.max((7.0 * noise_sigma(image)).round() as u32);
     let busy: Vec<bool> = (0..rows)
         .flat_map(|by| (0..cols).map(move |bx| (bx, by)))
-        .map(|(bx, by)| is_textured_block(image, bx * PATCH_BLOCK, by * PATCH_BLOCK))
+        .map(|(bx, by)| is_textured_block(image, bx * PATCH_BLOCK, by * PATCH_BLOCK, min_range))
         .collect();
     let mut seen = vec![false; busy.len()];
     let index = |bx: u32, by: u32| (by * cols + bx) as usize;
@@ -172,12 +152,7 @@ fn has_small_textured_patch(image: &GrayImage) -> bool {
             let (bx, by) = (at as u32 % cols, at as u32 / cols);
             (x0, y0, x1, y1) = (x0.min(bx), y0.min(by), x1.max(bx), y1.max(by));
             count += 1;
-            let neighbours = [
-                (bx.wrapping_sub(1), by),
-                (bx + 1, by),
-                (bx, by.wrapping_sub(1)),
-                (bx, by + 1),
-            ];
+            let neighbours = [(bx.wrapping_sub(1), by), (bx + 1, by), (bx, by.wrapping_sub(1)), (bx, by + 1)];
             for (nx, ny) in neighbours {
                 if nx < cols && ny < rows {
                     let n = index(nx, ny);
@@ -194,14 +169,8 @@ fn has_small_textured_patch(image: &GrayImage) -> bool {
         let square = w.max(h) <= 2 * w.min(h);
         let filled = count * 2 >= w * h;
         let compact = w.max(h) * PATCH_BLOCK <= PATCH_MAX_SIDE;
-        if count >= 4 && square && filled && compact {
-            let module = module_estimate(
-                image,
-                x0 * PATCH_BLOCK,
-                y0 * PATCH_BLOCK,
-                w * PATCH_BLOCK,
-                h * PATCH_BLOCK,
-            );
+        if count >= PATCH_MIN_BLOCKS && square && filled && compact {
+            let module = module_estimate(image, x0 * PATCH_BLOCK, y0 * PATCH_BLOCK, w * PATCH_BLOCK, h * PATCH_BLOCK);
             if module < SMALL_MODULE_PX {
                 return true;
             }
@@ -210,9 +179,27 @@ fn has_small_textured_patch(image: &GrayImage) -> bool {
     false
 }
 
+/// Standard deviation of the sensor noise, estimated from the median step between
+/// horizontally neighbouring pixels (mostly flat in any photo): median |a − b| ≈ 0.95 σ.
+fn noise_sigma(image: &GrayImage) -> f64 {
+    let mut histogram = [0u64; 256];
+    let mut total = 0u64;
+    for row in image.as_raw().chunks_exact(image.width().max(1) as usize).step_by(2) {
+        for pair in row.windows(2) {
+            if let [a, b] = pair {
+                if let Some(slot) = histogram.get_mut(usize::from(a.abs_diff(*b))) {
+                    *slot += 1;
+                    total += 1;
+                }
+            }
+        }
+    }
+    f64::from(percentile(&histogram, total, 50)) / 0.95
+}
+
 /// A block is textured when its brightness range is large and changes often along its rows
 /// (a code's module pattern), not once (an object's edge).
-fn is_textured_block(image: &GrayImage, x: u32, y: u32) -> bool {
+fn is_textured_block(image: &GrayImage, x: u32, y: u32, min_range: u32) -> bool {
     let raw = image.as_raw();
     let width = image.width() as usize;
     let (mut low, mut high, mut steps, mut n) = (u8::MAX, u8::MIN, 0u32, 0u32);
@@ -233,7 +220,7 @@ fn is_textured_block(image: &GrayImage, x: u32, y: u32) -> bool {
         }
     }
     let range = u32::from(high.saturating_sub(low));
-    n > 0 && range >= PATCH_MIN_RANGE && steps * 5 >= range * n
+    n > 0 && range >= min_range && steps * 5 >= range * n
 }
 
 /// Module size, in pixels, of the code-like texture in a region: the mean length of dark and

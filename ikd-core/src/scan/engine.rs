@@ -28,7 +28,7 @@ pub(super) struct Outcome {
 
 /// How grayscale becomes black and white.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Binariser {
+enum Binariser {
     /// ZXing's local-block threshold: copes with shadows, glare and gradients.
     Hybrid,
     /// One threshold from the image histogram: copes with low-texture, blurry or tiny codes.
@@ -143,7 +143,7 @@ impl MatrixCache {
 }
 
 /// Black-and-white version of `image`; `None` only if rxing refuses the dimensions.
-pub(super) fn binarise(image: &GrayImage, binariser: Binariser) -> Option<BitMatrix> {
+fn binarise(image: &GrayImage, binariser: Binariser) -> Option<BitMatrix> {
     let source = Luma8Source::new_with_slice(image.as_raw(), image.width(), image.height()).ok()?;
     match binariser {
         Hybrid => HybridBinarizer::new(source).get_black_matrix().ok().cloned(),
@@ -232,9 +232,7 @@ fn to_code(result: &DecoderResult<bool>) -> ScannedCode {
 /// has) or replacement characters. Other control characters stay: real payloads use them
 /// (ZXing's corpus has one starting with 0x01 0x10, and GS1 uses GS).
 fn plain_text(text: String) -> Option<String> {
-    let binary = text
-        .chars()
-        .any(|c| matches!(c, '\0' | '\u{80}'..='\u{9f}' | '\u{FFFD}'));
+    let binary = text.chars().any(|c| matches!(c, '\0' | '\u{80}'..='\u{9f}' | '\u{FFFD}'));
     (!binary).then_some(text)
 }
 
@@ -246,16 +244,6 @@ fn dedup(codes: Vec<ScannedCode>) -> Vec<ScannedCode> {
         }
     }
     out
-}
-
-/// Sizes (in pixels, about 7 modules each) of finder-pattern candidates in `matrix` and its
-/// inverse, for diagnosis when nothing could be read.
-pub(super) fn finder_pattern_sizes(matrix: &BitMatrix) -> Vec<f64> {
-    let mut sizes: Vec<f64> = FindFinderPatterns(matrix, true, 0).iter().map(|p| f64::from(p.size)).collect();
-    let mut inverted = matrix.clone();
-    inverted.flip_self();
-    sizes.extend(FindFinderPatterns(&inverted, true, 0).iter().map(|p| f64::from(p.size)));
-    sizes
 }
 
 #[cfg(test)]
