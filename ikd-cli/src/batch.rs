@@ -184,7 +184,12 @@ pub fn run(
     } else {
         journal.append(
             lang,
-            &[Entry::Start { version: 1, input_sha256: digest, key_id: key_id.clone(), started_at: clock().to_string() }],
+            &[Entry::Start {
+                version: 1,
+                input_sha256: digest,
+                key_id: key_id.clone(),
+                started_at: clock().to_string(),
+            }],
         )?;
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
@@ -269,7 +274,10 @@ pub fn run(
             };
             let Some(serial_v) = Serial::new(serial) else {
                 errors += 1;
-                crate::report_error(ctx, &CliError::new("issue_bad_serial", "serial out of range").file(input).line(*n));
+                crate::report_error(
+                    ctx,
+                    &CliError::new("issue_bad_serial", "serial out of range").file(input).line(*n),
+                );
                 continue;
             };
             let req = IssueRequest {
@@ -349,15 +357,14 @@ pub fn run(
             "{}",
             tr!(
                 lang,
-                "Batch {}: {} baris, {} diterbitkan sekarang, {} sudah selesai sebelumnya, {} galat",
-                "Batch {}: {} line(s), {} issued now, {} already done before, {} error(s)",
-                if resuming { tr!(lang, "(dilanjutkan)", "(resumed)") } else { String::new() },
+                "Batch{}: {} baris, {} diterbitkan sekarang, {} sudah selesai sebelumnya, {} galat",
+                "Batch{}: {} line(s), {} issued now, {} already done before, {} error(s)",
+                if resuming { tr!(lang, " (dilanjutkan)", " (resumed)") } else { String::new() },
                 total,
                 issued,
                 skipped,
                 errors
             )
-            .replace("  ", " ")
         );
         if let (Some(f), Some(l)) = (first_serial, last_serial) {
             println!("{}", tr!(lang, "Nomor seri {} … {}", "Serials {} … {}", f, l));
@@ -367,7 +374,7 @@ pub fn run(
             "{}",
             tr!(
                 lang,
-                "{} kredensial dalam {:.2} d ({:.0}/d)",
+                "{} kredensial dalam {:.2} detik ({:.0}/detik)",
                 "{} credential(s) in {:.2} s ({:.0}/s)",
                 issued,
                 secs,

@@ -118,7 +118,17 @@ fn wrap(font: &FontRef<'_>, size: f32, text: &str, max: f32) -> Vec<String> {
 
 /// Draws a label and a value (wrapped, shrunk to fit at most `max_lines`); returns the new y.
 #[allow(clippy::too_many_arguments)]
-fn field(img: &mut RgbImage, f: &Fonts<'_>, x: f32, y: f32, width: f32, label: &str, value: &str, size: f32, max_lines: usize) -> f32 {
+fn field(
+    img: &mut RgbImage,
+    f: &Fonts<'_>,
+    x: f32,
+    y: f32,
+    width: f32,
+    label: &str,
+    value: &str,
+    size: f32,
+    max_lines: usize,
+) -> f32 {
     draw_text(img, &f.regular, 17.0, x, y, label, LABEL);
     let mut size = size;
     let mut lines = wrap(&f.bold, size, value, width);

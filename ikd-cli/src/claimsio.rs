@@ -110,9 +110,10 @@ pub fn parse_record(lang: Lang, text: &str, file: &str, first_line: usize, case:
             if l0 == 1 {
                 // The whole record is on one line: columns are relative to the line.
                 if let (Some(f), true) = (e.field(), !matches!(e, ClaimsError::MissingField { .. }))
-                    && let Some((_, c)) = locate_key(text, &f) {
-                        err = err.column(c);
-                    }
+                    && let Some((_, c)) = locate_key(text, &f)
+                {
+                    err = err.column(c);
+                }
             }
             err
         })?;
@@ -128,7 +129,10 @@ pub fn read_record(lang: Lang, path: &Path, case: Option<&str>) -> CliResult<Rec
     let (text, label) = if path.as_os_str() == "-" {
         let mut s = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
-            CliError::new("io_error", tr!(lang, "tidak dapat membaca masukan standar: {}", "cannot read standard input: {}", e))
+            CliError::new(
+                "io_error",
+                tr!(lang, "tidak dapat membaca masukan standar: {}", "cannot read standard input: {}", e),
+            )
         })?;
         (s, "<stdin>".to_owned())
     } else {

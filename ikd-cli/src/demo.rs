@@ -96,12 +96,30 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
     });
     let trust_path = dir.join("trust.json");
     fsutil::write_output(lang, &trust_path, store.to_json().as_bytes())?;
-    println!("  {} {} ({} {})", tr!(lang, "Kunci publik:", "Public key:"), pk, tr!(lang, "id kunci", "key id"), pk.key_id());
+    println!(
+        "  {} {} ({} {})",
+        tr!(lang, "Kunci publik:", "Public key:"),
+        pk,
+        tr!(lang, "id kunci", "key id"),
+        pk.key_id()
+    );
     println!("  {} {}", tr!(lang, "Kunci rahasia (mode 0600):", "Secret key (mode 0600):"), key_path.display());
     println!("  {} {}", tr!(lang, "Daftar penerbit tepercaya:", "Trust store:"), trust_path.display());
-    println!("  {}", tr!(lang, "Perintah: ikd key new issuer.key; ikd trust add …", "Commands: ikd key new issuer.key; ikd trust add …"));
+    println!(
+        "  {}",
+        tr!(
+            lang,
+            "Perintah: ikd key new issuer.key; ikd trust add …",
+            "Commands: ikd key new issuer.key; ikd trust add …"
+        )
+    );
 
-    step(lang, 2, "menerbitkan kredensial untuk penduduk contoh SITI NURHALIZA", "issue a credential for the sample resident SITI NURHALIZA");
+    step(
+        lang,
+        2,
+        "menerbitkan kredensial untuk penduduk contoh SITI NURHALIZA",
+        "issue a credential for the sample resident SITI NURHALIZA",
+    );
     let claims = Claims::from_json(TYPICAL_WOMAN).map_err(|e| fail(lang, &e.to_string()))?;
     let issuer = Issuer::new(key);
     let mut sidx = [0u8; 4];
@@ -134,24 +152,52 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
             cred_path.display()
         )
     );
-    println!("  {}", tr!(lang, "Perintah: ikd issue --key issuer.key warga.json", "Command: ikd issue --key issuer.key resident.json"));
+    println!(
+        "  {}",
+        tr!(
+            lang,
+            "Perintah: ikd issue --key issuer.key warga.json",
+            "Command: ikd issue --key issuer.key resident.json"
+        )
+    );
 
     step(lang, 3, "menggambar kode QR ke PNG", "render the QR code to PNG");
     let png_path = dir.join("credential.png");
     let png = render::render_png(&text, &RenderOptions::SCREEN).map_err(|e| crate::qr::render_error(lang, &e))?;
     fsutil::write_output(lang, &png_path, &png)?;
     println!("  {} ({} byte)", png_path.display(), png.len());
-    println!("  {}", tr!(lang, "Perintah: ikd qr credential.ikd --out credential.png", "Command: ikd qr credential.ikd --out credential.png"));
+    println!(
+        "  {}",
+        tr!(
+            lang,
+            "Perintah: ikd qr credential.ikd --out credential.png",
+            "Command: ikd qr credential.ikd --out credential.png"
+        )
+    );
 
     step(lang, 4, "membaca kembali kode QR dari gambar", "read the QR code back from the picture");
-    let codes = scan::decode_image(&png, &ScanLimits::default()).map_err(|e| crate::input::scan_error(lang, &e).file(&png_path))?;
+    let codes = scan::decode_image(&png, &ScanLimits::default())
+        .map_err(|e| crate::input::scan_error(lang, &e).file(&png_path))?;
     let read = codes.iter().find(|c| c.is_ikd()).and_then(|c| c.text()).map(str::to_owned).unwrap_or_default();
     if read != text {
         return Err(fail(lang, &tr!(lang, "teks yang terbaca berbeda", "the text read back differs")));
     }
-    println!("  {}", tr!(lang, "Terbaca {} karakter, sama persis dengan yang diterbitkan.", "Read {} characters, identical to what was issued.", read.len()));
+    println!(
+        "  {}",
+        tr!(
+            lang,
+            "Terbaca {} karakter, sama persis dengan yang diterbitkan.",
+            "Read {} characters, identical to what was issued.",
+            read.len()
+        )
+    );
 
-    step(lang, 5, "memverifikasi (luring, dengan daftar penerbit tepercaya)", "verify (offline, against the trust store)");
+    step(
+        lang,
+        5,
+        "memverifikasi (luring, dengan daftar penerbit tepercaya)",
+        "verify (offline, against the trust store)",
+    );
     let verifier = Verifier::new(store).with_clock(Arc::new(SystemClock));
     let v = verifier.verify(&read);
     for line in verify::report_block(&v, &png_path.display().to_string(), lang, false).lines() {
@@ -160,13 +206,22 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
     if v.verdict() != Verdict::Valid {
         return Err(fail(lang, v.code()));
     }
-    println!("  {}", tr!(lang, "Perintah: ikd verify --trust trust.json credential.png", "Command: ikd verify --trust trust.json credential.png"));
+    println!(
+        "  {}",
+        tr!(
+            lang,
+            "Perintah: ikd verify --trust trust.json credential.png",
+            "Command: ikd verify --trust trust.json credential.png"
+        )
+    );
 
     step(lang, 6, "mengubah satu karakter dan memverifikasi lagi", "change one character and verify again");
     let (tampered, pos, from, to) = tamper(&verifier, &text).ok_or_else(|| fail(lang, "tamper"))?;
     println!("  {}", tr!(lang, "Karakter ke-{}: '{}' → '{}'", "Character {}: '{}' → '{}'", pos + 1, from, to));
     let v2 = verifier.verify(&tampered);
-    for line in verify::report_block(&v2, &tr!(lang, "kredensial yang diubah", "the altered credential"), lang, false).lines() {
+    for line in
+        verify::report_block(&v2, &tr!(lang, "kredensial yang diubah", "the altered credential"), lang, false).lines()
+    {
         println!("  {line}");
     }
     println!();

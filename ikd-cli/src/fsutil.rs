@@ -17,8 +17,11 @@ pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 pub fn read_bytes(lang: Lang, path: &Path) -> CliResult<Vec<u8>> {
     let meta = fs::metadata(path).map_err(|e| CliError::io(lang, path, IoAction::Read, &e))?;
     if meta.is_dir() {
-        return Err(CliError::new("io_is_a_directory", tr!(lang, "ini sebuah direktori, bukan berkas", "this is a directory, not a file"))
-            .file(path));
+        return Err(CliError::new(
+            "io_is_a_directory",
+            tr!(lang, "ini sebuah direktori, bukan berkas", "this is a directory, not a file"),
+        )
+        .file(path));
     }
     if meta.len() > MAX_INPUT_BYTES {
         return Err(CliError::new(

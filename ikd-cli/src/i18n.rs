@@ -11,9 +11,10 @@ pub fn detect(flag: Option<Lang>) -> Lang {
     }
     for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
         if let Ok(v) = std::env::var(var)
-            && !v.is_empty() {
-                return if v.to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Id };
-            }
+            && !v.is_empty()
+        {
+            return if v.to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Id };
+        }
     }
     Lang::Id
 }
@@ -111,7 +112,9 @@ pub fn trust_error(e: &TrustStoreError, lang: Lang) -> String {
         }
         TrustStoreError::EmptyWindow { index } => format!("penerbit {index}: not_after lebih awal dari not_before"),
         TrustStoreError::EmptyName { index } => format!("penerbit {index}: nama kosong"),
-        TrustStoreError::DuplicateKey { index } => format!("penerbit {index}: kunci publik yang sama tercantum dua kali"),
+        TrustStoreError::DuplicateKey { index } => {
+            format!("penerbit {index}: kunci publik yang sama tercantum dua kali")
+        }
         other => other.to_string(),
     }
 }

@@ -104,13 +104,25 @@ pub fn scan_image(lang: Lang, path: &Path, bytes: &[u8]) -> CliResult<Vec<Item>>
 pub fn scan_error(lang: Lang, e: &ScanError) -> CliError {
     let msg = match e {
         ScanError::InputTooLarge { size, max } => {
-            tr!(lang, "gambar {size} byte, melebihi batas {max}", "the image is {size} bytes, more than the {max} allowed")
+            tr!(
+                lang,
+                "gambar {size} byte, melebihi batas {max}",
+                "the image is {size} bytes, more than the {max} allowed"
+            )
         }
         ScanError::DimensionsTooLarge { width, height } => {
-            tr!(lang, "gambar {width}x{height} piksel, terlalu besar", "the image is {width}x{height} pixels, too large")
+            tr!(
+                lang,
+                "gambar {width}x{height} piksel, terlalu besar",
+                "the image is {width}x{height} pixels, too large"
+            )
         }
         ScanError::UnsupportedFormat => {
-            tr!(lang, "format gambar tidak didukung (pakai PNG atau JPEG)", "unsupported image format (use PNG or JPEG)")
+            tr!(
+                lang,
+                "format gambar tidak didukung (pakai PNG atau JPEG)",
+                "unsupported image format (use PNG or JPEG)"
+            )
         }
         ScanError::CorruptImage(d) => {
             tr!(lang, "gambar rusak dan tidak dapat dibaca ({d})", "the image is damaged and cannot be read ({d})")

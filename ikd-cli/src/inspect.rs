@@ -22,17 +22,24 @@ pub struct InspectArgs {
 /// Reads exactly one credential from the INPUT argument (the first, if a file holds several).
 pub fn one_item(ctx: &Ctx, arg: Option<&str>) -> CliResult<Item> {
     match input::resolve(ctx.lang, arg)? {
-        Input::Items(items) => items.into_iter().next().ok_or_else(|| {
-            CliError::new("input_empty", tr!(ctx.lang, "tidak ada kredensial", "no credential found"))
-        }),
+        Input::Items(items) => items
+            .into_iter()
+            .next()
+            .ok_or_else(|| CliError::new("input_empty", tr!(ctx.lang, "tidak ada kredensial", "no credential found"))),
         Input::Stdin => {
             let mut s = String::new();
             std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
-                CliError::new("io_error", tr!(ctx.lang, "tidak dapat membaca masukan standar: {}", "cannot read standard input: {}", e))
+                CliError::new(
+                    "io_error",
+                    tr!(ctx.lang, "tidak dapat membaca masukan standar: {}", "cannot read standard input: {}", e),
+                )
             })?;
             input::text_items(&s, "<stdin>").into_iter().next().ok_or_else(|| {
-                CliError::new("input_empty", tr!(ctx.lang, "tidak ada kredensial di masukan standar", "no credential on standard input"))
-                    .file_label("<stdin>")
+                CliError::new(
+                    "input_empty",
+                    tr!(ctx.lang, "tidak ada kredensial di masukan standar", "no credential on standard input"),
+                )
+                .file_label("<stdin>")
             })
         }
     }
@@ -88,7 +95,11 @@ pub fn cmd_inspect(ctx: &Ctx, a: &InspectArgs) -> CliResult<u8> {
     let mut row = |k: String, v: String| out.push_str(&format!("{k:<w$} {v}\n"));
     row(
         tr!(lang, "PERHATIAN", "WARNING"),
-        tr!(lang, "TIDAK DIVERIFIKASI: isi di bawah belum tentu asli", "NOT VERIFIED: the contents below may be forged"),
+        tr!(
+            lang,
+            "TIDAK DIVERIFIKASI: isi di bawah belum tentu asli",
+            "NOT VERIFIED: the contents below may be forged"
+        ),
     );
     row(tr!(lang, "Sumber", "Source"), item.label.clone());
     row(tr!(lang, "Id kunci", "Key id"), h.key_id.to_string());
@@ -127,14 +138,20 @@ pub fn cmd_inspect(ctx: &Ctx, a: &InspectArgs) -> CliResult<u8> {
     };
     out.push_str(&format!("{:<w$} {photo}\n", tr!(lang, "Foto", "Photo")));
     out.push('\n');
-    out.push_str(&format!("{:<w$} {}\n", tr!(lang, "Ukuran data", "Payload"), tr!(lang, "{} byte", "{} bytes", cred.payload().len())));
+    out.push_str(&format!(
+        "{:<w$} {}\n",
+        tr!(lang, "Ukuran data", "Payload"),
+        tr!(lang, "{} byte", "{} bytes", cred.payload().len())
+    ));
     out.push_str(&format!("{:<w$} {}\n", "Base45", tr!(lang, "{} karakter", "{} characters", text.len())));
-    let list: Vec<String> = vers
-        .iter()
-        .map(|(l, v)| format!("{l}: {}", v.map(|v| v.to_string()).unwrap_or_else(|| "-".into())))
-        .collect();
+    let list: Vec<String> =
+        vers.iter().map(|(l, v)| format!("{l}: {}", v.map(|v| v.to_string()).unwrap_or_else(|| "-".into()))).collect();
     out.push_str(&format!("{:<w$} {}\n", tr!(lang, "Versi QR", "QR version"), list.join(", ")));
-    out.push_str(&format!("{:<w$} {}…\n", tr!(lang, "Tanda tangan", "Signature"), hex::encode(cred.signature().get(..8).unwrap_or(&[]))));
+    out.push_str(&format!(
+        "{:<w$} {}…\n",
+        tr!(lang, "Tanda tangan", "Signature"),
+        hex::encode(cred.signature().get(..8).unwrap_or(&[]))
+    ));
     print!("{out}");
     let _ = Lang::Id;
     Ok(0)

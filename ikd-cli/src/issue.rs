@@ -6,8 +6,8 @@ use clap::Args;
 use ikd_core::photo::{self, PhotoError, PhotoLimits};
 use ikd_core::render::{self, ErrorCorrection, RenderOptions};
 use ikd_core::{
-    BerlakuHingga, Claims, IssueError, IssueRequest, IssuedCredential, Issuer, Lang, MAX_PHOTO_BYTES, PublicKey, Serial,
-    StatusIndex, Timestamp,
+    BerlakuHingga, Claims, IssueError, IssueRequest, IssuedCredential, Issuer, Lang, MAX_PHOTO_BYTES, PublicKey,
+    Serial, StatusIndex, Timestamp,
 };
 
 use crate::card::{self, CardData};
@@ -158,14 +158,15 @@ impl Validity {
         let mut until = from.plus(i64::from(self.days) * 86_400);
         let mut shortened = false;
         if let BerlakuHingga::Tanggal(d) = claims.berlaku_hingga
-            && until.date() > d {
-                // The last second of the card's last day, UTC.
-                let end = Timestamp::parse_rfc3339(&format!("{d}T23:59:59Z")).unwrap_or(until);
-                if end < until {
-                    until = end;
-                    shortened = true;
-                }
+            && until.date() > d
+        {
+            // The last second of the card's last day, UTC.
+            let end = Timestamp::parse_rfc3339(&format!("{d}T23:59:59Z")).unwrap_or(until);
+            if end < until {
+                until = end;
+                shortened = true;
             }
+        }
         (from, until, shortened)
     }
 }
@@ -210,6 +211,28 @@ pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
         None => Timestamp::now(),
     };
     let (valid_from, expires_at, shortened) = validity.window(issued_at, &claims);
+    let label = claims_path.display().to_string();
+    // The photo is made before a serial is taken, so a bad photo wastes nothing. Its budget is
+    // measured on a probe with the largest serial and status index (their varints are longest).
+    let mut thumb = None;
+    if let (Some(input), Some(ppath)) = (&photo_input, &a.photo) {
+        let max_serial = Serial::new((1 << 53) - 1).ok_or_else(|| CliError::new("issue_bad_serial", "serial"))?;
+        let probe = IssueRequest {
+            claims: claims.clone(),
+            serial: max_serial,
+            status_index: StatusIndex::new(u32::MAX),
+            issued_at,
+            valid_from,
+            expires_at,
+            holder_key: holder,
+            photo: None,
+        };
+        let probe = issuer.issue(&probe).map_err(|e| issue_error(lang, &e).file_label(&label))?;
+        let budget = photo_budget(probe.payload_len());
+        let t = photo::make_thumbnail(input, budget, &PhotoLimits::default())
+            .map_err(|e| photo_error(lang, &e).file(ppath))?;
+        thumb = Some(t);
+    }
     let (state, serial) = match a.serial {
         Some(s) => (None, s),
         None => {
@@ -226,7 +249,7 @@ pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
         (None, Some(st)) => st.status_index(serial),
         (None, None) => random_u32()?,
     };
-    let mut req = IssueRequest {
+    let req = IssueRequest {
         claims: claims.clone(),
         serial: serial_v,
         status_index: StatusIndex::new(status_index),
@@ -234,18 +257,8 @@ pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
         valid_from,
         expires_at,
         holder_key: holder,
-        photo: None,
+        photo: thumb.as_ref().map(|t| t.as_bytes().to_vec()),
     };
-    let label = claims_path.display().to_string();
-    let mut thumb = None;
-    if let (Some(input), Some(ppath)) = (&photo_input, &a.photo) {
-        let probe = issuer.issue(&req).map_err(|e| issue_error(lang, &e).file_label(&label))?;
-        let budget = photo_budget(probe.payload_len());
-        let t = photo::make_thumbnail(input, budget, &PhotoLimits::default())
-            .map_err(|e| photo_error(lang, &e).file(ppath))?;
-        req.photo = Some(t.as_bytes().to_vec());
-        thumb = Some(t);
-    }
     let cred = issuer.issue(&req).map_err(|e| issue_error(lang, &e).file_label(&label))?;
     let text = cred.text();
     let mut written = Vec::new();
@@ -354,7 +367,14 @@ fn print_summary(
     if let Some(t) = thumb {
         eprintln!(
             "  {}",
-            tr!(lang, "Foto: {}x{} piksel, {} byte", "Photo: {}x{} pixels, {} bytes", t.width(), t.height(), t.as_bytes().len())
+            tr!(
+                lang,
+                "Foto: {}x{} piksel, {} byte",
+                "Photo: {}x{} pixels, {} bytes",
+                t.width(),
+                t.height(),
+                t.as_bytes().len()
+            )
         );
     }
     if !written.is_empty() {

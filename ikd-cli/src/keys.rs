@@ -31,7 +31,12 @@ pub fn read_secret_key(lang: Lang, path: &Path) -> CliResult<SecretKey> {
     SecretKey::from_file_text(&text).map_err(|e| {
         CliError::new(
             e.code(),
-            tr!(lang, "bukan berkas kunci rahasia IKD yang sah: {}", "not a valid IKD secret key file: {}", crate::i18n::key_error(&e, lang)),
+            tr!(
+                lang,
+                "bukan berkas kunci rahasia IKD yang sah: {}",
+                "not a valid IKD secret key file: {}",
+                crate::i18n::key_error(&e, lang)
+            ),
         )
         .file(path)
     })
@@ -45,22 +50,31 @@ fn zeroize_string(s: String) -> Zeroizing<String> {
 pub fn read_public_key(lang: Lang, spec: &str) -> CliResult<PublicKey> {
     if spec.starts_with("ikdpk1:") && !Path::new(spec).exists() {
         return PublicKey::from_text(spec).map_err(|e| {
-            CliError::new(e.code(), tr!(lang, "kunci publik tidak sah: {}", "invalid public key: {}", crate::i18n::key_error(&e, lang)))
+            CliError::new(
+                e.code(),
+                tr!(lang, "kunci publik tidak sah: {}", "invalid public key: {}", crate::i18n::key_error(&e, lang)),
+            )
         });
     }
     let path = Path::new(spec);
     let text = zeroize_string(fsutil::read_text(lang, path)?);
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
+    let mut lines =
+        text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
     let Some((line, first)) = lines.next() else {
-        return Err(CliError::new("key_wrong_format", tr!(lang, "berkas kunci kosong", "the key file is empty")).file(path));
+        return Err(
+            CliError::new("key_wrong_format", tr!(lang, "berkas kunci kosong", "the key file is empty")).file(path)
+        );
     };
     if first == SECRET_HEADER {
         return read_secret_key(lang, path).map(|k| k.public_key());
     }
     PublicKey::from_text(first).map_err(|e| {
-        CliError::new(e.code(), tr!(lang, "kunci publik tidak sah: {}", "invalid public key: {}", crate::i18n::key_error(&e, lang)))
-            .file(path)
-            .line(line)
+        CliError::new(
+            e.code(),
+            tr!(lang, "kunci publik tidak sah: {}", "invalid public key: {}", crate::i18n::key_error(&e, lang)),
+        )
+        .file(path)
+        .line(line)
     })
 }
 
@@ -82,15 +96,20 @@ fn pub_file_text(pk: &PublicKey, kind: KeyKind, name: Option<&str>) -> String {
 /// `ikd key new`.
 pub fn cmd_new(ctx: &Ctx, out: &Path, kind: KeyKind, name: Option<&str>, force: bool) -> CliResult<u8> {
     let lang = ctx.lang;
-    let key = SecretKey::generate()
-        .map_err(|_| CliError::new("random_failed", tr!(lang, "sumber acak sistem gagal", "the system random source failed")))?;
+    let key = SecretKey::generate().map_err(|_| {
+        CliError::new("random_failed", tr!(lang, "sumber acak sistem gagal", "the system random source failed"))
+    })?;
     let pk = key.public_key();
     let pub_path = with_suffix(out, ".pub");
     let taken = [out.to_path_buf(), pub_path.clone()].into_iter().find(|p| p.exists());
     if let (false, Some(taken)) = (force, taken) {
         return Err(CliError::new(
             "io_already_exists",
-            tr!(lang, "berkas sudah ada; tidak ditimpa (pakai --force untuk menimpa)", "the file already exists; not overwritten (use --force to overwrite)"),
+            tr!(
+                lang,
+                "berkas sudah ada; tidak ditimpa (pakai --force untuk menimpa)",
+                "the file already exists; not overwritten (use --force to overwrite)"
+            ),
         )
         .file(&taken));
     }
@@ -173,7 +192,13 @@ impl State {
     fn fresh(pk: &PublicKey, issuer_name: Option<String>) -> CliResult<State> {
         let mut k = [0u8; 16];
         getrandom::fill(&mut k).map_err(|_| CliError::new("random_failed", "the system random source failed"))?;
-        Ok(State { version: 1, key_id: pk.key_id().to_string(), next_serial: 1, status_key: hex::encode(k), issuer_name })
+        Ok(State {
+            version: 1,
+            key_id: pk.key_id().to_string(),
+            next_serial: 1,
+            status_key: hex::encode(k),
+            issuer_name,
+        })
     }
 
     fn write(&self, lang: Lang, path: &Path) -> CliResult<()> {
@@ -238,10 +263,11 @@ fn lock(lang: Lang, state: &Path) -> CliResult<StateLock> {
                 // A lock left by a process that no longer runs is stale.
                 let holder = fs::read_to_string(&path).ok().and_then(|s| s.trim().parse::<u32>().ok());
                 if let Some(pid) = holder
-                    && !Path::new(&format!("/proc/{pid}")).exists() {
-                        let _ = fs::remove_file(&path);
-                        continue;
-                    }
+                    && !Path::new(&format!("/proc/{pid}")).exists()
+                {
+                    let _ = fs::remove_file(&path);
+                    continue;
+                }
                 if start.elapsed() > Duration::from_secs(10) {
                     return Err(CliError::new(
                         "state_locked",

@@ -9,7 +9,6 @@ mod claimsio;
 mod demo;
 mod error;
 mod fsutil;
-mod residents_gen;
 mod i18n;
 mod input;
 mod inspect;
@@ -17,6 +16,7 @@ mod issue;
 mod keys;
 mod progress;
 mod qr;
+mod residents_gen;
 mod trust;
 mod verify;
 
@@ -53,9 +53,10 @@ pub fn parse_when(lang: Lang, s: &str, what: &str) -> CliResult<Timestamp> {
         return Ok(t);
     }
     if s.len() == 10
-        && let Some(t) = Timestamp::parse_rfc3339(&format!("{s}T00:00:00Z")) {
-            return Ok(t);
-        }
+        && let Some(t) = Timestamp::parse_rfc3339(&format!("{s}T00:00:00Z"))
+    {
+        return Ok(t);
+    }
     Err(CliError::new(
         "bad_time",
         tr!(
@@ -228,9 +229,10 @@ pub fn report_error(ctx: &Ctx, e: &CliError) {
     let label = tr!(ctx.lang, "galat", "error");
     eprintln!("ikd: {label}: {e}");
     if let Some(f) = &e.location.field
-        && !e.message.contains(&format!("`{f}`")) {
-            eprintln!("ikd: {}: {f}", tr!(ctx.lang, "kolom", "field"));
-        }
+        && !e.message.contains(f.as_str())
+    {
+        eprintln!("ikd: {}: {f}", tr!(ctx.lang, "kolom", "field"));
+    }
     if ctx.json {
         print_json(&e.to_json());
     }

@@ -42,7 +42,7 @@ pub struct QrArgs {
     #[arg(long, short)]
     pub out: Option<PathBuf>,
     /// Error-correction level.
-    #[arg(long, value_enum, default_value = "m")]
+    #[arg(long, value_enum, default_value = "m", ignore_case = true)]
     pub ec: EcArg,
     /// Pixels per module (PNG and SVG).
     #[arg(long, default_value_t = 6)]

@@ -49,7 +49,11 @@ impl Rng {
 /// (province code, province name, [(regency code, regency name)]).
 type Region = (u8, &'static str, &'static [(u8, &'static str)]);
 const REGIONS: &[Region] = &[
-    (36, "BANTEN", &[(4, "KABUPATEN SERANG"), (1, "KABUPATEN PANDEGLANG"), (71, "KOTA TANGERANG"), (73, "KOTA SERANG")]),
+    (
+        36,
+        "BANTEN",
+        &[(4, "KABUPATEN SERANG"), (1, "KABUPATEN PANDEGLANG"), (71, "KOTA TANGERANG"), (73, "KOTA SERANG")],
+    ),
     (32, "JAWA BARAT", &[(1, "KABUPATEN BOGOR"), (4, "KABUPATEN BANDUNG"), (73, "KOTA BANDUNG"), (75, "KOTA BEKASI")]),
     (31, "DKI JAKARTA", &[(71, "KOTA JAKARTA PUSAT"), (74, "KOTA JAKARTA SELATAN"), (75, "KOTA JAKARTA TIMUR")]),
     (33, "JAWA TENGAH", &[(74, "KOTA SEMARANG"), (72, "KOTA SURAKARTA"), (2, "KABUPATEN BANYUMAS")]),
@@ -60,28 +64,117 @@ const REGIONS: &[Region] = &[
 ];
 
 const MEN: &[&str] = &[
-    "AHMAD", "BUDI", "DEDI", "EKO", "FAJAR", "HENDRA", "IRWAN", "JOKO", "KURNIAWAN", "MUHAMMAD", "RUDI", "SLAMET",
-    "TAUFIK", "WAHYU", "YUSUF", "AGUS", "BAMBANG", "DWI", "RIZKY", "ANDI",
+    "AHMAD",
+    "BUDI",
+    "DEDI",
+    "EKO",
+    "FAJAR",
+    "HENDRA",
+    "IRWAN",
+    "JOKO",
+    "KURNIAWAN",
+    "MUHAMMAD",
+    "RUDI",
+    "SLAMET",
+    "TAUFIK",
+    "WAHYU",
+    "YUSUF",
+    "AGUS",
+    "BAMBANG",
+    "DWI",
+    "RIZKY",
+    "ANDI",
 ];
 const WOMEN: &[&str] = &[
-    "SITI", "DEWI", "SRI", "NURUL", "RINA", "WULAN", "PUTRI", "AYU", "INDAH", "LESTARI", "FITRI", "MAYA", "RATNA",
-    "YULIANTI", "ANISA", "DIAN", "EVI", "NOVI", "RAHMAWATI", "KARTIKA",
+    "SITI",
+    "DEWI",
+    "SRI",
+    "NURUL",
+    "RINA",
+    "WULAN",
+    "PUTRI",
+    "AYU",
+    "INDAH",
+    "LESTARI",
+    "FITRI",
+    "MAYA",
+    "RATNA",
+    "YULIANTI",
+    "ANISA",
+    "DIAN",
+    "EVI",
+    "NOVI",
+    "RAHMAWATI",
+    "KARTIKA",
 ];
 const FAMILY: &[&str] = &[
-    "SANTOSO", "HIDAYAT", "NURHALIZA", "SETIAWAN", "WIJAYA", "SAPUTRA", "KUSUMA", "PRATAMA", "LESTARI", "SUSANTO",
-    "RAHMAN", "HASANUDDIN", "SIREGAR", "NASUTION", "GUNAWAN", "PERMATA", "SARI", "UTAMI", "FAUZI", "MAULANA",
+    "SANTOSO",
+    "HIDAYAT",
+    "NURHALIZA",
+    "SETIAWAN",
+    "WIJAYA",
+    "SAPUTRA",
+    "KUSUMA",
+    "PRATAMA",
+    "LESTARI",
+    "SUSANTO",
+    "RAHMAN",
+    "HASANUDDIN",
+    "SIREGAR",
+    "NASUTION",
+    "GUNAWAN",
+    "PERMATA",
+    "SARI",
+    "UTAMI",
+    "FAUZI",
+    "MAULANA",
 ];
 const CITIES: &[&str] = &[
-    "SERANG", "JAKARTA", "BANDUNG", "SURABAYA", "MEDAN", "SEMARANG", "MAKASSAR", "DENPASAR", "PANDEGLANG", "BOGOR",
-    "MALANG", "SOLO", "TANGERANG", "YOGYAKARTA", "PALEMBANG",
+    "SERANG",
+    "JAKARTA",
+    "BANDUNG",
+    "SURABAYA",
+    "MEDAN",
+    "SEMARANG",
+    "MAKASSAR",
+    "DENPASAR",
+    "PANDEGLANG",
+    "BOGOR",
+    "MALANG",
+    "SOLO",
+    "TANGERANG",
+    "YOGYAKARTA",
+    "PALEMBANG",
 ];
 const PLACES: &[&str] = &[
-    "CIKANDE", "CIRUAS", "KRAGILAN", "KEMANISAN", "SUKAMAJU", "MEKARSARI", "SUKASARI", "TAMANSARI", "CIBEBER",
-    "KARANGANYAR", "SUMBERSARI", "MARGAHAYU", "JATIMULYA", "PASIRJAYA",
+    "CIKANDE",
+    "CIRUAS",
+    "KRAGILAN",
+    "KEMANISAN",
+    "SUKAMAJU",
+    "MEKARSARI",
+    "SUKASARI",
+    "TAMANSARI",
+    "CIBEBER",
+    "KARANGANYAR",
+    "SUMBERSARI",
+    "MARGAHAYU",
+    "JATIMULYA",
+    "PASIRJAYA",
 ];
 const STREETS: &[&str] = &[
-    "RAYA CIRUAS", "MERDEKA", "SUDIRMAN", "DIPONEGORO", "GATOT SUBROTO", "AHMAD YANI", "PAHLAWAN", "KARTINI",
-    "MELATI", "MAWAR", "PEMUDA", "SILIWANGI",
+    "RAYA CIRUAS",
+    "MERDEKA",
+    "SUDIRMAN",
+    "DIPONEGORO",
+    "GATOT SUBROTO",
+    "AHMAD YANI",
+    "PAHLAWAN",
+    "KARTINI",
+    "MELATI",
+    "MAWAR",
+    "PEMUDA",
+    "SILIWANGI",
 ];
 const BLOOD: &[&str] = &["A", "A+", "B", "B+", "AB", "O", "O+", "O-", "TIDAK TAHU"];
 const RELIGION: &[&str] = &["ISLAM", "ISLAM", "ISLAM", "ISLAM", "KRISTEN", "KATHOLIK", "HINDU", "BUDHA", "KHONGHUCU"];
@@ -98,7 +191,8 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 
 /// One resident: `i` makes the NIK's serial digits unique within 9,999 consecutive records.
 fn resident(rng: &mut Rng, i: usize) -> serde_json::Value {
-    let (pcode, pname, regs) = REGIONS.get(rng.below(REGIONS.len() as u64) as usize).copied().unwrap_or((36, "BANTEN", &[]));
+    let (pcode, pname, regs) =
+        REGIONS.get(rng.below(REGIONS.len() as u64) as usize).copied().unwrap_or((36, "BANTEN", &[]));
     let (rcode, rname) = regs.get(rng.below(regs.len() as u64) as usize).copied().unwrap_or((4, "KABUPATEN SERANG"));
     let district = 1 + rng.below(20) as u8;
     let woman = rng.below(2) == 0;
@@ -128,7 +222,13 @@ fn resident(rng: &mut Rng, i: usize) -> serde_json::Value {
     let alamat = match rng.below(3) {
         0 => format!("JL. {} NO. {}", rng.pick(STREETS), 1 + rng.below(200)),
         1 => format!("KP. {}", rng.pick(PLACES)),
-        _ => format!("PERUM {} BLOK {}{} NO. {}", rng.pick(PLACES), rng.pick(&["A", "B", "C", "D"]), 1 + rng.below(20), 1 + rng.below(40)),
+        _ => format!(
+            "PERUM {} BLOK {}{} NO. {}",
+            rng.pick(PLACES),
+            rng.pick(&["A", "B", "C", "D"]),
+            1 + rng.below(20),
+            1 + rng.below(40)
+        ),
     };
     let mut claims = json!({
         "nik": nik,
@@ -151,11 +251,12 @@ fn resident(rng: &mut Rng, i: usize) -> serde_json::Value {
         "berlaku_hingga": "SEUMUR HIDUP",
     });
     if rng.below(50) == 0
-        && let Some(o) = claims.as_object_mut() {
-            o.insert("kewarganegaraan".into(), "WNA".into());
-            o.insert("negara".into(), rng.pick(COUNTRIES).into());
-            o.insert("berlaku_hingga".into(), format!("{}-12-31", 2032 + rng.below(5)).into());
-        }
+        && let Some(o) = claims.as_object_mut()
+    {
+        o.insert("kewarganegaraan".into(), "WNA".into());
+        o.insert("negara".into(), rng.pick(COUNTRIES).into());
+        o.insert("berlaku_hingga".into(), format!("{}-12-31", 2032 + rng.below(5)).into());
+    }
     claims
 }
 

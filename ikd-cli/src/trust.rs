@@ -14,14 +14,15 @@ const DEFAULT_WINDOW_SECS: i64 = 10 * 365 * 86_400 + 2 * 86_400;
 pub fn load(lang: Lang, path: &Path) -> CliResult<TrustStore> {
     let text = fsutil::read_text(lang, path)?;
     TrustStore::from_json(&text).map_err(|e| {
-        let mut err = CliError::new(e.code(), crate::i18n::trust_error(&e, lang)).file(path);
-        if let ikd_core::TrustStoreError::Json(m) = &e {
-            // serde_json's message ends with "at line L column C".
-            if let Some((l, c)) = parse_line_col(m) {
-                err = err.line(l).column(c);
-            }
+        if let ikd_core::TrustStoreError::Json(m) = &e
+            && let Some((l, c)) = parse_line_col(m)
+        {
+            // serde_json's message ends with "at line L column C": move that into the location.
+            let short = m.rsplit_once(" at line ").map(|(a, _)| a).unwrap_or(m);
+            let e2 = ikd_core::TrustStoreError::Json(short.to_owned());
+            return CliError::new(e.code(), crate::i18n::trust_error(&e2, lang)).file(path).line(l).column(c);
         }
-        err
+        CliError::new(e.code(), crate::i18n::trust_error(&e, lang)).file(path)
     })
 }
 
@@ -89,7 +90,10 @@ pub fn cmd_add(
             not_before,
             not_after
         );
-        println!("{}", tr!(lang, "{} penerbit dalam {}", "{} issuer(s) in {}", store.issuers().len(), store_path.display()));
+        println!(
+            "{}",
+            tr!(lang, "{} penerbit dalam {}", "{} issuer(s) in {}", store.issuers().len(), store_path.display())
+        );
     }
     Ok(0)
 }
@@ -116,7 +120,16 @@ pub fn cmd_show(ctx: &Ctx, store_path: &Path) -> CliResult<u8> {
         crate::print_json(&serde_json::json!({"store": store_path.display().to_string(), "issuers": list}));
         return Ok(0);
     }
-    println!("{}", tr!(lang, "{} penerbit tepercaya dalam {}", "{} trusted issuer(s) in {}", store.issuers().len(), store_path.display()));
+    println!(
+        "{}",
+        tr!(
+            lang,
+            "{} penerbit tepercaya dalam {}",
+            "{} trusted issuer(s) in {}",
+            store.issuers().len(),
+            store_path.display()
+        )
+    );
     let now = Timestamp::now();
     for (n, i) in store.issuers().iter().enumerate() {
         let state = if now < i.not_before {
@@ -158,7 +171,16 @@ pub fn cmd_remove(ctx: &Ctx, store_path: &Path, key_id: &str) -> CliResult<u8> {
     if ctx.json {
         crate::print_json(&serde_json::json!({"removed": removed, "issuers": kept.issuers().len()}));
     } else {
-        println!("{}", tr!(lang, "Dihapus: {} penerbit; tersisa {}", "Removed: {} issuer(s); {} left", removed, kept.issuers().len()));
+        println!(
+            "{}",
+            tr!(
+                lang,
+                "Dihapus: {} penerbit; tersisa {}",
+                "Removed: {} issuer(s); {} left",
+                removed,
+                kept.issuers().len()
+            )
+        );
     }
     Ok(0)
 }

@@ -135,10 +135,9 @@ pub fn claim_rows(c: &Claims, lang: Lang, show_nik: bool) -> Vec<(String, String
 /// The claims as JSON, the NIK masked unless asked.
 pub fn claims_json(c: &Claims, show_nik: bool) -> serde_json::Value {
     let mut v = c.to_json_value();
-    if !show_nik
-        && let Some(o) = v.as_object_mut() {
-            o.insert("nik".into(), c.nik.masked().into());
-        }
+    if !show_nik && let Some(o) = v.as_object_mut() {
+        o.insert("nik".into(), c.nik.masked().into());
+    }
     v
 }
 
@@ -215,7 +214,10 @@ pub fn report_block(v: &Verification, label: &str, lang: Lang, show_nik: bool) -
         }
     }
     if let Some(i) = v.issuer() {
-        row(&tr!(lang, "Penerbit", "Issuer"), &format!("{} ({} {})", i.name, tr!(lang, "id kunci", "key id"), i.key_id()));
+        row(
+            &tr!(lang, "Penerbit", "Issuer"),
+            &format!("{} ({} {})", i.name, tr!(lang, "id kunci", "key id"), i.key_id()),
+        );
     }
     if let Some(h) = v.header() {
         row(&tr!(lang, "Nomor seri", "Serial"), &h.serial.to_string());
@@ -294,6 +296,16 @@ pub fn cmd_verify(ctx: &Ctx, a: &VerifyArgs) -> CliResult<u8> {
         }
         Input::Stdin => {
             let stdin = std::io::stdin();
+            if std::io::IsTerminal::is_terminal(&stdin) && !ctx.json {
+                eprintln!(
+                    "{}",
+                    tr!(
+                        ctx.lang,
+                        "Menunggu pindaian: satu kredensial per baris (Ctrl-D untuk selesai).",
+                        "Waiting for scans: one credential per line (Ctrl-D to finish)."
+                    )
+                );
+            }
             let mut code = EXIT_VALID;
             let mut seen = 0usize;
             for (n, line) in stdin.lock().lines().enumerate() {
@@ -439,7 +451,13 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, show_nik: bool, chu
             if ctx.json {
                 crate::print_json(&report_json(v, &item.label, lang, show_nik));
             } else if v.verdict() != Verdict::Valid {
-                failures.push(format!("{}: {} | {} | {}", item.label, verdict_label(v.verdict(), lang), v.code(), v.message(lang)));
+                failures.push(format!(
+                    "{}: {} | {} | {}",
+                    item.label,
+                    verdict_label(v.verdict(), lang),
+                    v.code(),
+                    v.message(lang)
+                ));
             }
         }
         pb.inc(group.len() as u64);
@@ -459,10 +477,8 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, show_nik: bool, chu
         code = EXIT_USAGE;
     }
     if ctx.json {
-        let by_code: Vec<_> = codes
-            .iter()
-            .map(|((v, c), k)| serde_json::json!({"verdict": v, "code": c, "count": k}))
-            .collect();
+        let by_code: Vec<_> =
+            codes.iter().map(|((v, c), k)| serde_json::json!({"verdict": v, "code": c, "count": k})).collect();
         crate::print_json(&serde_json::json!({
             "summary": {
                 "total": total,
@@ -498,7 +514,7 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, show_nik: bool, chu
             "{}",
             tr!(
                 lang,
-                "{} kredensial dalam {:.2} d ({:.0}/d)",
+                "{} kredensial dalam {:.2} detik ({:.0}/detik)",
                 "{} credential(s) in {:.2} s ({:.0}/s)",
                 total,
                 secs,

@@ -954,108 +954,39 @@ impl SlotValues {
 
     /// Reads all 16 slots in order, returning the values and each slot's exact byte range.
     pub(crate) fn read(r: &mut Reader<'_>) -> Result<(SlotValues, [(usize, usize); slot::COUNT]), DecodeError> {
-        use ClaimField as F;
         let mut ranges = [(0usize, 0usize); slot::COUNT];
-        let mut mark = |i: usize, start: usize, end: usize| {
-            if let Some(x) = ranges.get_mut(i) {
-                *x = (start, end);
-            }
-        };
-        let bad = |f: ClaimField| DecodeError::InvalidClaim { field: f.name() };
-
-        let s = r.pos();
-        let nama_text = r.text(60, "nama")?;
-        let nama = Nama::parse(&nama_text).map_err(|_| bad(F::Nama))?;
-        mark(slot::NAMA, s, r.pos());
-
-        let s = r.pos();
-        let nik_bytes: [u8; 7] = r.array()?;
-        let mut eight = [0u8; 8];
-        eight[1..].copy_from_slice(&nik_bytes);
-        let nik = Nik::from_u64(u64::from_be_bytes(eight)).map_err(|_| bad(F::Nik))?;
-        mark(slot::NIK, s, r.pos());
-
-        let s = r.pos();
-        let over_17 = read_bool(r, "age_over_17")?;
-        mark(slot::AGE_OVER_17, s, r.pos());
-
-        let s = r.pos();
-        let photo_bytes = r.bstr(MAX_PHOTO_BYTES, "foto")?;
-        let photo = if photo_bytes.is_empty() {
-            None
-        } else if is_webp(photo_bytes) {
-            Some(photo_bytes.to_vec())
-        } else {
-            return Err(DecodeError::InvalidClaim { field: "foto" });
-        };
-        mark(slot::FOTO, s, r.pos());
-
-        let s = r.pos();
-        let over_21 = read_bool(r, "age_over_21")?;
-        mark(slot::AGE_OVER_21, s, r.pos());
-        let s = r.pos();
-        let over_60 = read_bool(r, "age_over_60")?;
-        mark(slot::AGE_OVER_60, s, r.pos());
-
-        let s = r.pos();
-        let jenis_kelamin = match r.u8()? {
-            1 => Sex::LakiLaki,
-            2 => Sex::Perempuan,
-            _ => return Err(DecodeError::ValueOutOfRange { field: "jenis_kelamin" }),
-        };
-        mark(slot::JENIS_KELAMIN, s, r.pos());
-
-        let s = r.pos();
-        let tanggal_lahir = read_date(r, "tanggal_lahir")?;
-        mark(slot::TANGGAL_LAHIR, s, r.pos());
-
-        let s = r.pos();
-        let tempat_lahir = read_text_claim(r, F::TempatLahir)?;
-        mark(slot::TEMPAT_LAHIR, s, r.pos());
-
-        let s = r.pos();
-        let golongan_darah =
-            GolonganDarah::from_code(r.u8()?).ok_or(DecodeError::ValueOutOfRange { field: "golongan_darah" })?;
-        mark(slot::GOLONGAN_DARAH, s, r.pos());
-        let s = r.pos();
-        let agama = Agama::from_code(r.u8()?).ok_or(DecodeError::ValueOutOfRange { field: "agama" })?;
-        mark(slot::AGAMA, s, r.pos());
-        let s = r.pos();
-        let status_perkawinan =
-            StatusPerkawinan::from_code(r.u8()?).ok_or(DecodeError::ValueOutOfRange { field: "status_perkawinan" })?;
-        mark(slot::STATUS_PERKAWINAN, s, r.pos());
-
-        let s = r.pos();
-        let pekerjaan = read_dict_text(r, &PEKERJAAN_DICTIONARY, F::Pekerjaan)?;
-        mark(slot::PEKERJAAN, s, r.pos());
-
-        let s = r.pos();
-        let kewarganegaraan = match r.u8()? {
-            1 => Kewarganegaraan::Wni,
-            2 => Kewarganegaraan::Wna { negara: read_text_claim(r, F::Negara)? },
-            _ => return Err(DecodeError::ValueOutOfRange { field: "kewarganegaraan" }),
-        };
-        mark(slot::KEWARGANEGARAAN, s, r.pos());
-
-        let s = r.pos();
-        let alamat_text = read_text_claim(r, F::Alamat)?;
-        let rt = RtRw(u16::try_from(r.varint(999, "rt")?).map_err(|_| bad(F::Rt))?);
-        let rw = RtRw(u16::try_from(r.varint(999, "rw")?).map_err(|_| bad(F::Rw))?);
-        let kel_desa = read_text_claim(r, F::KelDesa)?;
-        let kecamatan = read_text_claim(r, F::Kecamatan)?;
-        let kabupaten_kota = read_kab(r)?;
-        let provinsi = read_dict_text(r, &province_names(), F::Provinsi)?;
-        mark(slot::ALAMAT, s, r.pos());
-
-        let s = r.pos();
-        let berlaku_hingga = match r.varint(MAX_DAYS + 1, "berlaku_hingga")? {
-            0 => BerlakuHingga::SeumurHidup,
-            n => BerlakuHingga::Tanggal(
-                days_to_date(n - 1).ok_or(DecodeError::ValueOutOfRange { field: "berlaku_hingga" })?,
-            ),
-        };
-        mark(slot::BERLAKU_HINGGA, s, r.pos());
-
+        let mut values: Vec<SlotValue> = Vec::with_capacity(slot::COUNT);
+        for (i, range) in ranges.iter_mut().enumerate() {
+            let start = r.pos();
+            values.push(SlotValue::read(i, r)?);
+            *range = (start, r.pos());
+        }
+        let mut it = values.into_iter();
+        let mut next = || it.next().ok_or(DecodeError::Truncated);
+        macro_rules! take {
+            ($variant:ident) => {
+                match next()? {
+                    SlotValue::$variant(v) => v,
+                    _ => return Err(DecodeError::Truncated),
+                }
+            };
+        }
+        let nama = take!(Nama);
+        let nik = take!(Nik);
+        let over_17 = take!(Bool);
+        let photo = take!(Foto);
+        let over_21 = take!(Bool);
+        let over_60 = take!(Bool);
+        let jenis_kelamin = take!(Sex);
+        let tanggal_lahir = take!(Date);
+        let tempat_lahir = take!(Text);
+        let golongan_darah = take!(GolonganDarah);
+        let agama = take!(Agama);
+        let status_perkawinan = take!(StatusPerkawinan);
+        let pekerjaan = take!(Text);
+        let kewarganegaraan = take!(Kewarganegaraan);
+        let alamat = take!(Alamat);
+        let berlaku_hingga = take!(BerlakuHingga);
         let claims = Claims {
             nik,
             nama,
@@ -1063,7 +994,7 @@ impl SlotValues {
             tanggal_lahir,
             jenis_kelamin,
             golongan_darah,
-            alamat: Alamat { alamat: alamat_text, rt, rw, kel_desa, kecamatan, kabupaten_kota, provinsi },
+            alamat,
             agama,
             status_perkawinan,
             pekerjaan,
@@ -1071,6 +1002,137 @@ impl SlotValues {
             berlaku_hingga,
         };
         Ok((SlotValues { claims, age: AgeOver { over_17, over_21, over_60 }, photo }, ranges))
+    }
+}
+
+/// The decoded value of one slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SlotValue {
+    Nama(Nama),
+    Nik(Nik),
+    Bool(bool),
+    Foto(Option<Vec<u8>>),
+    Sex(Sex),
+    Date(Date),
+    Text(ClaimText),
+    GolonganDarah(GolonganDarah),
+    Agama(Agama),
+    StatusPerkawinan(StatusPerkawinan),
+    Kewarganegaraan(Kewarganegaraan),
+    Alamat(Alamat),
+    BerlakuHingga(BerlakuHingga),
+}
+
+impl SlotValue {
+    /// Reads slot `i`'s value.
+    pub(crate) fn read(i: usize, r: &mut Reader<'_>) -> Result<SlotValue, DecodeError> {
+        use ClaimField as F;
+        let bad = |f: ClaimField| DecodeError::InvalidClaim { field: f.name() };
+        Ok(match i {
+            slot::NAMA => SlotValue::Nama(Nama::parse(&r.text(60, "nama")?).map_err(|_| bad(F::Nama))?),
+            slot::NIK => {
+                let nik_bytes: [u8; 7] = r.array()?;
+                let mut eight = [0u8; 8];
+                eight[1..].copy_from_slice(&nik_bytes);
+                SlotValue::Nik(Nik::from_u64(u64::from_be_bytes(eight)).map_err(|_| bad(F::Nik))?)
+            }
+            slot::AGE_OVER_17 => SlotValue::Bool(read_bool(r, "age_over_17")?),
+            slot::AGE_OVER_21 => SlotValue::Bool(read_bool(r, "age_over_21")?),
+            slot::AGE_OVER_60 => SlotValue::Bool(read_bool(r, "age_over_60")?),
+            slot::FOTO => {
+                let photo_bytes = r.bstr(MAX_PHOTO_BYTES, "foto")?;
+                SlotValue::Foto(if photo_bytes.is_empty() {
+                    None
+                } else if is_webp(photo_bytes) {
+                    Some(photo_bytes.to_vec())
+                } else {
+                    return Err(DecodeError::InvalidClaim { field: "foto" });
+                })
+            }
+            slot::JENIS_KELAMIN => SlotValue::Sex(match r.u8()? {
+                1 => Sex::LakiLaki,
+                2 => Sex::Perempuan,
+                _ => return Err(DecodeError::ValueOutOfRange { field: "jenis_kelamin" }),
+            }),
+            slot::TANGGAL_LAHIR => SlotValue::Date(read_date(r, "tanggal_lahir")?),
+            slot::TEMPAT_LAHIR => SlotValue::Text(read_text_claim(r, F::TempatLahir)?),
+            slot::GOLONGAN_DARAH => SlotValue::GolonganDarah(
+                GolonganDarah::from_code(r.u8()?).ok_or(DecodeError::ValueOutOfRange { field: "golongan_darah" })?,
+            ),
+            slot::AGAMA => {
+                SlotValue::Agama(Agama::from_code(r.u8()?).ok_or(DecodeError::ValueOutOfRange { field: "agama" })?)
+            }
+            slot::STATUS_PERKAWINAN => SlotValue::StatusPerkawinan(
+                StatusPerkawinan::from_code(r.u8()?)
+                    .ok_or(DecodeError::ValueOutOfRange { field: "status_perkawinan" })?,
+            ),
+            slot::PEKERJAAN => SlotValue::Text(read_dict_text(r, &PEKERJAAN_DICTIONARY, F::Pekerjaan)?),
+            slot::KEWARGANEGARAAN => SlotValue::Kewarganegaraan(match r.u8()? {
+                1 => Kewarganegaraan::Wni,
+                2 => Kewarganegaraan::Wna { negara: read_text_claim(r, F::Negara)? },
+                _ => return Err(DecodeError::ValueOutOfRange { field: "kewarganegaraan" }),
+            }),
+            slot::ALAMAT => {
+                let alamat = read_text_claim(r, F::Alamat)?;
+                let rt = RtRw(u16::try_from(r.varint(999, "rt")?).map_err(|_| bad(F::Rt))?);
+                let rw = RtRw(u16::try_from(r.varint(999, "rw")?).map_err(|_| bad(F::Rw))?);
+                let kel_desa = read_text_claim(r, F::KelDesa)?;
+                let kecamatan = read_text_claim(r, F::Kecamatan)?;
+                let kabupaten_kota = read_kab(r)?;
+                let provinsi = read_dict_text(r, &province_names(), F::Provinsi)?;
+                SlotValue::Alamat(Alamat { alamat, rt, rw, kel_desa, kecamatan, kabupaten_kota, provinsi })
+            }
+            slot::BERLAKU_HINGGA => SlotValue::BerlakuHingga(match r.varint(MAX_DAYS + 1, "berlaku_hingga")? {
+                0 => BerlakuHingga::SeumurHidup,
+                n => BerlakuHingga::Tanggal(
+                    days_to_date(n - 1).ok_or(DecodeError::ValueOutOfRange { field: "berlaku_hingga" })?,
+                ),
+            }),
+            _ => return Err(DecodeError::ValueOutOfRange { field: "slot" }),
+        })
+    }
+
+    /// Adds this slot's claims to a JSON object, with the claims JSON's field names.
+    pub(crate) fn put_json(&self, i: usize, m: &mut serde_json::Map<String, serde_json::Value>) {
+        use serde_json::Value as V;
+        let name = slot::NAMES.get(i).copied().unwrap_or("slot");
+        let mut put = |k: &str, v: V| {
+            m.insert(k.to_owned(), v);
+        };
+        match self {
+            SlotValue::Nama(n) => put(name, V::from(n.as_str())),
+            SlotValue::Nik(n) => put(name, V::from(n.to_string())),
+            SlotValue::Bool(b) => put(name, V::from(*b)),
+            SlotValue::Foto(p) => put(
+                name,
+                p.as_ref().map_or(V::Null, |p| {
+                    use base64::Engine;
+                    V::from(base64::engine::general_purpose::STANDARD.encode(p))
+                }),
+            ),
+            SlotValue::Sex(s) => put(name, V::from(s.as_str())),
+            SlotValue::Date(d) => put(name, V::from(format_date(*d))),
+            SlotValue::Text(t) => put(name, V::from(t.as_str())),
+            SlotValue::GolonganDarah(g) => put(name, V::from(g.as_str())),
+            SlotValue::Agama(a) => put(name, V::from(a.as_str())),
+            SlotValue::StatusPerkawinan(s) => put(name, V::from(s.as_str())),
+            SlotValue::Kewarganegaraan(Kewarganegaraan::Wni) => put(name, V::from("WNI")),
+            SlotValue::Kewarganegaraan(Kewarganegaraan::Wna { negara }) => {
+                put(name, V::from("WNA"));
+                put("negara", V::from(negara.as_str()));
+            }
+            SlotValue::Alamat(a) => {
+                put("alamat", V::from(a.alamat.as_str()));
+                put("rt", V::from(a.rt.to_string()));
+                put("rw", V::from(a.rw.to_string()));
+                put("kel_desa", V::from(a.kel_desa.as_str()));
+                put("kecamatan", V::from(a.kecamatan.as_str()));
+                put("kabupaten_kota", V::from(a.kabupaten_kota.as_str()));
+                put("provinsi", V::from(a.provinsi.as_str()));
+            }
+            SlotValue::BerlakuHingga(BerlakuHingga::SeumurHidup) => put(name, V::from("SEUMUR HIDUP")),
+            SlotValue::BerlakuHingga(BerlakuHingga::Tanggal(d)) => put(name, V::from(format_date(*d))),
+        }
     }
 }
 

@@ -221,7 +221,7 @@ impl Header {
         }
     }
 
-    fn read(r: &mut Reader<'_>) -> Result<Header, DecodeError> {
+    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Header, DecodeError> {
         let kind = r.u8()?;
         if kind != KIND_CREDENTIAL {
             return Err(DecodeError::UnknownKind(kind));
@@ -447,14 +447,42 @@ fn trunc16(d: &[u8]) -> [u8; 16] {
     out
 }
 
-/// The salts of slots `2j` and `2j + 1`: the two halves of SHA-256(salt tag || secret || j).
-pub(crate) fn salt_pair(secret: &SaltSecret, j: u8) -> [[u8; 16]; 2] {
+/// The two child seeds of a salt-tree seed: the halves of SHA-256(salt tag || seed).
+pub(crate) fn seed_children(seed: &[u8; 16]) -> [[u8; 16]; 2] {
     let mut h = Sha256::new();
     h.update(SALT_TAG);
-    h.update(secret.bytes());
-    h.update([j]);
+    h.update(seed);
     let d: [u8; 32] = h.finalize().into();
     [trunc16(&d), trunc16(d.get(16..).unwrap_or(&[]))]
+}
+
+/// Expands the seed of the subtree over slots `lo..hi` into those slots' salts.
+pub(crate) fn expand_seed(seed: &[u8; 16], lo: usize, hi: usize, salts: &mut [[u8; 16]; slot::COUNT]) {
+    if hi - lo <= 1 {
+        if let Some(s) = salts.get_mut(lo) {
+            *s = *seed;
+        }
+        return;
+    }
+    let mid = (lo + hi) / 2;
+    let [l, r] = seed_children(seed);
+    expand_seed(&l, lo, mid, salts);
+    expand_seed(&r, mid, hi, salts);
+}
+
+/// The seed of the subtree over slots `lo..hi`, from the root secret.
+pub(crate) fn subtree_seed(secret: &SaltSecret, lo: usize, hi: usize) -> [u8; 16] {
+    let (mut seed, mut a, mut b) = (*secret.bytes(), 0, slot::COUNT);
+    while (a, b) != (lo, hi) && b - a > 1 {
+        let mid = (a + b) / 2;
+        let [l, r] = seed_children(&seed);
+        if hi <= mid {
+            (seed, b) = (l, mid);
+        } else {
+            (seed, a) = (r, mid);
+        }
+    }
+    seed
 }
 
 /// Leaf commitment of slot `i`: first 16 bytes of SHA-256(0x00 || i || salt || value bytes).
@@ -466,12 +494,17 @@ pub(crate) fn leaf(i: u8, salt: &[u8; 16], value: &[u8]) -> [u8; 16] {
     trunc16(&h.finalize())
 }
 
-fn node(left: &[u8; 16], right: &[u8; 16]) -> [u8; 32] {
+pub(crate) fn node(left: &[u8; 16], right: &[u8; 16]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update([0x01]);
     h.update(left);
     h.update(right);
     h.finalize().into()
+}
+
+/// An internal node below the root: the first 16 bytes of [`node`].
+pub(crate) fn node_16(left: &[u8; 16], right: &[u8; 16]) -> [u8; 16] {
+    trunc16(&node(left, right))
 }
 
 /// The Merkle root over the 16 slot leaves: internal nodes are truncated to 16 bytes,
@@ -494,13 +527,11 @@ pub(crate) fn merkle_root(leaves: &[[u8; 16]; slot::COUNT]) -> [u8; 32] {
 }
 
 pub(crate) fn commitment_root(secret: &SaltSecret, slots: &[&[u8]]) -> [u8; 32] {
+    let mut salts = [[0u8; 16]; slot::COUNT];
+    expand_seed(secret.bytes(), 0, slot::COUNT, &mut salts);
     let mut leaves = [[0u8; 16]; slot::COUNT];
-    for (j, (pair, values)) in leaves.chunks_exact_mut(2).zip(slots.chunks(2)).enumerate() {
-        let j = u8::try_from(j).unwrap_or(u8::MAX);
-        let salts = salt_pair(secret, j);
-        for (k, ((l, v), s)) in pair.iter_mut().zip(values).zip(&salts).enumerate() {
-            *l = leaf(2 * j + u8::try_from(k).unwrap_or(0), s, v);
-        }
+    for (i, ((l, v), s)) in leaves.iter_mut().zip(slots).zip(&salts).enumerate() {
+        *l = leaf(u8::try_from(i).unwrap_or(u8::MAX), s, v);
     }
     merkle_root(&leaves)
 }

@@ -22,6 +22,7 @@ mod credential;
 mod error;
 mod keys;
 mod nik;
+mod present;
 mod verify;
 mod wire;
 
@@ -55,7 +56,14 @@ pub use issue::{
 pub use keys::SecretKey;
 pub use keys::{KEY_ID_LEN, KeyError, KeyId, PublicKey};
 pub use nik::{Nik, NikError, PROVINCES, Sex};
+#[cfg(feature = "issue")]
+pub use present::create_presentation;
+pub use present::{
+    DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure, DisclosureError, HOLDER_TAG, MAX_CHALLENGE_BYTES, Policy,
+    PolicyError, PresentError, ReplayCache,
+};
 pub use verify::{
     Check, Clock, DEFAULT_SKEW_SECS, FixedClock, Lang, Outcome, Reason, Report, SystemClock, TrustStore,
-    TrustStoreError, TrustedIssuer, Verdict, Verification, VerifiedCredential, Verifier, verify_signature_strict,
+    TrustStoreError, TrustedIssuer, Verdict, Verification, VerifiedCredential, VerifiedPresentation, Verifier,
+    VerifyOptions, verify_signature_strict,
 };

@@ -1,15 +1,19 @@
 //! Offline verification: trust store, clock, verdicts and reports.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ed25519_dalek::Signature;
 use serde::{Deserialize, Serialize};
 
-use crate::claims::{AgeOver, BerlakuHingga, Claims};
-use crate::credential::{Header, Timestamp, UnverifiedCredential};
+use crate::claims::{AgeOver, BerlakuHingga, Claims, SlotValue, slot};
+use crate::credential::{Header, Timestamp, UnverifiedCredential, text_to_payload};
 use crate::error::DecodeError;
 use crate::keys::{KeyId, PublicKey};
+use crate::nik::{Nik, Sex};
+use crate::present::{
+    DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure, KIND_PRESENTATION, ParsedPresentation, Policy, ReplayCache, replay_id,
+};
 
 /// Default tolerance for clock differences between issuer, holder and counter: 5 minutes.
 pub const DEFAULT_SKEW_SECS: i64 = 300;
@@ -319,6 +323,30 @@ pub enum Reason {
     /// The age predicates disagree with the birth date at the time of issue.
     #[error("the age claims do not agree with the birth date")]
     AgeClaimsInconsistent,
+    /// A holder signature is present but the credential has no holder key.
+    #[error("the presentation is holder-signed but the credential has no holder key")]
+    HolderKeyMissing,
+    /// The holder signature does not verify under the credential's holder key.
+    #[error("the holder signature is not valid")]
+    HolderSignatureInvalid,
+    /// The live presentation is older than the acceptance window.
+    #[error("the live presentation has expired")]
+    PresentationExpired,
+    /// The live presentation is timestamped in the future.
+    #[error("the live presentation is timestamped in the future")]
+    PresentationInFuture,
+    /// The live presentation was already used within its window.
+    #[error("the live presentation was already used")]
+    PresentationReplayed,
+    /// The presentation does not answer the counter's challenge.
+    #[error("the presentation does not answer this counter's challenge")]
+    ChallengeMismatch,
+    /// The policy requires claims that were not disclosed.
+    #[error("the policy requires claims that were not shown: {0}")]
+    PolicyClaimsMissing(String),
+    /// The policy requires a live presentation; a static credential was shown.
+    #[error("the policy requires a live presentation from the resident's phone")]
+    PolicyRequiresLive,
 }
 
 impl Reason {
@@ -336,6 +364,14 @@ impl Reason {
             Reason::NikBirthDateMismatch => "nik_birth_date_mismatch",
             Reason::NikSexMismatch => "nik_sex_mismatch",
             Reason::AgeClaimsInconsistent => "age_claims_inconsistent",
+            Reason::HolderKeyMissing => "holder_key_missing",
+            Reason::HolderSignatureInvalid => "holder_signature_invalid",
+            Reason::PresentationExpired => "presentation_expired",
+            Reason::PresentationInFuture => "presentation_in_future",
+            Reason::PresentationReplayed => "presentation_replayed",
+            Reason::ChallengeMismatch => "challenge_mismatch",
+            Reason::PolicyClaimsMissing(_) => "policy_claims_missing",
+            Reason::PolicyRequiresLive => "policy_requires_live",
         }
     }
 
@@ -380,6 +416,38 @@ impl Reason {
             Reason::AgeClaimsInconsistent => {
                 ("Klaim usia tidak sesuai dengan tanggal lahir.", "The age claims do not match the date of birth.")
             }
+            Reason::HolderKeyMissing => (
+                "Presentasi ditandatangani pemegang, tetapi kredensial tidak memiliki kunci pemegang.",
+                "The presentation is holder-signed, but the credential has no holder key.",
+            ),
+            Reason::HolderSignatureInvalid => (
+                "Tanda tangan ponsel pemegang tidak sah: kode ini bukan dari ponsel pemiliknya.",
+                "The holder's phone signature is not valid: this code did not come from the owner's phone.",
+            ),
+            Reason::PresentationExpired => (
+                "Kode QR langsung sudah kedaluwarsa. Minta warga menampilkan kode baru.",
+                "The live QR code has expired. Ask the resident to show a fresh code.",
+            ),
+            Reason::PresentationInFuture => (
+                "Waktu pada kode QR langsung di masa depan. Periksa jam perangkat dan ponsel.",
+                "The live QR code is timestamped in the future. Check the clocks of this device and the phone.",
+            ),
+            Reason::PresentationReplayed => (
+                "Kode QR langsung ini sudah pernah dipindai. Minta warga menampilkan kode baru.",
+                "This live QR code was already scanned. Ask the resident to show a fresh code.",
+            ),
+            Reason::ChallengeMismatch => (
+                "Kode QR tidak menjawab kode tantangan loket ini.",
+                "The QR code does not answer this counter's challenge code.",
+            ),
+            Reason::PolicyClaimsMissing(_) => (
+                "Data yang ditampilkan tidak mencukupi untuk layanan ini.",
+                "The data shown is not enough for this service.",
+            ),
+            Reason::PolicyRequiresLive => (
+                "Layanan ini memerlukan kode QR langsung dari ponsel warga, bukan kartu cetak.",
+                "This service needs a live QR code from the resident's phone, not a printed card.",
+            ),
         };
         match lang {
             Lang::Id => id.to_owned(),
@@ -405,6 +473,10 @@ pub enum Check {
     ValidityWindow,
     /// The NIK agrees with birth date and sex; age claims agree with the birth date.
     NikConsistency,
+    /// Live presentations: holder signature, freshness, challenge and replay.
+    HolderBinding,
+    /// The service policy's required claims and liveness.
+    Policy,
 }
 
 impl Check {
@@ -427,6 +499,8 @@ impl Check {
             Check::KeyValidAtIssuance => "key_valid_at_issuance",
             Check::ValidityWindow => "validity_window",
             Check::NikConsistency => "nik_consistency",
+            Check::HolderBinding => "holder_binding",
+            Check::Policy => "policy",
         }
     }
 }
@@ -529,7 +603,68 @@ impl VerifiedCredential {
     }
 }
 
-/// The result of verifying one credential text.
+/// A presentation that passed every check: only the disclosed claims. Only
+/// [`Verifier::verify`] produces one.
+#[derive(Clone)]
+pub struct VerifiedPresentation {
+    header: Header,
+    issuer: TrustedIssuer,
+    disclosure: Disclosure,
+    values: Vec<(usize, SlotValue)>,
+    live: bool,
+}
+
+impl fmt::Debug for VerifiedPresentation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedPresentation")
+            .field("issuer", &self.issuer.name)
+            .field("serial", &self.header.serial)
+            .field("disclosed", &self.disclosure)
+            .field("live", &self.live)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifiedPresentation {
+    /// The issuer part.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+    /// The trusted issuer.
+    pub fn issuer(&self) -> &TrustedIssuer {
+        &self.issuer
+    }
+    /// Which slots were disclosed.
+    pub fn disclosure(&self) -> Disclosure {
+        self.disclosure
+    }
+    /// Names of the withheld slots.
+    pub fn withheld(&self) -> Vec<&'static str> {
+        self.disclosure.complement_names()
+    }
+    /// Whether the holder signed it (a live presentation).
+    pub fn is_live(&self) -> bool {
+        self.live
+    }
+    /// The disclosed claims as a JSON object with the claims JSON's field names (age
+    /// predicates as booleans, `foto` as base64 WebP).
+    pub fn disclosed_json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        for (i, v) in &self.values {
+            v.put_json(*i, &mut m);
+        }
+        serde_json::Value::Object(m)
+    }
+    /// The disclosed face thumbnail (WebP), if the photo slot was disclosed and holds one.
+    pub fn photo(&self) -> Option<&[u8]> {
+        self.values.iter().find_map(|(_, v)| match v {
+            SlotValue::Foto(Some(p)) => Some(p.as_slice()),
+            _ => None,
+        })
+    }
+}
+
+/// The result of verifying one credential or presentation text.
 #[derive(Debug, Clone)]
 pub struct Verification {
     verdict: Verdict,
@@ -538,6 +673,8 @@ pub struct Verification {
     header: Option<Header>,
     issuer: Option<TrustedIssuer>,
     credential: Option<VerifiedCredential>,
+    presentation: Option<VerifiedPresentation>,
+    withheld: Vec<&'static str>,
 }
 
 impl Verification {
@@ -565,13 +702,36 @@ impl Verification {
     pub fn issuer(&self) -> Option<&TrustedIssuer> {
         self.issuer.as_ref()
     }
-    /// The verified credential, only when VALID.
+    /// The verified full credential, only when VALID and the text was a full credential.
     pub fn credential(&self) -> Option<&VerifiedCredential> {
         self.credential.as_ref()
     }
     /// Takes the verified credential, only when VALID.
     pub fn into_credential(self) -> Option<VerifiedCredential> {
         self.credential
+    }
+    /// The verified presentation, only when VALID and the text was a presentation.
+    pub fn presentation(&self) -> Option<&VerifiedPresentation> {
+        self.presentation.as_ref()
+    }
+    /// The claims the holder withheld (empty for a full credential).
+    pub fn withheld(&self) -> &[&'static str] {
+        &self.withheld
+    }
+    /// The disclosed claims as JSON, when VALID (full credentials: every claim plus the age
+    /// predicates; presentations: what was disclosed).
+    pub fn claims_json(&self) -> Option<serde_json::Value> {
+        if let Some(c) = &self.credential {
+            let mut v = c.claims().to_json_value();
+            let age = c.age_over();
+            if let Some(m) = v.as_object_mut() {
+                m.insert("age_over_17".into(), age.over_17.into());
+                m.insert("age_over_21".into(), age.over_21.into());
+                m.insert("age_over_60".into(), age.over_60.into());
+            }
+            return Some(v);
+        }
+        self.presentation.as_ref().map(VerifiedPresentation::disclosed_json)
     }
     /// A message for the officer.
     pub fn message(&self, lang: Lang) -> String {
@@ -585,12 +745,23 @@ impl Verification {
     }
 }
 
+/// Per-verification options: the service policy and the counter's challenge.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifyOptions<'a> {
+    /// The service policy to apply, if any.
+    pub policy: Option<&'a Policy>,
+    /// The challenge this counter showed, if it runs in challenge mode.
+    pub challenge: Option<&'a [u8]>,
+}
+
 /// Checks credentials against a trust store and a clock, fully offline.
 #[derive(Clone)]
 pub struct Verifier {
     trust: TrustStore,
     clock: Arc<dyn Clock>,
     skew_secs: i64,
+    window_secs: i64,
+    replay: Arc<Mutex<ReplayCache>>,
 }
 
 impl fmt::Debug for Verifier {
@@ -598,15 +769,24 @@ impl fmt::Debug for Verifier {
         f.debug_struct("Verifier")
             .field("issuers", &self.trust.issuers.len())
             .field("skew_secs", &self.skew_secs)
+            .field("window_secs", &self.window_secs)
             .finish_non_exhaustive()
     }
 }
 
 struct Run {
     entries: Vec<(Check, Outcome)>,
+    checks: Vec<Check>,
 }
 
 impl Run {
+    fn new(opts: &VerifyOptions<'_>) -> Run {
+        let mut checks = Check::ALL.to_vec();
+        if opts.policy.is_some() {
+            checks.push(Check::Policy);
+        }
+        Run { entries: Vec::with_capacity(checks.len()), checks }
+    }
     fn pass(&mut self, c: Check) {
         self.entries.push((c, Outcome::Passed));
     }
@@ -622,9 +802,9 @@ impl Run {
             _ => Outcome::Failed(reason.clone()),
         };
         self.entries.push((c, outcome));
-        for rest in Check::ALL {
-            if !self.entries.iter().any(|(d, _)| *d == rest) {
-                self.entries.push((rest, Outcome::Skipped));
+        for rest in &self.checks {
+            if !self.entries.iter().any(|(d, _)| d == rest) {
+                self.entries.push((*rest, Outcome::Skipped));
             }
         }
         Verification {
@@ -634,6 +814,8 @@ impl Run {
             header,
             issuer,
             credential: None,
+            presentation: None,
+            withheld: Vec::new(),
         }
     }
 }
@@ -645,10 +827,95 @@ pub fn verify_signature_strict(key: &PublicKey, message: &[u8], signature: &[u8;
     key.verifying_key().verify_strict(message, &sig).is_ok()
 }
 
+/// What is being verified: a full credential or a presentation.
+enum Subject {
+    Full(Box<UnverifiedCredential>),
+    Presentation(Box<ParsedPresentation>),
+}
+
+impl Subject {
+    fn decode(text: &str) -> Result<Subject, DecodeError> {
+        let payload = text_to_payload(text)?;
+        match payload.first() {
+            Some(&KIND_PRESENTATION) => Ok(Subject::Presentation(Box::new(ParsedPresentation::parse(payload)?))),
+            _ => Ok(Subject::Full(Box::new(UnverifiedCredential::from_payload(payload)?))),
+        }
+    }
+    fn header(&self) -> &Header {
+        match self {
+            Subject::Full(c) => &c.header,
+            Subject::Presentation(p) => &p.header,
+        }
+    }
+    fn issuer_message(&self) -> Vec<u8> {
+        match self {
+            Subject::Full(c) => c.signed_message(),
+            Subject::Presentation(p) => p.issuer_message(),
+        }
+    }
+    fn signature(&self) -> &[u8; 64] {
+        match self {
+            Subject::Full(c) => &c.signature,
+            Subject::Presentation(p) => &p.issuer_signature,
+        }
+    }
+    fn disclosure(&self) -> Disclosure {
+        match self {
+            Subject::Full(_) => Disclosure::ALL,
+            Subject::Presentation(p) => p.disclosure,
+        }
+    }
+    fn is_live(&self) -> bool {
+        matches!(self, Subject::Presentation(p) if p.live.is_some())
+    }
+    /// (nik, birth date, sex, age predicates, berlaku_hingga), each if disclosed.
+    #[allow(clippy::type_complexity)]
+    fn consistency_inputs(
+        &self,
+    ) -> (Option<Nik>, Option<time::Date>, Option<Sex>, [Option<bool>; 3], Option<BerlakuHingga>) {
+        match self {
+            Subject::Full(c) => {
+                let cl = c.claims();
+                let a = c.age_over();
+                (
+                    Some(cl.nik),
+                    Some(cl.tanggal_lahir),
+                    Some(cl.jenis_kelamin),
+                    [Some(a.over_17), Some(a.over_21), Some(a.over_60)],
+                    Some(cl.berlaku_hingga),
+                )
+            }
+            Subject::Presentation(p) => {
+                let (mut nik, mut date, mut sex, mut age, mut until) = (None, None, None, [None; 3], None);
+                for (i, v) in &p.values {
+                    match (i, v) {
+                        (_, SlotValue::Nik(n)) => nik = Some(*n),
+                        (_, SlotValue::Date(d)) => date = Some(*d),
+                        (_, SlotValue::Sex(s)) => sex = Some(*s),
+                        (_, SlotValue::BerlakuHingga(b)) => until = Some(*b),
+                        (&slot::AGE_OVER_17, SlotValue::Bool(b)) => age[0] = Some(*b),
+                        (&slot::AGE_OVER_21, SlotValue::Bool(b)) => age[1] = Some(*b),
+                        (&slot::AGE_OVER_60, SlotValue::Bool(b)) => age[2] = Some(*b),
+                        _ => {}
+                    }
+                }
+                (nik, date, sex, age, until)
+            }
+        }
+    }
+}
+
 impl Verifier {
-    /// A verifier with the system clock and the default skew tolerance.
+    /// A verifier with the system clock, the default skew tolerance, the default 90 s
+    /// window for live presentations, and a replay cache of 100 000 entries.
     pub fn new(trust: TrustStore) -> Verifier {
-        Verifier { trust, clock: Arc::new(SystemClock), skew_secs: DEFAULT_SKEW_SECS }
+        Verifier {
+            trust,
+            clock: Arc::new(SystemClock),
+            skew_secs: DEFAULT_SKEW_SECS,
+            window_secs: DEFAULT_PRESENTATION_WINDOW_SECS,
+            replay: Arc::new(Mutex::new(ReplayCache::new(100_000))),
+        }
     }
 
     /// Uses `clock` instead of the system clock.
@@ -663,16 +930,34 @@ impl Verifier {
         self
     }
 
+    /// Sets how long a live presentation is accepted after it was signed (default 90 s).
+    pub fn with_presentation_window_secs(mut self, secs: i64) -> Verifier {
+        self.window_secs = secs.max(1);
+        self
+    }
+
+    /// Uses a replay cache of `capacity` entries (a fresh one, not shared with clones made
+    /// before this call).
+    pub fn with_replay_capacity(mut self, capacity: usize) -> Verifier {
+        self.replay = Arc::new(Mutex::new(ReplayCache::new(capacity)));
+        self
+    }
+
     /// The trust store.
     pub fn trust_store(&self) -> &TrustStore {
         &self.trust
     }
 
-    /// Verifies one credential text, from text to verdict.
+    /// Verifies one credential or presentation text, from text to verdict.
     pub fn verify(&self, text: &str) -> Verification {
-        let run = Run { entries: Vec::with_capacity(Check::ALL.len()) };
-        match UnverifiedCredential::decode(text) {
-            Ok(c) => self.verify_decoded(c, run),
+        self.verify_with(text, &VerifyOptions::default())
+    }
+
+    /// Verifies with a policy and/or a counter challenge.
+    pub fn verify_with(&self, text: &str, opts: &VerifyOptions<'_>) -> Verification {
+        let run = Run::new(opts);
+        match Subject::decode(text) {
+            Ok(s) => self.verify_subject(s, run, opts, false),
             Err(e) => run.finish(Check::Decode, Reason::Malformed(e), None, None),
         }
     }
@@ -684,51 +969,52 @@ impl Verifier {
     /// could have made, with a mixed-order `R`).
     #[cfg(feature = "batch")]
     pub fn verify_batch<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Verification> {
-        let decoded: Vec<Result<UnverifiedCredential, DecodeError>> =
-            texts.iter().map(|t| UnverifiedCredential::decode(t.as_ref())).collect();
-        // Items with exactly one candidate key go into the batch.
+        let decoded: Vec<Result<Subject, DecodeError>> = texts.iter().map(|t| Subject::decode(t.as_ref())).collect();
         let mut idx = Vec::new();
         let mut messages = Vec::new();
         let mut sigs = Vec::new();
         let mut keys = Vec::new();
         for (i, d) in decoded.iter().enumerate() {
-            if let Ok(c) = d {
-                let mut cands = self.trust.candidates(c.header.key_id);
+            if let Ok(s) = d {
+                let mut cands = self.trust.candidates(s.header().key_id);
                 if let (Some(k), None) = (cands.next(), cands.next()) {
                     idx.push(i);
-                    messages.push(c.signed_message());
-                    sigs.push(Signature::from_bytes(&c.signature));
+                    messages.push(s.issuer_message());
+                    sigs.push(Signature::from_bytes(s.signature()));
                     keys.push(*k.public_key.verifying_key());
                 }
             }
         }
         let msg_refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
         let batch_ok = !idx.is_empty() && ed25519_dalek::verify_batch(&msg_refs, &sigs, &keys).is_ok();
+        let opts = VerifyOptions::default();
         decoded
             .into_iter()
             .enumerate()
             .map(|(i, d)| {
-                let run = Run { entries: Vec::with_capacity(Check::ALL.len()) };
+                let run = Run::new(&opts);
                 match d {
-                    Ok(c) => {
-                        let pre = batch_ok && idx.contains(&i);
-                        self.verify_decoded_with(c, run, pre)
-                    }
+                    Ok(s) => self.verify_subject(s, run, &opts, batch_ok && idx.contains(&i)),
                     Err(e) => run.finish(Check::Decode, Reason::Malformed(e), None, None),
                 }
             })
             .collect()
     }
 
-    fn verify_decoded(&self, cred: UnverifiedCredential, run: Run) -> Verification {
-        self.verify_decoded_with(cred, run, false)
-    }
-
-    /// `signature_checked`: the signature already verified in a batch under the single
-    /// candidate key.
-    fn verify_decoded_with(&self, cred: UnverifiedCredential, mut run: Run, signature_checked: bool) -> Verification {
+    /// `signature_checked`: the issuer signature already verified in a batch under the
+    /// single candidate key.
+    fn verify_subject(
+        &self,
+        subject: Subject,
+        mut run: Run,
+        opts: &VerifyOptions<'_>,
+        signature_checked: bool,
+    ) -> Verification {
         run.pass(Check::Decode);
-        let header = cred.header.clone();
+        if subject.is_live() {
+            run.checks.push(Check::HolderBinding);
+        }
+        let header = subject.header().clone();
         let mut candidates = self.trust.candidates(header.key_id).peekable();
         if candidates.peek().is_none() {
             return run.finish(Check::IssuerKnown, Reason::IssuerUnknown(header.key_id), Some(header), None);
@@ -737,8 +1023,8 @@ impl Verifier {
         let found = if signature_checked {
             candidates.next().cloned()
         } else {
-            let message = cred.signed_message();
-            candidates.find(|i| verify_signature_strict(&i.public_key, &message, &cred.signature)).cloned()
+            let message = subject.issuer_message();
+            candidates.find(|i| verify_signature_strict(&i.public_key, &message, subject.signature())).cloned()
         };
         let Some(issuer) = found else {
             return run.finish(Check::Signature, Reason::SignatureInvalid, Some(header), None);
@@ -753,36 +1039,108 @@ impl Verifier {
         }
         run.pass(Check::KeyValidAtIssuance);
         let now = self.clock.now();
+        let (nik, birth, sex, age, until) = subject.consistency_inputs();
         if now.plus(self.skew_secs) < header.valid_from {
             return fail(run, Check::ValidityWindow, Reason::NotYetValid);
         }
         if now.plus(-self.skew_secs) >= header.expires_at {
             return fail(run, Check::ValidityWindow, Reason::Expired);
         }
-        if let BerlakuHingga::Tanggal(d) = cred.claims().berlaku_hingga
+        if let Some(BerlakuHingga::Tanggal(d)) = until
             && now.plus(-self.skew_secs).date() > d
         {
             return fail(run, Check::ValidityWindow, Reason::CardExpired);
         }
         run.pass(Check::ValidityWindow);
-        let claims = cred.claims();
-        if !claims.nik.matches_birth_date(claims.tanggal_lahir) {
+        if let (Some(nik), Some(birth)) = (nik, birth)
+            && !nik.matches_birth_date(birth)
+        {
             return fail(run, Check::NikConsistency, Reason::NikBirthDateMismatch);
         }
-        if claims.nik.sex() != claims.jenis_kelamin {
+        if let (Some(nik), Some(sex)) = (nik, sex)
+            && nik.sex() != sex
+        {
             return fail(run, Check::NikConsistency, Reason::NikSexMismatch);
         }
-        if AgeOver::compute(claims.tanggal_lahir, header.issued_at.date()) != cred.age_over() {
-            return fail(run, Check::NikConsistency, Reason::AgeClaimsInconsistent);
+        if let Some(birth) = birth {
+            let expected = AgeOver::compute(birth, header.issued_at.date());
+            let want = [expected.over_17, expected.over_21, expected.over_60];
+            if age.iter().zip(want).any(|(got, want)| got.is_some_and(|g| g != want)) {
+                return fail(run, Check::NikConsistency, Reason::AgeClaimsInconsistent);
+            }
         }
         run.pass(Check::NikConsistency);
+        if let Subject::Presentation(p) = &subject
+            && let Some(live) = &p.live
+        {
+            let Some(holder) = header.holder_key else {
+                return fail(run, Check::HolderBinding, Reason::HolderKeyMissing);
+            };
+            let message = p.holder_message().unwrap_or_default();
+            if !verify_signature_strict(&holder, &message, &live.signature) {
+                return fail(run, Check::HolderBinding, Reason::HolderSignatureInvalid);
+            }
+            if live.time > now.plus(self.skew_secs) {
+                return fail(run, Check::HolderBinding, Reason::PresentationInFuture);
+            }
+            let deadline = live.time.plus(self.window_secs + self.skew_secs);
+            if now >= deadline {
+                return fail(run, Check::HolderBinding, Reason::PresentationExpired);
+            }
+            if opts.challenge != live.challenge.as_deref() && opts.challenge.is_some() {
+                return fail(run, Check::HolderBinding, Reason::ChallengeMismatch);
+            }
+            let fresh = match self.replay.lock() {
+                Ok(mut cache) => cache.check_and_insert(replay_id(&live.signature), now.unix(), deadline.unix()),
+                Err(poisoned) => {
+                    poisoned.into_inner().check_and_insert(replay_id(&live.signature), now.unix(), deadline.unix())
+                }
+            };
+            if !fresh {
+                return fail(run, Check::HolderBinding, Reason::PresentationReplayed);
+            }
+            run.pass(Check::HolderBinding);
+        } else if opts.challenge.is_some() {
+            run.checks.push(Check::HolderBinding);
+            return fail(run, Check::HolderBinding, Reason::ChallengeMismatch);
+        }
+        if let Some(policy) = opts.policy {
+            if !subject.disclosure().covers(policy.required) {
+                let missing = Disclosure::from_bits(policy.required.bits() & !subject.disclosure().bits());
+                return fail(run, Check::Policy, Reason::PolicyClaimsMissing(missing.names().join(",")));
+            }
+            if policy.require_live && !subject.is_live() {
+                return fail(run, Check::Policy, Reason::PolicyRequiresLive);
+            }
+            run.pass(Check::Policy);
+        }
+        let withheld = subject.disclosure().complement_names();
+        let (credential, presentation) = match subject {
+            Subject::Full(c) => (Some(VerifiedCredential { inner: *c, issuer: issuer.clone() }), None),
+            Subject::Presentation(p) => {
+                let p = *p;
+                let live = p.live.is_some();
+                (
+                    None,
+                    Some(VerifiedPresentation {
+                        header: header.clone(),
+                        issuer: issuer.clone(),
+                        disclosure: p.disclosure,
+                        values: p.values,
+                        live,
+                    }),
+                )
+            }
+        };
         Verification {
             verdict: Verdict::Valid,
             reason: None,
             report: Report { entries: run.entries },
             header: Some(header),
-            issuer: Some(issuer.clone()),
-            credential: Some(VerifiedCredential { inner: cred, issuer }),
+            issuer: Some(issuer),
+            credential,
+            presentation,
+            withheld,
         }
     }
 }

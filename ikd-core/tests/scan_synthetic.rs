@@ -445,3 +445,49 @@ fn random_module_grids_never_panic() {
         image = noisy;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Timing (release build; not run by default):
+// `cargo test --release -p ikd-core --features scan --test scan_synthetic -- --ignored --nocapture`
+
+fn millis(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn report(label: &str, mut times: Vec<std::time::Duration>) {
+    times.sort();
+    let at = |pct: usize| times[((times.len() - 1) * pct).div_ceil(100).min(times.len() - 1)];
+    println!(
+        "{label}: median {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} frames",
+        millis(at(50)),
+        millis(at(99)),
+        millis(*times.last().unwrap()),
+        times.len()
+    );
+}
+
+#[test]
+#[ignore = "timing; run in release with --ignored --nocapture"]
+fn webcam_frame_timing() {
+    let mut with_code = Vec::new();
+    let mut without_code = Vec::new();
+    for i in 0..60u32 {
+        let payload = credential_payload(400, 100 + u64::from(i));
+        let module = 3 + i % 3;
+        let tile = render(payload.as_bytes(), module, 30, 215);
+        let (x, y) = (40 + (i * 373) % 1500, 30 + (i * 211) % 700);
+        let frame = webcam_frame(&tile, x, y, 100 + u64::from(i));
+        let start = std::time::Instant::now();
+        let result = decode_luma(&frame);
+        with_code.push(start.elapsed());
+        expect_one(result, &payload);
+
+        let empty = webcam_frame(&GrayImage::new(0, 0), 0, 0, 500 + u64::from(i));
+        let start = std::time::Instant::now();
+        let result = decode_luma(&empty);
+        without_code.push(start.elapsed());
+        assert!(matches!(result, Err(ScanError::NoCode { .. })), "{result:?}");
+    }
+    report("1920x1080 frame with a 3-5 px/module credential code", with_code);
+    report("1920x1080 frame without a code (whole cascade + diagnosis)", without_code);
+}

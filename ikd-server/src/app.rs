@@ -180,7 +180,8 @@ impl App {
             }
             None => None,
         };
-        let store = SqliteStore::open(&config.data_dir, SqliteOptions { audit_sync: config.audit_sync, read_only: false })?;
+        let store =
+            SqliteStore::open(&config.data_dir, SqliteOptions { audit_sync: config.audit_sync, read_only: false })?;
         let mut app = App::from_parts(AppParts {
             trust,
             issuer,
@@ -191,7 +192,7 @@ impl App {
             demo: false,
         })
         .await?;
-        app.banner = banner(&app.state, config, Some(store.path()));
+        app.banner = banner(&app.state, Some(store.path()));
         Ok(app)
     }
 
@@ -233,7 +234,7 @@ impl App {
 }
 
 /// Lines printed at startup: what is trusted, and how to add issuers when nothing is.
-pub fn banner(state: &AppState, config: &Config, db: Option<&Path>) -> Vec<String> {
+pub fn banner(state: &AppState, db: Option<&Path>) -> Vec<String> {
     let mut out = Vec::new();
     let issuers = state.verifier.trust_store().issuers();
     if state.demo {
@@ -243,11 +244,18 @@ pub fn banner(state: &AppState, config: &Config, db: Option<&Path>) -> Vec<Strin
         0 => {
             out.push("Trusted issuers: NONE. Every credential will be answered UNDETERMINED (issuer_unknown).".into());
             out.push("To trust an issuer:".into());
-            out.push("  1. the issuing office makes a key:  ikd key new --out issuer.key  (keeps issuer.key secret)".into());
+            out.push(
+                "  1. the issuing office makes a key:  ikd key new --out issuer.key  (keeps issuer.key secret)".into(),
+            );
             out.push("  2. add its PUBLIC key to a trust store:  ikd trust add --store trust.json --name \"DISDUKCAPIL ...\" --key ikdpk1:...".into());
-            out.push("  3. start the server with it:  IKD_TRUST_STORE=trust.json cargo run --release -p ikd-server".into());
+            out.push(
+                "  3. start the server with it:  IKD_TRUST_STORE=trust.json cargo run --release -p ikd-server".into(),
+            );
             out.push("     (or trust_store = \"trust.json\" in ikd-server.toml; see docs/SERVER.md)".into());
-            out.push("To try the server with sample credentials instead:  cargo run --release -p ikd-server -- --demo".into());
+            out.push(
+                "To try the server with sample credentials instead:  cargo run --release -p ikd-server -- --demo"
+                    .into(),
+            );
         }
         n => {
             out.push(format!("Trusted issuers ({n}):"));
@@ -260,9 +268,11 @@ pub fn banner(state: &AppState, config: &Config, db: Option<&Path>) -> Vec<Strin
         Some(i) => {
             out.push(format!("Issuing: ENABLED with key id {} ({}) at POST /v1/credentials", i.key_id, i.name));
             if !issuers.iter().any(|t: &TrustedIssuer| t.key_id().to_string() == i.key_id) {
-                out.push("  note: this server's own issuer key is not in its trust store, so credentials it issues \
+                out.push(
+                    "  note: this server's own issuer key is not in its trust store, so credentials it issues \
                           verify UNDETERMINED here until you add it"
-                    .into());
+                        .into(),
+                );
             }
         }
         None => out.push("Issuing: disabled (no issuer key configured)".into()),
@@ -274,7 +284,6 @@ pub fn banner(state: &AppState, config: &Config, db: Option<&Path>) -> Vec<Strin
     if let Some(db) = db {
         out.push(format!("Store: SQLite at {}", db.display()));
     }
-    out.push(format!("Listening on http://{}/ (counter page), API under /v1, docs: docs/SERVER.md", config.listen));
     out
 }
 
@@ -318,9 +327,11 @@ pub fn routes(state: &Arc<AppState>) -> (Router, Vec<(Method, &'static str)>) {
     if state.issuer.is_some() {
         // A base64 photo may come with the claims: allow an image's size plus base64 overhead.
         let issue_body = l.max_image_body / 3 * 4 + l.max_text_body;
-        r = r
-            .add("/v1/credentials", &[Method::POST], limited(post(api::issue::issue), issue_body))
-            .add("/v1/credentials/{serial}/revoke", &[Method::POST], limited(post(api::issue::revoke), l.max_text_body));
+        r = r.add("/v1/credentials", &[Method::POST], limited(post(api::issue::issue), issue_body)).add(
+            "/v1/credentials/{serial}/revoke",
+            &[Method::POST],
+            limited(post(api::issue::revoke), l.max_text_body),
+        );
     }
     if state.demo {
         r = r.add("/v1/demo/samples", &[Method::GET], get(api::misc::demo_samples));

@@ -21,14 +21,10 @@ impl FromRequestParts<Arc<AppState>> for Admin {
         let Some(token) = &state.admin else {
             return Err(ApiError::unauthorized("no admin token is configured on this server"));
         };
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                let (scheme, rest) = v.trim().split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-            });
+        let presented = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| {
+            let (scheme, rest) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+        });
         match presented {
             Some(p) if token.matches(p) => Ok(Admin),
             Some(_) => Err(ApiError::unauthorized("the admin token is not valid")),

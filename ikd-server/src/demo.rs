@@ -179,7 +179,7 @@ pub async fn build(config: &Config) -> Result<App, StartupError> {
     let samples = issue_samples(&app, &residents, face.as_deref()).await?;
     let sample_dir = dir.join("samples");
     write_samples(&sample_dir, &samples);
-    let mut lines = banner(&app.state, config, Some(store.path()));
+    let mut lines = banner(&app.state, Some(store.path()));
     lines.push(format!("Demo residents: {source}"));
     lines.push(format!(
         "Demo samples: {} credentials in {} (also listed on the page and at GET /v1/demo/samples)",
@@ -194,7 +194,11 @@ pub async fn build(config: &Config) -> Result<App, StartupError> {
     Ok(app)
 }
 
-async fn issue_samples(app: &App, residents: &[(String, Claims)], face: Option<&[u8]>) -> Result<Vec<DemoSample>, StartupError> {
+async fn issue_samples(
+    app: &App,
+    residents: &[(String, Claims)],
+    face: Option<&[u8]>,
+) -> Result<Vec<DemoSample>, StartupError> {
     let state = &app.state;
     let photo = face.and_then(|f| {
         ikd_core::photo::make_thumbnail(f, crate::api::issue::PHOTO_BUDGET, &ikd_core::photo::PhotoLimits::default())
@@ -223,23 +227,24 @@ async fn issue_samples(app: &App, residents: &[(String, Claims)], face: Option<&
         }
     }
     // A tampered copy of the first sample, and a revoked credential.
-    if let (Some(first), Some((_, claims))) = (out.first().cloned(), residents.first()) {
-        if let Some(t) = tamper(&state.verifier, &first.qr, claims.nama.as_str()) {
-            out.push(DemoSample {
-                label: format!("{} - DIUBAH / TAMPERED", claims.nama.as_str()),
-                case: first.case.clone(),
-                expect: "INVALID",
-                expect_code: "signature_invalid",
-                qr_png: png_url(&t),
-                qr: t,
-            });
-        }
+    if let (Some(first), Some((_, claims))) = (out.first().cloned(), residents.first())
+        && let Some(t) = tamper(&state.verifier, &first.qr, claims.nama.as_str())
+    {
+        out.push(DemoSample {
+            label: format!("{} - DIUBAH / TAMPERED", claims.nama.as_str()),
+            case: first.case.clone(),
+            expect: "INVALID",
+            expect_code: "signature_invalid",
+            qr_png: png_url(&t),
+            qr: t,
+        });
     }
     if let Some((case, claims)) = residents.get(1).or(residents.first()) {
         let input = IssueInput { claims: claims.clone(), holder_key: None, valid_days: 365, photo: None };
         if let Ok(c) = issue_credential(state, input, "demo").await {
             let own = state.issuer.as_ref().map(|i| i.key_id.clone()).unwrap_or_default();
-            if let Ok(RevokeOutcome::Revoked { .. }) = state.store.revoke(&own, c.serial, Timestamp::now().unix()).await {
+            if let Ok(RevokeOutcome::Revoked { .. }) = state.store.revoke(&own, c.serial, Timestamp::now().unix()).await
+            {
                 if let Ok(mut set) = state.revoked.write() {
                     set.insert(c.serial);
                 }

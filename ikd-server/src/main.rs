@@ -156,9 +156,6 @@ async fn run(config: Config) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    for line in &app.banner {
-        eprintln!("{line}");
-    }
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -167,8 +164,13 @@ async fn run(config: Config) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| config.listen.to_string());
+    for line in &app.banner {
+        eprintln!("{line}");
+    }
+    eprintln!("Listening on http://{addr}/ (counter page); API under /v1; docs/SERVER.md describes it");
     tracing::info!(
-        listen = %config.listen,
+        listen = %addr,
         demo = config.demo,
         trusted_issuers = app.state.verifier.trust_store().issuers().len(),
         issuing = app.state.issuer.is_some(),

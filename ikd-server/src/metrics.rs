@@ -147,9 +147,8 @@ pub struct RouteLabel(pub Arc<str>);
 
 /// Inner middleware (route layer): tags the response with the matched route template.
 pub async fn mark_route(req: Request, next: Next) -> Response {
-    let route: Arc<str> = req.extensions().get::<MatchedPath>().map(|m| Arc::from(m.as_str())).unwrap_or_else(|| {
-        Arc::from("unmatched")
-    });
+    let route: Arc<str> =
+        req.extensions().get::<MatchedPath>().map(|m| Arc::from(m.as_str())).unwrap_or_else(|| Arc::from("unmatched"));
     let mut resp = next.run(req).await;
     resp.extensions_mut().insert(RouteLabel(route));
     resp
@@ -160,7 +159,8 @@ pub async fn track(State(m): State<Metrics>, req: Request, next: Next) -> Respon
     let start = Instant::now();
     let method = req.method().clone();
     let resp = next.run(req).await;
-    let route = resp.extensions().get::<RouteLabel>().map(|r| Arc::clone(&r.0)).unwrap_or_else(|| Arc::from("unmatched"));
+    let route =
+        resp.extensions().get::<RouteLabel>().map(|r| Arc::clone(&r.0)).unwrap_or_else(|| Arc::from("unmatched"));
     m.requests.with_label_values(&[route.as_ref(), method.as_str(), resp.status().as_str()]).inc();
     m.latency.with_label_values(&[route.as_ref()]).observe(start.elapsed().as_secs_f64());
     resp

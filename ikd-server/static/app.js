@@ -33,6 +33,7 @@
       INVALID: 'TIDAK SAH',
       UNDETERMINED: 'TIDAK DAPAT DIPASTIKAN',
       unknown_issuer: 'Tidak dikenal (ID kunci {k})',
+      unverified_issuer: 'Tidak terverifikasi (ID kunci {k})',
       until: 's.d.',
       expected: 'diharapkan',
       network_error: 'Server tidak dapat dihubungi.',
@@ -74,6 +75,7 @@
       INVALID: 'INVALID',
       UNDETERMINED: 'UNDETERMINED',
       unknown_issuer: 'Unknown (key id {k})',
+      unverified_issuer: 'Not verified (key id {k})',
       until: 'to',
       expected: 'expected',
       network_error: 'The server cannot be reached.',
@@ -164,10 +166,13 @@
     nikBtn.textContent = nikFull ? (nikShown ? nikFull : maskNik(nikFull)) : '-';
     nikBtn.disabled = !nikFull;
     $('r-birth').textContent = c ? (c.tempat_lahir || '-') + ', ' + fmtBirthDate(c.tanggal_lahir) : '-';
+    // The issuer part is trusted only once the signature verified (r.issuer is set).
     if (r.issuer) $('r-issuer').textContent = r.issuer.name;
-    else if (r.credential) $('r-issuer').textContent = t('unknown_issuer').replace('{k}', r.credential.key_id);
-    else $('r-issuer').textContent = '-';
-    $('r-validity').textContent = r.credential
+    else if (r.credential) {
+      const key = r.code === 'issuer_unknown' ? 'unknown_issuer' : 'unverified_issuer';
+      $('r-issuer').textContent = t(key).replace('{k}', r.credential.key_id);
+    } else $('r-issuer').textContent = '-';
+    $('r-validity').textContent = r.credential && r.issuer
       ? fmtDate(r.credential.valid_from) + ' ' + t('until') + ' ' + fmtDate(r.credential.expires_at) : '-';
     $('r-reason').textContent = v === 'VALID' ? '-' : (r.message || '') + ' (' + r.code + ')';
     const photo = $('photo');

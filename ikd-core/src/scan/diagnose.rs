@@ -167,7 +167,7 @@ fn has_small_textured_patch(image: &GrayImage) -> bool {
         }
         let (w, h) = (x1 - x0 + 1, y1 - y0 + 1);
         let square = w.max(h) <= 2 * w.min(h);
-        let filled = count * 2 >= w * h;
+        let filled = count * 3 >= w * h;
         let compact = w.max(h) * PATCH_BLOCK <= PATCH_MAX_SIDE;
         if count >= PATCH_MIN_BLOCKS && square && filled && compact {
             let module = module_estimate(image, x0 * PATCH_BLOCK, y0 * PATCH_BLOCK, w * PATCH_BLOCK, h * PATCH_BLOCK);

@@ -12,6 +12,7 @@
 //! [`std::panic::catch_unwind`], so a hostile or broken image gives an error, never a panic.
 //! `docs/QR-READING.md` records the cascade, the measurements behind it and the corpus results.
 
+mod binarise;
 mod diagnose;
 mod engine;
 mod load;

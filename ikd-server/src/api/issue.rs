@@ -124,7 +124,9 @@ async fn validate(state: &AppState, body: IssueBody) -> Result<IssueInput, ApiEr
         err
     })?;
     let holder_key = match body.holder_key.as_deref() {
-        Some(k) => Some(PublicKey::from_text(k).map_err(|e| unprocessable(e.code(), e.to_string()).with("field", "holder_key"))?),
+        Some(k) => Some(
+            PublicKey::from_text(k).map_err(|e| unprocessable(e.code(), e.to_string()).with("field", "holder_key"))?,
+        ),
         None => None,
     };
     let max = state.issuance.max_valid_days;
@@ -136,7 +138,8 @@ async fn validate(state: &AppState, body: IssueBody) -> Result<IssueInput, ApiEr
     let photo = match body.photo {
         Some(b64) => {
             let raw = decode_base64(&b64).ok_or_else(|| {
-                ApiError::new(StatusCode::BAD_REQUEST, "bad_base64", "`photo` is not valid base64").with("field", "photo")
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_base64", "`photo` is not valid base64")
+                    .with("field", "photo")
             })?;
             let limits = PhotoLimits { max_input_bytes: state.limits.max_image_body, ..PhotoLimits::default() };
             let thumb = tokio::task::spawn_blocking(move || photo::make_thumbnail(&raw, PHOTO_BUDGET, &limits))
@@ -165,8 +168,11 @@ pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) 
         }
     }
     if expires_at <= now {
-        return Err(unprocessable("issue_beyond_berlaku_hingga", "the KTP-el record (berlaku_hingga) has already expired")
-            .with("field", "berlaku_hingga"));
+        return Err(unprocessable(
+            "issue_beyond_berlaku_hingga",
+            "the KTP-el record (berlaku_hingga) has already expired",
+        )
+        .with("field", "berlaku_hingga"));
     }
     let res = state
         .store
@@ -195,7 +201,11 @@ pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) 
         }
     };
     // Only a credential whose registry row says `issued` is handed out.
-    state.store.finish_credential(&own.key_id, res.serial, CredentialState::Issued).await.map_err(|e| store_error(&e))?;
+    state
+        .store
+        .finish_credential(&own.key_id, res.serial, CredentialState::Issued)
+        .await
+        .map_err(|e| store_error(&e))?;
     state.metrics.issued.inc();
     let rec = AuditRecord {
         at: now.to_string(),

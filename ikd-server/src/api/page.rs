@@ -26,9 +26,9 @@ pub fn render_page(demo: bool) -> String {
             .replace("<title>", "<title>DEMO - ")
             .replace(
                 "<!--DEMO-BANNER-->",
-                "<div id=\"demo-banner\" class=\"demo-banner\" role=\"alert\">DEMO &mdash; \
+                "<div id=\"demo-banner\" class=\"demo-banner\" role=\"alert\"><span><strong>DEMO</strong> &mdash; \
                  <span data-i18n=\"demo_banner\">Mode demo: hanya penerbit contoh yang dipercaya. \
-                 Hasil di sini BUKAN verifikasi resmi.</span></div>",
+                 Hasil di sini BUKAN verifikasi resmi.</span></span></div>",
             )
     } else {
         INDEX_HTML.to_owned()

@@ -51,14 +51,15 @@ pub struct Assessed {
 /// Applies the server's own checks (revocation of its own credentials) on top of the core's.
 pub fn assess(state: &AppState, v: &Verification) -> Assessed {
     let mut a = Assessed { verdict: v.verdict().as_str(), code: v.code(), revocation: None };
-    if let (Some(own), Some(h)) = (&state.issuer, v.header()) {
-        if v.verdict() == Verdict::Valid && h.key_id.to_string() == own.key_id {
-            let revoked = state.revoked.read().map(|s| s.contains(&h.serial.get())).unwrap_or(true);
-            a.revocation = Some(revoked);
-            if revoked {
-                a.verdict = Verdict::Invalid.as_str();
-                a.code = "revoked";
-            }
+    if let (Some(own), Some(h)) = (&state.issuer, v.header())
+        && v.verdict() == Verdict::Valid
+        && h.key_id.to_string() == own.key_id
+    {
+        let revoked = state.revoked.read().map(|s| s.contains(&h.serial.get())).unwrap_or(true);
+        a.revocation = Some(revoked);
+        if revoked {
+            a.verdict = Verdict::Invalid.as_str();
+            a.code = "revoked";
         }
     }
     a
@@ -295,7 +296,9 @@ pub fn scan_error(e: &ScanError, l: Lang) -> ApiError {
                     Lang::En => h.message_en().to_string(),
                     _ => h.message_id().to_string(),
                 },
-                None => pick(l, "Tidak ada kode QR yang terbaca pada gambar.", "No QR code could be read in the image."),
+                None => {
+                    pick(l, "Tidak ada kode QR yang terbaca pada gambar.", "No QR code could be read in the image.")
+                }
             };
             let mut err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg);
             if let Some(h) = hint {
@@ -328,7 +331,11 @@ pub async fn verify_image(State(state): State<Arc<AppState>>, req: Request) -> R
         Ok(Err(e)) => return Err(scan_error(&e, l)),
         Err(e) => {
             tracing::error!(error = %e, "image decoding task failed");
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "decoder_failed", "the image could not be decoded"));
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "decoder_failed",
+                "the image could not be decoded",
+            ));
         }
     };
     let found = codes.len();

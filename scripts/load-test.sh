@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Load test of ikd-server's POST /v1/verify on loopback with wrk.
+#
+#   scripts/load-test.sh [DURATION_SECS=20] [CONNECTIONS=32] [WRK_THREADS=1]
+#
+# Builds the release server and the core_rate example, starts the server in --demo mode on
+# 127.0.0.1 (a free port, a temporary data directory), posts a valid demo credential (no photo)
+# with wrk for DURATION seconds, then measures Verifier::verify per second on one thread for
+# the same duration. Prints requests/s, p50/p99 latency, peak memory (VmHWM), errors and the
+# ratio server/core. Traffic stays on 127.0.0.1; the run is bounded in time and stops by itself.
+set -euo pipefail
+
+DURATION=${1:-20}
+CONNS=${2:-32}
+THREADS=${3:-1}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+
+command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install -y wrk)" >&2; exit 2; }
+
+echo "== building (release)" >&2
+(cd "$ROOT" && cargo build --release -q -p ikd-server --bin ikd-server --example core_rate)
+BIN="$CARGO_TARGET_DIR/release/ikd-server"
+CORE="$CARGO_TARGET_DIR/release/examples/core_rate"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ikd-load.XXXXXX")
+SERVER_PID=""
+cleanup() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== starting the server (demo mode, data in $WORK)" >&2
+IKD_LOG=${IKD_LOG:-info} "$BIN" --demo --listen 127.0.0.1:0 --data-dir "$WORK" \
+  --demo-residents "$ROOT/../shared/reference/residents.json" >"$WORK/server.log" 2>"$WORK/server.err" &
+SERVER_PID=$!
+ADDR=""
+for _ in $(seq 1 300); do
+  ADDR=$(sed -n 's#^Listening on http://\([^/]*\)/.*#\1#p' "$WORK/server.err" | head -n1)
+  [[ -n "$ADDR" ]] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.err" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -n "$ADDR" ]] || { echo "server did not start" >&2; cat "$WORK/server.err" >&2; exit 1; }
+
+# A valid sample without a photo (the first sample carries one).
+SAMPLE=$(ls "$WORK"/demo/samples/*-valid.txt | sed -n 2p)
+QR=$(tr -d '\r\n' <"$SAMPLE")
+cat >"$WORK/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"qr":"$QR"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Counter-Id"] = "load-test"
+LUA
+RSS_BEFORE=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
+
+echo "== warm-up 3 s" >&2
+wrk -t1 -c"$CONNS" -d3s -s "$WORK/post.lua" "http://$ADDR/v1/verify" >/dev/null
+
+echo "== wrk: ${DURATION}s, $CONNS connections, $THREADS thread(s)" >&2
+wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$WORK/post.lua" "http://$ADDR/v1/verify" | tee "$WORK/wrk.txt" >&2
+
+HWM_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
+METRICS=$(curl -s "http://$ADDR/metrics" 2>/dev/null || true)
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID" || true
+SERVER_PID=""
+AUDIT=$("$BIN" audit-verify --demo --data-dir "$WORK" 2>/dev/null || true)
+
+echo "== core_rate: Verifier::verify on one thread, ${DURATION}s" >&2
+CORE_OUT=$("$CORE" --secs "$DURATION" --demo-dir "$WORK/demo" --sample "$SAMPLE")
+CORE_RATE=$(echo "$CORE_OUT" | sed -n 's/^core_verify_per_sec=//p')
+
+RPS=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.txt")
+P50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt")
+P99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
+TOTAL=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
+NON2XX=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$WORK/wrk.txt")
+SOCKERR=$(grep -E '^\s*Socket errors:' "$WORK/wrk.txt" || true)
+AUDITED=$(echo "$AUDIT" | sed -n 's/.*"entries": \([0-9]*\).*/\1/p')
+AUDIT_OK=$(echo "$AUDIT" | sed -n 's/.*"ok": \([a-z]*\).*/\1/p')
+RATIO=$(awk -v a="$RPS" -v b="$CORE_RATE" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+VALID=$(echo "$METRICS" | sed -n 's/^ikd_verifications_total{code="ok",source="text",verdict="VALID"} //p')
+
+cat <<OUT
+
+| measure | value |
+| --- | --- |
+| date | $(date -u +%Y-%m-%dT%H:%M:%SZ) |
+| machine | $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk on the same cores |
+| wrk | -t$THREADS -c$CONNS -d${DURATION}s, POST /v1/verify, $(echo -n "$QR" | wc -c)-char credential |
+| requests | ${TOTAL:-?} |
+| requests/s | ${RPS:-?} |
+| latency p50 | ${P50:-?} |
+| latency p99 | ${P99:-?} |
+| errors | non-2xx: ${NON2XX:-0}; ${SOCKERR:-socket errors: 0} |
+| VALID verdicts counted by /metrics | ${VALID:-?} |
+| audit entries after the run (chain ok: ${AUDIT_OK:-?}) | ${AUDITED:-?} |
+| peak memory (VmHWM) | $((HWM_KB / 1024)) MiB (RSS at start $((RSS_BEFORE / 1024)) MiB) |
+| core Verifier::verify, 1 thread | ${CORE_RATE:-?} /s |
+| ratio server / core | ${RATIO} |
+OUT
