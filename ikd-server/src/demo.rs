@@ -200,12 +200,7 @@ async fn issue_samples(
     face: Option<&[u8]>,
 ) -> Result<Vec<DemoSample>, StartupError> {
     let state = &app.state;
-    let photo = face.and_then(|f| {
-        ikd_core::photo::make_thumbnail(f, crate::api::issue::PHOTO_BUDGET, &ikd_core::photo::PhotoLimits::default())
-            .map_err(|e| tracing::warn!(code = e.code(), "demo photo skipped"))
-            .ok()
-            .map(|t| t.as_bytes().to_vec())
-    });
+    let photo = face.map(<[u8]>::to_vec);
     let mut out = Vec::new();
     for (i, (case, claims)) in residents.iter().enumerate() {
         let input = IssueInput {

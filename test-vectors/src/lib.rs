@@ -17,9 +17,9 @@ use std::sync::Arc;
 
 use ikd_core::render::{RenderOptions, render_png};
 use ikd_core::{
-    AgeOver, Check, Claims, DangerIssueOptions, FixedClock, IssueRequest, Issuer, Outcome, SaltSecret, SecretKey,
-    Serial, StatusIndex, Timestamp, TrustStore, TrustedIssuer, UnverifiedCredential, Verifier, payload_to_text,
-    text_to_payload,
+    AgeOver, Check, Claims, DangerIssueOptions, Disclosure, FixedClock, IssueRequest, Issuer, Outcome, Policy,
+    SaltSecret, SecretKey, Serial, StatusIndex, Timestamp, TrustStore, TrustedIssuer, UnverifiedCredential, Verifier,
+    VerifyOptions, create_presentation, payload_to_text, text_to_payload,
 };
 use serde_json::{Value, json};
 
@@ -138,19 +138,26 @@ struct Expect {
     code: &'static str,
     /// The first stage that does not pass (or None if all pass).
     stop: Option<Check>,
+    /// Checks beyond the six base ones that this case runs (holder binding, policy).
+    extra: Vec<Check>,
 }
 
 impl Expect {
     fn valid() -> Expect {
-        Expect { verdict: "VALID", code: "ok", stop: None }
+        Expect { verdict: "VALID", code: "ok", stop: None, extra: Vec::new() }
     }
     fn invalid(code: &'static str, stop: Check) -> Expect {
-        Expect { verdict: "INVALID", code, stop: Some(stop) }
+        Expect { verdict: "INVALID", code, stop: Some(stop), extra: Vec::new() }
     }
+    fn with(mut self, extra: &[Check]) -> Expect {
+        self.extra = extra.to_vec();
+        self
+    }
+
     fn stages(&self) -> Value {
         let mut m = serde_json::Map::new();
         let mut after = false;
-        for c in Check::ALL {
+        for c in Check::ALL.into_iter().chain(self.extra.iter().copied()) {
             let outcome = if after {
                 "skipped"
             } else if Some(c) == self.stop {
@@ -616,7 +623,12 @@ pub fn generate() -> Result<Vec<Case>, String> {
             now,
             trust.clone(),
             &text,
-            Expect { verdict: "UNDETERMINED", code: "issuer_unknown", stop: Some(Check::IssuerKnown) },
+            Expect {
+                verdict: "UNDETERMINED",
+                code: "issuer_unknown",
+                stop: Some(Check::IssuerKnown),
+                extra: Vec::new(),
+            },
             None,
             None,
         ));
@@ -752,7 +764,233 @@ pub fn generate() -> Result<Vec<Case>, String> {
             None,
         ));
     }
+    presentation_cases(&ctx, &mut out)?;
     Ok(out)
+}
+
+fn with_options(mut c: Case, policy: Option<&Policy>, challenge: Option<&str>) -> Case {
+    if let Some(p) = policy {
+        c.json["input"]["policy"] = json!({
+            "name": p.name,
+            "required": p.required.names(),
+            "require_live": p.require_live,
+        });
+    }
+    if let Some(ch) = challenge {
+        c.json["input"]["challenge"] = Value::from(ch);
+    }
+    c
+}
+
+/// Live presentations and policies (the presentation issue's list).
+fn presentation_cases(ctx: &Ctx, out: &mut Vec<Case>) -> Result<(), String> {
+    let now = T0 + DAY;
+    let trust = ctx.default_trust();
+    let woman = ctx.claims("typical-woman")?;
+    let req = ctx.request(woman.clone(), 5001);
+    let cred = ctx.sign(&ctx.issuer, &req, 5001, &DangerIssueOptions::default());
+    let at = Timestamp::from_unix(now - 30);
+    let d = |s: &str| Disclosure::parse_list(s).map_err(|e| e.to_string());
+    let present = |text: &str, claims: &str, holder: Option<&SecretKey>, challenge: Option<&[u8]>| {
+        create_presentation(text, d(claims)?, holder, at, challenge).map_err(|e| e.to_string())
+    };
+    let live = [Check::HolderBinding];
+    let small = present(&cred, "nama,nik,age_over_17", Some(&ctx.holder), None)?;
+    let mut valid_small = case(
+        "presentation-live-nama-nik-age",
+        "A live presentation signed 30 s before the clock, disclosing nama, nik and age_over_17; 13 claims withheld.",
+        now,
+        trust.clone(),
+        &small,
+        Expect::valid().with(&live),
+        None,
+        None,
+    );
+    valid_small.json["expected"]["disclosed"] = json!({
+        "nama": woman.nama.as_str(),
+        "nik": woman.nik.to_string(),
+        "age_over_17": true,
+    });
+    out.push(valid_small);
+    out.push(case(
+        "presentation-expired",
+        "The same live presentation 400 s later: beyond the 90 s window plus 300 s skew.",
+        now + 370,
+        trust.clone(),
+        &small,
+        Expect::invalid("presentation_expired", Check::HolderBinding).with(&live),
+        None,
+        None,
+    ));
+    out.push(case(
+        "presentation-in-future",
+        "The live presentation is signed 330 s after the verifier's clock.",
+        now - 360,
+        trust.clone(),
+        &small,
+        Expect::invalid("presentation_in_future", Check::HolderBinding).with(&live),
+        None,
+        None,
+    ));
+    {
+        // Same claims and secret, other holder key: the roots agree, so the other key's
+        // signature can be spliced onto this presentation.
+        let other = SecretKey::from_seed(&[0x99; 32]);
+        let mut req2 = req.clone();
+        req2.holder_key = Some(other.public_key());
+        let cred2 = ctx.sign(&ctx.issuer, &req2, 5001, &DangerIssueOptions::default());
+        let theirs = text_to_payload(&present(&cred2, "nama,nik", Some(&other), None)?).unwrap_or_default();
+        let mine = present(&cred, "nama,nik", Some(&ctx.holder), None)?;
+        let forged = mutate_payload(&mine, |p| {
+            let n = p.len();
+            p[n - 64..].copy_from_slice(&theirs[theirs.len() - 64..]);
+        });
+        out.push(case(
+            "presentation-wrong-holder-key",
+            "The holder signature was made by a key other than the credential's holder key.",
+            now,
+            trust.clone(),
+            &forged,
+            Expect::invalid("holder_signature_invalid", Check::HolderBinding).with(&live),
+            None,
+            None,
+        ));
+    }
+    {
+        let mut req3 = req.clone();
+        req3.holder_key = None;
+        let card = ctx.sign(&ctx.issuer, &req3, 5003, &DangerIssueOptions::default());
+        let static_p = present(&card, "nama", None, None)?;
+        let forged = mutate_payload(&static_p, |p| {
+            p[1] |= 0x01;
+            p.extend_from_slice(&[0x80, 0x80, 0x80, 0x40]);
+            p.extend_from_slice(&[7u8; 64]);
+        });
+        out.push(case(
+            "presentation-holder-signature-without-holder-key",
+            "A holder signature on a credential that has no holder key (a printed card).",
+            now,
+            trust.clone(),
+            &forged,
+            Expect::invalid("holder_key_missing", Check::HolderBinding).with(&live),
+            None,
+            None,
+        ));
+    }
+    {
+        let p = present(&cred, "nama,nik", Some(&ctx.holder), None)?;
+        let issuer_len = issuer_part_len(&cred);
+        // Layout: kind, flags, issuer part, disclosure, one seed for slots 0..2, nama, nik.
+        let nama = 2 + issuer_len + 2 + 16;
+        let tampered = mutate_payload(&p, |b| b[nama + 3] ^= 0x10);
+        out.push(case(
+            "presentation-tampered-value",
+            "One bit of the disclosed nama changed.",
+            now,
+            trust.clone(),
+            &tampered,
+            Expect::invalid("signature_invalid", Check::Signature).with(&live),
+            None,
+            None,
+        ));
+        let other_nik = 3604010903850012u64.to_be_bytes();
+        let swapped = mutate_payload(&p, |b| {
+            let nik = nama + 1 + (14 * 6usize).div_ceil(8);
+            b[nik..nik + 7].copy_from_slice(&other_nik[1..]);
+        });
+        out.push(case(
+            "presentation-claim-not-committed",
+            "A disclosed nik (another resident's) that is not the committed value.",
+            now,
+            trust.clone(),
+            &swapped,
+            Expect::invalid("signature_invalid", Check::Signature).with(&live),
+            None,
+            None,
+        ));
+    }
+    {
+        let p = present(&cred, "nama,nik", Some(&ctx.holder), Some(b"K7Q2"))?;
+        out.push(with_options(
+            case(
+                "presentation-challenge-answered",
+                "Challenge mode: the counter showed K7Q2 and the phone signed it.",
+                now,
+                trust.clone(),
+                &p,
+                Expect::valid().with(&live),
+                None,
+                None,
+            ),
+            None,
+            Some("K7Q2"),
+        ));
+        out.push(with_options(
+            case(
+                "presentation-wrong-challenge",
+                "Challenge mode: the counter showed ZZ9X, the phone signed K7Q2.",
+                now,
+                trust.clone(),
+                &p,
+                Expect::invalid("challenge_mismatch", Check::HolderBinding).with(&live),
+                None,
+                None,
+            ),
+            None,
+            Some("ZZ9X"),
+        ));
+    }
+    let policies = Policy::builtin();
+    let find = |n: &str| policies.iter().find(|p| p.name == n).cloned().ok_or(format!("no policy {n}"));
+    let apotek = find("apotek")?;
+    let hotel = find("hotel")?;
+    {
+        let p = present(&cred, "nama,foto,age_over_17", Some(&ctx.holder), None)?;
+        out.push(with_options(
+            case(
+                "policy-apotek-satisfied",
+                "Pharmacy policy: nama, foto and age_over_17 shown live.",
+                now,
+                trust.clone(),
+                &p,
+                Expect::valid().with(&[Check::HolderBinding, Check::Policy]),
+                None,
+                None,
+            ),
+            Some(&apotek),
+            None,
+        ));
+        let p = present(&cred, "nama", Some(&ctx.holder), None)?;
+        out.push(with_options(
+            case(
+                "policy-not-satisfied",
+                "Hotel policy needs nama and nik; only nama was shown.",
+                now,
+                trust.clone(),
+                &p,
+                Expect::invalid("policy_claims_missing", Check::Policy).with(&[Check::HolderBinding, Check::Policy]),
+                None,
+                None,
+            ),
+            Some(&hotel),
+            None,
+        ));
+        out.push(with_options(
+            case(
+                "policy-requires-live",
+                "Pharmacy policy requires a live presentation; the full static credential was shown.",
+                now,
+                trust.clone(),
+                &cred,
+                Expect::invalid("policy_requires_live", Check::Policy).with(&[Check::Policy]),
+                None,
+                None,
+            ),
+            Some(&apotek),
+            None,
+        ));
+    }
+    Ok(())
 }
 
 /// Adds the Ed25519 group order L to a 32-byte little-endian scalar in place.
@@ -804,8 +1042,19 @@ pub fn check_case(doc: &Value, png: Option<&[u8]>) -> Result<(), String> {
         }
     }
     let verifier = Verifier::new(trust).with_clock(Arc::new(FixedClock(clock))).with_skew_secs(skew);
-    let v = verifier.verify(text);
+    let policy = match doc["input"].get("policy") {
+        Some(p) => Some(
+            Policy::list_from_json(&Value::Array(vec![p.clone()]).to_string()).map_err(|e| e.to_string())?.remove(0),
+        ),
+        None => None,
+    };
+    let challenge = doc["input"]["challenge"].as_str().map(str::as_bytes);
+    let v = verifier.verify_with(text, &VerifyOptions { policy: policy.as_ref(), challenge });
     let exp = &doc["expected"];
+    let stages = exp["stages"].as_object().ok_or("no stages")?;
+    if stages.len() != v.report().entries().len() {
+        return Err(format!("{} stages reported, {} expected", v.report().entries().len(), stages.len()));
+    }
     if v.verdict().as_str() != exp["verdict"] {
         return Err(format!("verdict {} (code {}), expected {}", v.verdict().as_str(), v.code(), exp["verdict"]));
     }
@@ -816,6 +1065,12 @@ pub fn check_case(doc: &Value, png: Option<&[u8]>) -> Result<(), String> {
         let want = &exp["stages"][check.name()];
         if outcome.as_str() != want {
             return Err(format!("stage {}: {}, expected {want}", check.name(), outcome.as_str()));
+        }
+    }
+    if let Some(claims) = exp.get("disclosed") {
+        let p = v.presentation().ok_or("expected disclosed claims but no verified presentation")?;
+        if &p.disclosed_json() != claims {
+            return Err("disclosed claims differ".into());
         }
     }
     if let Some(claims) = exp.get("claims") {

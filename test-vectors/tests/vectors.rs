@@ -80,6 +80,13 @@ fn every_rejection_code_has_a_case() {
         "nik_birth_date_mismatch",
         "nik_sex_mismatch",
         "age_claims_inconsistent",
+        "holder_key_missing",
+        "holder_signature_invalid",
+        "presentation_expired",
+        "presentation_in_future",
+        "challenge_mismatch",
+        "policy_claims_missing",
+        "policy_requires_live",
     ] {
         assert!(codes.contains(code), "no vector for {code}");
     }

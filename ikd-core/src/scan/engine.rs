@@ -38,13 +38,13 @@ enum Binariser {
 /// How QR symbols are found in the bit matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Detector {
-    /// The zxing-cpp finder (port in `rxing::qrcode::cpp_port`) scanning every third row
-    /// ("try harder"): finds every symbol, down to about one pixel per module.
+    /// The zxing-cpp finder (port in `rxing::qrcode::cpp_port`), which finds every symbol:
+    /// first scanning every `3·height/388`-th row, as zxing-cpp does for live video (codes up
+    /// to version 20 filling a quarter of the image height), then, on images tall enough for
+    /// that to skip rows, every third row ("try harder": down to about one pixel per module).
     Cpp,
-    /// The same scanning fewer rows on tall images (every `3·height/388`-th, as zxing-cpp does
-    /// for live video): finds codes up to version 20 that fill a quarter of the frame height,
-    /// in a third of the time. On images under 517 pixels tall it is the same as [`Cpp`], and
-    /// skipped.
+    /// Only the first, fast scan of [`Detector::Cpp`]: a third of the time on a camera frame.
+    /// On images under [`FAST_SCAN_MIN_HEIGHT`] pixels it already scans every third row.
     CppFast,
     /// The ZXing Java finder (`rxing::qrcode::detector`): one symbol, different geometry
     /// heuristics that read some curved or perspective-distorted codes the other misses.
@@ -70,8 +70,8 @@ use Detector::{Cpp, CppFast, Java};
 
 /// Passes tried on every image.
 const PASSES: &[Pass] = &[
-    Pass { prep: Prep::Plain, runs: &[(Hybrid, CppFast), (Hybrid, Cpp), (Global, Cpp), (Global, Java)] },
-    Pass { prep: Prep::Sharpen(2), runs: &[(Global, Cpp), (Global, Java), (Hybrid, Cpp)] },
+    Pass { prep: Prep::Plain, runs: &[(Hybrid, Cpp), (Global, Cpp), (Global, Java)] },
+    Pass { prep: Prep::Sharpen(2), runs: &[(Global, Cpp), (Global, Java), (Hybrid, CppFast)] },
     Pass { prep: Prep::Sharpen(3), runs: &[(Global, Java)] },
     Pass { prep: Prep::Stretch, runs: &[(Global, Java)] },
 ];
@@ -86,7 +86,7 @@ const SMALL_IMAGE_PASSES: &[Pass] = &[
 /// Images whose longer side is at most this many pixels also get [`SMALL_IMAGE_PASSES`].
 const SMALL_IMAGE_MAX_SIDE: u32 = 1024;
 
-/// Below this height [`Detector::CppFast`] scans every third row too, so it is skipped.
+/// From this height on, the fast scan of the zxing-cpp finder skips rows (3·517/388 > 3).
 const FAST_SCAN_MIN_HEIGHT: u32 = 517;
 
 /// Run the cascade on `image`.
@@ -115,27 +115,12 @@ pub(super) fn scan(image: &GrayImage) -> Outcome {
                 &prepared
             }
         };
-        let t0 = std::time::Instant::now();
         let mut matrices = MatrixCache::default();
         for &(binariser, detector) in pass.runs {
-            if detector == CppFast && input.height() < FAST_SCAN_MIN_HEIGHT {
-                continue;
-            }
-            let tr = std::time::Instant::now();
             let run = catch_unwind(AssertUnwindSafe(|| {
                 let matrix = matrices.get(input, binariser)?;
                 Some(detect_both_polarities(matrix, detector))
             }));
-            if std::env::var_os("IKD_SCAN_TRACE").is_some() {
-                eprintln!(
-                    "TRACE {:?} {:?} {:?} prep+{:?} run {:?}",
-                    pass.prep,
-                    binariser,
-                    detector,
-                    t0.elapsed(),
-                    tr.elapsed()
-                );
-            }
             match run {
                 Ok(Some(found)) if !found.is_empty() => {
                     outcome.codes = dedup(found);
@@ -181,19 +166,34 @@ fn binarise(image: &GrayImage, binariser: Binariser) -> Option<BitMatrix> {
 
 /// Symbols in `matrix`, or failing that in its inverse.
 fn detect_both_polarities(matrix: &BitMatrix, detector: Detector) -> Vec<ScannedCode> {
-    let found = detect(matrix, detector);
-    if !found.is_empty() {
-        return found;
+    let mut inverted = None;
+    let scans: &[bool] = match detector {
+        Cpp if matrix.height() >= FAST_SCAN_MIN_HEIGHT => &[false, true],
+        Cpp => &[true],
+        CppFast => &[false],
+        Java => &[true],
+    };
+    for &try_harder in scans {
+        let found = detect(matrix, detector, try_harder);
+        if !found.is_empty() {
+            return found;
+        }
+        let inverted = inverted.get_or_insert_with(|| {
+            let mut flipped = matrix.clone();
+            flipped.flip_self();
+            flipped
+        });
+        let found = detect(inverted, detector, try_harder);
+        if !found.is_empty() {
+            return found;
+        }
     }
-    let mut inverted = matrix.clone();
-    inverted.flip_self();
-    detect(&inverted, detector)
+    Vec::new()
 }
 
-fn detect(matrix: &BitMatrix, detector: Detector) -> Vec<ScannedCode> {
+fn detect(matrix: &BitMatrix, detector: Detector, try_harder: bool) -> Vec<ScannedCode> {
     match detector {
-        Cpp => detect_cpp(matrix, true),
-        CppFast => detect_cpp(matrix, false),
+        Cpp | CppFast => detect_cpp(matrix, try_harder),
         Java => detect_java(matrix).into_iter().collect(),
     }
 }

@@ -16,7 +16,10 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ikd_core::photo::{self, PhotoError, PhotoLimits};
 use ikd_core::render::{RenderOptions, render_png};
-use ikd_core::{BerlakuHingga, Claims, IssueRequest, PublicKey, Serial, StatusIndex, Timestamp};
+use ikd_core::{
+    BerlakuHingga, Claims, IssueRequest, PHOTO_CREDENTIAL_MAX_CHARS, PublicKey, Serial, StatusIndex, Timestamp,
+    photo_byte_budget,
+};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -25,9 +28,6 @@ use crate::app::AppState;
 use crate::auth::Admin;
 use crate::error::{ApiError, ApiJson};
 use crate::store::{AuditRecord, CredentialState, RevokeOutcome, StoreError};
-
-/// Largest embedded photo the server makes, in bytes (the QR code grows with it).
-pub const PHOTO_BUDGET: usize = 800;
 
 /// `POST /v1/credentials` body.
 #[derive(Debug, Deserialize)]
@@ -55,7 +55,7 @@ pub struct IssueInput {
     pub holder_key: Option<PublicKey>,
     /// Validity in days.
     pub valid_days: u32,
-    /// The WebP thumbnail.
+    /// The face photo as sent (PNG or JPEG); the thumbnail is made to fit the QR budget.
     pub photo: Option<Vec<u8>>,
 }
 
@@ -136,18 +136,9 @@ async fn validate(state: &AppState, body: IssueBody) -> Result<IssueInput, ApiEr
             .with("field", "valid_days"));
     }
     let photo = match body.photo {
-        Some(b64) => {
-            let raw = decode_base64(&b64).ok_or_else(|| {
-                ApiError::new(StatusCode::BAD_REQUEST, "bad_base64", "`photo` is not valid base64")
-                    .with("field", "photo")
-            })?;
-            let limits = PhotoLimits { max_input_bytes: state.limits.max_image_body, ..PhotoLimits::default() };
-            let thumb = tokio::task::spawn_blocking(move || photo::make_thumbnail(&raw, PHOTO_BUDGET, &limits))
-                .await
-                .map_err(|_| ApiError::internal())?
-                .map_err(|e| photo_error(&e))?;
-            Some(thumb.as_bytes().to_vec())
-        }
+        Some(b64) => Some(decode_base64(&b64).ok_or_else(|| {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_base64", "`photo` is not valid base64").with("field", "photo")
+        })?),
         None => None,
     };
     Ok(IssueInput { claims, holder_key, valid_days, photo })
@@ -174,6 +165,31 @@ pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) 
         )
         .with("field", "berlaku_hingga"));
     }
+    // The thumbnail gets what room is left so the whole text fits a phone-scannable QR code
+    // (version 22-M, PHOTO_CREDENTIAL_MAX_CHARS); measured on this very credential without a photo.
+    let photo = match input.photo {
+        Some(raw) => {
+            let probe = IssueRequest {
+                claims: input.claims.clone(),
+                serial: Serial::new(1 << 40).ok_or_else(ApiError::internal)?,
+                status_index: StatusIndex::new(u32::MAX),
+                issued_at: now,
+                valid_from: now,
+                expires_at,
+                holder_key: input.holder_key,
+                photo: None,
+            };
+            let base = own.issuer.issue(&probe).map_err(|e| unprocessable(e.code(), e.to_string()))?.payload_len();
+            let budget = photo_byte_budget(base, PHOTO_CREDENTIAL_MAX_CHARS);
+            let limits = PhotoLimits { max_input_bytes: state.limits.max_image_body, ..PhotoLimits::default() };
+            let thumb = tokio::task::spawn_blocking(move || photo::make_thumbnail(&raw, budget, &limits))
+                .await
+                .map_err(|_| ApiError::internal())?
+                .map_err(|e| photo_error(&e))?;
+            Some(thumb.as_bytes().to_vec())
+        }
+        None => None,
+    };
     let res = state
         .store
         .reserve_credential(&own.key_id, now.unix(), state.issuance.status_list_size)
@@ -187,7 +203,7 @@ pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) 
         valid_from: now,
         expires_at,
         holder_key: input.holder_key,
-        photo: input.photo,
+        photo,
     };
     let signed = own.issuer.issue(&req);
     let text = match signed {

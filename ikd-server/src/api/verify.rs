@@ -94,19 +94,16 @@ pub fn verification_json(state: &AppState, v: &Verification, l: Lang, with_photo
         })
     });
     let issuer = v.issuer().map(|i| json!({"name": i.name, "key_id": i.key_id().to_string()}));
-    // Claims only when the credential is VALID: an unverified credential's claims are not shown.
+    // Claims only when VALID: an unverified credential's claims are never shown. For a
+    // presentation, only what the holder disclosed.
     let valid = a.verdict == "VALID";
-    let cred = v.credential().filter(|_| valid);
-    let claims = cred.map(|c| {
-        let mut m = c.claims().to_json_value();
-        if let Value::Object(o) = &mut m {
-            let age = c.age_over();
-            o.insert("age_over_17".into(), age.over_17.into());
-            o.insert("age_over_21".into(), age.over_21.into());
-            o.insert("age_over_60".into(), age.over_60.into());
-        }
-        m
-    });
+    let claims = if valid { v.claims_json() } else { None };
+    let photo = if valid {
+        v.credential().and_then(|c| c.photo()).or_else(|| v.presentation().and_then(|p| p.photo()))
+    } else {
+        None
+    };
+    let presentation = v.presentation().filter(|_| valid).map(|p| json!({"live": p.is_live()}));
     let mut out = json!({
         "demo": state.demo,
         "verdict": a.verdict,
@@ -116,10 +113,11 @@ pub fn verification_json(state: &AppState, v: &Verification, l: Lang, with_photo
         "credential": credential,
         "issuer": issuer,
         "claims": claims,
+        "withheld": if valid { v.withheld().to_vec() } else { Vec::new() },
+        "presentation": presentation,
         "report": report,
     });
     if let Value::Object(o) = &mut out {
-        let photo = cred.and_then(|c| c.photo());
         if with_photo {
             let url = photo.and_then(|p| match ikd_core::photo::thumbnail_png(p) {
                 Ok(png) => Some(format!("data:image/png;base64,{}", STANDARD.encode(png))),
