@@ -299,7 +299,11 @@ pub fn run(
                 }
             };
             let file = file_name(*n);
-            fsutil::write_output(lang, &dir.join(&file), format!("{}\n", cred.text()).as_bytes())?;
+            // Written in place, not synced: the journal is the durable copy, and a resume
+            // rewrites any file that does not match it.
+            let path = dir.join(&file);
+            fs::write(&path, format!("{}\n", cred.text()).as_bytes())
+                .map_err(|e| CliError::io(lang, &path, IoAction::Write, &e))?;
             done.insert(*n, (serial, status_index, file.clone(), cred.text().to_owned()));
             entries.push(Entry::Done { line: *n, serial, status_index, file, credential: cred.text().to_owned() });
             issued += 1;

@@ -234,7 +234,8 @@ pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
         thumb = Some(t);
     }
     let (state, serial) = match a.serial {
-        Some(s) => (None, s),
+        // An explicit serial leaves the counter alone; the state still gives the status index.
+        Some(s) => (keys::read_state(lang, &a.key, &pk), s),
         None => {
             let (st, first) = keys::reserve_serials(lang, &a.key, &pk, 1, a.init_state)?;
             (Some(st), first)

@@ -332,6 +332,15 @@ pub fn reserve_serials(lang: Lang, key_path: &Path, pk: &PublicKey, count: u64, 
     Ok((state, first))
 }
 
+/// The state file of `key_path`, if it exists, can be read and belongs to `pk`.
+pub fn read_state(lang: Lang, key_path: &Path, pk: &PublicKey) -> Option<State> {
+    let path = state_path_for(key_path);
+    if !path.exists() {
+        return None;
+    }
+    State::read(lang, &path).ok().filter(|s| s.key_id == pk.key_id().to_string())
+}
+
 /// The issuer name recorded in the state file, if any.
 pub fn state_issuer_name(lang: Lang, key_path: &Path) -> Option<String> {
     let path = state_path_for(key_path);

@@ -116,6 +116,27 @@ fn issue_then_verify_through_a_pipe_and_json() {
     assert_eq!(lines[0]["report"].as_array().unwrap().len(), 6);
     assert_eq!(lines[0]["issuer"]["name"], "DISDUKCAPIL KABUPATEN SERANG (TEST)");
 
+    // Plain mode: one line per scan, the worst verdict decides the status.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ikd"))
+        .args(["verify", "--trust", "trust.json"])
+        .current_dir(d.path())
+        .env("LC_ALL", "en_US.UTF-8")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        write!(stdin, "{}\r\nHELLO\n\n", cred.trim()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("VALID | BUDI SANTOSO | NIK ************0007"), "{lines:?}");
+    assert!(lines[1].starts_with("INVALID | decode_wrong_prefix"), "{lines:?}");
+
     // The serial counter moved on.
     let second = ikd(d.path(), &["--json", "issue", "--key", "TEST-ONLY-issuer.key", "resident.json"]);
     let j: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();

@@ -249,7 +249,7 @@ impl Header {
             .ok_or(DecodeError::ValueOutOfRange { field: "valid_from" })?;
         let until = from.checked_add(validity).ok_or(DecodeError::ValueOutOfRange { field: "expires_at" })?;
         let holder_key = if flags & FLAG_HOLDER_KEY != 0 {
-            Some(PublicKey::from_bytes(&r.array::<32>()?).map_err(|_| DecodeError::InvalidHolderKey)?)
+            Some(PublicKey::screen(&r.array::<32>()?).map_err(|_| DecodeError::InvalidHolderKey)?)
         } else {
             None
         };

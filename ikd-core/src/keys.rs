@@ -73,20 +73,93 @@ impl fmt::Debug for KeyId {
     }
 }
 
-/// An Ed25519 public key that is a valid, canonical, non-weak curve point.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct PublicKey {
-    key: VerifyingKey,
+/// The encodings of the eight points of small order (and their sign-flipped forms), which
+/// no public key may have. With the check that `y` is canonical, this finds every weak key
+/// without any curve arithmetic.
+const SMALL_ORDER_ENCODINGS: [[u8; 32]; 8] = [
+    // Identity (y = 1), order 1.
+    [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    // y = -1, order 2.
+    [
+        0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+    ],
+    // y = 0, order 4.
+    [0; 32],
+    // Order 8.
+    [
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf,
+        0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05,
+    ],
+    [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20,
+        0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a,
+    ],
+    // The same with the sign bit set (x = 0 has no negative, so these also cover non-canonical forms).
+    [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80],
+    [
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf,
+        0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x85,
+    ],
+    [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20,
+        0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0xfa,
+    ],
+];
+
+/// Whether the 255-bit `y` of an encoding is below p = 2^255 − 19.
+fn y_is_canonical(b: &[u8; 32]) -> bool {
+    let [first, middle @ .., last] = b;
+    if last & 0x7f != 0x7f || middle.iter().any(|x| *x != 0xff) {
+        return true;
+    }
+    *first < 0xed
 }
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyRepr {
+    /// Decompressed and fully checked.
+    Checked(VerifyingKey),
+    /// Screened by encoding only (canonical, not small order); decompressed when used.
+    Screened([u8; 32]),
+}
+
+/// An Ed25519 public key.
+///
+/// Keys read with [`PublicKey::from_bytes`] (trust stores, key files) are fully checked:
+/// a valid, canonical, non-weak curve point. Holder keys inside credentials are screened by
+/// their encoding when the credential is decoded (canonical `y`, not one of the small-order
+/// points), and decompressed only when a holder signature is checked, because decompression
+/// costs about a tenth of a signature verification.
+#[derive(Clone, Copy)]
+pub struct PublicKey {
+    repr: KeyRepr,
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for PublicKey {}
 
 impl PublicKey {
     /// Parses 32 bytes; rejects invalid and small-order keys.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, KeyError> {
         let key = VerifyingKey::from_bytes(bytes).map_err(|_| KeyError::InvalidPublicKey)?;
-        if key.is_weak() {
+        if key.is_weak() || !y_is_canonical(bytes) {
             return Err(KeyError::InvalidPublicKey);
         }
-        Ok(PublicKey { key })
+        Ok(PublicKey { repr: KeyRepr::Checked(key) })
+    }
+
+    /// Screens 32 bytes by their encoding only (see the type's documentation).
+    pub(crate) fn screen(bytes: &[u8; 32]) -> Result<PublicKey, KeyError> {
+        if !y_is_canonical(bytes) || SMALL_ORDER_ENCODINGS.contains(bytes) {
+            return Err(KeyError::InvalidPublicKey);
+        }
+        Ok(PublicKey { repr: KeyRepr::Screened(*bytes) })
     }
 
     /// Parses the base64url (no padding) text form, optionally prefixed `ikdpk1:`.
@@ -101,24 +174,31 @@ impl PublicKey {
 
     /// The text form: `ikdpk1:` then base64url of the 32 bytes.
     pub fn to_text(&self) -> String {
-        format!("ikdpk1:{}", URL_SAFE_NO_PAD.encode(self.key.as_bytes()))
+        format!("ikdpk1:{}", URL_SAFE_NO_PAD.encode(self.as_bytes()))
     }
 
     /// The 32 bytes.
     pub fn as_bytes(&self) -> &[u8; 32] {
-        self.key.as_bytes()
+        match &self.repr {
+            KeyRepr::Checked(k) => k.as_bytes(),
+            KeyRepr::Screened(b) => b,
+        }
     }
 
     /// This key's id.
     pub fn key_id(&self) -> KeyId {
-        let digest = Sha256::digest(self.key.as_bytes());
+        let digest = Sha256::digest(self.as_bytes());
         let mut id = [0u8; KEY_ID_LEN];
         id.copy_from_slice(digest.get(..KEY_ID_LEN).unwrap_or(&[0; KEY_ID_LEN]));
         KeyId(id)
     }
 
-    pub(crate) fn verifying_key(&self) -> &VerifyingKey {
-        &self.key
+    /// The decompressed key; `None` for a screened key that is not on the curve.
+    pub(crate) fn verifying_key(&self) -> Option<VerifyingKey> {
+        match &self.repr {
+            KeyRepr::Checked(k) => Some(*k),
+            KeyRepr::Screened(b) => VerifyingKey::from_bytes(b).ok().filter(|k| !k.is_weak()),
+        }
     }
 }
 
@@ -169,7 +249,7 @@ mod secret {
 
         /// The public key.
         pub fn public_key(&self) -> PublicKey {
-            PublicKey { key: self.key.verifying_key() }
+            PublicKey { repr: super::KeyRepr::Checked(self.key.verifying_key()) }
         }
 
         /// Signs `message` (plain Ed25519, RFC 8032).
@@ -231,5 +311,35 @@ mod tests {
         assert!(matches!(SecretKey::from_file_text("IKD-SECRET-KEY-1\n***\n"), Err(KeyError::BadEncoding)));
         let pk = k.public_key();
         assert_eq!(PublicKey::from_text(&pk.to_text()).unwrap(), pk);
+    }
+}
+
+#[cfg(test)]
+mod screen_tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn screening_rejects_every_small_order_encoding_and_noncanonical_y() {
+        for enc in SMALL_ORDER_ENCODINGS {
+            assert_eq!(PublicKey::screen(&enc), Err(KeyError::InvalidPublicKey));
+            // Each listed encoding really is weak (or not a point at all).
+            assert!(PublicKey::from_bytes(&enc).is_err());
+        }
+        // y = p (non-canonical zero) and y = p + 1 (non-canonical one).
+        let mut p = [0xffu8; 32];
+        p[0] = 0xed;
+        p[31] = 0x7f;
+        assert_eq!(PublicKey::screen(&p), Err(KeyError::InvalidPublicKey));
+        p[0] = 0xee;
+        assert_eq!(PublicKey::screen(&p), Err(KeyError::InvalidPublicKey));
+        // A real key passes both, and both forms compare equal.
+        #[cfg(feature = "issue")]
+        {
+            let k = SecretKey::from_seed(&[3; 32]).public_key();
+            let s = PublicKey::screen(k.as_bytes()).unwrap();
+            assert_eq!(s, k);
+            assert!(s.verifying_key().is_some());
+        }
     }
 }

@@ -23,6 +23,8 @@ mod error;
 mod keys;
 mod nik;
 mod present;
+pub mod status;
+pub mod trustlist;
 mod verify;
 mod wire;
 

@@ -703,7 +703,8 @@ impl StatusList {
         }
         let revoked = decode_section(&revoked_raw, size)?;
         let suspended = decode_section(&suspended_raw, size)?;
-        let (small, large) = if revoked.len() <= suspended.len() { (&revoked, &suspended) } else { (&suspended, &revoked) };
+        let (small, large) =
+            if revoked.len() <= suspended.len() { (&revoked, &suspended) } else { (&suspended, &revoked) };
         if small.iter().any(|i| large.contains(i)) {
             return Err(malformed("an index is both revoked and suspended"));
         }

@@ -824,7 +824,7 @@ impl Run {
 /// small-order `R` or `A`), as used for every signature in the format.
 pub fn verify_signature_strict(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> bool {
     let sig = Signature::from_bytes(signature);
-    key.verifying_key().verify_strict(message, &sig).is_ok()
+    key.verifying_key().is_some_and(|k| k.verify_strict(message, &sig).is_ok())
 }
 
 /// What is being verified: a full credential or a presentation.
@@ -977,11 +977,13 @@ impl Verifier {
         for (i, d) in decoded.iter().enumerate() {
             if let Ok(s) = d {
                 let mut cands = self.trust.candidates(s.header().key_id);
-                if let (Some(k), None) = (cands.next(), cands.next()) {
+                if let (Some(k), None) = (cands.next(), cands.next())
+                    && let Some(vk) = k.public_key.verifying_key()
+                {
                     idx.push(i);
                     messages.push(s.issuer_message());
                     sigs.push(Signature::from_bytes(s.signature()));
-                    keys.push(*k.public_key.verifying_key());
+                    keys.push(vk);
                 }
             }
         }

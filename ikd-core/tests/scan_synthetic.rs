@@ -196,6 +196,16 @@ fn small_code_in_noisy_1080p_webcam_frame() {
 }
 
 #[test]
+fn largest_credential_version_22_in_webcam_frame() {
+    // docs/PHOTO.md: a credential fills at most a version-22 code at EC level M (1134 characters).
+    let payload = credential_payload(1130, 16);
+    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).unwrap();
+    assert_eq!(code.version(), qrcode::Version::Normal(22));
+    let tile = render_code(&code, 4, 25, 225);
+    expect_one(decode_luma(&webcam_frame(&tile, 300, 200, 16)), &payload);
+}
+
+#[test]
 fn several_codes_all_returned_ikd_first() {
     let ikd = credential_payload(120, 5);
     let others = ["https://example.invalid/a", "WIFI:S:counter;T:WPA;P:secret;;"];
@@ -431,8 +441,8 @@ fn random_module_grids_never_panic() {
         let mut noisy = image.clone();
         for y in (12 * 3..side - 12 * 3).step_by(3) {
             for x in (12 * 3..side - 12 * 3).step_by(3) {
-                if rng.next() % (2 + round % 5) == 0 {
-                    let v = if rng.next() % 2 == 0 { 0 } else { 255 };
+                if rng.next().is_multiple_of(2 + round % 5) {
+                    let v = if rng.next().is_multiple_of(2) { 0 } else { 255 };
                     for dy in 0..3 {
                         for dx in 0..3 {
                             noisy.put_pixel(x + dx, y + dy, Luma([v]));
@@ -490,4 +500,24 @@ fn webcam_frame_timing() {
     }
     report("1920x1080 frame with a 3-5 px/module credential code", with_code);
     report("1920x1080 frame without a code (whole cascade + diagnosis)", without_code);
+
+    // A 12-megapixel phone photo of a printed card: the code some 900 pixels across.
+    let mut photo_times = Vec::new();
+    for i in 0..5u32 {
+        let payload = credential_payload(400, 200 + u64::from(i));
+        let tile = render(payload.as_bytes(), 11, 40, 200);
+        let mut photo = image::imageops::resize(
+            &webcam_frame(&GrayImage::new(0, 0), 0, 0, 200 + u64::from(i)),
+            4032,
+            3024,
+            image::imageops::FilterType::Nearest,
+        );
+        paste(&mut photo, &tile, 1200 + i * 100, 900 + i * 50);
+        add_noise(&mut photo, 4.0, u64::from(i));
+        let start = std::time::Instant::now();
+        let result = decode_luma(&photo);
+        photo_times.push(start.elapsed());
+        expect_one(result, &payload);
+    }
+    report("4032x3024 photo with an 11 px/module credential code", photo_times);
 }

@@ -233,10 +233,32 @@ impl App {
     }
 }
 
+/// Seeds of the test keys used by this workspace's tests and test vectors. Their secret keys are
+/// public knowledge, so trusting one is almost certainly a mistake: the server says so loudly.
+const WELL_KNOWN_TEST_SEEDS: [u8; 5] = [0x11, 0x22, 0x48, 0x99, 0x07];
+
+/// Trusted issuers whose key is one of the workspace's public test keys.
+pub fn trusted_test_keys(trust: &TrustStore) -> Vec<String> {
+    let test_keys: Vec<_> =
+        WELL_KNOWN_TEST_SEEDS.iter().map(|b| SecretKey::from_seed(&[*b; 32]).public_key()).collect();
+    trust
+        .issuers()
+        .iter()
+        .filter(|i| test_keys.contains(&i.public_key))
+        .map(|i| format!("{} (key id {})", i.name, i.key_id()))
+        .collect()
+}
+
 /// Lines printed at startup: what is trusted, and how to add issuers when nothing is.
 pub fn banner(state: &AppState, db: Option<&Path>) -> Vec<String> {
     let mut out = Vec::new();
     let issuers = state.verifier.trust_store().issuers();
+    for t in trusted_test_keys(state.verifier.trust_store()) {
+        tracing::warn!(issuer = %t, "the trust store holds a PUBLIC TEST KEY");
+        out.push(format!(
+            "WARNING: the trust store holds a PUBLIC TEST KEY (anyone can sign with it): {t}. Remove it for real use."
+        ));
+    }
     if state.demo {
         out.push("*** DEMO MODE: trusting ONLY the local demo issuer; every response is marked DEMO ***".to_owned());
     }

@@ -682,6 +682,19 @@ async fn no_configuration_trusts_nothing_and_says_how_to_add_issuers() {
     assert!(get(&router, "/v1/credentials").await.status == StatusCode::NOT_FOUND);
 }
 
+#[test]
+fn a_trusted_public_test_key_is_flagged() {
+    let mut trust = ikd_core::TrustStore::new();
+    trust.add(ikd_core::TrustedIssuer {
+        name: "TEST".into(),
+        public_key: ikd_core::SecretKey::from_seed(&[0x11; 32]).public_key(),
+        not_before: Timestamp::from_unix(ikd_core::WIRE_EPOCH),
+        not_after: Timestamp::now(),
+    });
+    assert_eq!(ikd_server::app::trusted_test_keys(&trust).len(), 1);
+    assert!(ikd_server::app::trusted_test_keys(&ikd_core::TrustStore::new()).is_empty());
+}
+
 #[tokio::test]
 async fn secrets_never_show_in_debug_output() {
     let h = harness(Options::default()).await;

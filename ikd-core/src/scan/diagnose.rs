@@ -185,12 +185,10 @@ fn noise_sigma(image: &GrayImage) -> f64 {
     let mut histogram = [0u64; 256];
     let mut total = 0u64;
     for row in image.as_raw().chunks_exact(image.width().max(1) as usize).step_by(2) {
-        for pair in row.windows(2) {
-            if let [a, b] = pair {
-                if let Some(slot) = histogram.get_mut(usize::from(a.abs_diff(*b))) {
-                    *slot += 1;
-                    total += 1;
-                }
+        for (a, b) in row.iter().zip(row.iter().skip(1)) {
+            if let Some(slot) = histogram.get_mut(usize::from(a.abs_diff(*b))) {
+                *slot += 1;
+                total += 1;
             }
         }
     }

@@ -71,7 +71,7 @@ use Detector::{Cpp, CppFast, Java};
 /// Passes tried on every image.
 const PASSES: &[Pass] = &[
     Pass { prep: Prep::Plain, runs: &[(Hybrid, Cpp), (Global, Cpp), (Global, Java)] },
-    Pass { prep: Prep::Sharpen(2), runs: &[(Global, Cpp), (Global, Java), (Hybrid, CppFast)] },
+    Pass { prep: Prep::Sharpen(2), runs: &[(Global, CppFast), (Global, Java), (Hybrid, CppFast)] },
     Pass { prep: Prep::Sharpen(3), runs: &[(Global, Java)] },
     Pass { prep: Prep::Stretch, runs: &[(Global, Java)] },
 ];
