@@ -557,6 +557,8 @@ pub struct TrustList {
     issued_at: Timestamp,
     next_update: Timestamp,
     entries: Vec<TrustListEntry>,
+    /// The entries' key ids, in the same (ascending) order, for binary search.
+    ids: Vec<KeyId>,
     next_roots: Vec<PublicKey>,
     signed_by: Vec<PublicKey>,
 }
@@ -684,7 +686,9 @@ impl TrustList {
     /// The entries whose key id matches (usually one; ids are short and may collide, so
     /// try each).
     pub fn lookup(&self, key_id: KeyId) -> impl Iterator<Item = &TrustListEntry> {
-        self.entries.iter().filter(move |e| e.key_id() == key_id)
+        let start = self.ids.partition_point(|id| *id < key_id);
+        let end = start + self.ids.get(start..).unwrap_or(&[]).partition_point(|id| *id == key_id);
+        self.entries.get(start..end).unwrap_or(&[]).iter()
     }
 
     /// The entry for this exact key.
@@ -780,7 +784,8 @@ impl TrustList {
         entries.sort_by_cached_key(entry_order);
         next_roots.sort_by_cached_key(PublicKey::to_text);
         next_roots.dedup();
-        Ok(TrustList { sequence, issued_at, next_update, entries, next_roots, signed_by: Vec::new() })
+        let ids = entries.iter().map(TrustListEntry::key_id).collect();
+        Ok(TrustList { sequence, issued_at, next_update, entries, ids, next_roots, signed_by: Vec::new() })
     }
 
     /// The canonical body bytes.

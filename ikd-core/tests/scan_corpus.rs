@@ -23,16 +23,16 @@ const ROTATIONS: [u32; 4] = [0, 90, 180, 270];
 /// Codes read per folder and rotation (0°, 90°, 180°, 270°), as recorded in docs/QR-READING.md.
 const FLOORS: [(&str, [usize; 4]); 6] = [
     ("qrcode-1", [20, 20, 20, 20]),
-    ("qrcode-2", [34, 34, 33, 34]),
+    ("qrcode-2", [34, 34, 34, 34]),
     ("qrcode-3", [42, 42, 42, 42]),
-    ("qrcode-4", [40, 40, 40, 40]),
+    ("qrcode-4", [41, 42, 41, 43]),
     ("qrcode-5", [19, 19, 19, 19]),
     ("qrcode-6", [15, 15, 15, 15]),
 ];
 /// ZXing's own floors for its Java decoder (from the corpus README), for the table.
 const ZXING: [[usize; 4]; 6] =
     [[17, 14, 17, 14], [32, 30, 31, 31], [38, 39, 36, 39], [36, 35, 35, 35], [19, 19, 19, 19], [15, 14, 13, 14]];
-const TOTAL_FLOOR: usize = 679;
+const TOTAL_FLOOR: usize = 687;
 
 /// Other real symbols in corpus images, which are not wrong reads: `qrcode-2/16` holds a small
 /// QR code inside the large one.
@@ -82,6 +82,28 @@ fn is_other_symbol(case: &Case, code: &ScannedCode) -> bool {
     })
 }
 
+/// CPU time this thread has used (Linux), so that timings hold on a busy machine; wall-clock
+/// time where that is not available.
+struct Clock(Option<Duration>, Instant);
+
+impl Clock {
+    fn cpu() -> Option<Duration> {
+        let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        Some(Duration::from_nanos(stat.split_whitespace().next()?.parse().ok()?))
+    }
+
+    fn start() -> Self {
+        Clock(Self::cpu(), Instant::now())
+    }
+
+    fn elapsed(&self) -> Duration {
+        match (self.0, Self::cpu()) {
+            (Some(start), Some(now)) => now.saturating_sub(start),
+            _ => self.1.elapsed(),
+        }
+    }
+}
+
 fn percentile(sorted: &[Duration], pct: usize) -> Duration {
     let at = (sorted.len().saturating_sub(1) * pct).div_ceil(100);
     sorted[at.min(sorted.len() - 1)]
@@ -110,7 +132,7 @@ fn zxing_corpus_floor_and_no_wrong_reads() {
         let luma = image::load_from_memory(&bytes).unwrap().to_luma8();
         for (r, degrees) in ROTATIONS.iter().enumerate() {
             let rotated = rotate(&luma, *degrees);
-            let start = Instant::now();
+            let start = Clock::start();
             let result = decode_luma(&rotated);
             times.push(start.elapsed());
             if *degrees == 0 {
@@ -172,7 +194,7 @@ fn zxing_corpus_floor_and_no_wrong_reads() {
     times.sort();
     let sum: Duration = times.iter().sum();
     println!(
-        "\ndecode_luma per image: median {:.2} ms, p99 {:.2} ms, max {:.2} ms, mean {:.2} ms over {} decodes",
+        "\ndecode_luma per image (CPU time): median {:.2} ms, p99 {:.2} ms, max {:.2} ms, mean {:.2} ms over {} decodes",
         percentile(&times, 50).as_secs_f64() * 1e3,
         percentile(&times, 99).as_secs_f64() * 1e3,
         times.last().unwrap().as_secs_f64() * 1e3,

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use ikd_core::status::*;
-use ikd_core::{PublicKey, SecretKey, StatusIndex, Timestamp, WIRE_EPOCH};
+use ikd_core::{PublicKey, SecretKey, StatusIndex, Timestamp, WIRE_EPOCH, verify_signature_strict};
 
 /// 2026-11-27T00:00:00Z.
 const T0: i64 = 1_795_737_600;
@@ -528,4 +528,44 @@ fn arbitrary_input_never_panics() {
         }
         assert!(StatusList::verify(&bytes, &pk).is_err());
     }
+}
+
+/// The worked example of `docs/TRUST-AND-STATUS.md`: its bytes must not change.
+#[test]
+fn specification_example() {
+    let mut b = StatusListBuilder::new(1000).unwrap();
+    for i in [3, 500, 999] {
+        b.set(ix(i), CredentialStatus::Revoked).unwrap();
+    }
+    b.set(ix(77), CredentialStatus::Suspended).unwrap();
+    let bytes = b.sign(&issuer(), Timestamp::from_unix(T0), 86_400, 1).unwrap();
+    let expected = concat!(
+        "494b534c",                                                         // magic "IKSL"
+        "01",                                                               // version
+        "d04ab232742bb4ab3a1368bd4615e4e6d0224ab71a016baf8520a332c9778737", // issuer key
+        "01",                                                               // sequence 1
+        "80cef367",                                                         // issued_at
+        "80a305",                                                           // ttl 86400
+        "e807",                                                             // size 1000
+        "01",
+        "03",
+        "08",
+        "04",
+        "81be0f90", // revoked: Rice k=8
+        "01",
+        "01",
+        "05",
+        "01",
+        "2d", // suspended: Rice k=5
+        "85f67a602f7c6dfa777a30dea9dc874881f476143ee755f1e9c0496518f7c97f",
+        "a3efc1fae0f70b308b9bb77d40d774928557d6064eecbc09fc2eb65d885b700c", // signature
+    );
+    assert_eq!(hex::encode(&bytes), expected);
+    let list = StatusList::verify(&bytes, &issuer().public_key()).unwrap();
+    assert_eq!(list.revoked_encoding(), SectionEncoding::Rice { k: 8 });
+    assert_eq!(list.suspended_encoding(), SectionEncoding::Rice { k: 5 });
+    // The signature covers the tag and every byte before it.
+    let mut message = STATUS_LIST_TAG.to_vec();
+    message.extend_from_slice(&bytes[..bytes.len() - 64]);
+    assert!(verify_signature_strict(&issuer().public_key(), &message, bytes[bytes.len() - 64..].try_into().unwrap()));
 }

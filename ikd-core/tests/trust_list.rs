@@ -309,6 +309,34 @@ fn builder_rejects_bad_input() {
     assert_eq!(b.sign(&[&root1()]).unwrap_err().code(), "trust_list_bad_entry");
 }
 
+/// Key ids are 3 bytes and collide; lookup must return every entry with the id.
+#[test]
+fn lookup_returns_every_key_sharing_an_id() {
+    let mut seen = std::collections::HashMap::new();
+    let (a, b) = (0u32..)
+        .find_map(|i| {
+            let mut seed = [0u8; 32];
+            seed[..4].copy_from_slice(&i.to_le_bytes());
+            let id = SecretKey::from_seed(&seed).public_key().key_id();
+            seen.insert(id, seed).map(|other| (other, seed))
+        })
+        .unwrap();
+    let (ka, kb) = (SecretKey::from_seed(&a), SecretKey::from_seed(&b));
+    let mut builder = builder(1);
+    builder.add(entry("A", &ka, &["*"])).unwrap();
+    builder.add(entry("B", &kb, &["*"])).unwrap();
+    let list = TrustList::verify(&builder.sign(&[&root1()]).unwrap(), &pinned()).unwrap();
+    let id = ka.public_key().key_id();
+    assert_eq!(kb.public_key().key_id(), id);
+    let mut names: Vec<&str> = list.lookup(id).map(|e| e.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["A", "B"]);
+    assert_eq!(list.entry(&kb.public_key()).unwrap().name, "B");
+    for e in list.entries() {
+        assert!(list.lookup(e.key_id()).any(|f| f.public_key == e.public_key));
+    }
+}
+
 // ---- issuance checks ----
 
 #[test]

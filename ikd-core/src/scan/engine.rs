@@ -46,9 +46,13 @@ enum Detector {
     /// Only the first, fast scan of [`Detector::Cpp`]: a third of the time on a camera frame.
     /// On images under [`FAST_SCAN_MIN_HEIGHT`] pixels it already scans every third row.
     CppFast,
-    /// The ZXing Java finder (`rxing::qrcode::detector`): one symbol, different geometry
-    /// heuristics that read some curved or perspective-distorted codes the other misses.
+    /// The ZXing Java finder (`rxing::qrcode::detector`) scanning every third row: one symbol,
+    /// with different geometry heuristics that read some curved or perspective-distorted codes
+    /// the zxing-cpp finder misses.
     Java,
+    /// The ZXing Java finder with its fast row skipping (the same as [`Detector::Java`] on
+    /// images under [`FAST_SCAN_MIN_HEIGHT`] pixels).
+    JavaFast,
 }
 
 /// Image clean-up applied before binarising.
@@ -66,14 +70,15 @@ struct Pass {
 }
 
 use Binariser::{Global, Hybrid};
-use Detector::{Cpp, CppFast, Java};
+use Detector::{Cpp, CppFast, Java, JavaFast};
 
-/// Passes tried on every image.
+/// Passes tried on every image. After the first run, the finders skip rows on tall images
+/// (fast scans): a camera frame with no code in it must not cost the thorough scan each time.
 const PASSES: &[Pass] = &[
-    Pass { prep: Prep::Plain, runs: &[(Hybrid, Cpp), (Global, Cpp), (Global, Java)] },
-    Pass { prep: Prep::Sharpen(2), runs: &[(Global, CppFast), (Global, Java), (Hybrid, CppFast)] },
-    Pass { prep: Prep::Sharpen(3), runs: &[(Global, Java)] },
-    Pass { prep: Prep::Stretch, runs: &[(Global, Java)] },
+    Pass { prep: Prep::Plain, runs: &[(Hybrid, Cpp), (Global, CppFast), (Global, JavaFast)] },
+    Pass { prep: Prep::Sharpen(2), runs: &[(Global, CppFast), (Global, JavaFast), (Hybrid, CppFast)] },
+    Pass { prep: Prep::Sharpen(3), runs: &[(Global, JavaFast)] },
+    Pass { prep: Prep::Stretch, runs: &[(Global, JavaFast)] },
 ];
 
 /// Passes tried only on small images, where upscaling is cheap and gives the detectors
@@ -169,9 +174,8 @@ fn detect_both_polarities(matrix: &BitMatrix, detector: Detector) -> Vec<Scanned
     let mut inverted = None;
     let scans: &[bool] = match detector {
         Cpp if matrix.height() >= FAST_SCAN_MIN_HEIGHT => &[false, true],
-        Cpp => &[true],
-        CppFast => &[false],
-        Java => &[true],
+        Cpp | Java => &[true],
+        CppFast | JavaFast => &[false],
     };
     for &try_harder in scans {
         let found = detect(matrix, detector, try_harder);
@@ -194,7 +198,7 @@ fn detect_both_polarities(matrix: &BitMatrix, detector: Detector) -> Vec<Scanned
 fn detect(matrix: &BitMatrix, detector: Detector, try_harder: bool) -> Vec<ScannedCode> {
     match detector {
         Cpp | CppFast => detect_cpp(matrix, try_harder),
-        Java => detect_java(matrix).into_iter().collect(),
+        Java | JavaFast => detect_java(matrix, try_harder).into_iter().collect(),
     }
 }
 
@@ -223,9 +227,9 @@ fn detect_cpp(matrix: &BitMatrix, try_harder: bool) -> Vec<ScannedCode> {
 
 /// The one symbol the ZXing Java finder locates, decoded by the zxing-cpp decoder (which keeps
 /// the raw payload bytes).
-fn detect_java(matrix: &BitMatrix) -> Option<ScannedCode> {
+fn detect_java(matrix: &BitMatrix, try_harder: bool) -> Option<ScannedCode> {
     let hints = DecodeHints {
-        TryHarder: Some(true),
+        TryHarder: Some(try_harder),
         PossibleFormats: Some([BarcodeFormat::QR_CODE].into_iter().collect()),
         ..DecodeHints::default()
     };

@@ -67,8 +67,7 @@ fn box_blur(pixels: &[u8], width: usize, height: usize, radius: usize) -> Vec<u8
         return pixels.to_vec();
     }
     let rows = blur_rows(pixels, width, radius);
-    let columns = blur_rows(&transpose(&rows, width, height), height, radius);
-    transpose(&columns, height, width)
+    blur_columns(&rows, width, height, radius)
 }
 
 /// Box-blur each row of a `width`-wide image.
@@ -94,14 +93,28 @@ fn blur_rows(pixels: &[u8], width: usize, radius: usize) -> Vec<u8> {
     out
 }
 
-/// Transpose a `width` × `height` image.
-fn transpose(pixels: &[u8], width: usize, height: usize) -> Vec<u8> {
-    let mut out = vec![0u8; pixels.len()];
-    for (y, row) in pixels.chunks_exact(width).enumerate() {
-        for (x, &p) in row.iter().enumerate() {
-            if let Some(slot) = out.get_mut(x * height + y) {
-                *slot = p;
-            }
+/// Box-blur each column, keeping one running sum per column (row-order memory access).
+fn blur_columns(pixels: &[u8], width: usize, height: usize, radius: usize) -> Vec<u8> {
+    let rows: Vec<&[u8]> = pixels.chunks_exact(width).collect();
+    let row = |y: isize| -> &[u8] {
+        let clamped = y.clamp(0, height as isize - 1) as usize;
+        rows.get(clamped).copied().unwrap_or(&[])
+    };
+    let window = (2 * radius + 1) as u32;
+    let r = radius as isize;
+    // Window for output row 0: rows −r..=r, the ones above the image repeating row 0.
+    let mut sums = vec![0u32; width];
+    for y in -r..=r {
+        for (sum, &p) in sums.iter_mut().zip(row(y)) {
+            *sum += u32::from(p);
+        }
+    }
+    let mut out = Vec::with_capacity(pixels.len());
+    for y in 0..height as isize {
+        out.extend(sums.iter().map(|&sum| ((sum + window / 2) / window) as u8));
+        // Slide the window down one row.
+        for ((sum, &add), &remove) in sums.iter_mut().zip(row(y + r + 1)).zip(row(y - r)) {
+            *sum = *sum + u32::from(add) - u32::from(remove);
         }
     }
     out
@@ -126,11 +139,18 @@ mod tests {
     }
 
     #[test]
-    fn transpose_round_trips() {
-        let pixels: Vec<u8> = (0..12).collect();
-        let t = transpose(&pixels, 4, 3);
-        assert_eq!(t, vec![0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
-        assert_eq!(transpose(&t, 3, 4), pixels);
+    fn column_blur_matches_row_blur_of_the_transpose() {
+        let (width, height) = (5usize, 7usize);
+        let pixels: Vec<u8> = (0..width * height).map(|i| (i * 37 % 256) as u8).collect();
+        let transposed: Vec<u8> =
+            (0..width).flat_map(|x| (0..height).map(move |y| (x, y))).map(|(x, y)| pixels[y * width + x]).collect();
+        let by_rows = blur_rows(&transposed, height, 2);
+        let by_columns = blur_columns(&pixels, width, height, 2);
+        for y in 0..height {
+            for x in 0..width {
+                assert_eq!(by_columns[y * width + x], by_rows[x * height + y], "({x}, {y})");
+            }
+        }
     }
 
     #[test]
