@@ -810,8 +810,19 @@ fn read_kab(r: &mut Reader<'_>) -> Result<ClaimText, DecodeError> {
     claim_text(full, f)
 }
 
-fn province_names() -> Vec<&'static str> {
-    PROVINCES.iter().map(|(_, n)| *n).collect()
+/// The province names in list order (the dictionary of the `provinsi` field).
+const PROVINCE_NAMES: [&str; 38] = {
+    let mut names = [""; 38];
+    let mut i = 0;
+    while i < 38 {
+        names[i] = PROVINCES[i].1;
+        i += 1;
+    }
+    names
+};
+
+fn province_names() -> &'static [&'static str] {
+    &PROVINCE_NAMES
 }
 
 /// Slot numbers (docs/FORMAT.md, "Claim slots").
@@ -942,7 +953,7 @@ impl SlotValues {
                 w.text(a.kel_desa.as_str());
                 w.text(a.kecamatan.as_str());
                 write_kab(w, a.kabupaten_kota.as_str());
-                write_dict_text(w, &province_names(), a.provinsi.as_str());
+                write_dict_text(w, province_names(), a.provinsi.as_str());
             }
             slot::BERLAKU_HINGGA => match c.berlaku_hingga {
                 BerlakuHingga::SeumurHidup => w.varint(0),
@@ -1079,7 +1090,7 @@ impl SlotValue {
                 let kel_desa = read_text_claim(r, F::KelDesa)?;
                 let kecamatan = read_text_claim(r, F::Kecamatan)?;
                 let kabupaten_kota = read_kab(r)?;
-                let provinsi = read_dict_text(r, &province_names(), F::Provinsi)?;
+                let provinsi = read_dict_text(r, province_names(), F::Provinsi)?;
                 SlotValue::Alamat(Alamat { alamat, rt, rw, kel_desa, kecamatan, kabupaten_kota, provinsi })
             }
             slot::BERLAKU_HINGGA => SlotValue::BerlakuHingga(match r.varint(MAX_DAYS + 1, "berlaku_hingga")? {

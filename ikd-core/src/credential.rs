@@ -441,6 +441,44 @@ pub(crate) fn signed_message(header_bytes: &[u8], root: &[u8; 32]) -> Vec<u8> {
     m
 }
 
+/// SHA-256 of the concatenation of `parts`. Inputs of at most 55 bytes (every salt seed,
+/// every node and most leaves) are one padded block, compressed directly: this skips the
+/// streaming buffer and is measurably faster on the verification path, where it runs 46
+/// times. Longer inputs use the streaming hasher. Both give the same digest (tested).
+pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    const H0: [u32; 8] =
+        [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    if len > 55 {
+        let mut h = Sha256::new();
+        for p in parts {
+            h.update(p);
+        }
+        return h.finalize().into();
+    }
+    let mut block = [0u8; 64];
+    let mut pos = 0;
+    for p in parts {
+        if let Some(dst) = block.get_mut(pos..pos + p.len()) {
+            dst.copy_from_slice(p);
+        }
+        pos += p.len();
+    }
+    if let Some(b) = block.get_mut(pos) {
+        *b = 0x80;
+    }
+    if let Some(dst) = block.get_mut(56..64) {
+        dst.copy_from_slice(&((len as u64) * 8).to_be_bytes());
+    }
+    let mut state = H0;
+    sha2::block_api::compress256(&mut state, &[block]);
+    let mut out = [0u8; 32];
+    for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
 fn trunc16(d: &[u8]) -> [u8; 16] {
     let mut out = [0u8; 16];
     out.copy_from_slice(d.get(..16).unwrap_or(&[0; 16]));
@@ -449,10 +487,7 @@ fn trunc16(d: &[u8]) -> [u8; 16] {
 
 /// The two child seeds of a salt-tree seed: the halves of SHA-256(salt tag || seed).
 pub(crate) fn seed_children(seed: &[u8; 16]) -> [[u8; 16]; 2] {
-    let mut h = Sha256::new();
-    h.update(SALT_TAG);
-    h.update(seed);
-    let d: [u8; 32] = h.finalize().into();
+    let d = sha256(&[SALT_TAG, seed]);
     [trunc16(&d), trunc16(d.get(16..).unwrap_or(&[]))]
 }
 
@@ -487,19 +522,11 @@ pub(crate) fn subtree_seed(secret: &SaltSecret, lo: usize, hi: usize) -> [u8; 16
 
 /// Leaf commitment of slot `i`: first 16 bytes of SHA-256(0x00 || i || salt || value bytes).
 pub(crate) fn leaf(i: u8, salt: &[u8; 16], value: &[u8]) -> [u8; 16] {
-    let mut h = Sha256::new();
-    h.update([0x00, i]);
-    h.update(salt);
-    h.update(value);
-    trunc16(&h.finalize())
+    trunc16(&sha256(&[&[0x00, i], salt, value]))
 }
 
 pub(crate) fn node(left: &[u8; 16], right: &[u8; 16]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update([0x01]);
-    h.update(left);
-    h.update(right);
-    h.finalize().into()
+    sha256(&[&[0x01], left, right])
 }
 
 /// An internal node below the root: the first 16 bytes of [`node`].
@@ -552,4 +579,21 @@ pub(crate) fn encode_unsigned(header: &Header, secret: &SaltSecret, values: &Slo
     let refs: Vec<&[u8]> = slots.iter().map(Vec::as_slice).collect();
     let root = commitment_root(secret, &refs);
     (w.buf, header_len, root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_block_sha256_matches_streaming_for_every_length() {
+        let data: Vec<u8> = (0..200u8).collect();
+        for len in 0..data.len() {
+            let (a, b) = data.split_at(len / 3);
+            let (b, c) = b.split_at(len - len / 3 - (len - len / 3) / 2);
+            let c = c.get(..len - a.len() - b.len()).unwrap_or(&[]);
+            let want: [u8; 32] = Sha256::digest(data.get(..len).unwrap_or(&[])).into();
+            assert_eq!(sha256(&[a, b, c]), want, "length {len}");
+        }
+    }
 }

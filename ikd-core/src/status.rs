@@ -13,7 +13,7 @@
 //!   `Vec<u32>` or a bitmap per status), so [`StatusList::get`] is a binary search or a bit
 //!   test, never a decompression.
 //!
-//! Revocation is final: [`StatusListBuilder`] refuses to lift a revocation, and
+//! Revocation is final: `StatusListBuilder` (feature `issue`) refuses to lift a revocation, and
 //! [`StatusList::check_transition`] lets a syncer refuse a newer list that does.
 //!
 //! [`FreshnessPolicy`] and [`staleness`] say how old a cached list may be before a verifier
@@ -1015,11 +1015,11 @@ mod builder {
 /// when a credential was issued, and two credentials of one resident would sit next to
 /// each other, so anyone holding both could link them or watch their neighbours' statuses.
 /// `random_u64` must come from a cryptographically secure generator (see
-/// [`allocate_index_os`]); `is_taken` says whether an index is already in use.
+/// `allocate_index_os`, feature `issue`); `is_taken` says whether an index is already in use.
 ///
 /// Draws are unbiased (rejection sampling). Returns `None` if `size` is zero or
 /// [`ALLOCATE_ATTEMPTS`] draws all fail (hit taken indices, or fall in the rejection zone); an issuer should open a new, larger
-/// list (or [`StatusListBuilder::grow`] it) well before it is half full.
+/// list (or `StatusListBuilder::grow` it) well before it is half full.
 pub fn allocate_index(
     size: u32,
     mut random_u64: impl FnMut() -> u64,

@@ -547,16 +547,8 @@ fn specification_example() {
         "80cef367",                                                         // issued_at
         "80a305",                                                           // ttl 86400
         "e807",                                                             // size 1000
-        "01",
-        "03",
-        "08",
-        "04",
-        "81be0f90", // revoked: Rice k=8
-        "01",
-        "01",
-        "05",
-        "01",
-        "2d", // suspended: Rice k=5
+        "0103080481be0f90",                                                 // revoked: Rice, n=3, k=8, 4 bytes
+        "010105012d",                                                       // suspended: Rice, n=1, k=5, 1 byte
         "85f67a602f7c6dfa777a30dea9dc874881f476143ee755f1e9c0496518f7c97f",
         "a3efc1fae0f70b308b9bb77d40d774928557d6064eecbc09fc2eb65d885b700c", // signature
     );
