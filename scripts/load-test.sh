@@ -57,12 +57,17 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Counter-Id"] = "load-test"
 LUA
 RSS_BEFORE=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "== warm-up 3 s" >&2
 wrk -t1 -c"$CONNS" -d3s -s "$WORK/post.lua" "http://$ADDR/v1/verify" >/dev/null
 
 echo "== wrk: ${DURATION}s, $CONNS connections, $THREADS thread(s)" >&2
+T0=$(cpu_ticks "$SERVER_PID")
 wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$WORK/post.lua" "http://$ADDR/v1/verify" | tee "$WORK/wrk.txt" >&2
+T1=$(cpu_ticks "$SERVER_PID")
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 HWM_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
 METRICS=$(curl -s "http://$ADDR/metrics" 2>/dev/null || true)
@@ -83,6 +88,8 @@ NON2XX=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$WORK/wrk.txt")
 SOCKERR=$(grep -E '^\s*Socket errors:' "$WORK/wrk.txt" || true)
 AUDITED=$(echo "$AUDIT" | sed -n 's/.*"entries": \([0-9]*\).*/\1/p')
 AUDIT_OK=$(echo "$AUDIT" | sed -n 's/.*"ok": \([a-z]*\).*/\1/p')
+CPU_US=$(awk -v a="$T0" -v b="$T1" -v r="${TOTAL:-0}" -v t="$(getconf CLK_TCK)" 'BEGIN { if (r > 0) printf "%.1f", (b - a) / t * 1e6 / r; else print "n/a" }')
+CORE_US=$(echo "$CORE_OUT" | sed -n 's/^core_verify_us=//p')
 RATIO=$(awk -v a="$RPS" -v b="$CORE_RATE" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
 VALID=$(echo "$METRICS" | sed -n 's/^ikd_verifications_total{code="ok",source="text",verdict="VALID"} //p')
 
@@ -103,4 +110,6 @@ cat <<OUT
 | peak memory (VmHWM) | $((HWM_KB / 1024)) MiB (RSS at start $((RSS_BEFORE / 1024)) MiB) |
 | core Verifier::verify, 1 thread | ${CORE_RATE:-?} /s |
 | ratio server / core | ${RATIO} |
+| server CPU per request | ${CPU_US} µs (core verify alone: ${CORE_US} µs) |
+| load average before / after wrk | ${LOAD_BEFORE} / ${LOAD_AFTER} |
 OUT

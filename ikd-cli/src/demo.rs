@@ -200,7 +200,8 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
     );
     let verifier = Verifier::new(store).with_clock(Arc::new(SystemClock));
     let v = verifier.verify(&read);
-    for line in verify::report_block(&v, &png_path.display().to_string(), lang, false).lines() {
+    for line in verify::report_block(&v, &png_path.display().to_string(), &read, lang, &verify::Mode::default()).lines()
+    {
         println!("  {line}");
     }
     if v.verdict() != Verdict::Valid {
@@ -219,8 +220,14 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
     let (tampered, pos, from, to) = tamper(&verifier, &text).ok_or_else(|| fail(lang, "tamper"))?;
     println!("  {}", tr!(lang, "Karakter ke-{}: '{}' → '{}'", "Character {}: '{}' → '{}'", pos + 1, from, to));
     let v2 = verifier.verify(&tampered);
-    for line in
-        verify::report_block(&v2, &tr!(lang, "kredensial yang diubah", "the altered credential"), lang, false).lines()
+    for line in verify::report_block(
+        &v2,
+        &tr!(lang, "kredensial yang diubah", "the altered credential"),
+        &tampered,
+        lang,
+        &verify::Mode::default(),
+    )
+    .lines()
     {
         println!("  {line}");
     }

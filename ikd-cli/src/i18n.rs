@@ -1,7 +1,10 @@
 //! Message language: Bahasa Indonesia by default, English on request, and Indonesian texts for
 //! the core's errors (whose `Display` is English).
 
-use ikd_core::{ClaimsError, DecodeError, FieldProblem, KeyError, Lang, NikError, TrustStoreError};
+use ikd_core::{
+    ClaimsError, DecodeError, DisclosureError, FieldProblem, KeyError, Lang, NikError, PolicyError, SLOT_NAMES,
+    TrustStoreError,
+};
 
 /// Picks the language: `--lang` first, then the first non-empty of `LC_ALL`, `LC_MESSAGES`,
 /// `LANG` (POSIX order): English when it starts with `en`, Indonesian otherwise.
@@ -136,6 +139,34 @@ pub fn decode_error(e: &DecodeError, lang: Lang) -> String {
         DecodeError::InvalidClaim { field } => format!("klaim `{field}` berisi nilai yang tidak diizinkan"),
         DecodeError::ValueOutOfRange { field } => format!("kolom `{field}` di luar rentang"),
         DecodeError::NonCanonical { field } => format!("kolom `{field}` tidak dikodekan secara kanonik"),
+        DecodeError::UnknownKind(k) => format!("jenis dokumen {k} tidak dikenal"),
+        DecodeError::ReservedFlags(f) => format!("bit penanda cadangan terpasang ({f:#04x})"),
         other => format!("{} ({})", other, other.code()),
+    }
+}
+
+/// A claim-list error (`--show`, a policy's `required`) in the language.
+pub fn disclosure_error(e: &DisclosureError, lang: Lang) -> String {
+    let known = SLOT_NAMES.join(", ");
+    match (e, lang) {
+        (DisclosureError::UnknownClaim(n), Lang::En) => format!("unknown claim `{n}`; the claims are: {known}"),
+        (DisclosureError::UnknownClaim(n), _) => format!("klaim `{n}` tidak dikenal; klaim yang ada: {known}"),
+        (DisclosureError::Empty, Lang::En) => "name at least one claim to show".into(),
+        (DisclosureError::Empty, _) => "sebutkan sedikitnya satu klaim yang ditampilkan".into(),
+        (other, _) => other.to_string(),
+    }
+}
+
+/// A policy file error in the language (without the position, which the caller adds).
+pub fn policy_error(e: &PolicyError, lang: Lang) -> String {
+    match (e, lang) {
+        (PolicyError::Json(m), Lang::En) => format!("the policy file is not valid: {m}"),
+        (PolicyError::Json(m), _) => format!("berkas kebijakan tidak sah: {m}"),
+        (PolicyError::Claim { policy, error }, _) => {
+            format!("{} `{policy}`: {}", tr!(lang, "kebijakan", "policy"), disclosure_error(error, lang))
+        }
+        (PolicyError::BadName(n), Lang::En) => format!("policy name `{n}` is empty or used twice"),
+        (PolicyError::BadName(n), _) => format!("nama kebijakan `{n}` kosong atau dipakai dua kali"),
+        (other, _) => other.to_string(),
     }
 }

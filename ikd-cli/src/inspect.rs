@@ -6,7 +6,7 @@ use ikd_core::{Lang, UnverifiedCredential};
 
 use crate::error::{CliError, CliResult};
 use crate::input::{self, Input, Item};
-use crate::verify::{claim_rows, claims_json};
+use crate::verify::{Kind, claim_rows, claims_json};
 use crate::{Ctx, tr};
 
 /// `ikd inspect` arguments.
@@ -54,6 +54,17 @@ pub fn cmd_inspect(ctx: &Ctx, a: &InspectArgs) -> CliResult<u8> {
     let lang = ctx.lang;
     let item = one_item(ctx, a.input.as_deref())?;
     let text = item.text.trim_end_matches(['\r', '\n']);
+    if matches!(Kind::of_text(text), Some(Kind::Live | Kind::Static)) {
+        return Err(CliError::new(
+            "inspect_presentation",
+            tr!(
+                lang,
+                "ini sebuah presentasi, bukan kredensial lengkap: periksa dengan `ikd verify`",
+                "this is a presentation, not a full credential: check it with `ikd verify`"
+            ),
+        )
+        .file_label(&item.label));
+    }
     let cred = UnverifiedCredential::decode(text).map_err(|e| {
         CliError::new(
             e.code(),

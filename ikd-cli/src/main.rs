@@ -14,6 +14,8 @@ mod input;
 mod inspect;
 mod issue;
 mod keys;
+mod policies;
+mod present;
 mod progress;
 mod qr;
 mod residents_gen;
@@ -109,7 +111,11 @@ enum Cmd {
     Trust(TrustCmd),
     /// Turn claims JSON into a signed credential (one, or a batch from JSON Lines).
     Issue(issue::IssueArgs),
-    /// Check credentials: from an argument, a text file, a QR image, or stdin (one per line).
+    /// The holder's side: a presentation showing only chosen claims, signed just now with the
+    /// holder's phone key (live) or not (static).
+    Present(present::PresentArgs),
+    /// Check credentials and presentations: from an argument, a text file, a QR image, or stdin
+    /// (one per line); with a service policy or a counter challenge.
     Verify(verify::VerifyArgs),
     /// Decode a credential without trusting it: every field, key id, sizes, QR versions.
     Inspect(inspect::InspectArgs),
@@ -216,6 +222,7 @@ fn run(cli: Cli, ctx: &Ctx) -> CliResult<u8> {
         Cmd::Trust(TrustCmd::Show(a)) => trust::cmd_show(ctx, &a.store),
         Cmd::Trust(TrustCmd::Remove(a)) => trust::cmd_remove(ctx, &a.store, &a.key_id),
         Cmd::Issue(a) => issue::cmd_issue(ctx, &a),
+        Cmd::Present(a) => present::cmd_present(ctx, &a),
         Cmd::Verify(a) => verify::cmd_verify(ctx, &a),
         Cmd::Inspect(a) => inspect::cmd_inspect(ctx, &a),
         Cmd::Qr(a) => qr::cmd_qr(ctx, &a),

@@ -8,12 +8,13 @@ use std::time::Instant;
 
 use clap::Args;
 use ikd_core::{
-    BerlakuHingga, Claims, FixedClock, Kewarganegaraan, Lang, Reason, SystemClock, Verdict, Verification, Verifier,
+    BerlakuHingga, Claims, FixedClock, Kewarganegaraan, Lang, MAX_CHALLENGE_BYTES, Nik, Policy, Reason, SystemClock,
+    Verdict, Verification, Verifier, VerifyOptions,
 };
 
 use crate::error::{CliError, CliResult, EXIT_INVALID, EXIT_UNDETERMINED, EXIT_USAGE, EXIT_VALID};
 use crate::input::{self, Input, Item};
-use crate::{Ctx, fsutil, parse_when, progress, tr, trust};
+use crate::{Ctx, fsutil, parse_when, policies, progress, tr, trust};
 
 /// `ikd verify` arguments.
 #[derive(Debug, Args)]
@@ -40,6 +41,139 @@ pub struct VerifyArgs {
     /// Credentials per batch-verification chunk.
     #[arg(long, default_value_t = 64, hide = true)]
     pub chunk: usize,
+    /// Apply a service policy: the claims it needs, and whether only a live presentation from
+    /// the resident's phone is accepted (see --list-policies).
+    #[arg(long, value_name = "NAME")]
+    pub policy: Option<String>,
+    /// Read more policies from a JSON file:
+    /// [{"name": "...", "required": ["nama", ...], "require_live": true}]. A policy with the
+    /// name of a built-in one replaces it.
+    #[arg(long, value_name = "FILE")]
+    pub policy_file: Option<PathBuf>,
+    /// Challenge mode: the code this counter shows (at most 32 bytes, case matters). Only live
+    /// presentations that answer it are accepted.
+    #[arg(long, value_name = "CODE", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub challenge: Option<String>,
+    /// List the policies (built-in, and from --policy-file) and exit.
+    #[arg(long, conflicts_with_all = ["input", "batch", "policy", "challenge"])]
+    pub list_policies: bool,
+}
+
+/// How verifications are run and shown: the service policy, the counter's challenge, and
+/// whether the full NIK is shown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mode<'a> {
+    /// The service policy, if any.
+    pub policy: Option<&'a Policy>,
+    /// The counter's challenge code, if any.
+    pub challenge: Option<&'a str>,
+    /// Show the full NIK (masked except its last 4 digits otherwise).
+    pub show_nik: bool,
+}
+
+impl<'a> Mode<'a> {
+    /// The core's options for this mode.
+    pub fn options(&self) -> VerifyOptions<'a> {
+        VerifyOptions { policy: self.policy, challenge: self.challenge.map(str::as_bytes) }
+    }
+
+    /// Verifies one text in this mode.
+    pub fn verify(&self, verifier: &Verifier, text: &str) -> Verification {
+        verifier.verify_with(text, &self.options())
+    }
+}
+
+/// What a text holds: a full credential, or a live or static presentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A full credential (every claim; a printed card or a file).
+    Credential,
+    /// A presentation signed by the holder's phone just now.
+    Live,
+    /// A selective-disclosure presentation without a holder signature.
+    Static,
+}
+
+impl Kind {
+    /// From a VALID verification, or else from the text's kind byte and flags
+    /// (`docs/FORMAT.md` §6: kind 0x01 credential, 0x02 presentation, flag bit 0 live).
+    pub fn of(v: &Verification, text: &str) -> Option<Kind> {
+        if v.credential().is_some() {
+            return Some(Kind::Credential);
+        }
+        if let Some(p) = v.presentation() {
+            return Some(if p.is_live() { Kind::Live } else { Kind::Static });
+        }
+        Kind::of_text(text)
+    }
+
+    /// From the text's kind byte and flags, without verifying anything.
+    pub fn of_text(text: &str) -> Option<Kind> {
+        let payload = ikd_core::text_to_payload(text).ok()?;
+        match payload.first().copied()? {
+            0x01 => Some(Kind::Credential),
+            0x02 if payload.get(1).is_some_and(|f| f & 1 != 0) => Some(Kind::Live),
+            0x02 => Some(Kind::Static),
+            _ => None,
+        }
+    }
+
+    /// `credential` or `presentation`, for JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Credential => "credential",
+            Kind::Live | Kind::Static => "presentation",
+        }
+    }
+
+    /// A plain-language description.
+    pub fn label(self, lang: Lang) -> String {
+        match self {
+            Kind::Credential => {
+                tr!(
+                    lang,
+                    "Kredensial lengkap (semua data, tanpa tanda tangan ponsel)",
+                    "Full credential (every claim, not phone-signed)"
+                )
+            }
+            Kind::Live => tr!(
+                lang,
+                "Presentasi langsung (ditandatangani ponsel pemegang)",
+                "Live presentation (signed by the holder's phone)"
+            ),
+            Kind::Static => tr!(
+                lang,
+                "Presentasi statis (sebagian data, tanpa tanda tangan ponsel)",
+                "Static presentation (some claims, not phone-signed)"
+            ),
+        }
+    }
+
+    fn short(self, lang: Lang) -> String {
+        match self {
+            Kind::Credential => tr!(lang, "kredensial lengkap", "full credential"),
+            Kind::Live => tr!(lang, "presentasi langsung", "live presentation"),
+            Kind::Static => tr!(lang, "presentasi statis", "static presentation"),
+        }
+    }
+}
+
+/// Checks the `--challenge` code.
+pub fn challenge_arg(lang: Lang, code: &str) -> CliResult<&str> {
+    if code.len() > MAX_CHALLENGE_BYTES {
+        return Err(CliError::new(
+            "challenge_too_long",
+            tr!(
+                lang,
+                "--challenge: kode tantangan {} byte, lebih dari {}",
+                "--challenge: the challenge code is {} bytes, more than {}",
+                code.len(),
+                MAX_CHALLENGE_BYTES
+            ),
+        )
+        .field(Some("--challenge".into())));
+    }
+    Ok(code)
 }
 
 /// The exit status of one verdict.
@@ -141,16 +275,133 @@ pub fn claims_json(c: &Claims, show_nik: bool) -> serde_json::Value {
     v
 }
 
+/// A NIK given as text, masked except its last 4 digits.
+fn mask_nik_text(s: &str) -> String {
+    match Nik::parse(s) {
+        Ok(n) => n.masked(),
+        Err(_) => {
+            let n = s.chars().count();
+            s.chars().enumerate().map(|(i, c)| if i + 4 < n { '*' } else { c }).collect()
+        }
+    }
+}
+
+/// Verified claims JSON (`Verification::claims_json`), the NIK masked unless asked.
+pub fn mask_claims(mut v: serde_json::Value, show_nik: bool) -> serde_json::Value {
+    if !show_nik
+        && let Some(o) = v.as_object_mut()
+        && let Some(nik) = o.get("nik").and_then(|n| n.as_str()).map(mask_nik_text)
+    {
+        o.insert("nik".into(), nik.into());
+    }
+    v
+}
+
+/// The rows of a presentation's disclosed claims, in the order of a full credential's block;
+/// the age predicates on one row, the photo last.
+fn disclosed_rows(json: &serde_json::Value, photo: Option<&[u8]>, lang: Lang, show_nik: bool) -> Vec<(String, String)> {
+    use serde_json::Value as V;
+    let Some(m) = json.as_object() else { return Vec::new() };
+    let l = |id: &str, en: &str| if lang == Lang::En { en.to_owned() } else { id.to_owned() };
+    let text = |v: &V| match v {
+        V::String(s) => s.clone(),
+        V::Bool(b) => yes_no(*b, lang),
+        V::Null => tr!(lang, "tidak ada", "none"),
+        other => other.to_string(),
+    };
+    let labels: [(&str, String); 17] = [
+        ("nik", "NIK".to_owned()),
+        ("nama", l("Nama", "Name")),
+        ("tempat_lahir", l("Tempat lahir", "Place of birth")),
+        ("tanggal_lahir", l("Tanggal lahir", "Date of birth")),
+        ("jenis_kelamin", l("Jenis kelamin", "Sex")),
+        ("golongan_darah", l("Golongan darah", "Blood type")),
+        ("alamat", l("Alamat", "Address")),
+        ("rt", "RT/RW".to_owned()),
+        ("kel_desa", l("Kel/Desa", "Village")),
+        ("kecamatan", l("Kecamatan", "District")),
+        ("kabupaten_kota", l("Kabupaten/Kota", "Regency/City")),
+        ("provinsi", l("Provinsi", "Province")),
+        ("agama", l("Agama", "Religion")),
+        ("status_perkawinan", l("Status perkawinan", "Marital status")),
+        ("pekerjaan", l("Pekerjaan", "Occupation")),
+        ("kewarganegaraan", l("Kewarganegaraan", "Citizenship")),
+        ("berlaku_hingga", l("Berlaku hingga", "Card valid until")),
+    ];
+    let mut rows = Vec::new();
+    for (key, label) in labels {
+        let Some(v) = m.get(key) else { continue };
+        let value = match key {
+            "nik" if !show_nik => mask_nik_text(&text(v)),
+            "rt" => format!("{}/{}", text(v), m.get("rw").map(text).unwrap_or_default()),
+            "kewarganegaraan" => match m.get("negara") {
+                Some(n) => format!("{} ({})", text(v), text(n)),
+                None => text(v),
+            },
+            _ => text(v),
+        };
+        rows.push((label, value));
+    }
+    let ages: Vec<String> = ["17", "21", "60"]
+        .iter()
+        .filter_map(|a| m.get(&format!("age_over_{a}")).map(|v| format!("{a}: {}", text(v))))
+        .collect();
+    if !ages.is_empty() {
+        rows.push((l("Usia di atas", "Age over"), ages.join(", ")));
+    }
+    if m.contains_key("foto") {
+        let photo = match photo {
+            Some(p) => tr!(lang, "ada ({} byte)", "present ({} bytes)", p.len()),
+            None => tr!(lang, "tidak ada", "none"),
+        };
+        rows.push((l("Foto", "Photo"), photo));
+    }
+    // Keys this version does not know (a newer core): shown as they are.
+    const KNOWN: [&str; 22] = [
+        "nik",
+        "nama",
+        "tempat_lahir",
+        "tanggal_lahir",
+        "jenis_kelamin",
+        "golongan_darah",
+        "alamat",
+        "rt",
+        "rw",
+        "kel_desa",
+        "kecamatan",
+        "kabupaten_kota",
+        "provinsi",
+        "agama",
+        "status_perkawinan",
+        "pekerjaan",
+        "kewarganegaraan",
+        "negara",
+        "berlaku_hingga",
+        "age_over_17",
+        "age_over_21",
+        "age_over_60",
+    ];
+    for (k, v) in m {
+        if k != "foto" && !KNOWN.contains(&k.as_str()) {
+            rows.push((k.clone(), text(v)));
+        }
+    }
+    rows
+}
+
 fn reason_detail(r: Option<&Reason>, lang: Lang) -> Option<String> {
     match r {
         Some(Reason::Malformed(e)) => Some(crate::i18n::decode_error(e, lang)),
         Some(Reason::IssuerUnknown(id)) => Some(tr!(lang, "id kunci penerbit {}", "issuer key id {}", id)),
+        Some(Reason::PolicyClaimsMissing(m)) => {
+            Some(tr!(lang, "tidak ditampilkan: {}", "not shown: {}", m.split(',').collect::<Vec<_>>().join(", ")))
+        }
         _ => None,
     }
 }
 
 /// The full JSON report of one verification.
-pub fn report_json(v: &Verification, label: &str, lang: Lang, show_nik: bool) -> serde_json::Value {
+pub fn report_json(v: &Verification, label: &str, text: &str, lang: Lang, mode: &Mode<'_>) -> serde_json::Value {
     let header = v.header().map(|h| {
         serde_json::json!({
             "key_id": h.key_id.to_string(),
@@ -172,6 +423,8 @@ pub fn report_json(v: &Verification, label: &str, lang: Lang, show_nik: bool) ->
         })
     });
     let cred = v.credential();
+    let kind = Kind::of(v, text);
+    let photo = cred.and_then(|c| c.photo()).or_else(|| v.presentation().and_then(|p| p.photo()));
     serde_json::json!({
         "source": label,
         "verdict": v.verdict().as_str(),
@@ -181,12 +434,17 @@ pub fn report_json(v: &Verification, label: &str, lang: Lang, show_nik: bool) ->
         "report": v.report().to_json(),
         "issuer": issuer,
         "credential": header,
-        "claims": cred.map(|c| claims_json(c.claims(), show_nik)),
+        "kind": kind.map(Kind::as_str),
+        "live": kind.map(|k| k == Kind::Live),
+        "policy": mode.policy.map(|p| p.name.as_str()),
+        "challenge": mode.challenge,
+        "claims": v.claims_json().map(|c| mask_claims(c, mode.show_nik)),
+        "withheld": v.withheld(),
         "age_over": cred.map(|c| {
             let a = c.age_over();
             serde_json::json!({"17": a.over_17, "21": a.over_21, "60": a.over_60})
         }),
-        "photo_bytes": cred.and_then(|c| c.photo().map(<[u8]>::len)),
+        "photo_bytes": photo.map(<[u8]>::len),
     })
 }
 
@@ -200,7 +458,8 @@ fn yes_no(b: bool, lang: Lang) -> String {
 }
 
 /// The readable block for one verification.
-pub fn report_block(v: &Verification, label: &str, lang: Lang, show_nik: bool) -> String {
+pub fn report_block(v: &Verification, label: &str, text: &str, lang: Lang, mode: &Mode<'_>) -> String {
+    let show_nik = mode.show_nik;
     let mut out = String::new();
     let w = 18;
     let mut row = |k: &str, val: &str| out.push_str(&format!("{k:<w$} {val}\n"));
@@ -212,6 +471,15 @@ pub fn report_block(v: &Verification, label: &str, lang: Lang, show_nik: bool) -
         if let Some(d) = reason_detail(v.reason(), lang) {
             row(&tr!(lang, "Rincian", "Detail"), &d);
         }
+    }
+    if let Some(k) = Kind::of(v, text) {
+        row(&tr!(lang, "Jenis", "Kind"), &k.label(lang));
+    }
+    if let Some(p) = mode.policy {
+        row(&tr!(lang, "Kebijakan", "Policy"), &format!("{}: {}", p.name, policies::describe(p, lang)));
+    }
+    if let Some(c) = mode.challenge {
+        row(&tr!(lang, "Kode tantangan", "Challenge code"), c);
     }
     if let Some(i) = v.issuer() {
         row(
@@ -246,6 +514,18 @@ pub fn report_block(v: &Verification, label: &str, lang: Lang, show_nik: bool) -
             out.push_str(&format!("{:<w$} {}\n", tr!(lang, "Kunci pemegang", "Holder key"), k));
         }
     }
+    if let Some(p) = v.presentation() {
+        out.push('\n');
+        for (k, val) in disclosed_rows(&p.disclosed_json(), p.photo(), lang, show_nik) {
+            out.push_str(&format!("{k:<w$} {val}\n"));
+        }
+        if let Some(k) = p.header().holder_key {
+            out.push_str(&format!("{:<w$} {}\n", tr!(lang, "Kunci pemegang", "Holder key"), k));
+        }
+        if !v.withheld().is_empty() {
+            out.push_str(&format!("{}: {}\n", tr!(lang, "Tidak ditampilkan", "Withheld"), v.withheld().join(", ")));
+        }
+    }
     out
 }
 
@@ -256,13 +536,24 @@ pub fn report_line(v: &Verification, label: Option<&str>, lang: Lang, show_nik: 
         parts.push(l.to_owned());
     }
     parts.push(verdict_label(v.verdict(), lang));
-    match v.credential() {
-        Some(c) => {
+    match (v.credential(), v.presentation()) {
+        (Some(c), _) => {
             let cl = c.claims();
             parts.push(cl.nama.as_str().to_owned());
             parts.push(format!("NIK {}", if show_nik { cl.nik.to_string() } else { cl.nik.masked() }));
         }
-        None => parts.push(v.code().to_owned()),
+        (None, Some(p)) => {
+            let shown = p.disclosed_json();
+            if let Some(n) = shown.get("nama").and_then(|n| n.as_str()) {
+                parts.push(n.to_owned());
+            }
+            if let Some(n) = shown.get("nik").and_then(|n| n.as_str()) {
+                parts.push(format!("NIK {}", if show_nik { n.to_owned() } else { mask_nik_text(n) }));
+            }
+            let kind = if p.is_live() { Kind::Live } else { Kind::Static };
+            parts.push(tr!(lang, "{}, {} tidak ditampilkan", "{}, {} withheld", kind.short(lang), v.withheld().len()));
+        }
+        (None, None) => parts.push(v.code().to_owned()),
     }
     parts.push(v.message(lang));
     parts.join(" | ")
@@ -270,27 +561,42 @@ pub fn report_line(v: &Verification, label: Option<&str>, lang: Lang, show_nik: 
 
 /// `ikd verify`.
 pub fn cmd_verify(ctx: &Ctx, a: &VerifyArgs) -> CliResult<u8> {
+    let lang = ctx.lang;
+    if a.list_policies {
+        return policies::cmd_list(ctx, a.policy_file.as_deref());
+    }
+    let policy = match (&a.policy, &a.policy_file) {
+        (Some(name), file) => Some(policies::find(lang, &policies::load(lang, file.as_deref())?, name)?),
+        // A policy file without --policy is still read, so its mistakes are reported.
+        (None, Some(file)) => {
+            policies::load(lang, Some(file))?;
+            None
+        }
+        (None, None) => None,
+    };
+    let challenge = a.challenge.as_deref().map(|c| challenge_arg(lang, c)).transpose()?;
+    let mode = Mode { policy: policy.as_ref(), challenge, show_nik: a.show_nik };
     if let Some(b) = &a.batch {
         let verifier = verifier(ctx, a.trust.as_deref(), a.now.as_deref(), a.skew_secs)?;
-        return verify_batch(ctx, &verifier, b, a.show_nik, a.chunk.max(1));
+        return verify_batch(ctx, &verifier, b, &mode, a.chunk.max(1));
     }
-    let input = input::resolve(ctx.lang, a.input.as_deref())?;
+    let input = input::resolve(lang, a.input.as_deref())?;
     let verifier = verifier(ctx, a.trust.as_deref(), a.now.as_deref(), a.skew_secs)?;
     match input {
         Input::Items(items) if items.len() == 1 => {
             let Some(item) = items.first() else { return Ok(EXIT_USAGE) };
-            let v = verifier.verify(&item.text);
+            let v = mode.verify(&verifier, &item.text);
             if ctx.json {
-                crate::print_json(&report_json(&v, &item.label, ctx.lang, a.show_nik));
+                crate::print_json(&report_json(&v, &item.label, &item.text, lang, &mode));
             } else {
-                print!("{}", report_block(&v, &item.label, ctx.lang, a.show_nik));
+                print!("{}", report_block(&v, &item.label, &item.text, lang, &mode));
             }
             Ok(exit_for(v.verdict()))
         }
         Input::Items(items) => {
             let mut code = EXIT_VALID;
             for item in &items {
-                code = worst(code, emit_line(ctx, &verifier, item, Some(&item.label), a.show_nik));
+                code = worst(code, emit_line(ctx, &verifier, item, Some(&item.label), &mode));
             }
             Ok(code)
         }
@@ -323,7 +629,7 @@ pub fn cmd_verify(ctx: &Ctx, a: &VerifyArgs) -> CliResult<u8> {
                 }
                 seen += 1;
                 let item = Item { label: format!("<stdin>:{}", n + 1), text: text.to_owned() };
-                code = worst(code, emit_line(ctx, &verifier, &item, None, a.show_nik));
+                code = worst(code, emit_line(ctx, &verifier, &item, None, &mode));
             }
             if seen == 0 {
                 return Err(CliError::new(
@@ -337,13 +643,13 @@ pub fn cmd_verify(ctx: &Ctx, a: &VerifyArgs) -> CliResult<u8> {
     }
 }
 
-fn emit_line(ctx: &Ctx, verifier: &Verifier, item: &Item, label: Option<&str>, show_nik: bool) -> u8 {
-    let v = verifier.verify(&item.text);
+fn emit_line(ctx: &Ctx, verifier: &Verifier, item: &Item, label: Option<&str>, mode: &Mode<'_>) -> u8 {
+    let v = mode.verify(verifier, &item.text);
     let mut out = std::io::stdout().lock();
     if ctx.json {
-        let _ = writeln!(out, "{}", report_json(&v, &item.label, ctx.lang, show_nik));
+        let _ = writeln!(out, "{}", report_json(&v, &item.label, &item.text, ctx.lang, mode));
     } else {
-        let _ = writeln!(out, "{}", report_line(&v, label, ctx.lang, show_nik));
+        let _ = writeln!(out, "{}", report_line(&v, label, ctx.lang, mode.show_nik));
     }
     // One verdict per scan, shown at once.
     let _ = out.flush();
@@ -429,7 +735,7 @@ fn batch_items(ctx: &Ctx, path: &Path) -> CliResult<(Vec<Item>, Vec<CliError>)> 
     Ok((items, errors))
 }
 
-fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, show_nik: bool, chunk: usize) -> CliResult<u8> {
+fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, chunk: usize) -> CliResult<u8> {
     let lang = ctx.lang;
     let (items, errors) = batch_items(ctx, path)?;
     for e in &errors {
@@ -442,14 +748,19 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, show_nik: bool, chu
     let mut failures = Vec::new();
     for group in items.chunks(chunk) {
         let texts: Vec<&str> = group.iter().map(|i| i.text.as_str()).collect();
-        let results = verifier.verify_batch(&texts);
+        // Batch verification has no policy or challenge: with them, each is verified alone.
+        let results = if mode.policy.is_none() && mode.challenge.is_none() {
+            verifier.verify_batch(&texts)
+        } else {
+            texts.iter().map(|t| mode.verify(verifier, t)).collect()
+        };
         for (item, v) in group.iter().zip(&results) {
             *counts.entry(v.verdict().as_str()).or_default() += 1;
             if v.verdict() != Verdict::Valid {
                 *codes.entry((v.verdict().as_str(), v.code())).or_default() += 1;
             }
             if ctx.json {
-                crate::print_json(&report_json(v, &item.label, lang, show_nik));
+                crate::print_json(&report_json(v, &item.label, &item.text, lang, mode));
             } else if v.verdict() != Verdict::Valid {
                 failures.push(format!(
                     "{}: {} | {} | {}",

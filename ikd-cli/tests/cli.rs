@@ -63,6 +63,24 @@ fn prepare_work() -> PathBuf {
             "holder.ikd",
         ],
     );
+    // A phone credential bound to the TEST ONLY holder key, for `ikd present` (present.trycmd).
+    run(
+        &work,
+        &[
+            "issue",
+            "--key",
+            key,
+            "resident.json",
+            "--now",
+            now,
+            "--serial",
+            "10",
+            "--holder",
+            "TEST-ONLY-holder.key.pub",
+            "--out",
+            "phone.ikd",
+        ],
+    );
     // Tampered: the first single-bit change in the claims part (past header and salt secret,
     // before the signature) that still decodes but breaks the signature. The claims bytes do not
     // depend on the random salt, so the change is the same on every run.

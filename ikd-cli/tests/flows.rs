@@ -34,6 +34,8 @@ fn sandbox() -> tempfile::TempDir {
         "TEST-ONLY-issuer.key",
         "TEST-ONLY-issuer.key.pub",
         "TEST-ONLY-issuer.key.state.json",
+        "TEST-ONLY-holder.key",
+        "TEST-ONLY-holder.key.pub",
         "trust.json",
         "resident.json",
     ] {
@@ -299,6 +301,7 @@ fn help_exists_for_every_command() {
         &["trust", "add", "--help"],
         &["trust", "show", "--help"],
         &["issue", "--help"],
+        &["present", "--help"],
         &["verify", "--help"],
         &["inspect", "--help"],
         &["qr", "--help"],
@@ -307,5 +310,193 @@ fn help_exists_for_every_command() {
         let out = ikd(d.path(), args);
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         assert!(text(&out.stdout).contains("Usage:"), "{args:?}");
+    }
+}
+
+/// Runs `ikd` with `input` on stdin.
+fn ikd_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ikd"))
+        .args(args)
+        .current_dir(dir)
+        .env("LC_ALL", "en_US.UTF-8")
+        .env_remove("IKD_TRUST")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A sandbox with `phone.ikd`, a credential bound to the TEST ONLY holder key, issued now or at
+/// `issued_at`.
+fn phone_sandbox(issued_at: Option<&str>) -> tempfile::TempDir {
+    let d = sandbox();
+    let mut args = vec!["issue", "--key", "TEST-ONLY-issuer.key", "resident.json"];
+    args.extend(["--holder", "TEST-ONLY-holder.key.pub", "--out", "phone.ikd"]);
+    if let Some(t) = issued_at {
+        args.extend(["--now", t]);
+    }
+    let out = ikd(d.path(), &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    d
+}
+
+#[test]
+fn live_presentation_piped_into_verify_and_replay_refused() {
+    let d = phone_sandbox(None);
+    // Now, on the real clock: the holder presents, the counter verifies from stdin (a scanner).
+    let p =
+        ikd(d.path(), &["present", "phone.ikd", "--holder-key", "TEST-ONLY-holder.key", "--show", "nama,age_over_17"]);
+    assert_eq!(p.status.code(), Some(0), "{}", text(&p.stderr));
+    let presentation = text(&p.stdout);
+    assert!(presentation.starts_with("IKD1:") && presentation.lines().count() == 1, "{presentation}");
+    assert!(text(&p.stderr).contains("Live presentation made"), "{}", text(&p.stderr));
+    // The holder's secret never appears.
+    let secret = std::fs::read_to_string(d.path().join("TEST-ONLY-holder.key")).unwrap();
+    let seed = secret.lines().find(|l| !l.starts_with('#') && !l.starts_with("IKD-")).unwrap();
+    assert!(!presentation.contains(seed) && !text(&p.stderr).contains(seed));
+
+    // The same code scanned twice at one counter: the second is a replay.
+    let twice = format!("{}\n{}\n", presentation.trim(), presentation.trim());
+    let v = ikd_stdin(d.path(), &["--json", "verify", "--trust", "trust.json", "--policy", "umum"], &twice);
+    assert_eq!(v.status.code(), Some(1), "{}", text(&v.stderr));
+    let lines: Vec<serde_json::Value> = text(&v.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["verdict"], "VALID", "{}", lines[0]);
+    assert_eq!(lines[0]["kind"], "presentation");
+    assert_eq!(lines[0]["live"], true);
+    assert_eq!(lines[0]["policy"], "umum");
+    assert_eq!(lines[0]["claims"], serde_json::json!({"nama": "BUDI SANTOSO", "age_over_17": true}));
+    assert_eq!(lines[0]["withheld"].as_array().unwrap().len(), 14);
+    assert!(lines[0]["withheld"].as_array().unwrap().contains(&"nik".into()));
+    assert_eq!(lines[1]["code"], "presentation_replayed");
+
+    // Plain mode: one line per scan, naming the kind of presentation.
+    let v = ikd_stdin(d.path(), &["verify", "--trust", "trust.json"], &format!("{}\n", presentation.trim()));
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+    assert!(
+        text(&v.stdout).starts_with("VALID | BUDI SANTOSO | live presentation, 14 withheld | "),
+        "{}",
+        text(&v.stdout)
+    );
+}
+
+#[test]
+fn watch_signs_a_fresh_code_each_time_and_each_verifies() {
+    let d = phone_sandbox(Some("2026-01-05T00:00:00Z"));
+    let out = ikd(
+        d.path(),
+        &[
+            "--json",
+            "present",
+            "phone.ikd",
+            "--holder-key",
+            "TEST-ONLY-holder.key",
+            "--show",
+            "nama,nik",
+            "--challenge",
+            "Z9",
+            "--time",
+            "2026-06-01T00:00:00Z",
+            "--watch",
+            "--every",
+            "1",
+            "--count",
+            "3",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let frames: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(frames.len(), 3);
+    let codes: BTreeSet<&str> = frames.iter().map(|f| f["presentation"].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 3, "every frame is signed afresh");
+    for (i, f) in frames.iter().enumerate() {
+        assert_eq!(f["frame"], i as u64 + 1);
+        assert_eq!(f["time"], format!("2026-06-01T00:00:0{i}Z"));
+        assert_eq!(f["challenge"], "Z9");
+    }
+    // All three verify at one counter (distinct signatures, so no replay), with the challenge.
+    let input: String = codes.iter().map(|c| format!("{c}\n")).collect();
+    let v = ikd_stdin(
+        d.path(),
+        &["--json", "verify", "--trust", "trust.json", "--now", "2026-06-01T00:00:30Z", "--challenge", "Z9"],
+        &input,
+    );
+    assert_eq!(v.status.code(), Some(0), "{}{}", text(&v.stdout), text(&v.stderr));
+    assert_eq!(text(&v.stdout).lines().count(), 3);
+
+    // The terminal form (not a terminal here, so no escape codes): the QR and a caption per code.
+    let out = ikd(
+        d.path(),
+        &[
+            "present",
+            "phone.ikd",
+            "--holder-key",
+            "TEST-ONLY-holder.key",
+            "--show",
+            "nama",
+            "--watch",
+            "--every",
+            "1",
+            "--count",
+            "2",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(!s.contains('\x1b'), "no escape codes when stdout is not a terminal");
+    assert_eq!(s.matches("Code ").count(), 2, "{s}");
+    assert!(s.contains("New code in 1 seconds") && s.contains('█'), "{s}");
+}
+
+#[test]
+fn batch_verifies_presentations_and_credentials_together() {
+    let d = phone_sandbox(None);
+    std::fs::create_dir(d.path().join("in")).unwrap();
+    std::fs::copy(d.path().join("phone.ikd"), d.path().join("in/1-phone.ikd")).unwrap();
+    for (name, args) in [
+        ("in/2-live.ikd", &["--holder-key", "TEST-ONLY-holder.key", "--show", "nama,nik"][..]),
+        ("in/3-static.ikd", &["--show", "all,-foto"][..]),
+    ] {
+        let mut a = vec!["present", "phone.ikd", "--out", name];
+        a.extend_from_slice(args);
+        let o = ikd(d.path(), &a);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    }
+    // Without a policy: Ed25519 batch verification over credentials and presentations alike.
+    let v = ikd(d.path(), &["--json", "verify", "--trust", "trust.json", "--batch", "in"]);
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v.stdout));
+    let lines: Vec<serde_json::Value> = text(&v.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let kinds: Vec<(&str, bool)> =
+        lines[..3].iter().map(|l| (l["kind"].as_str().unwrap(), l["live"].as_bool().unwrap())).collect();
+    assert_eq!(kinds, [("credential", false), ("presentation", true), ("presentation", false)]);
+    assert_eq!(lines[3]["summary"]["valid"], 3);
+    // A live-only policy: the full credential and the static presentation are refused.
+    let v = ikd(d.path(), &["--json", "verify", "--trust", "trust.json", "--batch", "in", "--policy", "apotek"]);
+    assert_eq!(v.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = text(&v.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let codes: Vec<&str> = lines[..3].iter().map(|l| l["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["policy_requires_live", "policy_claims_missing", "policy_claims_missing"]);
+}
+
+#[test]
+fn present_help_names_every_claim() {
+    let d = tempfile::tempdir().unwrap();
+    let out = ikd(d.path(), &["present", "--help"]);
+    let help = text(&out.stdout);
+    for name in ikd_core::SLOT_NAMES {
+        assert!(help.contains(name), "{name} missing from `ikd present --help`:\n{help}");
+    }
+    for opt in ["--holder-key", "--show", "--challenge", "--watch", "--every", "--count", "--time", "--qr"] {
+        assert!(help.contains(opt), "{opt}");
+    }
+    let verify = text(&ikd(d.path(), &["verify", "--help"]).stdout);
+    for opt in ["--policy", "--policy-file", "--challenge", "--list-policies"] {
+        assert!(verify.contains(opt), "{opt}");
     }
 }

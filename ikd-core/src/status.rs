@@ -241,6 +241,7 @@ enum IndexSet {
 
 impl IndexSet {
     /// From strictly increasing indices, all below `size`.
+    #[cfg(test)]
     fn from_sorted(v: Vec<u32>, size: u32) -> IndexSet {
         let count = u32::try_from(v.len()).unwrap_or(u32::MAX);
         if u64::from(count) * 32 <= u64::from(size) {
@@ -448,13 +449,18 @@ fn rice_encode(indices: &[u32], k: u8) -> Vec<u8> {
     w.finish()
 }
 
-fn rice_decode(data: &[u8], count: u32, k: u8, size: u32) -> Result<Vec<u32>, StatusListError> {
-    // Every gap takes at least k + 1 bits: bound the allocation by the data, not the header.
+/// Decodes Rice data straight into the in-memory form: a sorted vector when the set is
+/// sparse, a bitmap when it is dense (decided from the declared count, so memory stays
+/// within 4 bytes per member and at most size / 8 bytes, whatever the input).
+fn rice_decode(data: &[u8], count: u32, k: u8, size: u32) -> Result<IndexSet, StatusListError> {
+    // Every gap takes at least k + 1 bits: bound the work by the data, not the header.
     let max_count = (data.len() as u64).saturating_mul(8) / (u64::from(k) + 1);
     if u64::from(count) > max_count {
         return Err(malformed("Rice count is larger than the data can hold"));
     }
-    let mut out = Vec::with_capacity(count as usize);
+    let dense = u64::from(count) * 32 > u64::from(size);
+    let mut sorted = Vec::with_capacity(if dense { 0 } else { count as usize });
+    let mut words = if dense { vec![0u64; (size as usize).div_ceil(64)] } else { Vec::new() };
     let mut r = BitReader::new(data);
     let limit = u64::from(size) >> k;
     let mut next: u64 = 0;
@@ -465,11 +471,17 @@ fn rice_decode(data: &[u8], count: u32, k: u8, size: u32) -> Result<Vec<u32>, St
         if index >= u64::from(size) {
             return Err(malformed("an index is beyond the list size"));
         }
-        out.push(index as u32);
+        if dense {
+            if let Some(w) = words.get_mut((index / 64) as usize) {
+                *w |= 1 << (index % 64);
+            }
+        } else {
+            sorted.push(index as u32);
+        }
         next = index + 1;
     }
     r.finish()?;
-    Ok(out)
+    Ok(if dense { IndexSet::Bitmap { words, count } } else { IndexSet::Sorted(sorted) })
 }
 
 fn bitmap_len(size: u32) -> usize {
@@ -548,7 +560,7 @@ fn read_section<'a>(r: &mut Reader<'a>, size: u32, name: &'static str) -> Result
 fn decode_section(s: &RawSection<'_>, size: u32) -> Result<IndexSet, StatusListError> {
     match s.encoding {
         SectionEncoding::Empty => Ok(IndexSet::Sorted(Vec::new())),
-        SectionEncoding::Rice { k } => Ok(IndexSet::from_sorted(rice_decode(s.data, s.count, k, size)?, size)),
+        SectionEncoding::Rice { k } => rice_decode(s.data, s.count, k, size),
         SectionEncoding::Bitmap => bitmap_decode(s.data, size),
     }
 }
@@ -1160,10 +1172,22 @@ mod tests {
         let idx = [0u32, 1, 2, 9, 100, 1000, 1001, 65_535, 999_999];
         for k in 0..=MAX_RICE_PARAMETER {
             let data = rice_encode(&idx, k);
-            assert_eq!(rice_decode(&data, idx.len() as u32, k, 1_000_000).unwrap(), idx, "k={k}");
+            let set = rice_decode(&data, idx.len() as u32, k, 1_000_000).unwrap();
+            assert_eq!(set.iter().collect::<Vec<_>>(), idx, "k={k}");
+            let dense = rice_decode(&data, idx.len() as u32, k, 200).map(|s| s.iter().collect::<Vec<_>>());
+            assert!(dense.is_err(), "k={k}: indices beyond 200 must be refused");
         }
         let (k, bits) = best_rice(&idx);
         assert_eq!(rice_encode(&idx, k).len() as u64, bits.div_ceil(8));
+    }
+
+    #[test]
+    fn dense_rice_decodes_into_a_bitmap() {
+        // Every entry of 1000 revoked, coded (wastefully) as Rice with k = 0: 1000 one-bits.
+        let set = rice_decode(&[0xff; 125], 1000, 0, 1000).unwrap();
+        assert!(matches!(set, IndexSet::Bitmap { count: 1000, .. }));
+        assert!((0..1000).all(|i| set.contains(i)));
+        assert_eq!(set.iter().count(), 1000);
     }
 
     #[test]

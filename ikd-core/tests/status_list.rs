@@ -376,6 +376,22 @@ fn transitions_refuse_unrevoke_rollback_and_friends() {
     assert_eq!(check(&make(2000, &[3, 500, 999, 1500], 8, t1, &issuer())), Ok(()));
 }
 
+/// A dense set in a (wasteful) Rice coding is accepted and held as a bitmap.
+#[test]
+fn accepts_any_valid_encoding_choice() {
+    let mut sections = vec![1, 0xe8, 0x07, 0, 125]; // Rice, n = 1000, k = 0, L = 125
+    sections.extend_from_slice(&[0xff; 125]);
+    sections.push(0);
+    let list = StatusList::verify(&hand(60, 1000, &sections), &issuer().public_key()).unwrap();
+    assert_eq!(list.revoked_count(), 1000);
+    assert!((0..1000).all(|i| list.get(ix(i)).unwrap() == CredentialStatus::Revoked));
+    assert!(list.memory_bytes() <= 128);
+    // A sparse set as a bitmap.
+    let list = StatusList::verify(&hand(60, 16, &[0, 2, 0x00, 0x80]), &issuer().public_key()).unwrap();
+    assert_eq!(list.suspended().collect::<Vec<_>>(), [15]);
+    assert_eq!(list.suspended_encoding(), SectionEncoding::Bitmap);
+}
+
 #[test]
 fn rejects_malformed_contents_under_a_valid_signature() {
     let pk = issuer().public_key();

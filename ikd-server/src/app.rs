@@ -16,10 +16,9 @@ use tokio::sync::Semaphore;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::api;
-use crate::audit::AuditLog;
+use crate::audit::{AuditLog, AuditTask};
 use crate::config::{AdminToken, Config, IssuanceConfig, Limits};
 use crate::demo::{self, DemoSample};
 use crate::error::{ApiError, RenderedError};
@@ -144,7 +143,7 @@ pub struct App {
     /// Lines describing what the server trusts and how to change it.
     pub banner: Vec<String>,
     /// The audit writer (finishes once the router and state are dropped).
-    pub audit_task: tokio::task::JoinHandle<()>,
+    pub audit_task: AuditTask,
 }
 
 /// Loads a trust store file.
@@ -199,7 +198,8 @@ impl App {
     /// Builds the application from parts.
     pub async fn from_parts(parts: AppParts) -> Result<App, StartupError> {
         let metrics = Metrics::new();
-        let (audit, audit_task) = AuditLog::start(Arc::clone(&parts.store), metrics.clone());
+        let (audit, audit_task) = AuditLog::start(Arc::clone(&parts.store), metrics.clone())
+            .map_err(|e| StoreError::Open(format!("cannot start the audit writer: {e}")))?;
         let issuer = parts.issuer.map(|(key, name)| {
             let issuer = Issuer::new(key);
             let key_id = issuer.public_key().key_id().to_string();
@@ -364,19 +364,6 @@ pub fn routes(state: &Arc<AppState>) -> (Router, Vec<(Method, &'static str)>) {
         .route_layer(middleware::from_fn(crate::metrics::mark_route))
         .fallback(fallback)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, l.request_timeout))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &Request| {
-                    // The path only: no query string, no headers (tokens, counter ids).
-                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
-                })
-                .on_request(())
-                .on_response(|resp: &Response, latency: std::time::Duration, _span: &tracing::Span| {
-                    tracing::info!(target: "ikd_server::access", status = resp.status().as_u16(),
-                        latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX), "request");
-                })
-                .on_failure(()),
-        )
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))

@@ -54,53 +54,31 @@ pub struct AuditLog {
     tx: mpsc::Sender<(Vec<AuditRecord>, Reply)>,
 }
 
+/// The audit writer's thread. It ends when every [`AuditLog`] handle is dropped, after writing
+/// what is queued.
+#[derive(Debug)]
+pub struct AuditTask(Option<std::thread::JoinHandle<()>>);
+
+impl AuditTask {
+    /// Waits (at most `timeout`) for the writer to commit what is queued and stop. Drop every
+    /// [`AuditLog`] handle first. Returns whether it stopped in time.
+    pub async fn finish(mut self, timeout: std::time::Duration) -> bool {
+        let Some(handle) = self.0.take() else { return true };
+        let join = tokio::task::spawn_blocking(move || handle.join());
+        matches!(tokio::time::timeout(timeout, join).await, Ok(Ok(Ok(()))))
+    }
+}
+
 impl AuditLog {
-    /// Starts the writer task. It ends when every `AuditLog` handle is dropped, after writing
-    /// what is queued; await the returned handle to be sure everything is on disk.
-    pub fn start(store: Arc<dyn Store>, metrics: crate::metrics::Metrics) -> (AuditLog, tokio::task::JoinHandle<()>) {
-        let (tx, mut rx) = mpsc::channel::<(Vec<AuditRecord>, Reply)>(QUEUE);
-        let handle = tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
-                // Group commit: take everything already waiting, write it in one transaction.
-                let mut group = vec![first];
-                let mut count = group.iter().map(|(r, _)| r.len()).sum::<usize>();
-                while count < MAX_GROUP {
-                    match rx.try_recv() {
-                        Ok(item) => {
-                            count += item.0.len();
-                            group.push(item);
-                        }
-                        Err(_) => break,
-                    }
-                }
-                let mut all = Vec::with_capacity(count);
-                let mut sizes = Vec::with_capacity(group.len());
-                let mut replies = Vec::with_capacity(group.len());
-                for (records, reply) in group {
-                    sizes.push(records.len());
-                    all.extend(records);
-                    replies.push(reply);
-                }
-                metrics.audit_group.observe(count as f64);
-                match store.append_audit(all).await {
-                    Ok(seqs) => {
-                        let mut it = seqs.into_iter();
-                        for (n, reply) in sizes.into_iter().zip(replies) {
-                            let mine: Vec<u64> = it.by_ref().take(n).collect();
-                            let _ = reply.send(Ok(mine));
-                        }
-                    }
-                    Err(e) => {
-                        metrics.audit_failures.inc();
-                        tracing::error!(error = %e, records = count, "audit log write failed");
-                        for reply in replies {
-                            let _ = reply.send(Err(e.clone()));
-                        }
-                    }
-                }
-            }
-        });
-        (AuditLog { tx }, handle)
+    /// Starts the writer on its own thread (with its own single-threaded runtime), so store
+    /// commits never occupy the request workers and need no hand-off to the blocking pool.
+    pub fn start(store: Arc<dyn Store>, metrics: crate::metrics::Metrics) -> std::io::Result<(AuditLog, AuditTask)> {
+        let (tx, rx) = mpsc::channel::<(Vec<AuditRecord>, Reply)>(QUEUE);
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let handle = std::thread::Builder::new()
+            .name("ikd-audit".into())
+            .spawn(move || rt.block_on(writer(rx, store, metrics)))?;
+        Ok((AuditLog { tx }, AuditTask(Some(handle))))
     }
 
     /// Appends records and waits until they are committed.
@@ -114,6 +92,52 @@ impl AuditLog {
             .await
             .map_err(|_| StoreError::Database("the audit writer has stopped".to_owned()))?;
         wait.await.map_err(|_| StoreError::Database("the audit writer has stopped".to_owned()))?
+    }
+}
+
+async fn writer(
+    mut rx: mpsc::Receiver<(Vec<AuditRecord>, Reply)>,
+    store: Arc<dyn Store>,
+    metrics: crate::metrics::Metrics,
+) {
+    while let Some(first) = rx.recv().await {
+        // Group commit: take everything already waiting, write it in one transaction.
+        let mut group = vec![first];
+        let mut count = group.iter().map(|(r, _)| r.len()).sum::<usize>();
+        while count < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(item) => {
+                    count += item.0.len();
+                    group.push(item);
+                }
+                Err(_) => break,
+            }
+        }
+        let mut all = Vec::with_capacity(count);
+        let mut sizes = Vec::with_capacity(group.len());
+        let mut replies = Vec::with_capacity(group.len());
+        for (records, reply) in group {
+            sizes.push(records.len());
+            all.extend(records);
+            replies.push(reply);
+        }
+        metrics.audit_group.observe(count as f64);
+        match store.append_audit(all).await {
+            Ok(seqs) => {
+                let mut it = seqs.into_iter();
+                for (n, reply) in sizes.into_iter().zip(replies) {
+                    let mine: Vec<u64> = it.by_ref().take(n).collect();
+                    let _ = reply.send(Ok(mine));
+                }
+            }
+            Err(e) => {
+                metrics.audit_failures.inc();
+                tracing::error!(error = %e, records = count, "audit log write failed");
+                for reply in replies {
+                    let _ = reply.send(Err(e.clone()));
+                }
+            }
+        }
     }
 }
 

@@ -63,9 +63,10 @@ pub async fn serve(
     drop(state);
     let res = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
     // The router (and with it the last audit sender) is gone: the writer drains and stops.
-    match tokio::time::timeout(std::time::Duration::from_secs(10), audit_task).await {
-        Ok(_) => tracing::info!("audit log flushed; stopped"),
-        Err(_) => tracing::error!("audit writer did not finish within 10 s"),
+    if audit_task.finish(std::time::Duration::from_secs(10)).await {
+        tracing::info!("audit log flushed; stopped");
+    } else {
+        tracing::error!("audit writer did not finish within 10 s");
     }
     res
 }

@@ -12,6 +12,11 @@ use ikd_server::config::{Config, LogFormat, Overrides};
 use ikd_server::store::{SqliteOptions, SqliteStore};
 use ikd_server::{App, audit, serve, shutdown_signal};
 
+/// mimalloc: fewer cycles per request than glibc malloc with many short-lived allocations on
+/// several threads (measured in docs/SERVER.md §11).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "\
 ikd-server: offline verification of IKD credentials over HTTP, and the counter page
 

@@ -154,14 +154,24 @@ pub async fn mark_route(req: Request, next: Next) -> Response {
     resp
 }
 
-/// Outer middleware: counts every request and observes its latency.
+/// Outer middleware: counts every request, observes its latency and writes the access log line.
 pub async fn track(State(m): State<Metrics>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
     let resp = next.run(req).await;
     let route =
         resp.extensions().get::<RouteLabel>().map(|r| Arc::clone(&r.0)).unwrap_or_else(|| Arc::from("unmatched"));
+    let elapsed = start.elapsed();
     m.requests.with_label_values(&[route.as_ref(), method.as_str(), resp.status().as_str()]).inc();
-    m.latency.with_label_values(&[route.as_ref()]).observe(start.elapsed().as_secs_f64());
+    m.latency.with_label_values(&[route.as_ref()]).observe(elapsed.as_secs_f64());
+    // The access log: route template (never a query string, header or body), status, latency.
+    tracing::info!(
+        target: "ikd_server::access",
+        method = %method,
+        route = %route,
+        status = resp.status().as_u16(),
+        latency_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+        "request"
+    );
     resp
 }

@@ -313,6 +313,7 @@ async fn issue_verify_revoke_round_trip() {
     assert_eq!(serial, 1);
     assert!(issued["qr_png"].as_str().unwrap().starts_with("data:image/png;base64,"));
     let qr = issued["qr"].as_str().unwrap();
+    assert!(qr.len() <= ikd_core::PHOTO_CREDENTIAL_MAX_CHARS, "the photo is sized to fit a 22-M QR code");
     let v = verify(&h.router, qr).await;
     assert_eq!(v["verdict"], "VALID");
     assert!(v["photo"].as_str().unwrap().starts_with("data:image/png;base64,"));

@@ -25,7 +25,7 @@ const BRIGHT_P5: u8 = 160;
 const BRIGHT_P50: u8 = 228;
 /// Even the most contrasted blocks span less than this brightness range: low contrast.
 const LOW_CONTRAST_RANGE: u8 = 40;
-/// Finder-pattern candidates with modules below this many pixels: too small to sample.
+/// Code-like texture with modules below this many pixels: too small to sample.
 const SMALL_MODULE_PX: f64 = 2.5;
 /// Side of the blocks in which fine texture is looked for, in pixels.
 const PATCH_BLOCK: u32 = 8;
@@ -77,7 +77,8 @@ fn diagnose_inner(image: &GrayImage) -> Option<ScanHint> {
     None
 }
 
-/// Box-average `image` down so its long side is at most [`STATS_MAX_SIDE`].
+/// Box-average `image` down by 2, or more if that leaves its long side above
+/// [`STATS_MAX_SIDE`].
 fn downsample(image: &GrayImage) -> GrayImage {
     let (width, height) = image.dimensions();
     // At least 2×2, which halves the noise.

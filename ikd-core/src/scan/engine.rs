@@ -104,21 +104,16 @@ pub(super) fn scan(image: &GrayImage) -> Outcome {
     let small = width.max(height) <= SMALL_IMAGE_MAX_SIDE;
     let passes = PASSES.iter().chain(SMALL_IMAGE_PASSES.iter().filter(|_| small));
     for pass in passes {
-        let prepared;
-        let input = match pass.prep {
-            Prep::Plain => image,
-            Prep::Sharpen(radius) => {
-                prepared = prep::sharpen(image, radius);
-                &prepared
-            }
-            Prep::Stretch => {
-                prepared = prep::stretch(image);
-                &prepared
-            }
-            Prep::Upscale(num, den) => {
-                prepared = prep::upscale(image, num, den);
-                &prepared
-            }
+        let prepared = match pass.prep {
+            Prep::Plain => None,
+            Prep::Sharpen(radius) => contained(&mut outcome, || prep::sharpen(image, radius)),
+            Prep::Stretch => contained(&mut outcome, || prep::stretch(image)),
+            Prep::Upscale(num, den) => contained(&mut outcome, || prep::upscale(image, num, den)),
+        };
+        let input = match (&prepared, pass.prep) {
+            (Some(prepared), _) => prepared,
+            (None, Prep::Plain) => image,
+            (None, _) => continue,
         };
         let mut matrices = MatrixCache::default();
         for &(binariser, detector) in pass.runs {
@@ -137,6 +132,13 @@ pub(super) fn scan(image: &GrayImage) -> Outcome {
         }
     }
     outcome
+}
+
+/// `f()`, or `None` (noted in `outcome`) if it panicked.
+fn contained<T>(outcome: &mut Outcome, f: impl FnOnce() -> T) -> Option<T> {
+    let result = catch_unwind(AssertUnwindSafe(f));
+    outcome.panicked |= result.is_err();
+    result.ok()
 }
 
 /// Binarised matrices of one prepared image, each computed at most once.

@@ -61,6 +61,25 @@ pub(super) fn upscale(image: &GrayImage, num: u32, den: u32) -> GrayImage {
     resize(image, scale(width), scale(height), FilterType::Triangle)
 }
 
+/// Rounded division of a sum of `count` pixels by `count`, as a multiplication (a division by
+/// a run-time value per pixel would dominate the blur). Exact for counts up to 15: the
+/// reciprocal's rounding error stays below 1/count for sums up to 255 · 15.
+struct Mean {
+    half: u32,
+    reciprocal: u32,
+}
+
+impl Mean {
+    fn new(count: u32) -> Self {
+        let count = count.max(1);
+        Self { half: count / 2, reciprocal: (1u32 << 16).div_ceil(count) }
+    }
+
+    fn of(&self, sum: u32) -> u8 {
+        (((sum + self.half) * self.reciprocal) >> 16).min(255) as u8
+    }
+}
+
 /// Separable box blur with edge pixels repeated. `radius` 0 copies.
 fn box_blur(pixels: &[u8], width: usize, height: usize, radius: usize) -> Vec<u8> {
     if radius == 0 || width == 0 || height == 0 {
@@ -87,8 +106,8 @@ fn blur_rows(pixels: &[u8], width: usize, radius: usize) -> Vec<u8> {
             sum += u32::from(v);
             prefix.push(sum);
         }
-        let divisor = window as u32;
-        out.extend(prefix.iter().zip(prefix.iter().skip(window)).map(|(a, b)| ((b - a + divisor / 2) / divisor) as u8));
+        let mean = Mean::new(window as u32);
+        out.extend(prefix.iter().zip(prefix.iter().skip(window)).map(|(a, b)| mean.of(b - a)));
     }
     out
 }
@@ -100,7 +119,7 @@ fn blur_columns(pixels: &[u8], width: usize, height: usize, radius: usize) -> Ve
         let clamped = y.clamp(0, height as isize - 1) as usize;
         rows.get(clamped).copied().unwrap_or(&[])
     };
-    let window = (2 * radius + 1) as u32;
+    let mean = Mean::new((2 * radius + 1) as u32);
     let r = radius as isize;
     // Window for output row 0: rows −r..=r, the ones above the image repeating row 0.
     let mut sums = vec![0u32; width];
@@ -111,7 +130,7 @@ fn blur_columns(pixels: &[u8], width: usize, height: usize, radius: usize) -> Ve
     }
     let mut out = Vec::with_capacity(pixels.len());
     for y in 0..height as isize {
-        out.extend(sums.iter().map(|&sum| ((sum + window / 2) / window) as u8));
+        out.extend(sums.iter().map(|&sum| mean.of(sum)));
         // Slide the window down one row.
         for ((sum, &add), &remove) in sums.iter_mut().zip(row(y + r + 1)).zip(row(y - r)) {
             *sum = *sum + u32::from(add) - u32::from(remove);
@@ -139,6 +158,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::indexing_slicing)]
     fn column_blur_matches_row_blur_of_the_transpose() {
         let (width, height) = (5usize, 7usize);
         let pixels: Vec<u8> = (0..width * height).map(|i| (i * 37 % 256) as u8).collect();
@@ -149,6 +169,16 @@ mod tests {
         for y in 0..height {
             for x in 0..width {
                 assert_eq!(by_columns[y * width + x], by_rows[x * height + y], "({x}, {y})");
+            }
+        }
+    }
+
+    #[test]
+    fn mean_is_rounded_division() {
+        for count in [1u32, 3, 5, 7, 9, 11, 13, 15] {
+            let mean = Mean::new(count);
+            for sum in 0..=255 * count {
+                assert_eq!(u32::from(mean.of(sum)), (sum + count / 2) / count, "{sum}/{count}");
             }
         }
     }

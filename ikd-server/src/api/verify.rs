@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ikd_core::scan::{self, ScanError, ScanLimits};
-use ikd_core::{Lang, Verdict, Verification};
-use serde::Deserialize;
+use ikd_core::{Lang, Outcome, Verdict, Verification};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{counter, lang, lang_tag, now_rfc3339, pick};
@@ -72,70 +72,159 @@ fn message(v: &Verification, a: &Assessed, l: Lang) -> String {
     v.message(l)
 }
 
-/// The JSON answer for one verification.
-pub fn verification_json(state: &AppState, v: &Verification, l: Lang, with_photo: bool) -> Value {
-    let a = assess(state, v);
-    let mut report = v.report().to_json();
-    if let (Some(revoked), Value::Array(items)) = (a.revocation, &mut report) {
-        items.push(json!({
-            "check": "revocation",
-            "outcome": if revoked { "failed" } else { "passed" },
-            "code": if revoked { Value::from("revoked") } else { Value::Null },
-        }));
-    }
-    let credential = v.header().map(|h| {
-        json!({
-            "serial": h.serial.get(),
-            "key_id": h.key_id.to_string(),
-            "issued_at": h.issued_at.to_string(),
-            "valid_from": h.valid_from.to_string(),
-            "expires_at": h.expires_at.to_string(),
-            "holder_bound": h.holder_key.is_some(),
+/// One check of the report.
+#[derive(Debug, Serialize)]
+pub struct CheckOut {
+    /// Check name.
+    pub check: &'static str,
+    /// `passed`, `failed`, `undetermined` or `skipped`.
+    pub outcome: &'static str,
+    /// The reason code of a failed or undetermined check.
+    pub code: Option<&'static str>,
+}
+
+/// The issuer part, as answered.
+#[derive(Debug, Serialize)]
+pub struct CredentialOut {
+    serial: u64,
+    key_id: String,
+    issued_at: String,
+    valid_from: String,
+    expires_at: String,
+    holder_bound: bool,
+}
+
+/// The trusted issuer, as answered.
+#[derive(Debug, Serialize)]
+pub struct IssuerOut<'a> {
+    name: &'a str,
+    key_id: String,
+}
+
+/// Presentation details.
+#[derive(Debug, Serialize)]
+pub struct PresentationOut {
+    live: bool,
+}
+
+/// Scan details (`/v1/verify/image`).
+#[derive(Debug, Serialize)]
+pub struct ScanOut {
+    /// QR codes found in the image.
+    pub codes_found: usize,
+}
+
+/// The JSON answer for one verification (serialized directly, without an intermediate tree).
+#[derive(Debug, Serialize)]
+pub struct VerificationOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    demo: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+    verdict: &'static str,
+    code: &'static str,
+    message: String,
+    lang: &'static str,
+    credential: Option<CredentialOut>,
+    issuer: Option<IssuerOut<'a>>,
+    claims: Option<Value>,
+    withheld: &'a [&'static str],
+    presentation: Option<PresentationOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    photo: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    has_photo: Option<bool>,
+    report: Vec<CheckOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scan: Option<ScanOut>,
+}
+
+/// The report as answered: the core's checks, plus `revocation` for this server's own
+/// credentials.
+fn report_out(v: &Verification, a: &Assessed) -> Vec<CheckOut> {
+    let mut out: Vec<CheckOut> = v
+        .report()
+        .entries()
+        .iter()
+        .map(|(c, o)| CheckOut {
+            check: c.name(),
+            outcome: o.as_str(),
+            code: match o {
+                Outcome::Failed(r) | Outcome::Undetermined(r) => Some(r.code()),
+                _ => None,
+            },
         })
-    });
-    let issuer = v.issuer().map(|i| json!({"name": i.name, "key_id": i.key_id().to_string()}));
+        .collect();
+    if let Some(revoked) = a.revocation {
+        out.push(CheckOut {
+            check: "revocation",
+            outcome: if revoked { "failed" } else { "passed" },
+            code: revoked.then_some("revoked"),
+        });
+    }
+    out
+}
+
+/// The answer for one verification. `with_photo`: the photo as a PNG data URL (single
+/// verifications); otherwise only `has_photo` (batches).
+pub fn verification_out<'a>(
+    state: &AppState,
+    v: &'a Verification,
+    a: &Assessed,
+    l: Lang,
+    with_photo: bool,
+) -> VerificationOut<'a> {
     // Claims only when VALID: an unverified credential's claims are never shown. For a
     // presentation, only what the holder disclosed.
     let valid = a.verdict == "VALID";
-    let claims = if valid { v.claims_json() } else { None };
     let photo = if valid {
         v.credential().and_then(|c| c.photo()).or_else(|| v.presentation().and_then(|p| p.photo()))
     } else {
         None
     };
-    let presentation = v.presentation().filter(|_| valid).map(|p| json!({"live": p.is_live()}));
-    let mut out = json!({
-        "demo": state.demo,
-        "verdict": a.verdict,
-        "code": a.code,
-        "message": message(v, &a, l),
-        "lang": lang_tag(l),
-        "credential": credential,
-        "issuer": issuer,
-        "claims": claims,
-        "withheld": if valid { v.withheld().to_vec() } else { Vec::new() },
-        "presentation": presentation,
-        "report": report,
+    let photo_url = with_photo.then(|| {
+        photo.and_then(|p| match ikd_core::photo::thumbnail_png(p) {
+            Ok(png) => Some(format!("data:image/png;base64,{}", STANDARD.encode(png))),
+            Err(e) => {
+                tracing::warn!(code = e.code(), "embedded photo could not be converted");
+                None
+            }
+        })
     });
-    if let Value::Object(o) = &mut out {
-        if with_photo {
-            let url = photo.and_then(|p| match ikd_core::photo::thumbnail_png(p) {
-                Ok(png) => Some(format!("data:image/png;base64,{}", STANDARD.encode(png))),
-                Err(e) => {
-                    tracing::warn!(code = e.code(), "embedded photo could not be converted");
-                    None
-                }
-            });
-            o.insert("photo".into(), url.into());
-        } else {
-            o.insert("has_photo".into(), photo.is_some().into());
-        }
+    VerificationOut {
+        demo: Some(state.demo),
+        index: None,
+        verdict: a.verdict,
+        code: a.code,
+        message: message(v, a, l),
+        lang: lang_tag(l),
+        credential: v.header().map(|h| CredentialOut {
+            serial: h.serial.get(),
+            key_id: h.key_id.to_string(),
+            issued_at: h.issued_at.to_string(),
+            valid_from: h.valid_from.to_string(),
+            expires_at: h.expires_at.to_string(),
+            holder_bound: h.holder_key.is_some(),
+        }),
+        issuer: v.issuer().map(|i| IssuerOut { name: &i.name, key_id: i.key_id().to_string() }),
+        claims: if valid { v.claims_json() } else { None },
+        withheld: if valid { v.withheld() } else { &[] },
+        presentation: v.presentation().filter(|_| valid).map(|p| PresentationOut { live: p.is_live() }),
+        photo: photo_url,
+        has_photo: (!with_photo).then_some(photo.is_some()),
+        report: report_out(v, a),
+        scan: None,
     }
-    out
 }
 
-fn audit_record(state: &AppState, actor: &str, source: &'static str, v: &Verification, at: &str) -> AuditRecord {
-    let a = assess(state, v);
+fn audit_record(
+    state: &AppState,
+    actor: &str,
+    source: &'static str,
+    v: &Verification,
+    a: &Assessed,
+    at: &str,
+) -> AuditRecord {
     state.metrics.verdict(source, a.verdict, a.code);
     AuditRecord {
         at: at.to_owned(),
@@ -151,7 +240,6 @@ fn audit_record(state: &AppState, actor: &str, source: &'static str, v: &Verific
 
 /// Records verifications in the audit log; fails closed (503) when the log cannot be written.
 async fn audit(state: &AppState, records: Vec<AuditRecord>) -> Result<(), ApiError> {
-    if std::env::var_os("IKD_EXPERIMENT_NO_AUDIT").is_some() { return Ok(()); }
     state.audit.append(records).await.map(|_| ()).map_err(|e| {
         tracing::error!(error = %e, "verification not answered: audit log unavailable");
         ApiError::new(
@@ -170,8 +258,9 @@ pub async fn verify_text(
 ) -> Result<Response, ApiError> {
     let l = lang(&headers);
     let v = state.verifier.verify(&body.qr);
-    audit(&state, vec![audit_record(&state, &counter(&headers), "text", &v, &now_rfc3339())]).await?;
-    Ok(Json(verification_json(&state, &v, l, true)).into_response())
+    let a = assess(&state, &v);
+    audit(&state, vec![audit_record(&state, &counter(&headers), "text", &v, &a, &now_rfc3339())]).await?;
+    Ok(Json(verification_out(&state, &v, &a, l, true)).into_response())
 }
 
 /// `POST /v1/verify/batch`.
@@ -197,18 +286,17 @@ pub async fn verify_batch(
     })?;
     let actor = counter(&headers);
     let at = now_rfc3339();
-    audit(&state, results.iter().map(|v| audit_record(&state, &actor, "batch", v, &at)).collect()).await?;
-    let items: Vec<Value> = results
+    let assessed: Vec<Assessed> = results.iter().map(|v| assess(&state, v)).collect();
+    audit(
+        &state,
+        results.iter().zip(&assessed).map(|(v, a)| audit_record(&state, &actor, "batch", v, a, &at)).collect(),
+    )
+    .await?;
+    let items: Vec<VerificationOut<'_>> = results
         .iter()
+        .zip(&assessed)
         .enumerate()
-        .map(|(i, v)| {
-            let mut j = verification_json(&state, v, l, false);
-            if let Value::Object(o) = &mut j {
-                o.remove("demo");
-                o.insert("index".into(), i.into());
-            }
-            j
-        })
+        .map(|(i, (v, a))| VerificationOut { demo: None, index: Some(i), ..verification_out(&state, v, a, l, false) })
         .collect();
     Ok(Json(json!({"demo": state.demo, "count": items.len(), "results": items})).into_response())
 }
@@ -359,10 +447,9 @@ pub async fn verify_image(State(state): State<Arc<AppState>>, req: Request) -> R
         ));
     };
     let v = state.verifier.verify(&text);
-    audit(&state, vec![audit_record(&state, &counter(&headers), "image", &v, &now_rfc3339())]).await?;
-    let mut j = verification_json(&state, &v, l, true);
-    if let Value::Object(o) = &mut j {
-        o.insert("scan".into(), json!({"codes_found": found}));
-    }
-    Ok(Json(j).into_response())
+    let a = assess(&state, &v);
+    audit(&state, vec![audit_record(&state, &counter(&headers), "image", &v, &a, &now_rfc3339())]).await?;
+    let out =
+        VerificationOut { scan: Some(ScanOut { codes_found: found }), ..verification_out(&state, &v, &a, l, true) };
+    Ok(Json(out).into_response())
 }

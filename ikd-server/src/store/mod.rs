@@ -171,7 +171,8 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     fn revoked_serials(&self, key_id: &str) -> StoreFuture<'_, Vec<u64>>;
 
     /// Appends entries to the audit log in one transaction, chaining each to the one before
-    /// (see [`crate::audit::entry_hash`]). Returns their sequence numbers.
+    /// (see [`crate::audit::entry_hash`]). Returns their sequence numbers. Only the audit
+    /// writer calls it, from its own thread: an implementation may block in it.
     fn append_audit(&self, records: Vec<AuditRecord>) -> StoreFuture<'_, Vec<u64>>;
 
     /// Up to `limit` audit entries with `seq > after`, in order.

@@ -298,12 +298,16 @@ impl Store for SqliteStore {
     }
 
     fn append_audit(&self, records: Vec<AuditRecord>) -> StoreFuture<'_, Vec<u64>> {
-        self.run(move |_, conn| {
+        // Runs on the audit writer's own thread (see the trait): no hop to the blocking pool.
+        let inner = Arc::clone(&self.inner);
+        Box::pin(async move {
+            let mut guard = lock(&inner.conn);
+            let conn: &mut Connection = &mut guard;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
             let (mut seq, mut prev): (u64, String) = tx
-                .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
-                    Ok((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?))
-                })
+                .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .map_err(db)?
+                .query_row([], |r| Ok((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?)))
                 .optional()
                 .map_err(db)?
                 .unwrap_or((0, GENESIS_HASH.to_owned()));
