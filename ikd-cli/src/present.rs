@@ -322,15 +322,14 @@ pub fn cmd_present(ctx: &Ctx, a: &PresentArgs) -> CliResult<u8> {
     }
     let time = start.unwrap_or_else(Timestamp::now);
     let p = maker.make(time)?;
-    let mut files = Vec::new();
-    if let Some(path) = &a.out {
-        fsutil::write_output(lang, path, format!("{p}\n").as_bytes())?;
-        files.push(path.display().to_string());
-    }
+    // The QR code first: it is the output that can fail (file name, size), and then nothing is written.
     if let Some(path) = &a.qr {
         write_qr(lang, &p, path, &RenderOptions { ec, module_px: 6, quiet_zone: 4 })?;
-        files.push(path.display().to_string());
     }
+    if let Some(path) = &a.out {
+        fsutil::write_output(lang, path, format!("{p}\n").as_bytes())?;
+    }
+    let files: Vec<String> = [&a.out, &a.qr].into_iter().flatten().map(|p| p.display().to_string()).collect();
     if ctx.json {
         let mut j = maker.json(&p, time, ec);
         if let Some(o) = j.as_object_mut() {
@@ -436,5 +435,34 @@ fn watch(
             let left = next - now;
             std::thread::sleep(left.min(Duration::from_secs(1)));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn show(lists: &[&str]) -> CliResult<Vec<&'static str>> {
+        let owned: Vec<String> = lists.iter().map(|s| (*s).to_owned()).collect();
+        parse_show(Lang::En, &owned).map(Disclosure::names)
+    }
+
+    #[test]
+    fn show_lists() {
+        assert_eq!(show(&["nama, nik,age_over_17"]).unwrap(), ["nama", "nik", "age_over_17"]);
+        assert_eq!(show(&["nama", "foto"]).unwrap(), ["nama", "foto"]);
+        assert_eq!(show(&["all"]).unwrap().len(), 16);
+        let most = show(&["all,-foto,-agama"]).unwrap();
+        assert_eq!(most.len(), 14);
+        assert!(!most.contains(&"foto") && !most.contains(&"agama"));
+        // Address lines and negara name their slot.
+        assert_eq!(show(&["rt,negara"]).unwrap(), ["kewarganegaraan", "alamat"]);
+        let e = show(&["nama,hobi"]).unwrap_err();
+        assert_eq!(e.code, "disclosure_unknown_claim");
+        assert!(e.message.contains("hobi") && e.message.contains("berlaku_hingga"), "{}", e.message);
+        assert_eq!(show(&["nama,-nama"]).unwrap_err().code, "disclosure_empty");
+        assert_eq!(show(&[" , "]).unwrap_err().code, "disclosure_empty");
+        assert_eq!(show(&["all,-usia"]).unwrap_err().code, "disclosure_unknown_claim");
     }
 }

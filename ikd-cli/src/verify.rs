@@ -835,3 +835,49 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
     }
     Ok(code)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn nik_masking_in_claims_json() {
+        assert_eq!(mask_nik_text("3604011203880007"), "************0007");
+        assert_eq!(mask_nik_text("12345"), "*2345");
+        let v = serde_json::json!({"nama": "BUDI", "nik": "3604011203880007"});
+        assert_eq!(mask_claims(v.clone(), false)["nik"], "************0007");
+        assert_eq!(mask_claims(v, true)["nik"], "3604011203880007");
+        assert_eq!(mask_claims(serde_json::json!({"nama": "BUDI"}), false), serde_json::json!({"nama": "BUDI"}));
+    }
+
+    #[test]
+    fn disclosed_rows_follow_the_credential_order() {
+        let v = serde_json::json!({
+            "age_over_17": true, "nama": "BUDI", "nik": "3604011203880007", "rt": "003", "rw": "001",
+            "alamat": "JL. X", "kewarganegaraan": "WNA", "negara": "MALAYSIA", "foto": null, "baru": 7,
+        });
+        let rows = disclosed_rows(&v, None, Lang::Id, false);
+        let flat: Vec<String> = rows.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(
+            flat,
+            [
+                "NIK=************0007",
+                "Nama=BUDI",
+                "Alamat=JL. X",
+                "RT/RW=003/001",
+                "Kewarganegaraan=WNA (MALAYSIA)",
+                "Usia di atas=17: ya",
+                "Foto=tidak ada",
+                "baru=7",
+            ]
+        );
+    }
+
+    #[test]
+    fn challenge_length() {
+        assert!(challenge_arg(Lang::En, "K7Q2").is_ok());
+        assert!(challenge_arg(Lang::En, &"x".repeat(32)).is_ok());
+        assert_eq!(challenge_arg(Lang::En, &"x".repeat(33)).unwrap_err().code, "challenge_too_long");
+    }
+}

@@ -447,6 +447,16 @@ impl TrustListEntry {
     /// Keys do not expire for verification: a credential issued inside the window stays
     /// verifiable after `not_after`.
     pub fn check_issuance(&self, issued_at: Timestamp, nik: &Nik) -> Result<(), IssuanceProblem> {
+        self.check_issuance_time(issued_at)?;
+        if !self.scope.allows(nik) {
+            return Err(IssuanceProblem::OutOfScope);
+        }
+        Ok(())
+    }
+
+    /// [`TrustListEntry::check_issuance`] without the scope, for presentations that withhold
+    /// the NIK: compromise, window and retirement only.
+    pub fn check_issuance_time(&self, issued_at: Timestamp) -> Result<(), IssuanceProblem> {
         if let KeyStatus::Compromised { since } = self.status
             && issued_at >= since
         {
@@ -462,9 +472,6 @@ impl TrustListEntry {
             && issued_at >= since
         {
             return Err(IssuanceProblem::IssuedAfterRetirement { since });
-        }
-        if !self.scope.allows(nik) {
-            return Err(IssuanceProblem::OutOfScope);
         }
         Ok(())
     }

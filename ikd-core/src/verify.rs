@@ -1,5 +1,6 @@
 //! Offline verification: trust store, clock, verdicts and reports.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -14,6 +15,8 @@ use crate::nik::{Nik, Sex};
 use crate::present::{
     DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure, KIND_PRESENTATION, ParsedPresentation, Policy, ReplayCache, replay_id,
 };
+use crate::status::{CredentialStatus, Freshness, FreshnessPolicy, StatusList};
+use crate::trustlist::{IssuanceProblem, TrustList};
 
 /// Default tolerance for clock differences between issuer, holder and counter: 5 minutes.
 pub const DEFAULT_SKEW_SECS: i64 = 300;
@@ -347,6 +350,39 @@ pub enum Reason {
     /// The policy requires a live presentation; a static credential was shown.
     #[error("the policy requires a live presentation from the resident's phone")]
     PolicyRequiresLive,
+    /// The issuer key was compromised at or before the credential's issue time.
+    #[error("issued after the issuer key was compromised")]
+    KeyCompromisedAtIssuance,
+    /// The issuer key was retired at or before the credential's issue time.
+    #[error("issued after the issuer key was retired")]
+    KeyRetiredAtIssuance,
+    /// The issuer key may not issue for the NIK's region.
+    #[error("the issuer may not issue credentials for this NIK's region")]
+    IssuerOutOfScope,
+    /// The trust list is older than its grace period.
+    #[error("the trust list is {} days old, past its grace period", age_secs / 86_400)]
+    TrustListStale {
+        /// Seconds since the list was issued.
+        age_secs: i64,
+    },
+    /// The issuer's status list says the credential is revoked (final).
+    #[error("the credential has been revoked")]
+    Revoked,
+    /// The issuer's status list says the credential is suspended.
+    #[error("the credential is suspended")]
+    Suspended,
+    /// The credential's status index is beyond the issuer's status list.
+    #[error("the credential's status index is outside the issuer's status list")]
+    StatusIndexOutOfRange,
+    /// No status list for the credential's issuer is held.
+    #[error("no status list is held for this issuer")]
+    StatusUnknown,
+    /// The status list is older than its grace period.
+    #[error("the status list is {} days old, past its grace period", age_secs / 86_400)]
+    StatusListStale {
+        /// Seconds since the list was issued.
+        age_secs: i64,
+    },
 }
 
 impl Reason {
@@ -372,19 +408,59 @@ impl Reason {
             Reason::ChallengeMismatch => "challenge_mismatch",
             Reason::PolicyClaimsMissing(_) => "policy_claims_missing",
             Reason::PolicyRequiresLive => "policy_requires_live",
+            Reason::KeyCompromisedAtIssuance => "key_compromised_at_issuance",
+            Reason::KeyRetiredAtIssuance => "key_retired_at_issuance",
+            Reason::IssuerOutOfScope => "issuer_out_of_scope",
+            Reason::TrustListStale { .. } => "trust_list_stale",
+            Reason::Revoked => "revoked",
+            Reason::Suspended => "suspended",
+            Reason::StatusIndexOutOfRange => "status_index_out_of_range",
+            Reason::StatusUnknown => "status_unknown",
+            Reason::StatusListStale { .. } => "status_list_stale",
         }
     }
 
     /// The verdict this reason leads to.
     pub fn verdict(&self) -> Verdict {
         match self {
-            Reason::IssuerUnknown(_) => Verdict::Undetermined,
+            Reason::IssuerUnknown(_)
+            | Reason::TrustListStale { .. }
+            | Reason::StatusUnknown
+            | Reason::StatusListStale { .. } => Verdict::Undetermined,
             _ => Verdict::Invalid,
         }
     }
 
     /// A plain-language message for counter officers.
     pub fn message(&self, lang: Lang) -> String {
+        let days = |age: i64| age.div_euclid(86_400);
+        match (self, lang) {
+            (Reason::TrustListStale { age_secs }, Lang::Id) => {
+                return format!(
+                    "Daftar penerbit tepercaya sudah {} hari tidak diperbarui, melewati masa tenggang. Sinkronkan perangkat ini.",
+                    days(*age_secs)
+                );
+            }
+            (Reason::TrustListStale { age_secs }, Lang::En) => {
+                return format!(
+                    "The trusted issuer list is {} days old, past its grace period. Sync this device.",
+                    days(*age_secs)
+                );
+            }
+            (Reason::StatusListStale { age_secs }, Lang::Id) => {
+                return format!(
+                    "Daftar status (pencabutan) sudah {} hari tidak diperbarui, melewati masa tenggang. Status kredensial tidak dapat dipastikan. Sinkronkan perangkat ini.",
+                    days(*age_secs)
+                );
+            }
+            (Reason::StatusListStale { age_secs }, Lang::En) => {
+                return format!(
+                    "The status (revocation) list is {} days old, past its grace period. The credential's status cannot be confirmed. Sync this device.",
+                    days(*age_secs)
+                );
+            }
+            _ => {}
+        }
         let (id, en) = match self {
             Reason::Malformed(_) => (
                 "Kode QR bukan kredensial IKD yang utuh atau rusak.",
@@ -448,6 +524,29 @@ impl Reason {
                 "Layanan ini memerlukan kode QR langsung dari ponsel warga, bukan kartu cetak.",
                 "This service needs a live QR code from the resident's phone, not a printed card.",
             ),
+            Reason::KeyCompromisedAtIssuance => (
+                "Kredensial diterbitkan dengan kunci penerbit yang sudah dinyatakan bocor.",
+                "The credential was issued with an issuer key that had been reported compromised.",
+            ),
+            Reason::KeyRetiredAtIssuance => (
+                "Kredensial diterbitkan setelah kunci penerbit dipensiunkan.",
+                "The credential was issued after the issuer key was retired.",
+            ),
+            Reason::IssuerOutOfScope => (
+                "Penerbit ini tidak berwenang menerbitkan kredensial untuk wilayah NIK tersebut.",
+                "This issuer may not issue credentials for the NIK's region.",
+            ),
+            Reason::Revoked => ("Kredensial telah dicabut.", "The credential has been revoked."),
+            Reason::Suspended => ("Kredensial sedang ditangguhkan.", "The credential is suspended."),
+            Reason::StatusIndexOutOfRange => (
+                "Nomor status kredensial di luar daftar status penerbit.",
+                "The credential's status number is outside the issuer's status list.",
+            ),
+            Reason::StatusUnknown => (
+                "Perangkat ini tidak memiliki daftar status untuk penerbit ini. Sinkronkan perangkat ini.",
+                "This device holds no status list for this issuer. Sync this device.",
+            ),
+            Reason::TrustListStale { .. } | Reason::StatusListStale { .. } => ("", ""),
         };
         match lang {
             Lang::Id => id.to_owned(),
@@ -477,6 +576,8 @@ pub enum Check {
     HolderBinding,
     /// The service policy's required claims and liveness.
     Policy,
+    /// Revocation status from the issuer's status list, and its freshness.
+    Status,
 }
 
 impl Check {
@@ -501,6 +602,7 @@ impl Check {
             Check::NikConsistency => "nik_consistency",
             Check::HolderBinding => "holder_binding",
             Check::Policy => "policy",
+            Check::Status => "status",
         }
     }
 }
@@ -762,6 +864,9 @@ pub struct Verifier {
     skew_secs: i64,
     window_secs: i64,
     replay: Arc<Mutex<ReplayCache>>,
+    trust_list: Option<Arc<TrustList>>,
+    status_lists: Option<Arc<HashMap<[u8; 32], StatusList>>>,
+    freshness: FreshnessPolicy,
 }
 
 impl fmt::Debug for Verifier {
@@ -915,7 +1020,41 @@ impl Verifier {
             skew_secs: DEFAULT_SKEW_SECS,
             window_secs: DEFAULT_PRESENTATION_WINDOW_SECS,
             replay: Arc::new(Mutex::new(ReplayCache::new(100_000))),
+            trust_list: None,
+            status_lists: None,
+            freshness: FreshnessPolicy::default(),
         }
+    }
+
+    /// A verifier that trusts the keys of a signed trust list (already verified against the
+    /// pinned root keys with [`TrustList::verify`]) and applies its key statuses (retired,
+    /// compromised) and scopes, and its freshness (`trust_list_stale` when past grace).
+    pub fn from_trust_list(list: TrustList) -> Verifier {
+        let mut v = Verifier::new(list.to_trust_store());
+        v.trust_list = Some(Arc::new(list));
+        v
+    }
+
+    /// Checks revocation against these status lists (each already verified with
+    /// [`StatusList::verify`]). A credential whose issuer has no list here is UNDETERMINED
+    /// (`status_unknown`).
+    pub fn with_status_lists(mut self, lists: impl IntoIterator<Item = StatusList>) -> Verifier {
+        let map: HashMap<[u8; 32], StatusList> = lists.into_iter().map(|l| (*l.issuer_key().as_bytes(), l)).collect();
+        self.status_lists = Some(Arc::new(map));
+        self
+    }
+
+    /// Sets the freshness periods for trust and status lists (defaults in
+    /// [`FreshnessPolicy::default`]: status lists 1 day fresh + 30 days grace, trust lists
+    /// 7 days + 90 days).
+    pub fn with_freshness(mut self, policy: FreshnessPolicy) -> Verifier {
+        self.freshness = policy;
+        self
+    }
+
+    /// The trust list, if the verifier was made from one.
+    pub fn trust_list(&self) -> Option<&TrustList> {
+        self.trust_list.as_deref()
     }
 
     /// Uses `clock` instead of the system clock.
@@ -1013,10 +1152,19 @@ impl Verifier {
         signature_checked: bool,
     ) -> Verification {
         run.pass(Check::Decode);
+        if self.status_lists.is_some() {
+            run.checks.push(Check::Status);
+        }
         if subject.is_live() {
             run.checks.push(Check::HolderBinding);
         }
         let header = subject.header().clone();
+        let now = self.clock.now();
+        if let Some(list) = &self.trust_list
+            && let Freshness::Stale { age_secs } = list.freshness(now, &self.freshness)
+        {
+            return run.finish(Check::IssuerKnown, Reason::TrustListStale { age_secs }, Some(header), None);
+        }
         let mut candidates = self.trust.candidates(header.key_id).peekable();
         if candidates.peek().is_none() {
             return run.finish(Check::IssuerKnown, Reason::IssuerUnknown(header.key_id), Some(header), None);
@@ -1033,15 +1181,32 @@ impl Verifier {
         };
         run.pass(Check::Signature);
         let fail = |run: Run, c: Check, r: Reason| run.finish(c, r, Some(header.clone()), Some(issuer.clone()));
-        if header.issued_at < issuer.not_before {
-            return fail(run, Check::KeyValidAtIssuance, Reason::KeyNotYetValidAtIssuance);
-        }
-        if header.issued_at > issuer.not_after {
-            return fail(run, Check::KeyValidAtIssuance, Reason::KeyExpiredAtIssuance);
+        let (nik, birth, sex, age, until) = subject.consistency_inputs();
+        let entry = self.trust_list.as_ref().and_then(|l| l.entry(&issuer.public_key));
+        if let Some(entry) = entry {
+            let checked = match &nik {
+                Some(nik) => entry.check_issuance(header.issued_at, nik),
+                None => entry.check_issuance_time(header.issued_at),
+            };
+            if let Err(problem) = checked {
+                let reason = match problem {
+                    IssuanceProblem::IssuedAfterCompromise { .. } => Reason::KeyCompromisedAtIssuance,
+                    IssuanceProblem::IssuedBeforeKeyValid => Reason::KeyNotYetValidAtIssuance,
+                    IssuanceProblem::IssuedAfterKeyExpired => Reason::KeyExpiredAtIssuance,
+                    IssuanceProblem::IssuedAfterRetirement { .. } => Reason::KeyRetiredAtIssuance,
+                    _ => Reason::IssuerOutOfScope,
+                };
+                return fail(run, Check::KeyValidAtIssuance, reason);
+            }
+        } else {
+            if header.issued_at < issuer.not_before {
+                return fail(run, Check::KeyValidAtIssuance, Reason::KeyNotYetValidAtIssuance);
+            }
+            if header.issued_at > issuer.not_after {
+                return fail(run, Check::KeyValidAtIssuance, Reason::KeyExpiredAtIssuance);
+            }
         }
         run.pass(Check::KeyValidAtIssuance);
-        let now = self.clock.now();
-        let (nik, birth, sex, age, until) = subject.consistency_inputs();
         if now.plus(self.skew_secs) < header.valid_from {
             return fail(run, Check::ValidityWindow, Reason::NotYetValid);
         }
@@ -1072,6 +1237,30 @@ impl Verifier {
             }
         }
         run.pass(Check::NikConsistency);
+        if let Some(lists) = &self.status_lists {
+            let Some(list) = lists.get(issuer.public_key.as_bytes()) else {
+                return fail(run, Check::Status, Reason::StatusUnknown);
+            };
+            let stale = match list.freshness(now, &self.freshness) {
+                Freshness::Stale { age_secs } => Some(age_secs),
+                _ => None,
+            };
+            match list.get(header.status_index) {
+                // Revocation is final: a stale list that says revoked is still right.
+                Ok(CredentialStatus::Revoked) => return fail(run, Check::Status, Reason::Revoked),
+                _ if stale.is_some() => {
+                    return fail(run, Check::Status, Reason::StatusListStale { age_secs: stale.unwrap_or(0) });
+                }
+                Ok(CredentialStatus::Suspended) => return fail(run, Check::Status, Reason::Suspended),
+                Ok(_) => {}
+                Err(_) if header.issued_at > list.issued_at() => {
+                    // Issued after this list was published: the list cannot know it yet.
+                    return fail(run, Check::Status, Reason::StatusUnknown);
+                }
+                Err(_) => return fail(run, Check::Status, Reason::StatusIndexOutOfRange),
+            }
+            run.pass(Check::Status);
+        }
         if let Subject::Presentation(p) = &subject
             && let Some(live) = &p.live
         {

@@ -16,10 +16,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ikd_core::render::{RenderOptions, render_png};
+use ikd_core::status::{CredentialStatus, StatusList, StatusListBuilder};
+use ikd_core::trustlist::{KeyStatus, Scope, TrustList, TrustListBuilder, TrustListEntry};
 use ikd_core::{
     AgeOver, Check, Claims, DangerIssueOptions, Disclosure, FixedClock, IssueRequest, Issuer, Outcome, Policy,
-    SaltSecret, SecretKey, Serial, StatusIndex, Timestamp, TrustStore, TrustedIssuer, UnverifiedCredential, Verifier,
-    VerifyOptions, create_presentation, payload_to_text, text_to_payload,
+    PublicKey, SaltSecret, SecretKey, Serial, StatusIndex, Timestamp, TrustStore, TrustedIssuer, UnverifiedCredential,
+    Verifier, VerifyOptions, create_presentation, payload_to_text, text_to_payload,
 };
 use serde_json::{Value, json};
 
@@ -765,7 +767,258 @@ pub fn generate() -> Result<Vec<Case>, String> {
         ));
     }
     presentation_cases(&ctx, &mut out)?;
+    revocation_cases(&ctx, &mut out)?;
     Ok(out)
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Replaces the case's trust store by a signed trust list, and adds status lists.
+fn with_lists(mut c: Case, trust_list: Option<(&[u8], &PublicKey)>, status: &[(&[u8], &PublicKey)]) -> Case {
+    if let Some((text, root)) = trust_list {
+        c.json["trust_store"] = Value::Null;
+        c.json["trust_list"] = json!({
+            "root_keys": [root.to_text()],
+            "text": String::from_utf8_lossy(text),
+        });
+    }
+    if !status.is_empty() {
+        c.json["status_lists"] = Value::Array(
+            status.iter().map(|(bytes, key)| json!({ "signed_by": key.to_text(), "base64": b64(bytes) })).collect(),
+        );
+    }
+    c
+}
+
+/// Trust lists, status lists and offline freshness (the revocation issue's list).
+fn revocation_cases(ctx: &Ctx, out: &mut Vec<Case>) -> Result<(), String> {
+    let now = T0 + DAY;
+    let root = SecretKey::from_seed(&[0x77; 32]);
+    let root_pk = root.public_key();
+    let banten = Scope::regions(["36"]).map_err(|e| e.to_string())?;
+    let entry = |issuer: &Issuer, nb: i64, na: i64, scope: &Scope| {
+        TrustListEntry::new(
+            ISSUER_NAME,
+            issuer.public_key(),
+            Timestamp::from_unix(nb),
+            Timestamp::from_unix(na),
+            scope.clone(),
+        )
+    };
+    let sign_list = |entries: Vec<TrustListEntry>| -> Result<Vec<u8>, String> {
+        let mut b = TrustListBuilder::new(1, Timestamp::from_unix(T0), Timestamp::from_unix(T0 + 7 * DAY));
+        for e in entries {
+            b.add(e).map_err(|e| e.to_string())?;
+        }
+        b.next_roots(&[root_pk]);
+        b.sign(&[&root]).map_err(|e| e.to_string())
+    };
+    let standard = sign_list(vec![entry(&ctx.issuer, T0 - 2 * YEAR, T0 + 8 * YEAR, &banten)])?;
+    let woman = ctx.claims("typical-woman")?;
+    let cred_at = |index: u32, serial: u64| {
+        let mut req = ctx.request(woman.clone(), serial);
+        req.status_index = StatusIndex::new(index);
+        ctx.sign(&ctx.issuer, &req, serial, &DangerIssueOptions::default())
+    };
+    let issuer_sk = SecretKey::from_seed(&[0x11; 32]);
+    let issuer_pk = ctx.issuer.public_key();
+    let status_list = |changes: &[(u32, CredentialStatus)], issued: i64, seq: u64| -> Result<Vec<u8>, String> {
+        let mut b = StatusListBuilder::new(1000).map_err(|e| e.to_string())?;
+        for (i, s) in changes {
+            b.set(StatusIndex::new(*i), *s).map_err(|e| e.to_string())?;
+        }
+        b.sign(&issuer_sk, Timestamp::from_unix(issued), 86_400, seq).map_err(|e| e.to_string())
+    };
+    let list1 = status_list(&[(6, CredentialStatus::Revoked), (7, CredentialStatus::Suspended)], now - 3600, 1)?;
+    let list2 = status_list(&[(6, CredentialStatus::Revoked)], now - 1800, 2)?;
+    let st = [Check::Status];
+    let tl = Some((standard.as_slice(), &root_pk));
+    let mk = |name: &str, desc: &str, clock: i64, text: &str, expect: Expect, list: &[u8]| {
+        with_lists(case(name, desc, clock, Value::Null, text, expect, None, None), tl, &[(list, &issuer_pk)])
+    };
+    out.push(mk(
+        "status-valid",
+        "Status index 5 is valid in a fresh status list (issued an hour ago).",
+        now,
+        &cred_at(5, 6005),
+        Expect::valid().with(&st),
+        &list1,
+    ));
+    out.push(mk(
+        "status-revoked",
+        "Status index 6 is revoked.",
+        now,
+        &cred_at(6, 6006),
+        Expect::invalid("revoked", Check::Status).with(&st),
+        &list1,
+    ));
+    out.push(mk(
+        "status-suspended",
+        "Status index 7 is suspended.",
+        now,
+        &cred_at(7, 6007),
+        Expect::invalid("suspended", Check::Status).with(&st),
+        &list1,
+    ));
+    out.push(mk(
+        "status-suspension-lifted",
+        "Status index 7 was suspended in list 1; list 2 lifts the suspension.",
+        now,
+        &cred_at(7, 6007),
+        Expect::valid().with(&st),
+        &list2,
+    ));
+    out.push(mk(
+        "status-index-out-of-range",
+        "Status index 5000 in a list of 1000 entries published after the credential was issued.",
+        now,
+        &cred_at(5000, 6008),
+        Expect::invalid("status_index_out_of_range", Check::Status).with(&st),
+        &list1,
+    ));
+    out.push(mk(
+        "status-list-stale",
+        "The status list is 40 days old: past 1 day fresh + 30 days grace. UNDETERMINED, stating the age.",
+        now - 3600 + 40 * DAY,
+        &cred_at(5, 6005),
+        Expect { verdict: "UNDETERMINED", code: "status_list_stale", stop: Some(Check::Status), extra: st.to_vec() },
+        &list1,
+    ));
+    out.push(mk(
+        "status-list-stale-but-revoked",
+        "A 40-day-old status list that says revoked: revocation is final, so INVALID.",
+        now - 3600 + 40 * DAY,
+        &cred_at(6, 6006),
+        Expect::invalid("revoked", Check::Status).with(&st),
+        &list1,
+    ));
+    {
+        let mut bad = list1.clone();
+        let n = bad.len();
+        bad[n - 5] ^= 0x01;
+        let mut c = mk(
+            "status-list-bad-signature",
+            "The only status list has a bad signature: it is refused, so the status is unknown.",
+            now,
+            &cred_at(5, 6005),
+            Expect { verdict: "UNDETERMINED", code: "status_unknown", stop: Some(Check::Status), extra: st.to_vec() },
+            &bad,
+        );
+        c.json["expected"]["list_errors"] = json!(["status_bad_signature"]);
+        out.push(c);
+    }
+    // ---- Trust-list rules.
+    let base = cred_at(5, 6005);
+    let only_trust = |name: &str, desc: &str, clock: i64, list: &[u8], text: &str, expect: Expect| {
+        with_lists(case(name, desc, clock, Value::Null, text, expect, None, None), Some((list, &root_pk)), &[])
+    };
+    {
+        let jabar = Scope::regions(["32"]).map_err(|e| e.to_string())?;
+        let list = sign_list(vec![entry(&ctx.issuer, T0 - 2 * YEAR, T0 + 8 * YEAR, &jabar)])?;
+        out.push(only_trust(
+            "trust-issuer-out-of-scope",
+            "The issuer key may issue only for province 32 (Jawa Barat); the NIK is from 36 (Banten).",
+            now,
+            &list,
+            &base,
+            Expect::invalid("issuer_out_of_scope", Check::KeyValidAtIssuance),
+        ));
+    }
+    for (name, since, expect) in [
+        (
+            "trust-key-compromised-before-issue",
+            T0 - DAY,
+            Expect::invalid("key_compromised_at_issuance", Check::KeyValidAtIssuance),
+        ),
+        ("trust-key-compromised-after-issue", T0 + DAY / 2, Expect::valid()),
+    ] {
+        let mut e = entry(&ctx.issuer, T0 - 2 * YEAR, T0 + 8 * YEAR, &banten);
+        e.status = KeyStatus::Compromised { since: Timestamp::from_unix(since) };
+        let list = sign_list(vec![e])?;
+        out.push(only_trust(
+            name,
+            "The key is listed as compromised from a date; credentials issued before it stay valid.",
+            now,
+            &list,
+            &base,
+            expect,
+        ));
+    }
+    for (name, since, expect) in [
+        ("trust-retired-key-old-credential", T0 + DAY / 2, Expect::valid()),
+        (
+            "trust-retired-key-new-credential",
+            T0 - DAY,
+            Expect::invalid("key_retired_at_issuance", Check::KeyValidAtIssuance),
+        ),
+    ] {
+        let mut e = entry(&ctx.issuer, T0 - 2 * YEAR, T0 + 8 * YEAR, &banten);
+        e.status = KeyStatus::Retired { since: Timestamp::from_unix(since) };
+        let list = sign_list(vec![e])?;
+        out.push(only_trust(
+            name,
+            "A retired key still verifies what it issued while active, and nothing issued after.",
+            now,
+            &list,
+            &base,
+            expect,
+        ));
+    }
+    {
+        // Rotation: the old key's window and the new key's overlap by a month.
+        let list = sign_list(vec![
+            entry(&ctx.issuer, T0 - 2 * YEAR, T0 + 20 * DAY, &banten),
+            entry(&ctx.other, T0 - 10 * DAY, T0 + 8 * YEAR, &banten),
+        ])?;
+        let old = base.clone();
+        let new = ctx.sign(&ctx.other, &ctx.request(woman.clone(), 7001), 7001, &DangerIssueOptions::default());
+        out.push(only_trust(
+            "trust-rotation-overlap-old-key",
+            "During a key rotation both keys are listed with overlapping windows: the old key's credential.",
+            now,
+            &list,
+            &old,
+            Expect::valid(),
+        ));
+        out.push(only_trust(
+            "trust-rotation-overlap-new-key",
+            "During a key rotation both keys are listed with overlapping windows: the new key's credential.",
+            now,
+            &list,
+            &new,
+            Expect::valid(),
+        ));
+    }
+    out.push(only_trust(
+        "trust-list-stale",
+        "The trust list is 100 days old: past 7 days fresh + 90 days grace. UNDETERMINED, stating the age.",
+        T0 + 100 * DAY,
+        &standard,
+        &base,
+        Expect { verdict: "UNDETERMINED", code: "trust_list_stale", stop: Some(Check::IssuerKnown), extra: Vec::new() },
+    ));
+    {
+        let tampered = String::from_utf8_lossy(&standard).replacen("DISDUKCAPIL", "DISDUKCAPIX", 1).into_bytes();
+        let mut c = only_trust(
+            "trust-list-bad-signature",
+            "The trust list body was altered after signing: refused, so no issuer is known.",
+            now,
+            &tampered,
+            &base,
+            Expect {
+                verdict: "UNDETERMINED",
+                code: "issuer_unknown",
+                stop: Some(Check::IssuerKnown),
+                extra: Vec::new(),
+            },
+        );
+        c.json["expected"]["list_errors"] = json!(["trust_list_bad_signature"]);
+        out.push(c);
+    }
+    Ok(())
 }
 
 fn with_options(mut c: Case, policy: Option<&Policy>, challenge: Option<&str>) -> Case {
@@ -1030,8 +1283,50 @@ pub fn case_file_text(c: &Case) -> String {
 pub fn check_case(doc: &Value, png: Option<&[u8]>) -> Result<(), String> {
     let clock = doc["clock"].as_str().and_then(Timestamp::parse_rfc3339).ok_or("bad clock")?;
     let skew = doc["skew_seconds"].as_i64().ok_or("bad skew_seconds")?;
-    let trust = TrustStore::from_json(&doc["trust_store"].to_string()).map_err(|e| e.to_string())?;
+    let mut list_errors: Vec<String> = Vec::new();
     let text = doc["input"]["qr_text"].as_str().ok_or("no qr_text")?;
+    let base = if let Some(tl) = doc.get("trust_list").filter(|v| !v.is_null()) {
+        let roots: Vec<PublicKey> = tl["root_keys"]
+            .as_array()
+            .ok_or("no root_keys")?
+            .iter()
+            .map(|k| PublicKey::from_text(k.as_str().unwrap_or("")).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?;
+        match TrustList::verify(tl["text"].as_str().ok_or("no trust list text")?.as_bytes(), &roots) {
+            Ok(list) => Verifier::from_trust_list(list),
+            Err(e) => {
+                list_errors.push(e.code().to_owned());
+                Verifier::new(TrustStore::new())
+            }
+        }
+    } else {
+        Verifier::new(TrustStore::from_json(&doc["trust_store"].to_string()).map_err(|e| e.to_string())?)
+    };
+    let base = match doc.get("status_lists").and_then(Value::as_array) {
+        Some(lists) => {
+            let mut ok = Vec::new();
+            for l in lists {
+                use base64::Engine;
+                let key = PublicKey::from_text(l["signed_by"].as_str().unwrap_or("")).map_err(|e| e.to_string())?;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(l["base64"].as_str().unwrap_or(""))
+                    .map_err(|e| e.to_string())?;
+                match StatusList::verify(&bytes, &key) {
+                    Ok(list) => ok.push(list),
+                    Err(e) => list_errors.push(e.code().to_owned()),
+                }
+            }
+            base.with_status_lists(ok)
+        }
+        None => base,
+    };
+    let want_errors: Vec<String> = doc["expected"]["list_errors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    if want_errors != list_errors {
+        return Err(format!("list errors {list_errors:?}, expected {want_errors:?}"));
+    }
     if doc["input"].get("png").is_some() {
         let png = png.ok_or("image case without its PNG")?;
         let codes = ikd_core::scan::decode_image(png, &ikd_core::scan::ScanLimits::default())
@@ -1041,7 +1336,7 @@ pub fn check_case(doc: &Value, png: Option<&[u8]>) -> Result<(), String> {
             return Err("PNG decodes to a different text".into());
         }
     }
-    let verifier = Verifier::new(trust).with_clock(Arc::new(FixedClock(clock))).with_skew_secs(skew);
+    let verifier = base.with_clock(Arc::new(FixedClock(clock))).with_skew_secs(skew);
     let policy = match doc["input"].get("policy") {
         Some(p) => Some(
             Policy::list_from_json(&Value::Array(vec![p.clone()]).to_string()).map_err(|e| e.to_string())?.remove(0),

@@ -87,6 +87,15 @@ fn every_rejection_code_has_a_case() {
         "challenge_mismatch",
         "policy_claims_missing",
         "policy_requires_live",
+        "revoked",
+        "suspended",
+        "status_index_out_of_range",
+        "status_list_stale",
+        "status_unknown",
+        "issuer_out_of_scope",
+        "key_compromised_at_issuance",
+        "key_retired_at_issuance",
+        "trust_list_stale",
     ] {
         assert!(codes.contains(code), "no vector for {code}");
     }
