@@ -811,6 +811,8 @@ fn read_kab(r: &mut Reader<'_>) -> Result<ClaimText, DecodeError> {
 }
 
 /// The province names in list order (the dictionary of the `provinsi` field).
+// Indexing inside a const block is checked at compile time.
+#[allow(clippy::indexing_slicing)]
 const PROVINCE_NAMES: [&str; 38] = {
     let mut names = [""; 38];
     let mut i = 0;

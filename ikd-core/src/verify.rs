@@ -714,6 +714,8 @@ pub struct VerifiedPresentation {
     disclosure: Disclosure,
     values: Vec<(usize, SlotValue)>,
     live: bool,
+    signed_at: Option<Timestamp>,
+    challenge: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for VerifiedPresentation {
@@ -747,6 +749,14 @@ impl VerifiedPresentation {
     /// Whether the holder signed it (a live presentation).
     pub fn is_live(&self) -> bool {
         self.live
+    }
+    /// When the holder signed it (live presentations).
+    pub fn signed_at(&self) -> Option<Timestamp> {
+        self.signed_at
+    }
+    /// The counter challenge it answers, if any.
+    pub fn challenge(&self) -> Option<&[u8]> {
+        self.challenge.as_deref()
     }
     /// The disclosed claims as a JSON object with the claims JSON's field names (age
     /// predicates as booleans, `foto` as base64 WebP).
@@ -837,9 +847,19 @@ impl Verification {
     }
     /// A message for the officer.
     pub fn message(&self, lang: Lang) -> String {
-        match &self.reason {
-            Some(r) => r.message(lang),
-            None => match lang {
+        match (&self.reason, &self.presentation) {
+            (Some(r), _) => r.message(lang),
+            (None, Some(p)) if p.live => match lang {
+                Lang::Id => "Presentasi langsung sah: data yang ditampilkan asli dan berasal dari ponsel pemiliknya."
+                    .to_owned(),
+                Lang::En => "Valid live presentation: the data shown is genuine and came from the owner's phone."
+                    .to_owned(),
+            },
+            (None, Some(_)) => match lang {
+                Lang::Id => "Data yang ditampilkan sah.".to_owned(),
+                Lang::En => "The data shown is valid.".to_owned(),
+            },
+            (None, None) => match lang {
                 Lang::Id => "Kredensial sah.".to_owned(),
                 Lang::En => "The credential is valid.".to_owned(),
             },
@@ -1311,6 +1331,10 @@ impl Verifier {
             Subject::Presentation(p) => {
                 let p = *p;
                 let live = p.live.is_some();
+                let (signed_at, challenge) = match p.live {
+                    Some(l) => (Some(l.time), l.challenge),
+                    None => (None, None),
+                };
                 (
                     None,
                     Some(VerifiedPresentation {
@@ -1319,6 +1343,8 @@ impl Verifier {
                         disclosure: p.disclosure,
                         values: p.values,
                         live,
+                        signed_at,
+                        challenge,
                     }),
                 )
             }
