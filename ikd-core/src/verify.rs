@@ -850,10 +850,12 @@ impl Verification {
         match (&self.reason, &self.presentation) {
             (Some(r), _) => r.message(lang),
             (None, Some(p)) if p.live => match lang {
-                Lang::Id => "Presentasi langsung sah: data yang ditampilkan asli dan berasal dari ponsel pemiliknya."
-                    .to_owned(),
-                Lang::En => "Valid live presentation: the data shown is genuine and came from the owner's phone."
-                    .to_owned(),
+                Lang::Id => {
+                    "Presentasi langsung sah: data yang ditampilkan asli dan berasal dari ponsel pemiliknya.".to_owned()
+                }
+                Lang::En => {
+                    "Valid live presentation: the data shown is genuine and came from the owner's phone.".to_owned()
+                }
             },
             (None, Some(_)) => match lang {
                 Lang::Id => "Data yang ditampilkan sah.".to_owned(),
