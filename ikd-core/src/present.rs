@@ -7,9 +7,13 @@ use std::ops::Range;
 use sha2::{Digest, Sha256};
 
 use crate::claims::{SlotValue, slot};
-use crate::credential::{Header, Timestamp, WIRE_EPOCH, expand_seed, leaf, node_16, signed_message, subtree_seed};
+#[cfg(feature = "issue")]
+use crate::credential::subtree_seed;
+use crate::credential::{Header, Timestamp, WIRE_EPOCH, expand_seed, leaf, node_16, signed_message};
 use crate::error::DecodeError;
-use crate::wire::{Reader, Writer};
+use crate::wire::Reader;
+#[cfg(feature = "issue")]
+use crate::wire::Writer;
 
 /// Kind byte of a presentation.
 pub(crate) const KIND_PRESENTATION: u8 = 0x02;
