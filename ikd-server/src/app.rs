@@ -267,9 +267,9 @@ pub fn banner(state: &AppState, db: Option<&Path>) -> Vec<String> {
             out.push("Trusted issuers: NONE. Every credential will be answered UNDETERMINED (issuer_unknown).".into());
             out.push("To trust an issuer:".into());
             out.push(
-                "  1. the issuing office makes a key:  ikd key new --out issuer.key  (keeps issuer.key secret)".into(),
+                "  1. the issuing office makes a key:  ikd key new issuer.key --name \"DISDUKCAPIL ...\"  (issuer.key stays secret)".into(),
             );
-            out.push("  2. add its PUBLIC key to a trust store:  ikd trust add --store trust.json --name \"DISDUKCAPIL ...\" --key ikdpk1:...".into());
+            out.push("  2. add its PUBLIC key to a trust store:  ikd trust add --store trust.json --name \"DISDUKCAPIL ...\" --key <its .pub file or ikdpk1:...>".into());
             out.push(
                 "  3. start the server with it:  IKD_TRUST_STORE=trust.json cargo run --release -p ikd-server".into(),
             );
@@ -386,23 +386,17 @@ pub static DEMO_HEADER: HeaderName = HeaderName::from_static("x-ikd-demo");
 async fn finalize(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
     let status = resp.status();
-    let mut resp = if status.is_client_error() || status.is_server_error() {
-        match resp.extensions().get::<RenderedError>() {
-            Some(RenderedError(e)) if !state.demo => {
-                let _ = e;
-                resp
-            }
-            Some(RenderedError(e)) => {
-                let e = e.clone();
-                rerender(resp, &e, state.demo)
-            }
-            None => {
-                let e = ApiError::from_status(status);
-                rerender(resp, &e, state.demo)
-            }
+    let is_error = status.is_client_error() || status.is_server_error();
+    let mut resp = match resp.extensions().get::<RenderedError>() {
+        // Our own errors already have the JSON shape; on a demo server add `"demo": true`.
+        Some(RenderedError(e)) if is_error && state.demo => {
+            let e = e.clone();
+            rerender(resp, &e, true)
         }
-    } else {
-        resp
+        Some(_) => resp,
+        // A bare status from a layer (404, 405, 408, 413, ...): give it the JSON shape.
+        None if is_error => rerender(resp, &ApiError::from_status(status), state.demo),
+        None => resp,
     };
     if state.demo {
         resp.headers_mut().insert(DEMO_HEADER.clone(), HeaderValue::from_static("1"));

@@ -394,7 +394,7 @@ impl Config {
         if let Some(v) = get("IKD_ISSUER_NAME") {
             self.issuer_name = Some(v);
         }
-        if let Some(v) = env("IKD_ADMIN_TOKEN").map(Zeroizing::new) {
+        if let Some(v) = get("IKD_ADMIN_TOKEN").map(Zeroizing::new) {
             self.admin_token = Some(AdminToken::new(&v).map_err(|m| invalid("IKD_ADMIN_TOKEN", m))?);
         } else if let Some(v) = get("IKD_ADMIN_TOKEN_FILE") {
             self.admin_token = Some(read_secret_file("IKD_ADMIN_TOKEN_FILE", Path::new(&v))?);

@@ -28,6 +28,8 @@ pub const CODES: &[(&str, u16)] = &[
     ("payload_too_large", 413),
     ("unsupported_media_type", 415),
     ("invalid_field", 422),
+    ("no_qr_found", 422),
+    ("qr_not_text", 422),
     ("internal", 500),
     ("not_ready", 503),
     ("audit_unavailable", 503),

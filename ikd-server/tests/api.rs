@@ -684,6 +684,16 @@ async fn no_configuration_trusts_nothing_and_says_how_to_add_issuers() {
 }
 
 #[test]
+fn every_error_code_is_documented() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/SERVER.md")).unwrap();
+    for (code, status) in ikd_server::error::CODES {
+        assert!(doc.contains(&format!("`{code}`")), "docs/SERVER.md does not list the error code {code}");
+        let row = doc.lines().find(|l| l.starts_with(&format!("| {status} |")) && l.contains(&format!("`{code}`")));
+        assert!(row.is_some(), "{code} is not listed with status {status}");
+    }
+}
+
+#[test]
 fn a_trusted_public_test_key_is_flagged() {
     let mut trust = ikd_core::TrustStore::new();
     trust.add(ikd_core::TrustedIssuer {
