@@ -127,7 +127,7 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
     let req = IssueRequest {
         claims,
         serial: Serial::new(1).ok_or_else(|| fail(lang, "serial"))?,
-        status_index: StatusIndex::new(u32::from_be_bytes(sidx)),
+        status_index: StatusIndex::new(u32::from_be_bytes(sidx) >> (32 - crate::keys::INDEX_BITS)),
         issued_at: now,
         valid_from: now,
         expires_at: now.plus(1825 * 86_400),

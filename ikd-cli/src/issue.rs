@@ -297,7 +297,8 @@ pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
 fn random_u32() -> CliResult<u32> {
     let mut b = [0u8; 4];
     getrandom::fill(&mut b).map_err(|_| CliError::new("random_failed", "the system random source failed"))?;
-    Ok(u32::from_be_bytes(b))
+    // Below 2^28, like derived indices, so that a status list can cover it.
+    Ok(u32::from_be_bytes(b) >> (32 - keys::INDEX_BITS))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -23,6 +23,8 @@ pub enum KeyKind {
     Issuer,
     /// A holder's (phone) key.
     Holder,
+    /// A root key that signs trust lists (`ikd trust sign`); keep it offline.
+    Root,
 }
 
 /// Reads a secret key file. Errors name the file, never its contents.
@@ -83,6 +85,7 @@ fn pub_file_text(pk: &PublicKey, kind: KeyKind, name: Option<&str>) -> String {
     let kind = match kind {
         KeyKind::Issuer => "issuer",
         KeyKind::Holder => "holder",
+        KeyKind::Root => "root",
     };
     let mut s = format!("# IKD {kind} public key, key id {}\n", pk.key_id());
     if let Some(n) = name {
@@ -217,31 +220,38 @@ impl State {
         })
     }
 
-    /// The status-list index of `serial`: a keyed permutation of the 32-bit serial, so indices
-    /// are unique per serial (below 2^32) but do not reveal the order of issue.
+    /// The status-list index of `serial`: a keyed permutation of the serial's low 28 bits, so
+    /// indices are unique per serial (below 2^28) and fit a status list of the largest size
+    /// (2^28 entries, `ikd status`), but do not reveal the order of issue.
     pub fn status_index(&self, serial: u64) -> u32 {
         let key = hex::decode(&self.status_key).unwrap_or_default();
-        permute32(&key, serial as u32 ^ ((serial >> 32) as u32))
+        permute28(&key, (serial as u32 ^ ((serial >> 28) as u32) ^ ((serial >> 56) as u32)) & INDEX_MASK)
     }
 }
 
-/// A 4-round Feistel permutation of 32-bit values keyed with SHA-256.
-fn permute32(key: &[u8], v: u32) -> u32 {
-    let (mut l, mut r) = ((v >> 16) as u16, v as u16);
+/// Status indices are below 2^28, the largest status list (`MAX_STATUS_LIST_ENTRIES`).
+pub const INDEX_BITS: u32 = 28;
+const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
+const HALF_BITS: u32 = INDEX_BITS / 2;
+const HALF_MASK: u32 = (1 << HALF_BITS) - 1;
+
+/// A 4-round Feistel permutation of 28-bit values (two 14-bit halves) keyed with SHA-256.
+fn permute28(key: &[u8], v: u32) -> u32 {
+    let (mut l, mut r) = ((v >> HALF_BITS) & HALF_MASK, v & HALF_MASK);
     for round in 0u8..4 {
         let mut h = Sha256::new();
         h.update(key);
         h.update([round]);
         h.update(r.to_be_bytes());
         let d = h.finalize();
-        let f = u16::from_be_bytes([d.first().copied().unwrap_or(0), d.get(1).copied().unwrap_or(0)]);
+        let f = u32::from_be_bytes([0, 0, d.first().copied().unwrap_or(0), d.get(1).copied().unwrap_or(0)]) & HALF_MASK;
         (l, r) = (r, l ^ f);
     }
-    (u32::from(l) << 16) | u32::from(r)
+    (l << HALF_BITS) | r
 }
 
 /// A held lock on a state file (a `.lock` file created exclusively; removed on drop).
-struct StateLock(PathBuf);
+pub struct StateLock(PathBuf);
 
 impl Drop for StateLock {
     fn drop(&mut self) {
@@ -249,7 +259,8 @@ impl Drop for StateLock {
     }
 }
 
-fn lock(lang: Lang, state: &Path) -> CliResult<StateLock> {
+/// Takes the lock of a state file (`<state>.lock`), waiting up to 10 s for another process.
+pub fn lock(lang: Lang, state: &Path) -> CliResult<StateLock> {
     let path = with_suffix(state, ".lock");
     let start = Instant::now();
     loop {
@@ -359,7 +370,19 @@ mod tests {
         let key = [7u8; 16];
         let mut seen = std::collections::HashSet::new();
         for v in 0..20_000u32 {
-            assert!(seen.insert(permute32(&key, v)));
+            let p = permute28(&key, v);
+            assert!(p <= INDEX_MASK);
+            assert!(seen.insert(p));
         }
+        let state = State {
+            version: 1,
+            key_id: String::new(),
+            next_serial: 1,
+            status_key: hex::encode(key),
+            issuer_name: None,
+        };
+        let idx: std::collections::HashSet<u32> = (1..5_000u64).map(|s| state.status_index(s)).collect();
+        assert_eq!(idx.len(), 4_999);
+        assert!(idx.iter().all(|i| *i < 1 << 28));
     }
 }

@@ -55,7 +55,9 @@ pub fn read_key_list(lang: Lang, spec: &str) -> CliResult<Vec<PublicKey>> {
         out.push(k);
     }
     if out.is_empty() {
-        return Err(CliError::new("key_wrong_format", tr!(lang, "berkas kunci kosong", "the key file is empty")).file(path));
+        return Err(
+            CliError::new("key_wrong_format", tr!(lang, "berkas kunci kosong", "the key file is empty")).file(path)
+        );
     }
     Ok(out)
 }
@@ -81,22 +83,19 @@ pub fn parse_duration(lang: Lang, s: &str, what: &str) -> CliResult<i64> {
         Some((i, 'w')) => (t.get(..i), 7 * 86_400),
         _ => (Some(t), 1),
     };
-    num.and_then(|n| n.parse::<i64>().ok())
-        .and_then(|n| n.checked_mul(mult))
-        .filter(|n| *n > 0)
-        .ok_or_else(|| {
-            CliError::new(
-                "bad_duration",
-                tr!(
-                    lang,
-                    "{}: {:?} bukan lama waktu (misalnya 86400, 30m, 12h, 1d, 2w)",
-                    "{}: {:?} is not a duration (such as 86400, 30m, 12h, 1d, 2w)",
-                    what,
-                    s
-                ),
-            )
-            .field(Some(what.to_owned()))
-        })
+    num.and_then(|n| n.parse::<i64>().ok()).and_then(|n| n.checked_mul(mult)).filter(|n| *n > 0).ok_or_else(|| {
+        CliError::new(
+            "bad_duration",
+            tr!(
+                lang,
+                "{}: {:?} bukan lama waktu (misalnya 86400, 30m, 12h, 1d, 2w)",
+                "{}: {:?} is not a duration (such as 86400, 30m, 12h, 1d, 2w)",
+                what,
+                s
+            ),
+        )
+        .field(Some(what.to_owned()))
+    })
 }
 
 /// A time given as RFC 3339, a date, or a duration after `base` (`7d`).
@@ -113,7 +112,7 @@ pub fn age_text(secs: i64, lang: Lang) -> String {
     let secs = secs.max(0);
     if secs < 3600 {
         tr!(lang, "{} menit", "{} min", secs / 60)
-    } else if secs < 2 * 86_400 {
+    } else if secs < 86_400 {
         tr!(lang, "{} jam", "{} h", secs / 3600)
     } else {
         tr!(lang, "{} hari", "{} days", secs / 86_400)
@@ -215,7 +214,9 @@ pub fn status_list_error(e: &StatusListError, lang: Lang) -> String {
             format!("nomor urut {sequence} dipakai lagi untuk daftar yang berbeda")
         }
         StatusListError::IssuedAtBackwards => "daftar baru dibuat sebelum daftar yang dipegang".into(),
-        StatusListError::Shrunk { old, new } => format!("daftar baru lebih kecil ({new} entri) dari sebelumnya ({old})"),
+        StatusListError::Shrunk { old, new } => {
+            format!("daftar baru lebih kecil ({new} entri) dari sebelumnya ({old})")
+        }
         other => other.to_string(),
     }
 }
@@ -279,6 +280,7 @@ mod tests {
     fn ages() {
         assert_eq!(age_text(59, Lang::En), "0 min");
         assert_eq!(age_text(7200, Lang::En), "2 h");
+        assert_eq!(age_text(86_400, Lang::Id), "1 hari");
         assert_eq!(age_text(3 * 86_400, Lang::Id), "3 hari");
     }
 }

@@ -4,6 +4,7 @@
 //! See `docs/CLI.md`.
 
 mod batch;
+mod cache;
 mod card;
 mod claimsio;
 mod demo;
@@ -14,12 +15,16 @@ mod input;
 mod inspect;
 mod issue;
 mod keys;
+mod lists;
 mod policies;
 mod present;
 mod progress;
 mod qr;
 mod residents_gen;
+mod statuscmd;
+mod sync;
 mod trust;
+mod trustlist;
 mod verify;
 
 use std::io::Write;
@@ -85,6 +90,16 @@ Exit status: 0 valid (or success), 1 rejected (INVALID), 2 usage or I/O error, 3
 Messages are in Bahasa Indonesia unless LC_ALL, LC_MESSAGES or LANG starts with `en`, or --lang en.
 Documentation: docs/CLI.md";
 
+const STATUS_AFTER_HELP: &str = "\
+Exit status: 0 success; 1 `show`: the list is rejected (bad signature, damaged, another issuer's);
+2 usage or I/O error, or a refused edit (lifting a revocation, an index out of range).
+The local state is <key>.status.json beside the issuer key. Documentation: docs/CLI.md";
+
+const SYNC_AFTER_HELP: &str = "\
+Exit status: 0 every list verified and stored (or unchanged); 2 usage or I/O error, or a download
+failed or was rejected (bad signature, damaged, a rollback): the previous good copy is kept.
+Cache layout (roots, trust-list.ikdtl, status/<key id>.ikdsl, etags.json, last_sync.json): docs/CLI.md";
+
 /// Issue, verify, inspect and render IKD credentials (Identitas Kependudukan Digital) offline.
 #[derive(Debug, Parser)]
 #[command(name = "ikd", version, after_help = AFTER_HELP, propagate_version = true)]
@@ -106,9 +121,18 @@ enum Cmd {
     /// Create key pairs and export public keys.
     #[command(subcommand)]
     Key(KeyCmd),
-    /// Build and inspect the trust store (the issuers a verifier trusts).
+    /// Build and inspect the trust store, and sign and inspect trust lists (the issuers a
+    /// verifier trusts).
     #[command(subcommand)]
     Trust(TrustCmd),
+    /// An issuer's status lists: revoke, suspend and unsuspend credentials, publish the signed
+    /// list, show one.
+    #[command(subcommand, after_help = STATUS_AFTER_HELP)]
+    Status(statuscmd::StatusCmd),
+    /// Download the signed trust list and the issuers' status lists into the local cache, for
+    /// offline verification (`ikd verify --cache`).
+    #[command(after_help = SYNC_AFTER_HELP)]
+    Sync(sync::SyncArgs),
     /// Turn claims JSON into a signed credential (one, or a batch from JSON Lines).
     Issue(issue::IssueArgs),
     /// The holder's side: a presentation showing only chosen claims, signed just now with the
@@ -140,7 +164,7 @@ enum KeyCmd {
 struct KeyNewArgs {
     /// The secret key file to create.
     file: PathBuf,
-    /// Issuer (signing office) or holder (phone) key.
+    /// Issuer (signing office), holder (phone) or root (trust list signer) key.
     #[arg(long, value_enum, default_value = "issuer")]
     kind: keys::KeyKind,
     /// The issuing office's name (kept in the state file, printed on cards).
@@ -168,6 +192,18 @@ enum TrustCmd {
     Show(TrustShowArgs),
     /// Remove an issuer by key id.
     Remove(TrustRemoveArgs),
+    /// Build and sign a trust list with the root key, from a trust store or a trust list source
+    /// file, with scopes, retirements and compromises.
+    #[command(
+        after_help = "Exit status: 0 signed; 2 usage or I/O error, or a list that would not be a valid successor of the previous one.\nSource format and examples: docs/CLI.md"
+    )]
+    Sign(trustlist::SignArgs),
+    /// Verify a signed trust list against the pinned root key and show every entry, its
+    /// sequence, age and freshness.
+    #[command(
+        after_help = "Exit status: 0 verified; 1 rejected (bad signature, unknown root, damaged); 2 usage or I/O error."
+    )]
+    Inspect(trustlist::InspectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -221,6 +257,20 @@ fn run(cli: Cli, ctx: &Ctx) -> CliResult<u8> {
         }
         Cmd::Trust(TrustCmd::Show(a)) => trust::cmd_show(ctx, &a.store),
         Cmd::Trust(TrustCmd::Remove(a)) => trust::cmd_remove(ctx, &a.store, &a.key_id),
+        Cmd::Trust(TrustCmd::Sign(a)) => trustlist::cmd_sign(ctx, &a),
+        Cmd::Trust(TrustCmd::Inspect(a)) => trustlist::cmd_inspect(ctx, &a),
+        Cmd::Status(statuscmd::StatusCmd::Show(a)) => statuscmd::cmd_show(ctx, &a),
+        Cmd::Status(statuscmd::StatusCmd::Revoke(a)) => {
+            statuscmd::cmd_edit(ctx, &a, ikd_core::status::CredentialStatus::Revoked)
+        }
+        Cmd::Status(statuscmd::StatusCmd::Suspend(a)) => {
+            statuscmd::cmd_edit(ctx, &a, ikd_core::status::CredentialStatus::Suspended)
+        }
+        Cmd::Status(statuscmd::StatusCmd::Unsuspend(a)) => {
+            statuscmd::cmd_edit(ctx, &a, ikd_core::status::CredentialStatus::Valid)
+        }
+        Cmd::Status(statuscmd::StatusCmd::Publish(a)) => statuscmd::cmd_publish(ctx, &a),
+        Cmd::Sync(a) => sync::cmd_sync(ctx, &a),
         Cmd::Issue(a) => issue::cmd_issue(ctx, &a),
         Cmd::Present(a) => present::cmd_present(ctx, &a),
         Cmd::Verify(a) => verify::cmd_verify(ctx, &a),

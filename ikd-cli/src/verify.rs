@@ -12,6 +12,7 @@ use ikd_core::{
     Verdict, Verification, Verifier, VerifyOptions,
 };
 
+use crate::cache::{self, CacheInfo};
 use crate::error::{CliError, CliResult, EXIT_INVALID, EXIT_UNDETERMINED, EXIT_USAGE, EXIT_VALID};
 use crate::input::{self, Input, Item};
 use crate::{Ctx, fsutil, parse_when, policies, progress, tr, trust};
@@ -25,6 +26,15 @@ pub struct VerifyArgs {
     /// The trust store file (see `ikd trust`).
     #[arg(long, env = "IKD_TRUST")]
     pub trust: Option<PathBuf>,
+    /// Verify offline from the lists `ikd sync` cached in DIR: the signed trust list and the
+    /// issuers' status lists (revocation). Default when no --trust is given: IKD_CACHE, else
+    /// $XDG_DATA_HOME/ikd or ~/.local/share/ikd, if it holds a trust list.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// The pinned root public key for the cached trust list (ikdpk1:… or a file; default: the
+    /// cache's `roots` file). Repeatable.
+    #[arg(long, value_name = "KEY")]
+    pub root: Vec<String>,
     /// Verify as of this time (RFC 3339) instead of the system clock: for testing and audits.
     #[arg(long)]
     pub now: Option<String>,
@@ -69,6 +79,8 @@ pub struct Mode<'a> {
     pub challenge: Option<&'a str>,
     /// Show the full NIK (masked except its last 4 digits otherwise).
     pub show_nik: bool,
+    /// The cached lists used (`--cache`), to show their ages.
+    pub cache: Option<&'a CacheInfo>,
 }
 
 impl<'a> Mode<'a> {
@@ -214,8 +226,8 @@ pub fn verifier(ctx: &Ctx, trust_path: Option<&Path>, now: Option<&str>, skew: i
             "trust_missing",
             tr!(
                 lang,
-                "tidak ada daftar penerbit tepercaya: pakai --trust FILE atau variabel IKD_TRUST",
-                "no trust store: use --trust FILE or the IKD_TRUST variable"
+                "tidak ada daftar penerbit tepercaya: pakai --trust FILE atau variabel IKD_TRUST, atau --cache DIR setelah `ikd sync`",
+                "no trust store: use --trust FILE or the IKD_TRUST variable, or --cache DIR after `ikd sync`"
             ),
         ));
     };
@@ -225,6 +237,57 @@ pub fn verifier(ctx: &Ctx, trust_path: Option<&Path>, now: Option<&str>, skew: i
         Some(s) => v.with_clock(Arc::new(FixedClock(parse_when(lang, s, "--now")?))),
         None => v.with_clock(Arc::new(SystemClock)),
     })
+}
+
+/// Where the verifier's trust comes from.
+enum Source {
+    Store(Option<PathBuf>),
+    Cache(PathBuf),
+}
+
+/// `--cache`, else `--trust`/`IKD_TRUST`, else `IKD_CACHE`, else the default cache if it holds a
+/// trust list, else nothing (the `trust_missing` error).
+fn source(a: &VerifyArgs) -> Source {
+    if let Some(c) = &a.cache {
+        return Source::Cache(c.clone());
+    }
+    if a.trust.is_some() {
+        return Source::Store(a.trust.clone());
+    }
+    match cache::env_dir() {
+        Some(d) if cache::env_is_set() || d.join(cache::TRUST_LIST).exists() => Source::Cache(d),
+        _ => Source::Store(None),
+    }
+}
+
+/// Builds the verifier from a trust store or from the cache (with the cache's ages).
+fn build_verifier(ctx: &Ctx, a: &VerifyArgs) -> CliResult<(Verifier, Option<CacheInfo>)> {
+    let lang = ctx.lang;
+    match source(a) {
+        Source::Store(path) => Ok((verifier(ctx, path.as_deref(), a.now.as_deref(), a.skew_secs)?, None)),
+        Source::Cache(dir) => {
+            let now = match &a.now {
+                Some(s) => parse_when(lang, s, "--now")?,
+                None => ikd_core::Timestamp::now(),
+            };
+            let loaded = cache::load(lang, &dir, &a.root, now)?;
+            for (f, m) in &loaded.problems {
+                eprintln!(
+                    "ikd: {}: {}: {m}; {}",
+                    tr!(lang, "peringatan", "warning"),
+                    f.display(),
+                    tr!(lang, "daftar ini tidak dipakai", "this list is not used")
+                );
+            }
+            let v =
+                Verifier::from_trust_list(loaded.list).with_status_lists(loaded.statuses).with_skew_secs(a.skew_secs);
+            let v = match &a.now {
+                Some(_) => v.with_clock(Arc::new(FixedClock(now))),
+                None => v.with_clock(Arc::new(SystemClock)),
+            };
+            Ok((v, Some(loaded.info)))
+        }
+    }
 }
 
 /// Claim rows for display: (label, value).
@@ -425,7 +488,8 @@ pub fn report_json(v: &Verification, label: &str, text: &str, lang: Lang, mode: 
     let cred = v.credential();
     let kind = Kind::of(v, text);
     let photo = cred.and_then(|c| c.photo()).or_else(|| v.presentation().and_then(|p| p.photo()));
-    serde_json::json!({
+    let lists = mode.cache.map(|c| c.json(v.issuer().map(|i| &i.public_key)));
+    let mut out = serde_json::json!({
         "source": label,
         "verdict": v.verdict().as_str(),
         "code": v.code(),
@@ -445,7 +509,11 @@ pub fn report_json(v: &Verification, label: &str, text: &str, lang: Lang, mode: 
             serde_json::json!({"17": a.over_17, "21": a.over_21, "60": a.over_60})
         }),
         "photo_bytes": photo.map(<[u8]>::len),
-    })
+    });
+    if let (Some(l), Some(o)) = (lists, out.as_object_mut()) {
+        o.insert("lists".into(), l);
+    }
+    out
 }
 
 fn yes_no(b: bool, lang: Lang) -> String {
@@ -491,6 +559,11 @@ pub fn report_block(v: &Verification, label: &str, text: &str, lang: Lang, mode:
         row(&tr!(lang, "Nomor seri", "Serial"), &h.serial.to_string());
         row(&tr!(lang, "Diterbitkan", "Issued at"), &h.issued_at.to_string());
         row(&tr!(lang, "Masa berlaku", "Valid"), &format!("{} … {}", h.valid_from, h.expires_at));
+    }
+    if let Some(c) = mode.cache {
+        for (k, val) in c.rows(v.issuer().map(|i| &i.public_key), lang) {
+            row(&k, &val);
+        }
     }
     if let Some(c) = v.credential() {
         out.push('\n');
@@ -575,13 +648,20 @@ pub fn cmd_verify(ctx: &Ctx, a: &VerifyArgs) -> CliResult<u8> {
         (None, None) => None,
     };
     let challenge = a.challenge.as_deref().map(|c| challenge_arg(lang, c)).transpose()?;
-    let mode = Mode { policy: policy.as_ref(), challenge, show_nik: a.show_nik };
     if let Some(b) = &a.batch {
-        let verifier = verifier(ctx, a.trust.as_deref(), a.now.as_deref(), a.skew_secs)?;
+        let (verifier, info) = build_verifier(ctx, a)?;
+        let mode = Mode { policy: policy.as_ref(), challenge, show_nik: a.show_nik, cache: info.as_ref() };
+        if let (Some(i), false) = (&info, ctx.json) {
+            eprintln!("{}", i.summary(lang));
+        }
         return verify_batch(ctx, &verifier, b, &mode, a.chunk.max(1));
     }
     let input = input::resolve(lang, a.input.as_deref())?;
-    let verifier = verifier(ctx, a.trust.as_deref(), a.now.as_deref(), a.skew_secs)?;
+    let (verifier, info) = build_verifier(ctx, a)?;
+    let mode = Mode { policy: policy.as_ref(), challenge, show_nik: a.show_nik, cache: info.as_ref() };
+    if let (Some(i), false, false) = (&info, ctx.json, matches!(&input, Input::Items(items) if items.len() == 1)) {
+        eprintln!("{}", i.summary(lang));
+    }
     match input {
         Input::Items(items) if items.len() == 1 => {
             let Some(item) = items.first() else { return Ok(EXIT_USAGE) };

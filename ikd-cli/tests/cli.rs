@@ -110,6 +110,9 @@ fn cli_snapshots() {
         // Indonesian messages by default, whatever the machine's locale.
         .env("LC_ALL", "")
         .env("LANG", "id_ID.UTF-8")
+        // No offline cache from the machine: `ikd verify` without --trust must fail the same way.
+        .env("IKD_CACHE", "")
+        .env("XDG_DATA_HOME", "/nonexistent/ikd-cli-tests")
         .case("tests/cmd/*.trycmd")
         .case("tests/cmd/*.toml");
 }

@@ -306,10 +306,25 @@ fn help_exists_for_every_command() {
         &["inspect", "--help"],
         &["qr", "--help"],
         &["demo", "--help"],
+        &["trust", "sign", "--help"],
+        &["trust", "inspect", "--help"],
+        &["status", "--help"],
+        &["status", "show", "--help"],
+        &["status", "revoke", "--help"],
+        &["status", "suspend", "--help"],
+        &["status", "unsuspend", "--help"],
+        &["status", "publish", "--help"],
+        &["sync", "--help"],
     ] {
         let out = ikd(d.path(), args);
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         assert!(text(&out.stdout).contains("Usage:"), "{args:?}");
+    }
+    // The list commands document their exit statuses.
+    for args in
+        [&["status", "--help"][..], &["sync", "--help"], &["trust", "inspect", "--help"], &["trust", "sign", "--help"]]
+    {
+        assert!(text(&ikd(d.path(), args).stdout).contains("Exit status"), "{args:?}");
     }
 }
 

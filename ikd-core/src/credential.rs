@@ -36,8 +36,8 @@ pub(crate) const SALT_TAG: &[u8] = b"IKD1 salt\0";
 pub const SALT_SECRET_LEN: usize = 16;
 /// Largest serial number.
 pub const MAX_SERIAL: u64 = (1 << 53) - 1;
-/// Largest status-list index.
-pub const MAX_STATUS_INDEX: u64 = (1 << 32) - 1;
+/// Largest status-list index: status lists hold at most 2^28 entries.
+pub const MAX_STATUS_INDEX: u64 = (1 << 28) - 1;
 /// Longest validity (from `valid_from` to `expires_at`): 20 years.
 pub const MAX_VALIDITY_SECS: u64 = 20 * 366 * 86_400;
 const MAX_EXTENSIONS: u64 = 8;

@@ -1182,11 +1182,10 @@ impl Verifier {
         }
         let header = subject.header().clone();
         let now = self.clock.now();
-        if let Some(list) = &self.trust_list
-            && let Freshness::Stale { age_secs } = list.freshness(now, &self.freshness)
-        {
-            return run.finish(Check::IssuerKnown, Reason::TrustListStale { age_secs }, Some(header), None);
-        }
+        let trust_stale = match self.trust_list.as_ref().map(|l| l.freshness(now, &self.freshness)) {
+            Some(Freshness::Stale { age_secs }) => Some(age_secs),
+            _ => None,
+        };
         let mut candidates = self.trust.candidates(header.key_id).peekable();
         if candidates.peek().is_none() {
             return run.finish(Check::IssuerKnown, Reason::IssuerUnknown(header.key_id), Some(header), None);
@@ -1204,6 +1203,22 @@ impl Verifier {
         run.pass(Check::Signature);
         let fail = |run: Run, c: Check, r: Reason| run.finish(c, r, Some(header.clone()), Some(issuer.clone()));
         let (nik, birth, sex, age, until) = subject.consistency_inputs();
+        if let Some(age_secs) = trust_stale {
+            // A stale trust list may lack a later compromise, retirement or scope change, so
+            // nothing past the signature is decided from it, except a revocation, which is
+            // final: UNDETERMINED stating the list's age, or INVALID if revoked.
+            let revoked = self
+                .status_lists
+                .as_ref()
+                .and_then(|l| l.get(issuer.public_key.as_bytes()))
+                .is_some_and(|l| matches!(l.get(header.status_index), Ok(CredentialStatus::Revoked)));
+            if revoked {
+                run.checks.retain(|c| *c != Check::Status);
+                run.checks.push(Check::Status);
+                return fail(run, Check::Status, Reason::Revoked);
+            }
+            return fail(run, Check::KeyValidAtIssuance, Reason::TrustListStale { age_secs });
+        }
         let entry = self.trust_list.as_ref().and_then(|l| l.entry(&issuer.public_key));
         if let Some(entry) = entry {
             let checked = match &nik {

@@ -60,6 +60,7 @@ fn issue_rejections_have_specific_codes() {
     check(&|r| r.expires_at = r.valid_from, "issue_expires_before_valid_from");
     check(&|r| r.expires_at = r.valid_from.plus(21 * 366 * 86_400), "issue_validity_too_long");
     check(&|r| r.photo = Some(vec![0u8; MAX_PHOTO_BYTES + 1]), "issue_photo_too_large");
+    check(&|r| r.status_index = StatusIndex::new(1 << 28), "issue_status_index_too_large");
     check(&|r| r.photo = Some(b"\x89PNG\r\n\x1a\n0000".to_vec()), "issue_photo_not_webp");
     check(&|r| r.claims.jenis_kelamin = Sex::LakiLaki, "nik_sex_mismatch");
     check(

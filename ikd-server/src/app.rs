@@ -23,7 +23,7 @@ use crate::config::{AdminToken, Config, IssuanceConfig, Limits};
 use crate::demo::{self, DemoSample};
 use crate::error::{ApiError, RenderedError};
 use crate::metrics::Metrics;
-use crate::store::{SqliteOptions, SqliteStore, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// The server's issuer, when it holds a key.
 pub struct IssuerState {
@@ -70,6 +70,12 @@ pub struct AppState {
     pub revoked: RwLock<HashSet<u64>>,
     /// The counter page, with its demo marking applied.
     pub page: String,
+    /// Trust and status lists, the current verifier made from them, and the sync state
+    /// (`crate::sync`). Handlers verify with [`AppState::verifier_now`]; `verifier` above is
+    /// the one built at start-up.
+    pub lists: Arc<crate::sync::Lists>,
+    /// Service policies for `POST /v1/verify` (built-in ones and `policies_file`).
+    pub policies: Vec<ikd_core::Policy>,
 }
 
 /// What the server is built from. [`App::from_config`] fills it from files; tests fill it
@@ -165,7 +171,10 @@ impl App {
     /// and keys, and in demo mode creates the demo issuer and samples.
     pub async fn from_config(config: &Config) -> Result<App, StartupError> {
         if config.demo {
-            return demo::build(config).await;
+            let mut app = demo::build(config).await?;
+            let lines = crate::sync::demo_trust_list(&app.state, &config.data_dir.join("demo"))?;
+            app.banner.extend(lines);
+            return Ok(app);
         }
         let trust = match &config.trust_store {
             Some(p) => load_trust_store(p)?,
@@ -179,27 +188,48 @@ impl App {
             }
             None => None,
         };
-        let store =
-            SqliteStore::open(&config.data_dir, SqliteOptions { audit_sync: config.audit_sync, read_only: false })?;
-        let mut app = App::from_parts(AppParts {
-            trust,
-            issuer,
-            admin: config.admin_token.clone(),
-            store: Arc::new(store.clone()),
-            limits: config.limits,
-            issuance: config.issuance,
-            demo: false,
-        })
+        let store = crate::store::open_configured(config, false).await?;
+        let extras = crate::sync::Extras {
+            lists: config.lists.clone(),
+            data_dir: Some(config.data_dir.clone()),
+            policies: Some(api::verify::load_policies(config.policies_file.as_deref())?),
+        };
+        let mut app = App::from_parts_with(
+            AppParts {
+                trust,
+                issuer,
+                admin: config.admin_token.clone(),
+                store: Arc::clone(&store),
+                limits: config.limits,
+                issuance: config.issuance,
+                demo: false,
+            },
+            extras,
+        )
         .await?;
-        app.banner = banner(&app.state, Some(store.path()));
+        app.banner = banner(&app.state, None);
+        app.banner.push(format!("Store: {}", store.describe()));
+        app.banner.extend(crate::sync::banner_lines(&app.state));
         Ok(app)
     }
 
-    /// Builds the application from parts.
+    /// Builds the application from parts (no trust list, no sync, built-in policies).
     pub async fn from_parts(parts: AppParts) -> Result<App, StartupError> {
+        App::from_parts_with(parts, crate::sync::Extras::default()).await
+    }
+
+    /// Builds the application from parts, with trust lists, sync and policies.
+    pub async fn from_parts_with(parts: AppParts, extras: crate::sync::Extras) -> Result<App, StartupError> {
         let metrics = Metrics::new();
         let (audit, audit_task) = AuditLog::start(Arc::clone(&parts.store), metrics.clone())
             .map_err(|e| StoreError::Open(format!("cannot start the audit writer: {e}")))?;
+        let lists = crate::sync::Lists::open(
+            parts.trust.clone(),
+            parts.issuer.as_ref().map(|(k, _)| k),
+            parts.issuance,
+            &extras,
+            &metrics,
+        )?;
         let issuer = parts.issuer.map(|(key, name)| {
             let issuer = Issuer::new(key);
             let key_id = issuer.public_key().key_id().to_string();
@@ -210,7 +240,7 @@ impl App {
             None => HashSet::new(),
         };
         let state = AppState {
-            verifier: Verifier::new(parts.trust),
+            verifier: lists.verifier().as_ref().clone(),
             issuer,
             store: parts.store,
             audit,
@@ -223,8 +253,17 @@ impl App {
             samples: RwLock::new(Vec::new()),
             revoked: RwLock::new(revoked),
             page: api::page::render_page(parts.demo),
+            lists: Arc::new(lists),
+            policies: extras.policies.unwrap_or_else(ikd_core::Policy::builtin),
         };
-        Ok(App { state: Arc::new(state), banner: Vec::new(), audit_task })
+        let state = Arc::new(state);
+        if state.store.shared() && state.issuer.is_some() {
+            // Other instances revoke too: read their revocations back (docs/SCALING.md).
+            tokio::spawn(crate::store::refresh_revocations(Arc::downgrade(&state)));
+        }
+        state.refresh_own_status().await;
+        crate::sync::start(&state);
+        Ok(App { state, banner: Vec::new(), audit_task })
     }
 
     /// The router.
@@ -342,6 +381,10 @@ pub fn routes(state: &Arc<AppState>) -> (Router, Vec<(Method, &'static str)>) {
         .add("/metrics", &[Method::GET], get(api::misc::metrics))
         .add("/v1/openapi.json", &[Method::GET], get(api::misc::openapi))
         .add("/v1/info", &[Method::GET], get(api::misc::info))
+        .add("/v1/policies", &[Method::GET], get(api::verify::policies))
+        .add("/v1/trust-list", &[Method::GET], get(api::lists::trust_list))
+        .add("/v1/status/{key_id}", &[Method::GET], get(api::lists::status_list))
+        .add("/v1/sync/status", &[Method::GET], get(api::lists::sync_status))
         .add("/v1/verify", &[Method::POST], limited(post(api::verify::verify_text), l.max_text_body))
         .add("/v1/verify/batch", &[Method::POST], limited(post(api::verify::verify_batch), l.max_batch_body))
         .add("/v1/verify/image", &[Method::POST], limited(post(api::verify::verify_image), l.max_image_body))

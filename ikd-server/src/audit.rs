@@ -8,11 +8,14 @@
 //! No entry holds a name, NIK, address or photo.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::store::{AuditEntry, AuditRecord, Store, StoreError};
+use crate::store::spool::Spool;
+use crate::store::{Appended, AuditBatch, AuditEntry, AuditRecord, Store, StoreError};
 
 /// `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -51,10 +54,59 @@ pub fn entry_hash(seq: u64, prev_hash: &str, r: &AuditRecord) -> String {
 
 type Reply = oneshot::Sender<Result<Vec<u64>, StoreError>>;
 
-/// Handle to the audit writer. Callers wait until their records are committed.
+/// How long the writer waits for a shared store before it spools a batch instead.
+const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+/// First and longest pause before retrying the store after a failure.
+const RETRY_MIN: std::time::Duration = std::time::Duration::from_millis(500);
+const RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Handle to the audit writer. Callers wait until their records are committed (or, while a
+/// shared database is unreachable, safely spooled on local disk).
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     tx: mpsc::Sender<(Vec<AuditRecord>, Reply)>,
+    spool: Option<Arc<SpoolState>>,
+}
+
+/// What the local audit spool holds now (see [`crate::store::spool`]).
+#[derive(Debug, Default)]
+pub struct SpoolState {
+    records: AtomicU64,
+    bytes: AtomicU64,
+    corrupt: AtomicU64,
+    store_down: AtomicBool,
+}
+
+/// A snapshot of [`SpoolState`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct SpoolStatus {
+    /// Audit records waiting on local disk to be chained.
+    pub records: u64,
+    /// Their size.
+    pub bytes: u64,
+    /// Segments set aside as unreadable (need an operator).
+    pub corrupt_segments: u64,
+    /// The writer's last attempt to reach the store failed.
+    pub store_down: bool,
+}
+
+impl SpoolState {
+    fn update(&self, spool: &Spool, store_down: bool, metrics: &crate::metrics::Metrics) {
+        self.records.store(spool.records(), Ordering::Relaxed);
+        self.bytes.store(spool.bytes(), Ordering::Relaxed);
+        self.corrupt.store(spool.corrupt(), Ordering::Relaxed);
+        self.store_down.store(store_down, Ordering::Relaxed);
+        metrics.audit_spooled.set(i64::try_from(spool.records()).unwrap_or(i64::MAX));
+    }
+
+    fn snapshot(&self) -> SpoolStatus {
+        SpoolStatus {
+            records: self.records.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            corrupt_segments: self.corrupt.load(Ordering::Relaxed),
+            store_down: self.store_down.load(Ordering::Relaxed),
+        }
+    }
 }
 
 /// The audit writer's thread. It ends when every [`AuditLog`] handle is dropped, after writing
@@ -75,16 +127,37 @@ impl AuditTask {
 impl AuditLog {
     /// Starts the writer on its own thread (with its own single-threaded runtime), so store
     /// commits never occupy the request workers and need no hand-off to the blocking pool.
+    /// A store with a spool ([`Store::audit_spool`]) gets it opened here.
     pub fn start(store: Arc<dyn Store>, metrics: crate::metrics::Metrics) -> std::io::Result<(AuditLog, AuditTask)> {
+        let spool = match store.audit_spool() {
+            Some(cfg) => Some(Spool::open(&cfg)?),
+            None => None,
+        };
+        let state = spool.as_ref().map(|s| {
+            let st = Arc::new(SpoolState::default());
+            st.update(s, false, &metrics);
+            if !s.is_empty() {
+                tracing::warn!(
+                    records = s.records(),
+                    dir = %s.dir().display(),
+                    "audit records from an earlier run wait in the local spool; they are chained once the store answers"
+                );
+            }
+            st
+        });
         let (tx, rx) = mpsc::channel::<(Vec<AuditRecord>, Reply)>(QUEUE);
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-        let handle = std::thread::Builder::new()
-            .name("ikd-audit".into())
-            .spawn(move || rt.block_on(writer(rx, store, metrics)))?;
-        Ok((AuditLog { tx }, AuditTask(Some(handle))))
+        let writer_state = state.clone();
+        let handle = std::thread::Builder::new().name("ikd-audit".into()).spawn(move || {
+            let w = Writer { store, metrics, spool: spool.zip(writer_state), retry_at: None, backoff: RETRY_MIN };
+            rt.block_on(w.run(rx))
+        })?;
+        Ok((AuditLog { tx, spool: state }, AuditTask(Some(handle))))
     }
 
-    /// Appends records and waits until they are committed.
+    /// Appends records and waits until they are committed, or spooled on local disk while a
+    /// shared store is unreachable (then the returned sequence numbers are empty: they are
+    /// assigned when the spool is chained). An error means the records are **not** recorded.
     pub async fn append(&self, records: Vec<AuditRecord>) -> Result<Vec<u64>, StoreError> {
         if records.is_empty() {
             return Ok(Vec::new());
@@ -96,56 +169,218 @@ impl AuditLog {
             .map_err(|_| StoreError::Database("the audit writer has stopped".to_owned()))?;
         wait.await.map_err(|_| StoreError::Database("the audit writer has stopped".to_owned()))?
     }
+
+    /// The local spool's state, for a store that has one.
+    pub fn spool_status(&self) -> Option<SpoolStatus> {
+        self.spool.as_ref().map(|s| s.snapshot())
+    }
 }
 
-async fn writer(
-    mut rx: mpsc::Receiver<(Vec<AuditRecord>, Reply)>,
+struct Writer {
     store: Arc<dyn Store>,
     metrics: crate::metrics::Metrics,
-) {
-    let mut last_group = 0usize;
-    while let Some(first) = rx.recv().await {
-        // Group commit: take everything already waiting, write it in one transaction. Under
-        // load (the last commit carried more than one request) linger a moment first so each
-        // commit carries more records: a commit costs far more than a record.
-        if last_group > 1 && rx.len() < MAX_GROUP / 4 {
-            std::thread::sleep(LINGER);
-        }
-        let mut group = vec![first];
-        let mut count = group.iter().map(|(r, _)| r.len()).sum::<usize>();
-        while count < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(item) => {
-                    count += item.0.len();
-                    group.push(item);
+    spool: Option<(Spool, Arc<SpoolState>)>,
+    /// While set, the store is not tried before this time (it failed); batches are spooled.
+    retry_at: Option<Instant>,
+    backoff: std::time::Duration,
+}
+
+impl Writer {
+    async fn run(mut self, mut rx: mpsc::Receiver<(Vec<AuditRecord>, Reply)>) {
+        let mut last_group = 0usize;
+        loop {
+            // With records waiting in the spool, wake up now and then to chain them even when
+            // no request comes.
+            let first = if self.spool_pending() {
+                match tokio::time::timeout(self.next_tick(), rx.recv()).await {
+                    Ok(Some(item)) => item,
+                    Ok(None) => break,
+                    Err(_) => {
+                        self.drain_one().await;
+                        continue;
+                    }
                 }
-                Err(_) => break,
+            } else {
+                match rx.recv().await {
+                    Some(item) => item,
+                    None => break,
+                }
+            };
+            // Group commit: take everything already waiting, write it in one transaction. Under
+            // load (the last commit carried more than one request) linger a moment first so each
+            // commit carries more records: a commit costs far more than a record.
+            if last_group > 1 && rx.len() < MAX_GROUP / 4 {
+                std::thread::sleep(LINGER);
+            }
+            let mut group = vec![first];
+            let mut count = group.iter().map(|(r, _)| r.len()).sum::<usize>();
+            while count < MAX_GROUP {
+                match rx.try_recv() {
+                    Ok(item) => {
+                        count += item.0.len();
+                        group.push(item);
+                    }
+                    Err(_) => break,
+                }
+            }
+            let mut all = Vec::with_capacity(count);
+            let mut sizes = Vec::with_capacity(group.len());
+            let mut replies = Vec::with_capacity(group.len());
+            for (records, reply) in group {
+                sizes.push(records.len());
+                all.extend(records);
+                replies.push(reply);
+            }
+            self.metrics.audit_group.observe(count as f64);
+            last_group = sizes.len();
+            let result = match AuditBatch::new(all) {
+                Ok(batch) => self.write(batch).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(Some(seqs)) => {
+                    let mut it = seqs.into_iter();
+                    for (n, reply) in sizes.into_iter().zip(replies) {
+                        let mine: Vec<u64> = it.by_ref().take(n).collect();
+                        let _ = reply.send(Ok(mine));
+                    }
+                }
+                Ok(None) => {
+                    for reply in replies {
+                        let _ = reply.send(Ok(Vec::new()));
+                    }
+                }
+                Err(e) => {
+                    self.metrics.audit_failures.inc();
+                    tracing::error!(error = %e, records = count, "audit log write failed");
+                    for reply in replies {
+                        let _ = reply.send(Err(e.clone()));
+                    }
+                }
             }
         }
-        let mut all = Vec::with_capacity(count);
-        let mut sizes = Vec::with_capacity(group.len());
-        let mut replies = Vec::with_capacity(group.len());
-        for (records, reply) in group {
-            sizes.push(records.len());
-            all.extend(records);
-            replies.push(reply);
+        // Every handle is gone: chain what the spool holds if the store answers (what does not
+        // fit stays on disk for the next start).
+        if self.spool_pending() {
+            self.retry_at = None;
+            while self.spool_pending() && self.drain_one().await {}
         }
-        metrics.audit_group.observe(count as f64);
-        last_group = sizes.len();
-        match store.append_audit(all).await {
-            Ok(seqs) => {
-                let mut it = seqs.into_iter();
-                for (n, reply) in sizes.into_iter().zip(replies) {
-                    let mine: Vec<u64> = it.by_ref().take(n).collect();
-                    let _ = reply.send(Ok(mine));
+    }
+
+    fn spool_pending(&self) -> bool {
+        self.spool.as_ref().is_some_and(|(s, _)| !s.is_empty())
+    }
+
+    fn next_tick(&self) -> std::time::Duration {
+        match self.retry_at {
+            Some(t) => t.saturating_duration_since(Instant::now()).max(std::time::Duration::from_millis(10)),
+            None => std::time::Duration::from_millis(10),
+        }
+    }
+
+    fn store_failed(&mut self) {
+        self.retry_at = Some(Instant::now() + self.backoff);
+        self.backoff = (self.backoff * 2).min(RETRY_MAX);
+        if let Some((s, st)) = &self.spool {
+            st.update(s, true, &self.metrics);
+        }
+    }
+
+    fn store_ok(&mut self) {
+        self.retry_at = None;
+        self.backoff = RETRY_MIN;
+        if let Some((s, st)) = &self.spool {
+            st.update(s, false, &self.metrics);
+        }
+    }
+
+    /// Writes one batch: to the store, or to the spool while the store is failing or the spool
+    /// still holds older records (so this instance's entries enter the chain in order).
+    /// `Ok(None)`: spooled.
+    async fn write(&mut self, batch: AuditBatch) -> Result<Option<Vec<u64>>, StoreError> {
+        if self.spool.is_none() {
+            return match self.store.append_audit(vec![batch]).await?.pop() {
+                Some(Appended::New(seqs)) => Ok(Some(seqs)),
+                _ => Ok(Some(Vec::new())),
+            };
+        }
+        let due = self.retry_at.is_none_or(|t| Instant::now() >= t);
+        if due && self.spool_pending() {
+            self.drain_one().await;
+        }
+        let due = self.retry_at.is_none_or(|t| Instant::now() >= t);
+        if due && !self.spool_pending() {
+            match tokio::time::timeout(STORE_WAIT, self.store.append_audit(vec![batch.clone()])).await {
+                Ok(Ok(mut out)) => {
+                    self.store_ok();
+                    return match out.pop() {
+                        Some(Appended::New(seqs)) => Ok(Some(seqs)),
+                        _ => Ok(Some(Vec::new())),
+                    };
                 }
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "audit store unavailable: spooling audit records locally");
+                    self.store_failed();
+                }
+                Err(_) => {
+                    // The commit may still go through: the batch id makes the spooled copy a
+                    // no-op then.
+                    tracing::warn!("audit store did not answer in time: spooling audit records locally");
+                    self.store_failed();
+                }
+            }
+        }
+        self.spool_batch(&batch)
+    }
+
+    fn spool_batch(&mut self, batch: &AuditBatch) -> Result<Option<Vec<u64>>, StoreError> {
+        let Some((spool, st)) = self.spool.as_mut() else {
+            return Err(StoreError::Database("no audit spool".to_owned()));
+        };
+        let r = spool.write(batch);
+        st.update(spool, self.retry_at.is_some(), &self.metrics);
+        r.map(|()| None).map_err(|e| StoreError::Database(format!("audit spool: {e}")))
+    }
+
+    /// Chains the oldest spooled segment (sealing the open one when none is sealed). Returns
+    /// whether it made progress.
+    async fn drain_one(&mut self) -> bool {
+        if self.retry_at.is_some_and(|t| Instant::now() < t) {
+            return false;
+        }
+        let Some((spool, _)) = self.spool.as_mut() else { return false };
+        let next = match spool.oldest_sealed() {
+            Ok(Some(s)) => Ok(Some(s)),
+            Ok(None) => spool.seal().and_then(|()| spool.oldest_sealed()),
+            Err(e) => Err(e),
+        };
+        let sealed = match next {
+            Ok(Some(s)) => s,
+            Ok(None) => return false,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the audit spool");
+                self.store_failed();
+                return false;
+            }
+        };
+        let records = sealed.records();
+        match self.store.append_audit(sealed.batches.clone()).await {
+            Ok(out) => {
+                let skipped = out.iter().filter(|o| **o == Appended::AlreadyPresent).count();
+                if let Some((spool, _)) = self.spool.as_mut()
+                    && let Err(e) = spool.remove(&sealed)
+                {
+                    // Chaining it again later is harmless: every batch would be skipped.
+                    tracing::error!(error = %e, "cannot delete a chained audit spool segment");
+                }
+                tracing::info!(records, batches_already_chained = skipped, "spooled audit records chained");
+                self.store_ok();
+                true
             }
             Err(e) => {
-                metrics.audit_failures.inc();
-                tracing::error!(error = %e, records = count, "audit log write failed");
-                for reply in replies {
-                    let _ = reply.send(Err(e.clone()));
-                }
+                tracing::warn!(error = %e, "audit store still unavailable; spooled records wait");
+                self.store_failed();
+                false
             }
         }
     }

@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use ikd_core::PublicKey;
+use ikd_core::status::FreshnessPolicy;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -145,6 +147,75 @@ impl Default for IssuanceConfig {
     }
 }
 
+/// Trust lists, status lists and their sync from an upstream server (`docs/SERVER.md` §13).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListsConfig {
+    /// A signed trust list file, used instead of a plain trust store (needs `root_keys`).
+    pub trust_list_file: Option<PathBuf>,
+    /// Pinned root public keys that sign trust lists.
+    pub root_keys: Vec<PublicKey>,
+    /// The server to sync the trust list and status lists from (`http://host:port`).
+    pub upstream_url: Option<String>,
+    /// Time between two syncs (and between two checks of `trust_list_file` for a new version).
+    pub sync_interval: Duration,
+    /// Time-to-live written into the status list this server signs for its issuer key.
+    pub status_list_ttl_secs: u64,
+    /// How long trust and status lists stay fresh, then usable.
+    pub freshness: FreshnessPolicy,
+    /// DANGER, tests only: the verifier's clock runs this many seconds ahead (or behind). Only
+    /// accepted with a loopback listen address.
+    pub danger_clock_offset_secs: i64,
+}
+
+/// Default time between syncs: 15 minutes.
+pub const DEFAULT_SYNC_INTERVAL_SECS: u64 = 900;
+/// Default time-to-live of the status list this server signs: 1 day.
+pub const DEFAULT_STATUS_LIST_TTL_SECS: u64 = 86_400;
+
+impl Default for ListsConfig {
+    fn default() -> Self {
+        ListsConfig {
+            trust_list_file: None,
+            root_keys: Vec::new(),
+            upstream_url: None,
+            sync_interval: Duration::from_secs(DEFAULT_SYNC_INTERVAL_SECS),
+            status_list_ttl_secs: DEFAULT_STATUS_LIST_TTL_SECS,
+            freshness: FreshnessPolicy::default(),
+            danger_clock_offset_secs: 0,
+        }
+    }
+}
+
+fn parse_root_keys(name: &str, keys: &[String]) -> Result<Vec<PublicKey>, ConfigError> {
+    keys.iter()
+        .map(|k| {
+            PublicKey::from_text(k.trim())
+                .map_err(|e| invalid(name, format!("`{}` is not a public key (ikdpk1:...): {e}", k.trim())))
+        })
+        .collect()
+}
+
+/// Checks and normalises an upstream URL: `http://host[:port]`, no path, query or credentials.
+pub fn normalize_upstream_url(s: &str) -> Result<String, String> {
+    let s = s.trim().trim_end_matches('/');
+    if s.starts_with("https://") {
+        return Err("https:// is not supported by the server's sync client; use http:// (the lists are signed, so \
+                    their integrity does not depend on the transport) or a local TLS-terminating proxy"
+            .to_owned());
+    }
+    let Some(rest) = s.strip_prefix("http://") else {
+        return Err(format!("`{s}` is not an http:// URL"));
+    };
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+        return Err(format!("`{s}` must be http://host[:port] without a path, query or user name"));
+    }
+    let uri: axum::http::Uri = s.parse().map_err(|_| format!("`{s}` is not a valid URL"))?;
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(format!("`{s}` has no host"));
+    }
+    Ok(s.to_owned())
+}
+
 /// SQLite durability of audit-log commits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -186,6 +257,16 @@ pub struct Config {
     pub issuance: IssuanceConfig,
     /// Audit commit durability.
     pub audit_sync: AuditSync,
+    /// PostgreSQL instead of the embedded SQLite store (`IKD_DATABASE_URL`); never printed.
+    pub database_url: Option<crate::store::DatabaseUrl>,
+    /// PostgreSQL connections per server instance.
+    pub database_pool_size: usize,
+    /// Largest local audit spool kept while PostgreSQL is unreachable (bytes).
+    pub audit_spool_max_bytes: u64,
+    /// Trust lists, status lists and sync.
+    pub lists: ListsConfig,
+    /// Service policies (JSON, `Policy::list_from_json` format) added to the built-in ones.
+    pub policies_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -204,6 +285,11 @@ impl Default for Config {
             limits: Limits::default(),
             issuance: IssuanceConfig::default(),
             audit_sync: AuditSync::Normal,
+            database_url: None,
+            database_pool_size: crate::store::DEFAULT_POOL_SIZE,
+            audit_spool_max_bytes: 256 * 1024 * 1024,
+            lists: ListsConfig::default(),
+            policies_file: None,
         }
     }
 }
@@ -221,9 +307,28 @@ struct FileConfig {
     demo: Option<bool>,
     demo_residents: Option<PathBuf>,
     audit_sync: Option<AuditSync>,
+    database_url: Option<String>,
+    database_pool_size: Option<usize>,
+    audit_spool_max_bytes: Option<u64>,
     log: Option<FileLog>,
     limits: Option<FileLimits>,
     issuance: Option<FileIssuance>,
+    trust_list_file: Option<PathBuf>,
+    root_keys: Option<Vec<String>>,
+    upstream_url: Option<String>,
+    sync_interval_secs: Option<u64>,
+    policies_file: Option<PathBuf>,
+    danger_clock_offset_secs: Option<i64>,
+    freshness: Option<FileFreshness>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileFreshness {
+    status_fresh_secs: Option<i64>,
+    status_grace_secs: Option<i64>,
+    trust_fresh_secs: Option<i64>,
+    trust_grace_secs: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -250,6 +355,7 @@ struct FileIssuance {
     default_valid_days: Option<u32>,
     max_valid_days: Option<u32>,
     status_list_size: Option<u32>,
+    status_list_ttl_secs: Option<u64>,
 }
 
 /// Command-line overrides (parsed in `main.rs`).
@@ -348,6 +454,12 @@ impl Config {
         if let Some(s) = f.audit_sync {
             self.audit_sync = s;
         }
+        if let Some(u) = f.database_url {
+            self.database_url =
+                Some(crate::store::DatabaseUrl::parse(&u).map_err(|m| invalid("database_url", m))?);
+        }
+        self.database_pool_size = f.database_pool_size.unwrap_or(self.database_pool_size);
+        self.audit_spool_max_bytes = f.audit_spool_max_bytes.unwrap_or(self.audit_spool_max_bytes);
         if let Some(l) = f.log {
             if let Some(fmt) = l.format {
                 self.log_format = fmt;
@@ -372,6 +484,34 @@ impl Config {
             iss.default_valid_days = i.default_valid_days.unwrap_or(iss.default_valid_days);
             iss.max_valid_days = i.max_valid_days.unwrap_or(iss.max_valid_days);
             iss.status_list_size = i.status_list_size.unwrap_or(iss.status_list_size);
+            if let Some(ttl) = i.status_list_ttl_secs {
+                self.lists.status_list_ttl_secs = ttl;
+            }
+        }
+        if let Some(t) = f.trust_list_file {
+            self.lists.trust_list_file = Some(rel(t));
+        }
+        if let Some(k) = f.root_keys {
+            self.lists.root_keys = parse_root_keys("root_keys", &k)?;
+        }
+        if let Some(u) = f.upstream_url {
+            self.lists.upstream_url = Some(normalize_upstream_url(&u).map_err(|m| invalid("upstream_url", m))?);
+        }
+        if let Some(s) = f.sync_interval_secs {
+            self.lists.sync_interval = Duration::from_secs(s);
+        }
+        if let Some(p) = f.policies_file {
+            self.policies_file = Some(rel(p));
+        }
+        if let Some(o) = f.danger_clock_offset_secs {
+            self.lists.danger_clock_offset_secs = o;
+        }
+        if let Some(fr) = f.freshness {
+            let p = &mut self.lists.freshness;
+            p.status_fresh_secs = fr.status_fresh_secs.unwrap_or(p.status_fresh_secs);
+            p.status_grace_secs = fr.status_grace_secs.unwrap_or(p.status_grace_secs);
+            p.trust_fresh_secs = fr.trust_fresh_secs.unwrap_or(p.trust_fresh_secs);
+            p.trust_grace_secs = fr.trust_grace_secs.unwrap_or(p.trust_grace_secs);
         }
         Ok(())
     }
@@ -422,11 +562,44 @@ impl Config {
                 other => return Err(invalid("IKD_AUDIT_SYNC", format!("`{other}` is not `normal` or `full`"))),
             };
         }
+        if let Some(v) = get("IKD_DATABASE_URL").map(Zeroizing::new) {
+            self.database_url =
+                Some(crate::store::DatabaseUrl::parse(&v).map_err(|m| invalid("IKD_DATABASE_URL", m))?);
+        }
+        if let Some(v) = get("IKD_DATABASE_POOL_SIZE") {
+            self.database_pool_size = parse_num("IKD_DATABASE_POOL_SIZE", &v)?;
+        }
+        if let Some(v) = get("IKD_AUDIT_SPOOL_MAX_BYTES") {
+            self.audit_spool_max_bytes = parse_num("IKD_AUDIT_SPOOL_MAX_BYTES", &v)?;
+        }
         if let Some(v) = get("IKD_REQUEST_TIMEOUT_SECS") {
             self.limits.request_timeout = Duration::from_secs(parse_num("IKD_REQUEST_TIMEOUT_SECS", &v)?);
         }
         if let Some(v) = get("IKD_IMAGE_WORKERS") {
             self.limits.image_workers = parse_num("IKD_IMAGE_WORKERS", &v)?;
+        }
+        if let Some(v) = get("IKD_TRUST_LIST_FILE") {
+            self.lists.trust_list_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("IKD_ROOT_KEYS") {
+            let keys: Vec<String> =
+                v.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+            self.lists.root_keys = parse_root_keys("IKD_ROOT_KEYS", &keys)?;
+        }
+        if let Some(v) = get("IKD_UPSTREAM_URL") {
+            self.lists.upstream_url = Some(normalize_upstream_url(&v).map_err(|m| invalid("IKD_UPSTREAM_URL", m))?);
+        }
+        if let Some(v) = get("IKD_SYNC_INTERVAL_SECS") {
+            self.lists.sync_interval = Duration::from_secs(parse_num("IKD_SYNC_INTERVAL_SECS", &v)?);
+        }
+        if let Some(v) = get("IKD_STATUS_LIST_TTL_SECS") {
+            self.lists.status_list_ttl_secs = parse_num("IKD_STATUS_LIST_TTL_SECS", &v)?;
+        }
+        if let Some(v) = get("IKD_POLICIES_FILE") {
+            self.policies_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("IKD_DANGER_CLOCK_OFFSET_SECS") {
+            self.lists.danger_clock_offset_secs = parse_num("IKD_DANGER_CLOCK_OFFSET_SECS", &v)?;
         }
         Ok(())
     }
@@ -461,11 +634,81 @@ impl Config {
         if i.status_list_size < 1024 {
             return Err(invalid("issuance.status_list_size", "must be at least 1024"));
         }
+        if self.database_pool_size == 0 || self.database_pool_size > 1024 {
+            return Err(invalid("database_pool_size", "must be between 1 and 1024"));
+        }
+        self.check_lists()?;
         if self.issuer_key.is_some() && self.admin_token.is_none() && !self.demo {
             return Err(invalid(
                 "issuer_key",
                 "an issuer key is configured but no admin token (IKD_ADMIN_TOKEN, IKD_ADMIN_TOKEN_FILE or \
                  admin_token_file): the issuing endpoints would be unusable",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    fn check_lists(&self) -> Result<(), ConfigError> {
+        let l = &self.lists;
+        let secs = l.sync_interval.as_secs();
+        if secs == 0 || secs > 7 * 86_400 {
+            return Err(invalid("sync_interval_secs", "must be between 1 and 604800 (7 days)"));
+        }
+        if !(60..=ikd_core::status::MAX_STATUS_TTL_SECS).contains(&l.status_list_ttl_secs) {
+            return Err(invalid("issuance.status_list_ttl_secs", "must be between 60 and 31622400 (366 days)"));
+        }
+        let f = &l.freshness;
+        for (name, v) in [
+            ("freshness.status_fresh_secs", f.status_fresh_secs),
+            ("freshness.trust_fresh_secs", f.trust_fresh_secs),
+        ] {
+            if !(1..=10 * 366 * 86_400).contains(&v) {
+                return Err(invalid(name, "must be between 1 and 316224000 (10 years)"));
+            }
+        }
+        for (name, v) in [
+            ("freshness.status_grace_secs", f.status_grace_secs),
+            ("freshness.trust_grace_secs", f.trust_grace_secs),
+        ] {
+            if !(0..=10 * 366 * 86_400).contains(&v) {
+                return Err(invalid(name, "must be between 0 and 316224000 (10 years)"));
+            }
+        }
+        if l.root_keys.len() > 16 {
+            return Err(invalid("root_keys", "at most 16 root keys"));
+        }
+        if l.trust_list_file.is_some() && l.root_keys.is_empty() {
+            return Err(invalid(
+                "trust_list_file",
+                "a trust list is only accepted under pinned root keys: set root_keys (IKD_ROOT_KEYS) too",
+            ));
+        }
+        if !l.root_keys.is_empty() && self.trust_store.is_some() && !self.demo {
+            return Err(invalid(
+                "root_keys",
+                "root keys (a signed trust list) and trust_store (a plain trust store) exclude each other: keep one",
+            ));
+        }
+        if !l.root_keys.is_empty() && l.trust_list_file.is_none() && l.upstream_url.is_none() {
+            return Err(invalid(
+                "root_keys",
+                "root keys are set, but there is no trust list to check with them: set trust_list_file or upstream_url",
+            ));
+        }
+        if l.upstream_url.is_some() && l.root_keys.is_empty() && self.trust_store.is_none() && !self.demo {
+            return Err(invalid(
+                "upstream_url",
+                "syncing needs root_keys (to verify the upstream's trust list) or a trust_store (to know whose \
+                 status lists to fetch)",
+            ));
+        }
+        if l.danger_clock_offset_secs != 0 && !self.listen.ip().is_loopback() {
+            return Err(invalid(
+                "danger_clock_offset_secs",
+                "shifts the verifier's clock and is for tests only: it is refused unless the server listens on a \
+                 loopback address",
             ));
         }
         Ok(())

@@ -7,6 +7,7 @@
 //! * [`app`]: state, router, middleware.
 //! * [`store`]: the [`store::Store`] trait and its SQLite implementation.
 //! * [`audit`]: the hash-chained audit log.
+//! * [`sync`]: trust lists, status lists, and the sync from an upstream server.
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -18,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod metrics;
 pub mod store;
+pub mod sync;
 
 pub use app::{App, AppParts, AppState, StartupError};
 pub use config::Config;

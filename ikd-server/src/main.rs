@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ikd_server::config::{Config, LogFormat, Overrides};
-use ikd_server::store::{SqliteOptions, SqliteStore};
+use ikd_server::store::{self, SqliteOptions, SqliteStore};
 use ikd_server::{App, audit, serve, shutdown_signal};
 
 /// mimalloc: fewer cycles per request than glibc malloc with many short-lived allocations on
@@ -127,14 +127,20 @@ fn main() -> ExitCode {
 
 async fn audit_verify(config: &Config) -> ExitCode {
     let dir = if config.demo { config.data_dir.join("demo") } else { config.data_dir.clone() };
-    let store = match SqliteStore::open(&dir, SqliteOptions { read_only: true, ..SqliteOptions::default() }) {
+    // PostgreSQL when configured (the demo always has its own SQLite file).
+    let opened = match (&config.database_url, config.demo) {
+        (Some(_), false) => store::open_configured(config, true).await,
+        _ => SqliteStore::open(&dir, SqliteOptions { read_only: true, ..SqliteOptions::default() })
+            .map(|s| std::sync::Arc::new(s) as std::sync::Arc<dyn store::Store>),
+    };
+    let store = match opened {
         Ok(s) => s,
         Err(e) => {
             eprintln!("ikd-server audit-verify: {e}");
             return ExitCode::from(2);
         }
     };
-    match audit::verify_chain(&store).await {
+    match audit::verify_chain(store.as_ref()).await {
         Ok(r) => {
             println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             if r.ok {

@@ -37,6 +37,8 @@ pub struct Metrics {
     pub audit_group: Histogram,
     /// Failed audit-log commits.
     pub audit_failures: IntCounter,
+    /// Audit records waiting in the local spool (shared store unreachable).
+    pub audit_spooled: IntGauge,
     /// Resident memory of the process (read at scrape time).
     pub resident_memory: IntGauge,
 }
@@ -85,6 +87,8 @@ impl Metrics {
                 .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0]),
         ));
         let audit_failures = must(IntCounter::new("audit_write_failures_total", "Failed audit-log commits"));
+        let audit_spooled =
+            must(IntGauge::new("audit_spool_records", "Audit records waiting in the local spool to be chained"));
         let resident_memory = must(IntGauge::new("process_resident_memory_bytes", "Resident memory (VmRSS)"));
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
@@ -96,6 +100,7 @@ impl Metrics {
             Box::new(revoked.clone()),
             Box::new(audit_group.clone()),
             Box::new(audit_failures.clone()),
+            Box::new(audit_spooled.clone()),
             Box::new(resident_memory.clone()),
         ] {
             must(registry.register(c));
@@ -111,8 +116,14 @@ impl Metrics {
             revoked,
             audit_group,
             audit_failures,
+            audit_spooled,
             resident_memory,
         }
+    }
+
+    /// Registers another collector in this server's registry (the list and sync metrics).
+    pub fn register(&self, c: Box<dyn prometheus::core::Collector>) -> prometheus::Result<()> {
+        self.registry.register(c)
     }
 
     /// Counts one verification.

@@ -998,7 +998,12 @@ fn revocation_cases(ctx: &Ctx, out: &mut Vec<Case>) -> Result<(), String> {
         T0 + 100 * DAY,
         &standard,
         &base,
-        Expect { verdict: "UNDETERMINED", code: "trust_list_stale", stop: Some(Check::IssuerKnown), extra: Vec::new() },
+        Expect {
+            verdict: "UNDETERMINED",
+            code: "trust_list_stale",
+            stop: Some(Check::KeyValidAtIssuance),
+            extra: Vec::new(),
+        },
     ));
     {
         let tampered = String::from_utf8_lossy(&standard).replacen("DISDUKCAPIL", "DISDUKCAPIX", 1).into_bytes();

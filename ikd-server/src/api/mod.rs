@@ -1,6 +1,7 @@
 //! HTTP handlers.
 
 pub mod issue;
+pub mod lists;
 pub mod misc;
 pub mod page;
 pub mod verify;

@@ -1,17 +1,25 @@
 //! Storage behind a trait: the issued-credential registry (no personal data), serial and
 //! status-index allocation, revocation, and the hash-chained audit log.
 //!
-//! [`SqliteStore`] is the embedded implementation. A PostgreSQL implementation only has to
-//! provide the same operations with the same transactional guarantees (see `docs/SERVER.md`).
+//! Two implementations: [`SqliteStore`], the embedded default for one counter or office, and
+//! [`PgStore`], PostgreSQL shared by several server instances (chosen with `IKD_DATABASE_URL`).
+//! Both keep the same transactional guarantees and apply versioned migrations at start-up
+//! (`schema_migrations`); see `docs/SERVER.md` §5 and `docs/SCALING.md`.
 
+mod postgres;
 mod sqlite;
+pub mod spool;
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 
+pub use postgres::{DEFAULT_POOL_SIZE, DatabaseUrl, PgOptions, PgStore};
 pub use sqlite::SqliteStore;
 
-use crate::config::AuditSync;
+use crate::config::{AuditSync, Config};
 
 /// A boxed future returned by [`Store`] methods (keeps the trait object-safe).
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -145,10 +153,67 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// Audit records committed together, under a random id. The id is stored with them
+/// (`audit_batches`), so a batch whose commit was interrupted (was it written or not?) can be
+/// written again from the local spool without ever appearing twice in the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditBatch {
+    /// 32 hex digits, random.
+    pub id: String,
+    /// The records, in order.
+    pub records: Vec<AuditRecord>,
+}
+
+impl AuditBatch {
+    /// A batch with a fresh random id.
+    pub fn new(records: Vec<AuditRecord>) -> Result<AuditBatch, StoreError> {
+        let mut b = [0u8; 16];
+        getrandom::fill(&mut b).map_err(|e| StoreError::Database(format!("random source failed: {e}")))?;
+        Ok(AuditBatch { id: hex::encode(b), records })
+    }
+}
+
+/// What appending one [`AuditBatch`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    /// Chained now, at these sequence numbers.
+    New(Vec<u64>),
+    /// A batch with this id is already in the chain (an earlier, seemingly failed commit went
+    /// through): nothing was written.
+    AlreadyPresent,
+}
+
+/// Where the audit writer keeps records while the store cannot take them (see
+/// [`spool`]). Only stores shared over the network have one: for the embedded store a failed
+/// write means the local disk failed, and the server fails closed instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpoolConfig {
+    /// The spool folder (one per server instance: `<data_dir>/audit-spool`).
+    pub dir: PathBuf,
+    /// Most bytes kept; past this, verifications are refused (`audit_unavailable`).
+    pub max_bytes: u64,
+}
+
 /// The storage operations the server needs.
 pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// `sqlite`, `postgres`, ...
     fn kind(&self) -> &'static str;
+
+    /// One line for the start-up banner and logs (never a password).
+    fn describe(&self) -> String {
+        self.kind().to_owned()
+    }
+
+    /// Whether other server processes may share this store (their revocations must then be
+    /// read back periodically).
+    fn shared(&self) -> bool {
+        false
+    }
+
+    /// The local audit spool used while this store is unreachable, if any.
+    fn audit_spool(&self) -> Option<SpoolConfig> {
+        None
+    }
 
     /// Checks the store answers.
     fn ping(&self) -> StoreFuture<'_, ()>;
@@ -170,10 +235,15 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Every revoked serial of a key.
     fn revoked_serials(&self, key_id: &str) -> StoreFuture<'_, Vec<u64>>;
 
-    /// Appends entries to the audit log in one transaction, chaining each to the one before
-    /// (see [`crate::audit::entry_hash`]). Returns their sequence numbers. Only the audit
-    /// writer calls it, from its own thread: an implementation may block in it.
-    fn append_audit(&self, records: Vec<AuditRecord>) -> StoreFuture<'_, Vec<u64>>;
+    /// The status indices of every revoked credential of a key, ascending (what a status list
+    /// marks revoked).
+    fn revoked_status_indices(&self, key_id: &str) -> StoreFuture<'_, Vec<u32>>;
+
+    /// Appends batches to the audit log in **one** transaction, chaining each record to the one
+    /// before (see [`crate::audit::entry_hash`]) whichever server wrote it. A batch whose id is
+    /// already stored is skipped ([`Appended::AlreadyPresent`]). Returns one outcome per batch.
+    /// Only the audit writer calls it, from its own thread: an implementation may block in it.
+    fn append_audit(&self, batches: Vec<AuditBatch>) -> StoreFuture<'_, Vec<Appended>>;
 
     /// Up to `limit` audit entries with `seq > after`, in order.
     fn audit_entries(&self, after: u64, limit: usize) -> StoreFuture<'_, Vec<AuditEntry>>;
@@ -186,4 +256,117 @@ pub struct SqliteOptions {
     pub audit_sync: AuditSync,
     /// Open read-only (for `audit-verify`).
     pub read_only: bool,
+}
+
+/// Opens the store the configuration names: PostgreSQL when `database_url` is set, otherwise
+/// the SQLite file in `data_dir`. Migrations are applied unless `read_only` (which only checks
+/// that the schema is not newer than this server knows).
+pub async fn open_configured(config: &Config, read_only: bool) -> Result<Arc<dyn Store>, StoreError> {
+    match &config.database_url {
+        Some(url) => {
+            let opts = PgOptions {
+                url: url.clone(),
+                pool_size: config.database_pool_size,
+                spool: (!read_only).then(|| SpoolConfig {
+                    dir: config.data_dir.join("audit-spool"),
+                    max_bytes: config.audit_spool_max_bytes,
+                }),
+                read_only,
+            };
+            Ok(Arc::new(PgStore::open(opts).await?))
+        }
+        None => {
+            let store =
+                SqliteStore::open(&config.data_dir, SqliteOptions { audit_sync: config.audit_sync, read_only })?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+/// How often an instance on a shared store reads back the revocations made by the others.
+pub const REVOCATION_REFRESH: Duration = Duration::from_secs(2);
+
+/// Keeps `AppState::revoked` (this server's own key) in step with a shared store, so a
+/// credential revoked through one instance is answered `revoked` by every instance within
+/// [`REVOCATION_REFRESH`]. Ends when the state is dropped. Errors (database down) keep the last
+/// known set and are retried at the next tick.
+pub async fn refresh_revocations(state: Weak<crate::app::AppState>) {
+    let mut failing = false;
+    loop {
+        tokio::time::sleep(REVOCATION_REFRESH).await;
+        let (store, key_id) = match state.upgrade() {
+            Some(s) => match &s.issuer {
+                Some(i) => (Arc::clone(&s.store), i.key_id.clone()),
+                None => return,
+            },
+            None => return,
+        };
+        match store.revoked_serials(&key_id).await {
+            Ok(serials) => {
+                failing = false;
+                let Some(s) = state.upgrade() else { return };
+                if let Ok(mut set) = s.revoked.write() {
+                    // Revocation is final: only ever add.
+                    set.extend(serials);
+                }
+            }
+            Err(e) => {
+                if !failing {
+                    tracing::warn!(error = %e, "cannot read revocations from the store; keeping the last known set");
+                }
+                failing = true;
+            }
+        }
+    }
+}
+
+/// One schema migration: applied once, in order, recorded in `schema_migrations`.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// 1, 2, 3, ... without gaps.
+    pub version: i64,
+    /// Short name (the file name without number and extension).
+    pub name: &'static str,
+    /// The SQL.
+    pub sql: &'static str,
+}
+
+/// The SQLite migrations this server knows.
+pub const SQLITE_MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "initial", sql: include_str!("migrations/sqlite/0001_initial.sql") },
+    Migration { version: 2, name: "audit_batches", sql: include_str!("migrations/sqlite/0002_audit_batches.sql") },
+];
+
+/// The PostgreSQL migrations this server knows.
+pub const POSTGRES_MIGRATIONS: &[Migration] =
+    &[Migration { version: 1, name: "initial", sql: include_str!("migrations/postgres/0001_initial.sql") }];
+
+/// The error for a database whose schema is newer than this server.
+fn schema_too_new(found: i64, known: i64) -> StoreError {
+    StoreError::Open(format!(
+        "the database schema is at version {found}, newer than this ikd-server knows (version {known}): \
+         a newer ikd-server has migrated it. Run that version (or a newer one), or point this server at \
+         another database; it will not touch a schema it does not know"
+    ))
+}
+
+/// Stored event names map back to the static names; anything else (a tampered row) becomes
+/// `?`, whose hash will not match.
+pub(crate) fn static_event(s: &str) -> &'static str {
+    match s {
+        "verify" => "verify",
+        "issue" => "issue",
+        "revoke" => "revoke",
+        _ => "?",
+    }
+}
+
+pub(crate) fn static_source(s: &str) -> &'static str {
+    match s {
+        "text" => "text",
+        "image" => "image",
+        "batch" => "batch",
+        "admin" => "admin",
+        _ => "?",
+    }
 }

@@ -6,46 +6,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    AuditEntry, AuditRecord, CredentialRecord, CredentialState, Reservation, RevokeOutcome, SqliteOptions, Store,
-    StoreError, StoreFuture,
+    Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, Reservation, RevokeOutcome,
+    SQLITE_MIGRATIONS, SqliteOptions, Store, StoreError, StoreFuture, schema_too_new, static_event, static_source,
 };
 use crate::audit::{GENESIS_HASH, entry_hash};
 use crate::config::AuditSync;
 
 /// Largest serial the credential format carries (2^53 − 1).
-const MAX_SERIAL: u64 = (1 << 53) - 1;
+pub(super) const MAX_SERIAL: u64 = (1 << 53) - 1;
 /// Random status indices tried before giving up.
-const STATUS_INDEX_TRIES: usize = 64;
-/// Schema version in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS credentials (
-    key_id       TEXT    NOT NULL,
-    serial       INTEGER NOT NULL CHECK (serial > 0),
-    status_index INTEGER NOT NULL CHECK (status_index >= 0),
-    issued_at    INTEGER NOT NULL,
-    state        TEXT    NOT NULL CHECK (state IN ('reserved', 'issued', 'void')),
-    revoked      INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),
-    revoked_at   INTEGER,
-    PRIMARY KEY (key_id, serial),
-    UNIQUE (key_id, status_index)
-) STRICT;
-CREATE TABLE IF NOT EXISTS audit_log (
-    seq       INTEGER PRIMARY KEY CHECK (seq > 0),
-    at        TEXT    NOT NULL,
-    event     TEXT    NOT NULL,
-    actor     TEXT    NOT NULL,
-    source    TEXT    NOT NULL,
-    serial    INTEGER,
-    key_id    TEXT,
-    verdict   TEXT    NOT NULL,
-    code      TEXT    NOT NULL,
-    prev_hash TEXT    NOT NULL,
-    hash      TEXT    NOT NULL
-) STRICT;
-";
-
+pub(super) const STATUS_INDEX_TRIES: usize = 64;
 /// The SQLite store. Cheap to clone (shares one connection).
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -72,7 +42,7 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
 }
 
-fn random_below(n: u32) -> Result<u32, StoreError> {
+pub(super) fn random_below(n: u32) -> Result<u32, StoreError> {
     let mut b = [0u8; 8];
     getrandom::fill(&mut b).map_err(|e| StoreError::Database(format!("random source failed: {e}")))?;
     // 64 random bits reduced modulo n < 2^32: the bias is below 2^-32.
@@ -92,29 +62,31 @@ impl SqliteStore {
         data_dir.join("ikd-server.sqlite3")
     }
 
-    /// Opens (creating if needed, unless read-only) the database in `data_dir`.
+    /// Opens (creating if needed, unless read-only) the database in `data_dir` and applies the
+    /// pending migrations. Refuses a database whose schema is newer than this server knows.
     pub fn open(data_dir: &Path, opts: SqliteOptions) -> Result<SqliteStore, StoreError> {
         let path = SqliteStore::db_path(data_dir);
         let conn = if opts.read_only {
             if !path.exists() {
                 return Err(StoreError::Open(format!("{} does not exist", path.display())));
             }
-            Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(|e| StoreError::Open(e.to_string()))?
+            let conn =
+                Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                    .map_err(|e| StoreError::Open(e.to_string()))?;
+            let (version, _) = schema_version(&conn)?;
+            if version > latest() {
+                return Err(schema_too_new(version, latest()));
+            }
+            conn
         } else {
             std::fs::create_dir_all(data_dir)
                 .map_err(|e| StoreError::Open(format!("cannot create {}: {e}", data_dir.display())))?;
-            let conn = Connection::open(&path).map_err(|e| StoreError::Open(e.to_string()))?;
+            let mut conn = Connection::open(&path).map_err(|e| StoreError::Open(e.to_string()))?;
+            conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(db)?;
             conn.pragma_update(None, "journal_mode", "WAL").map_err(db)?;
+            conn.pragma_update(None, "synchronous", "FULL").map_err(db)?;
+            migrate(&mut conn)?;
             conn.pragma_update(None, "synchronous", sync_pragma(opts.audit_sync)).map_err(db)?;
-            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(db)?;
-            if version > SCHEMA_VERSION {
-                return Err(StoreError::Open(format!(
-                    "the database has schema version {version}; this server knows {SCHEMA_VERSION}"
-                )));
-            }
-            conn.execute_batch(SCHEMA).map_err(db)?;
-            conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(db)?;
             conn
         };
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(db)?;
@@ -140,6 +112,73 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(format!("store task failed: {e}")))?
         })
     }
+}
+
+/// The newest schema version this server knows.
+fn latest() -> i64 {
+    SQLITE_MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// The schema version: the highest applied migration in `schema_migrations`, or for a database
+/// made before that table existed, `PRAGMA user_version` (the two are kept equal, so a server
+/// older than `schema_migrations` also refuses a newer schema). Also whether the table exists.
+fn schema_version(conn: &Connection) -> Result<(i64, bool), StoreError> {
+    let user_version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(db)?;
+    let has_table: bool = conn
+        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(db)?
+        > 0;
+    let recorded: i64 = if has_table {
+        conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0)).map_err(db)?
+    } else {
+        0
+    };
+    Ok((recorded.max(user_version), has_table))
+}
+
+/// Applies the pending migrations, each in its own immediate transaction (so two processes
+/// opening one file at once cannot both apply one).
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let (version, has_table) = schema_version(conn)?;
+    if version > latest() {
+        return Err(schema_too_new(version, latest()));
+    }
+    if !has_table {
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    INTEGER PRIMARY KEY,
+                name       TEXT    NOT NULL,
+                applied_at INTEGER NOT NULL
+            ) STRICT;",
+        )
+        .map_err(db)?;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
+        .unwrap_or(0);
+    for m in SQLITE_MIGRATIONS {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+        let applied: i64 = tx
+            .query_row("SELECT COUNT(*) FROM schema_migrations WHERE version = ?1", [m.version], |r| r.get(0))
+            .map_err(db)?;
+        if applied > 0 {
+            continue;
+        }
+        tx.execute_batch(m.sql)
+            .map_err(|e| StoreError::Open(format!("migration {} ({}) failed: {e}", m.version, m.name)))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+            params![m.version, m.name, now],
+        )
+        .map_err(db)?;
+        tx.pragma_update(None, "user_version", m.version).map_err(db)?;
+        tx.commit().map_err(db)?;
+        tracing::info!(version = m.version, name = m.name, "SQLite schema migration applied");
+    }
+    Ok(())
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -184,6 +223,10 @@ fn to_i64(v: u64) -> i64 {
 impl Store for SqliteStore {
     fn kind(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn describe(&self) -> String {
+        format!("SQLite at {}", self.inner.path.display())
     }
 
     fn ping(&self) -> StoreFuture<'_, ()> {
@@ -297,7 +340,20 @@ impl Store for SqliteStore {
         })
     }
 
-    fn append_audit(&self, records: Vec<AuditRecord>) -> StoreFuture<'_, Vec<u64>> {
+    fn revoked_status_indices(&self, key_id: &str) -> StoreFuture<'_, Vec<u32>> {
+        let key_id = key_id.to_owned();
+        self.run(move |_, conn| {
+            let mut st = conn
+                .prepare_cached(
+                    "SELECT status_index FROM credentials WHERE key_id = ?1 AND revoked = 1 ORDER BY status_index",
+                )
+                .map_err(db)?;
+            let rows = st.query_map([&key_id], |r| r.get::<_, i64>(0)).map_err(db)?;
+            rows.map(|r| r.map(|v| u32::try_from(v).unwrap_or(u32::MAX)).map_err(db)).collect()
+        })
+    }
+
+    fn append_audit(&self, batches: Vec<AuditBatch>) -> StoreFuture<'_, Vec<Appended>> {
         // Runs on the audit writer's own thread (see the trait): no hop to the blocking pool.
         let inner = Arc::clone(&self.inner);
         Box::pin(async move {
@@ -311,37 +367,59 @@ impl Store for SqliteStore {
                 .optional()
                 .map_err(db)?
                 .unwrap_or((0, GENESIS_HASH.to_owned()));
-            let mut seqs = Vec::with_capacity(records.len());
+            let mut out = Vec::with_capacity(batches.len());
             {
+                let mut mark = tx
+                    .prepare_cached(
+                        "INSERT INTO audit_batches (id, first_seq, last_seq) VALUES (?1, ?2, ?3) \
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .map_err(db)?;
                 let mut st = tx
                     .prepare_cached(
                         "INSERT INTO audit_log (seq, at, event, actor, source, serial, key_id, verdict, code, \
                          prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     )
                     .map_err(db)?;
-                for r in &records {
-                    seq += 1;
-                    let hash = entry_hash(seq, &prev, r);
-                    st.execute(params![
-                        to_i64(seq),
-                        r.at,
-                        r.event,
-                        r.actor,
-                        r.source,
-                        r.serial.map(to_i64),
-                        r.key_id,
-                        r.verdict,
-                        r.code,
-                        prev,
-                        hash
-                    ])
-                    .map_err(db)?;
-                    seqs.push(seq);
-                    prev = hash;
+                for batch in &batches {
+                    if batch.records.is_empty() {
+                        out.push(Appended::New(Vec::new()));
+                        continue;
+                    }
+                    let n = u64::try_from(batch.records.len()).unwrap_or(u64::MAX);
+                    let fresh = mark
+                        .execute(params![batch.id, to_i64(seq + 1), to_i64(seq.saturating_add(n))])
+                        .map_err(db)?;
+                    if fresh == 0 {
+                        out.push(Appended::AlreadyPresent);
+                        continue;
+                    }
+                    let mut seqs = Vec::with_capacity(batch.records.len());
+                    for r in &batch.records {
+                        seq += 1;
+                        let hash = entry_hash(seq, &prev, r);
+                        st.execute(params![
+                            to_i64(seq),
+                            r.at,
+                            r.event,
+                            r.actor,
+                            r.source,
+                            r.serial.map(to_i64),
+                            r.key_id,
+                            r.verdict,
+                            r.code,
+                            prev,
+                            hash
+                        ])
+                        .map_err(db)?;
+                        seqs.push(seq);
+                        prev = hash;
+                    }
+                    out.push(Appended::New(seqs));
                 }
             }
             tx.commit().map_err(db)?;
-            Ok(seqs)
+            Ok(out)
         })
     }
 
@@ -376,26 +454,5 @@ impl Store for SqliteStore {
                 .map_err(db)?;
             rows.map(|r| r.map_err(db)).collect()
         })
-    }
-}
-
-/// Stored event names map back to the static names; anything else (a tampered row) becomes
-/// `?`, whose hash will not match.
-fn static_event(s: &str) -> &'static str {
-    match s {
-        "verify" => "verify",
-        "issue" => "issue",
-        "revoke" => "revoke",
-        _ => "?",
-    }
-}
-
-fn static_source(s: &str) -> &'static str {
-    match s {
-        "text" => "text",
-        "image" => "image",
-        "batch" => "batch",
-        "admin" => "admin",
-        _ => "?",
     }
 }

@@ -1,0 +1,630 @@
+//! The PostgreSQL store, shared by several `ikd-server` instances (`IKD_DATABASE_URL`).
+//!
+//! * **Serials**: one `key_serials` row per issuer key, incremented with
+//!   `INSERT … ON CONFLICT DO UPDATE … RETURNING` inside the reserve transaction. The row lock
+//!   serialises reservations of one key across every instance until commit, so a serial is
+//!   never handed out twice, and a rolled-back reservation leaves no gap.
+//! * **Status indices**: random, `UNIQUE (key_id, status_index)`, inserted with
+//!   `ON CONFLICT (key_id, status_index) DO NOTHING` and retried with another random index.
+//! * **Audit chain**: every append locks the single `audit_head` row (`SELECT … FOR UPDATE`),
+//!   computes each `prev_hash` from the true head inside that transaction, and moves the head.
+//!   Appends of all instances are thereby serialised; the chain cannot fork. Each batch carries
+//!   a random id (`audit_batches`): a batch written again after a commit whose outcome was
+//!   unknown (connection lost at `COMMIT`) is skipped instead of entering the chain twice.
+//! * **Migrations**: `schema_migrations`, applied at open under a session advisory lock (two
+//!   instances starting at once do not race); a schema newer than this server is refused.
+//!
+//! Every operation runs on the runtime that opened the store (the pool's connections live
+//! there, whichever thread calls), bounded by [`OP_TIMEOUT`]. Connections are plain TCP or a
+//! Unix socket (no TLS in this build: keep the database on a private network or loopback).
+
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::NoTls;
+use tokio_postgres::config::Host;
+use zeroize::Zeroizing;
+
+use super::sqlite::{MAX_SERIAL, STATUS_INDEX_TRIES, random_below};
+use super::{
+    Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, POSTGRES_MIGRATIONS,
+    Reservation, RevokeOutcome, SpoolConfig, Store, StoreError, StoreFuture, schema_too_new, static_event,
+    static_source,
+};
+use crate::audit::entry_hash;
+
+/// Longest any one store operation may take (waiting for a connection included).
+pub const OP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest wait for a pooled connection, or to open one.
+const POOL_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default pool size per server instance.
+pub const DEFAULT_POOL_SIZE: usize = 16;
+
+/// A PostgreSQL connection URL (`postgres://user[:password]@host[:port]/db[?options]`). It may
+/// hold a password, so it is never printed: `Debug` and [`DatabaseUrl::redacted`] show user,
+/// hosts, ports and database only, and parse errors never quote it.
+#[derive(Clone)]
+pub struct DatabaseUrl {
+    raw: Zeroizing<String>,
+    redacted: String,
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted)
+    }
+}
+
+impl DatabaseUrl {
+    /// Checks the URL. The error names what is wrong without quoting the URL.
+    pub fn parse(text: &str) -> Result<DatabaseUrl, String> {
+        let t = text.trim();
+        if !(t.starts_with("postgres://") || t.starts_with("postgresql://")) {
+            return Err("must start with postgres:// or postgresql://".to_owned());
+        }
+        let cfg = tokio_postgres::Config::from_str(t).map_err(|e| format!("not a valid PostgreSQL URL: {e}"))?;
+        Ok(DatabaseUrl { raw: Zeroizing::new(t.to_owned()), redacted: redact(&cfg) })
+    }
+
+    /// The URL without its password (for logs and the start-up banner).
+    pub fn redacted(&self) -> &str {
+        &self.redacted
+    }
+
+    fn config(&self) -> Result<tokio_postgres::Config, StoreError> {
+        tokio_postgres::Config::from_str(&self.raw).map_err(|e| StoreError::Open(format!("database URL: {e}")))
+    }
+}
+
+fn redact(cfg: &tokio_postgres::Config) -> String {
+    let hosts: Vec<String> = cfg
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let host = match h {
+                Host::Tcp(s) => s.clone(),
+                #[cfg(unix)]
+                Host::Unix(p) => p.display().to_string(),
+            };
+            match cfg.get_ports().get(i).or_else(|| cfg.get_ports().first()) {
+                Some(p) => format!("{host}:{p}"),
+                None => host,
+            }
+        })
+        .collect();
+    let user = cfg.get_user().map(|u| format!("{u}@")).unwrap_or_default();
+    let db = cfg.get_dbname().unwrap_or("");
+    format!("postgres://{user}{}/{db}", hosts.join(","))
+}
+
+/// Options for opening the PostgreSQL store.
+#[derive(Debug, Clone)]
+pub struct PgOptions {
+    /// Where.
+    pub url: DatabaseUrl,
+    /// Connections per server instance.
+    pub pool_size: usize,
+    /// The local audit spool for outages (none: audit writes fail while the database is down).
+    pub spool: Option<SpoolConfig>,
+    /// Only check the schema version, apply no migration (for `audit-verify`).
+    pub read_only: bool,
+}
+
+/// The PostgreSQL store. Cheap to clone (shares one pool).
+#[derive(Clone)]
+pub struct PgStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    /// The runtime that opened the store: connections are spawned and used there.
+    handle: tokio::runtime::Handle,
+    describe: String,
+    spool: Option<SpoolConfig>,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").field("db", &self.inner.describe).finish_non_exhaustive()
+    }
+}
+
+/// A database error for the log and the store error. Only PostgreSQL's message and SQLSTATE
+/// (never a row's detail) for server errors; the client's own message otherwise.
+fn pg(e: &tokio_postgres::Error) -> StoreError {
+    match e.as_db_error() {
+        Some(d) => StoreError::Database(format!("PostgreSQL: {} ({})", d.message(), d.code().code())),
+        None => StoreError::Database(format!("PostgreSQL: {e}")),
+    }
+}
+
+fn pool_err(e: &deadpool_postgres::PoolError) -> StoreError {
+    match e {
+        deadpool_postgres::PoolError::Backend(b) => pg(b),
+        other => StoreError::Database(format!("PostgreSQL connection pool: {other}")),
+    }
+}
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+impl PgStore {
+    /// Connects, checks the schema, and (unless read-only) applies pending migrations. Must be
+    /// called inside the Tokio runtime that will serve the store.
+    pub async fn open(opts: PgOptions) -> Result<PgStore, StoreError> {
+        let mut cfg = opts.url.config()?;
+        if cfg.get_connect_timeout().is_none() {
+            cfg.connect_timeout(POOL_TIMEOUT);
+        }
+        if cfg.get_application_name().is_none() {
+            cfg.application_name("ikd-server");
+        }
+        if cfg.get_tcp_user_timeout().is_none() {
+            // A database that stops answering (not just refusing) fails fast instead of hanging.
+            cfg.tcp_user_timeout(OP_TIMEOUT);
+        }
+        cfg.keepalives(true).keepalives_idle(Duration::from_secs(30));
+        let manager = Manager::from_config(cfg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager)
+            .max_size(opts.pool_size.max(1))
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(POOL_TIMEOUT))
+            .create_timeout(Some(POOL_TIMEOUT))
+            .recycle_timeout(Some(POOL_TIMEOUT))
+            .build()
+            .map_err(|e| StoreError::Open(format!("PostgreSQL connection pool: {e}")))?;
+        let handle = tokio::runtime::Handle::try_current()
+            .map_err(|_| StoreError::Open("the PostgreSQL store needs a Tokio runtime".to_owned()))?;
+        let where_ = opts.url.redacted().to_owned();
+        let open_err = |e: StoreError| match e {
+            StoreError::Open(m) => StoreError::Open(m),
+            other => StoreError::Open(format!("PostgreSQL at {where_}: {other}")),
+        };
+        let mut client = pool.get().await.map_err(|e| open_err(pool_err(&e)))?;
+        let schema = migrate(&mut client, opts.read_only).await.map_err(open_err)?;
+        drop(client);
+        let describe = format!("PostgreSQL at {where_}, schema {schema}, pool {}", opts.pool_size.max(1));
+        Ok(PgStore { inner: Arc::new(Inner { pool, handle, describe, spool: opts.spool }) })
+    }
+
+    /// Runs `f` on the store's runtime, bounded by [`OP_TIMEOUT`].
+    fn run<T, F>(&self, what: &'static str, f: impl FnOnce(Arc<Inner>) -> F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, StoreError>> + Send + 'static,
+    {
+        let fut = f(Arc::clone(&self.inner));
+        let handle = self.inner.handle.clone();
+        Box::pin(async move {
+            let task = handle.spawn(async move {
+                match tokio::time::timeout(OP_TIMEOUT, fut).await {
+                    Ok(r) => r,
+                    Err(_) => Err(StoreError::Database(format!(
+                        "{what}: no answer from PostgreSQL within {} s",
+                        OP_TIMEOUT.as_secs()
+                    ))),
+                }
+            });
+            task.await.map_err(|e| StoreError::Database(format!("{what}: store task failed: {e}")))?
+        })
+    }
+}
+
+/// Checks the schema and applies pending migrations under an advisory lock. Returns the schema
+/// name.
+async fn migrate(client: &mut deadpool_postgres::Object, read_only: bool) -> Result<String, StoreError> {
+    let latest = POSTGRES_MIGRATIONS.last().map_or(0, |m| m.version);
+    let schema: Option<String> =
+        client.query_one("SELECT current_schema()::text", &[]).await.map_err(|e| pg(&e))?.get(0);
+    let Some(schema) = schema else {
+        return Err(StoreError::Open(
+            "no schema to work in: the search_path (for example options=-csearch_path%3Dikd in the URL) names \
+             no existing schema; create it first (CREATE SCHEMA ...)"
+                .to_owned(),
+        ));
+    };
+    if read_only {
+        return match schema_version(client).await? {
+            None => Err(StoreError::Open(format!(
+                "schema {schema} holds no ikd-server tables (schema_migrations is missing)"
+            ))),
+            Some(v) if v > latest => Err(schema_too_new(v, latest)),
+            Some(_) => Ok(schema),
+        };
+    }
+    let lock_key = format!("ikd-server migrations {schema}");
+    client.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", &[&lock_key]).await.map_err(|e| pg(&e))?;
+    let result = async {
+        client
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version    INTEGER     PRIMARY KEY,
+                    name       TEXT        NOT NULL,
+                    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )",
+            )
+            .await
+            .map_err(|e| pg(&e))?;
+        let current = schema_version(client).await?.unwrap_or(0);
+        if current > latest {
+            return Err(schema_too_new(current, latest));
+        }
+        for m in POSTGRES_MIGRATIONS.iter().filter(|m| m.version > current) {
+            let tx = client.transaction().await.map_err(|e| pg(&e))?;
+            tx.batch_execute(m.sql).await.map_err(|e| {
+                StoreError::Open(format!("migration {} ({}) failed: {}", m.version, m.name, pg(&e)))
+            })?;
+            let v = i32::try_from(m.version).unwrap_or(i32::MAX);
+            tx.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", &[&v, &m.name])
+                .await
+                .map_err(|e| pg(&e))?;
+            tx.commit().await.map_err(|e| pg(&e))?;
+            tracing::info!(version = m.version, name = m.name, schema = %schema, "PostgreSQL schema migration applied");
+        }
+        Ok(())
+    }
+    .await;
+    let unlock = client.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", &[&lock_key]).await;
+    if let Err(e) = unlock {
+        tracing::warn!(error = %pg(&e), "could not release the migration lock (it goes with the connection)");
+    }
+    result.map(|()| schema)
+}
+
+/// The highest applied migration, or `None` when `schema_migrations` does not exist.
+async fn schema_version(c: &tokio_postgres::Client) -> Result<Option<i64>, StoreError> {
+    let exists: bool =
+        c.query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[]).await.map_err(|e| pg(&e))?.get(0);
+    if !exists {
+        return Ok(None);
+    }
+    let v: i32 =
+        c.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[]).await.map_err(|e| pg(&e))?.get(0);
+    Ok(Some(i64::from(v)))
+}
+
+fn row_to_record(r: &tokio_postgres::Row) -> CredentialRecord {
+    let state: String = r.get(4);
+    CredentialRecord {
+        key_id: r.get(0),
+        serial: to_u64(r.get(1)),
+        status_index: u32::try_from(r.get::<_, i64>(2)).unwrap_or(u32::MAX),
+        issued_at: r.get(3),
+        state: CredentialState::parse(&state).unwrap_or(CredentialState::Void),
+        revoked: r.get(5),
+        revoked_at: r.get(6),
+    }
+}
+
+impl Store for PgStore {
+    fn kind(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe.clone()
+    }
+
+    fn shared(&self) -> bool {
+        true
+    }
+
+    fn audit_spool(&self) -> Option<SpoolConfig> {
+        self.inner.spool.clone()
+    }
+
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        self.run("ping", |inner| async move {
+            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            c.simple_query("SELECT 1").await.map_err(|e| pg(&e))?;
+            Ok(())
+        })
+    }
+
+    fn reserve_credential(&self, key_id: &str, issued_at: i64, status_list_size: u32) -> StoreFuture<'_, Reservation> {
+        let key_id = key_id.to_owned();
+        self.run("reserve", move |inner| async move {
+            let mut c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            let tx = c.transaction().await.map_err(|e| pg(&e))?;
+            // The counter row stays locked until commit: reservations of one key are serialised
+            // across every instance. Seeded from the registry the first time (a registry moved
+            // from elsewhere keeps counting from its highest serial).
+            let next = tx
+                .prepare_cached(
+                    "INSERT INTO key_serials AS k (key_id, last_serial) \
+                     VALUES ($1, (SELECT COALESCE(MAX(serial), 0) + 1 FROM credentials WHERE key_id = $1)) \
+                     ON CONFLICT (key_id) DO UPDATE SET last_serial = \
+                       GREATEST(k.last_serial, (SELECT COALESCE(MAX(serial), 0) FROM credentials WHERE key_id = $1)) + 1 \
+                     RETURNING last_serial",
+                )
+                .await
+                .map_err(|e| pg(&e))?;
+            let serial: i64 = tx.query_one(&next, &[&key_id]).await.map_err(|e| pg(&e))?.get(0);
+            if to_u64(serial) > MAX_SERIAL {
+                return Err(StoreError::SerialsExhausted);
+            }
+            let insert = tx
+                .prepare_cached(
+                    "INSERT INTO credentials (key_id, serial, status_index, issued_at, state) \
+                     VALUES ($1, $2, $3, $4, 'reserved') ON CONFLICT (key_id, status_index) DO NOTHING",
+                )
+                .await
+                .map_err(|e| pg(&e))?;
+            let mut found = None;
+            for _ in 0..STATUS_INDEX_TRIES {
+                let idx = random_below(status_list_size)?;
+                let n = tx
+                    .execute(&insert, &[&key_id, &serial, &i64::from(idx), &issued_at])
+                    .await
+                    .map_err(|e| pg(&e))?;
+                if n == 1 {
+                    found = Some(idx);
+                    break;
+                }
+            }
+            let status_index = found.ok_or(StoreError::StatusListFull)?;
+            tx.commit().await.map_err(|e| pg(&e))?;
+            Ok(Reservation { serial: to_u64(serial), status_index })
+        })
+    }
+
+    fn finish_credential(&self, key_id: &str, serial: u64, state: CredentialState) -> StoreFuture<'_, ()> {
+        let key_id = key_id.to_owned();
+        self.run("finish", move |inner| async move {
+            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            let st = c
+                .prepare_cached(
+                    "UPDATE credentials SET state = $3 WHERE key_id = $1 AND serial = $2 AND state = 'reserved'",
+                )
+                .await
+                .map_err(|e| pg(&e))?;
+            c.execute(&st, &[&key_id, &to_i64(serial), &state.as_str()]).await.map_err(|e| pg(&e))?;
+            Ok(())
+        })
+    }
+
+    fn credential(&self, key_id: &str, serial: u64) -> StoreFuture<'_, Option<CredentialRecord>> {
+        let key_id = key_id.to_owned();
+        self.run("credential", move |inner| async move {
+            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            let st = c
+                .prepare_cached(
+                    "SELECT key_id, serial, status_index, issued_at, state, revoked, revoked_at FROM credentials \
+                     WHERE key_id = $1 AND serial = $2",
+                )
+                .await
+                .map_err(|e| pg(&e))?;
+            let row = c.query_opt(&st, &[&key_id, &to_i64(serial)]).await.map_err(|e| pg(&e))?;
+            Ok(row.as_ref().map(row_to_record))
+        })
+    }
+
+    fn revoke(&self, key_id: &str, serial: u64, at: i64) -> StoreFuture<'_, RevokeOutcome> {
+        let key_id = key_id.to_owned();
+        self.run("revoke", move |inner| async move {
+            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            let serial = to_i64(serial);
+            // Revocation is final, so "update if not yet revoked, else read" needs no lock.
+            let upd = c
+                .prepare_cached(
+                    "UPDATE credentials SET revoked = TRUE, revoked_at = $3 \
+                     WHERE key_id = $1 AND serial = $2 AND NOT revoked RETURNING revoked_at",
+                )
+                .await
+                .map_err(|e| pg(&e))?;
+            if let Some(r) = c.query_opt(&upd, &[&key_id, &serial, &at]).await.map_err(|e| pg(&e))? {
+                return Ok(RevokeOutcome::Revoked { at: r.get::<_, Option<i64>>(0).unwrap_or(at) });
+            }
+            let sel = c
+                .prepare_cached("SELECT revoked, revoked_at FROM credentials WHERE key_id = $1 AND serial = $2")
+                .await
+                .map_err(|e| pg(&e))?;
+            Ok(match c.query_opt(&sel, &[&key_id, &serial]).await.map_err(|e| pg(&e))? {
+                None => RevokeOutcome::NotFound,
+                Some(r) => RevokeOutcome::AlreadyRevoked { at: r.get::<_, Option<i64>>(1).unwrap_or(0) },
+            })
+        })
+    }
+
+    fn revoked_serials(&self, key_id: &str) -> StoreFuture<'_, Vec<u64>> {
+        let key_id = key_id.to_owned();
+        self.run("revoked_serials", move |inner| async move {
+            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            let st = c
+                .prepare_cached("SELECT serial FROM credentials WHERE key_id = $1 AND revoked")
+                .await
+                .map_err(|e| pg(&e))?;
+            let rows = c.query(&st, &[&key_id]).await.map_err(|e| pg(&e))?;
+            Ok(rows.iter().map(|r| to_u64(r.get(0))).collect())
+        })
+    }
+
+    fn revoked_status_indices(&self, key_id: &str) -> StoreFuture<'_, Vec<u32>> {
+        let key_id = key_id.to_owned();
+        self.run("revoked_status_indices", move |inner| async move {
+            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            let st = c
+                .prepare_cached(
+                    "SELECT status_index FROM credentials WHERE key_id = $1 AND revoked ORDER BY status_index",
+                )
+                .await
+                .map_err(|e| pg(&e))?;
+            let rows = c.query(&st, &[&key_id]).await.map_err(|e| pg(&e))?;
+            Ok(rows.iter().map(|r| u32::try_from(r.get::<_, i64>(0)).unwrap_or(u32::MAX)).collect())
+        })
+    }
+
+    fn append_audit(&self, batches: Vec<AuditBatch>) -> StoreFuture<'_, Vec<Appended>> {
+        self.run("append_audit", move |inner| async move {
+            let mut c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            let tx = c.transaction().await.map_err(|e| pg(&e))?;
+            // The head row lock serialises appends of every instance until commit.
+            let head = tx.query_one("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE", &[]).await;
+            let head = head.map_err(|e| pg(&e))?;
+            let (mut seq, mut prev): (u64, String) = (to_u64(head.get(0)), head.get(1));
+            let start_seq = seq;
+            let mark = tx
+                .prepare_cached(
+                    "INSERT INTO audit_batches (id, first_seq, last_seq) VALUES ($1, $2, $3) \
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .await
+                .map_err(|e| pg(&e))?;
+            let total: usize = batches.iter().map(|b| b.records.len()).sum();
+            let mut cols = Columns::with_capacity(total);
+            let mut out = Vec::with_capacity(batches.len());
+            for batch in &batches {
+                if batch.records.is_empty() {
+                    out.push(Appended::New(Vec::new()));
+                    continue;
+                }
+                let n = u64::try_from(batch.records.len()).unwrap_or(u64::MAX);
+                let fresh = tx
+                    .execute(&mark, &[&batch.id, &to_i64(seq + 1), &to_i64(seq.saturating_add(n))])
+                    .await
+                    .map_err(|e| pg(&e))?;
+                if fresh == 0 {
+                    out.push(Appended::AlreadyPresent);
+                    continue;
+                }
+                let mut seqs = Vec::with_capacity(batch.records.len());
+                for r in &batch.records {
+                    seq += 1;
+                    let hash = entry_hash(seq, &prev, r);
+                    cols.push(seq, r, &prev, &hash);
+                    seqs.push(seq);
+                    prev = hash;
+                }
+                out.push(Appended::New(seqs));
+            }
+            if seq > start_seq {
+                let insert = tx
+                    .prepare_cached(
+                        "INSERT INTO audit_log (seq, at, event, actor, source, serial, key_id, verdict, code, \
+                         prev_hash, hash) \
+                         SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], \
+                         $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])",
+                    )
+                    .await
+                    .map_err(|e| pg(&e))?;
+                tx.execute(
+                    &insert,
+                    &[
+                        &cols.seq,
+                        &cols.at,
+                        &cols.event,
+                        &cols.actor,
+                        &cols.source,
+                        &cols.serial,
+                        &cols.key_id,
+                        &cols.verdict,
+                        &cols.code,
+                        &cols.prev_hash,
+                        &cols.hash,
+                    ],
+                )
+                .await
+                .map_err(|e| pg(&e))?;
+                tx.execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", &[&to_i64(seq), &prev])
+                    .await
+                    .map_err(|e| pg(&e))?;
+            }
+            tx.commit().await.map_err(|e| pg(&e))?;
+            Ok(out)
+        })
+    }
+
+    fn audit_entries(&self, after: u64, limit: usize) -> StoreFuture<'_, Vec<AuditEntry>> {
+        self.run("audit_entries", move |inner| async move {
+            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            let st = c
+                .prepare_cached(
+                    "SELECT seq, at, event, actor, source, serial, key_id, verdict, code, prev_hash, hash \
+                     FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                )
+                .await
+                .map_err(|e| pg(&e))?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = c.query(&st, &[&to_i64(after), &limit]).await.map_err(|e| pg(&e))?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    let event: String = r.get(2);
+                    let source: String = r.get(4);
+                    AuditEntry {
+                        seq: to_u64(r.get(0)),
+                        record: AuditRecord {
+                            at: r.get(1),
+                            event: static_event(&event),
+                            actor: r.get(3),
+                            source: static_source(&source),
+                            serial: r.get::<_, Option<i64>>(5).map(to_u64),
+                            key_id: r.get(6),
+                            verdict: r.get(7),
+                            code: r.get(8),
+                        },
+                        prev_hash: r.get(9),
+                        hash: r.get(10),
+                    }
+                })
+                .collect())
+        })
+    }
+}
+
+/// Audit entries column by column, for one `INSERT … SELECT * FROM UNNEST(…)`.
+struct Columns {
+    seq: Vec<i64>,
+    at: Vec<String>,
+    event: Vec<&'static str>,
+    actor: Vec<String>,
+    source: Vec<&'static str>,
+    serial: Vec<Option<i64>>,
+    key_id: Vec<Option<String>>,
+    verdict: Vec<String>,
+    code: Vec<String>,
+    prev_hash: Vec<String>,
+    hash: Vec<String>,
+}
+
+impl Columns {
+    fn with_capacity(n: usize) -> Columns {
+        Columns {
+            seq: Vec::with_capacity(n),
+            at: Vec::with_capacity(n),
+            event: Vec::with_capacity(n),
+            actor: Vec::with_capacity(n),
+            source: Vec::with_capacity(n),
+            serial: Vec::with_capacity(n),
+            key_id: Vec::with_capacity(n),
+            verdict: Vec::with_capacity(n),
+            code: Vec::with_capacity(n),
+            prev_hash: Vec::with_capacity(n),
+            hash: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(&mut self, seq: u64, r: &AuditRecord, prev: &str, hash: &str) {
+        self.seq.push(to_i64(seq));
+        self.at.push(r.at.clone());
+        self.event.push(r.event);
+        self.actor.push(r.actor.clone());
+        self.source.push(r.source);
+        self.serial.push(r.serial.map(to_i64));
+        self.key_id.push(r.key_id.clone());
+        self.verdict.push(r.verdict.clone());
+        self.code.push(r.code.clone());
+        self.prev_hash.push(prev.to_owned());
+        self.hash.push(hash.to_owned());
+    }
+}
