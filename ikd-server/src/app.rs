@@ -302,6 +302,9 @@ pub fn banner(state: &AppState, db: Option<&Path>) -> Vec<String> {
         out.push("*** DEMO MODE: trusting ONLY the local demo issuer; every response is marked DEMO ***".to_owned());
     }
     match issuers.len() {
+        0 if state.lists.awaits_trust_list() => {
+            out.push("Trusted issuers: none yet; they come with the trust list of the first sync (below).".into());
+        }
         0 => {
             out.push("Trusted issuers: NONE. Every credential will be answered UNDETERMINED (issuer_unknown).".into());
             out.push("To trust an issuer:".into());

@@ -73,6 +73,7 @@ pub struct AuditLog {
 pub struct SpoolState {
     records: AtomicU64,
     bytes: AtomicU64,
+    max_bytes: AtomicU64,
     corrupt: AtomicU64,
     store_down: AtomicBool,
 }
@@ -84,6 +85,8 @@ pub struct SpoolStatus {
     pub records: u64,
     /// Their size.
     pub bytes: u64,
+    /// The most the spool may hold (`audit_spool_max_bytes`).
+    pub max_bytes: u64,
     /// Segments set aside as unreadable (need an operator).
     pub corrupt_segments: u64,
     /// The writer's last attempt to reach the store failed.
@@ -94,6 +97,7 @@ impl SpoolState {
     fn update(&self, spool: &Spool, store_down: bool, metrics: &crate::metrics::Metrics) {
         self.records.store(spool.records(), Ordering::Relaxed);
         self.bytes.store(spool.bytes(), Ordering::Relaxed);
+        self.max_bytes.store(spool.max_bytes(), Ordering::Relaxed);
         self.corrupt.store(spool.corrupt(), Ordering::Relaxed);
         self.store_down.store(store_down, Ordering::Relaxed);
         metrics.audit_spooled.set(i64::try_from(spool.records()).unwrap_or(i64::MAX));
@@ -103,6 +107,7 @@ impl SpoolState {
         SpoolStatus {
             records: self.records.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
+            max_bytes: self.max_bytes.load(Ordering::Relaxed),
             corrupt_segments: self.corrupt.load(Ordering::Relaxed),
             store_down: self.store_down.load(Ordering::Relaxed),
         }
@@ -364,6 +369,21 @@ impl Writer {
             }
         };
         let records = sealed.records();
+        // A quick probe first: a database that does not answer must not hold the writer (and
+        // every verification waiting for it) for the whole operation timeout.
+        match tokio::time::timeout(STORE_WAIT, self.store.ping()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "audit store still unavailable; spooled records wait");
+                self.store_failed();
+                return false;
+            }
+            Err(_) => {
+                tracing::warn!("audit store still not answering; spooled records wait");
+                self.store_failed();
+                return false;
+            }
+        }
         match self.store.append_audit(sealed.batches.clone()).await {
             Ok(out) => {
                 let skipped = out.iter().filter(|o| **o == Appended::AlreadyPresent).count();

@@ -455,8 +455,7 @@ impl Config {
             self.audit_sync = s;
         }
         if let Some(u) = f.database_url {
-            self.database_url =
-                Some(crate::store::DatabaseUrl::parse(&u).map_err(|m| invalid("database_url", m))?);
+            self.database_url = Some(crate::store::DatabaseUrl::parse(&u).map_err(|m| invalid("database_url", m))?);
         }
         self.database_pool_size = f.database_pool_size.unwrap_or(self.database_pool_size);
         self.audit_spool_max_bytes = f.audit_spool_max_bytes.unwrap_or(self.audit_spool_max_bytes);
@@ -563,8 +562,7 @@ impl Config {
             };
         }
         if let Some(v) = get("IKD_DATABASE_URL").map(Zeroizing::new) {
-            self.database_url =
-                Some(crate::store::DatabaseUrl::parse(&v).map_err(|m| invalid("IKD_DATABASE_URL", m))?);
+            self.database_url = Some(crate::store::DatabaseUrl::parse(&v).map_err(|m| invalid("IKD_DATABASE_URL", m))?);
         }
         if let Some(v) = get("IKD_DATABASE_POOL_SIZE") {
             self.database_pool_size = parse_num("IKD_DATABASE_POOL_SIZE", &v)?;
@@ -660,21 +658,22 @@ impl Config {
             return Err(invalid("issuance.status_list_ttl_secs", "must be between 60 and 31622400 (366 days)"));
         }
         let f = &l.freshness;
-        for (name, v) in [
-            ("freshness.status_fresh_secs", f.status_fresh_secs),
-            ("freshness.trust_fresh_secs", f.trust_fresh_secs),
-        ] {
+        for (name, v) in
+            [("freshness.status_fresh_secs", f.status_fresh_secs), ("freshness.trust_fresh_secs", f.trust_fresh_secs)]
+        {
             if !(1..=10 * 366 * 86_400).contains(&v) {
                 return Err(invalid(name, "must be between 1 and 316224000 (10 years)"));
             }
         }
-        for (name, v) in [
-            ("freshness.status_grace_secs", f.status_grace_secs),
-            ("freshness.trust_grace_secs", f.trust_grace_secs),
-        ] {
+        for (name, v) in
+            [("freshness.status_grace_secs", f.status_grace_secs), ("freshness.trust_grace_secs", f.trust_grace_secs)]
+        {
             if !(0..=10 * 366 * 86_400).contains(&v) {
                 return Err(invalid(name, "must be between 0 and 316224000 (10 years)"));
             }
+        }
+        if self.issuance.status_list_size > ikd_core::status::MAX_STATUS_LIST_ENTRIES {
+            return Err(invalid("issuance.status_list_size", "must be at most 268435456 (2^28)"));
         }
         if l.root_keys.len() > 16 {
             return Err(invalid("root_keys", "at most 16 root keys"));

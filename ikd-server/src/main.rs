@@ -35,7 +35,8 @@ OPTIONS:
     -V, --version           the version
 
 Environment: IKD_TRUST_STORE, IKD_ISSUER_KEY, IKD_ADMIN_TOKEN or IKD_ADMIN_TOKEN_FILE, IKD_LOG,
-IKD_LOG_FORMAT (text|json) and more: see docs/SERVER.md.
+IKD_LOG_FORMAT (text|json); signed lists and sync: IKD_TRUST_LIST_FILE, IKD_ROOT_KEYS,
+IKD_UPSTREAM_URL, IKD_SYNC_INTERVAL_SECS; and more: see docs/SERVER.md.
 ";
 
 enum Command {

@@ -24,9 +24,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use ikd_core::status::{
-    CredentialStatus, Freshness, FreshnessPolicy, StatusList, StatusListBuilder, StatusListError,
-};
+use ikd_core::status::{CredentialStatus, Freshness, FreshnessPolicy, StatusList, StatusListBuilder, StatusListError};
 use ikd_core::trustlist::{MAX_TRUST_LIST_BYTES, Scope, TrustList, TrustListBuilder, TrustListEntry, TrustListError};
 use ikd_core::{Clock, KeyId, Policy, PublicKey, SecretKey, StatusIndex, Timestamp, TrustStore, Verifier};
 use prometheus::{IntCounterVec, IntGauge, IntGaugeVec, Opts};
@@ -364,7 +362,9 @@ impl Lists {
             }
             match TrustList::verify(&bytes, &roots) {
                 Ok(list) => candidates.push((list, Bytes::from(bytes), Source::Synced, roots)),
-                Err(e) => tracing::warn!(code = e.code(), error = %e, "the kept trust list copy is not usable; ignored"),
+                Err(e) => {
+                    tracing::warn!(code = e.code(), error = %e, "the kept trust list copy is not usable; ignored")
+                }
             }
         }
         candidates.sort_by_key(|(l, ..)| l.sequence());
@@ -398,9 +398,10 @@ impl Lists {
     fn load_status_lists(&self) {
         let Some(dir) = &self.dir else { return };
         let mut inner = self.write_inner();
-        let keys = self.status_keys(&inner);
+        let mut keys = self.status_keys(&inner);
         let mut own_targets = Vec::new();
         if let Some(own) = &self.own {
+            keys.retain(|(k, _)| *k != own.public);
             own_targets.push((own.public, own.public));
         }
         for (issuer, signer) in keys.iter().chain(own_targets.iter()) {
@@ -460,6 +461,16 @@ impl Lists {
     /// The freshness policy.
     pub fn freshness(&self) -> FreshnessPolicy {
         self.freshness
+    }
+
+    /// Whether the trust list is expected from upstream (pinned roots, no list held yet).
+    pub fn awaits_trust_list(&self) -> bool {
+        self.upstream.is_some() && !self.roots.is_empty() && self.read_inner().trust.is_none()
+    }
+
+    /// Time between sync rounds.
+    pub fn sync_interval(&self) -> Duration {
+        self.interval
     }
 
     /// The upstream URL, when this server syncs.
@@ -982,6 +993,14 @@ pub fn banner_lines(state: &AppState) -> Vec<String> {
             "Status list of key id {}: signed by this server, TTL {} s, published at GET /v1/status/{}",
             own.key_id, l.status_ttl_secs, own.key_id
         ));
+        let delegated = l.trust_list().and_then(|t| t.list.entry(&own.public).and_then(|e| e.status_key));
+        if let Some(k) = delegated {
+            out.push(format!(
+                "WARNING: the trust list names a separate status key ({}) for this server's issuer key, but this \
+                 server signs its status list with the issuer key: verifiers will refuse it",
+                k.to_text()
+            ));
+        }
     }
     if let Some(u) = &l.upstream {
         out.push(format!("Sync: from {u} every {} s (state at GET /v1/sync/status)", l.interval.as_secs()));
@@ -1017,8 +1036,7 @@ pub fn demo_trust_list(state: &AppState, dir: &Path) -> Result<Vec<String>, Star
     let root_pk = root.public_key();
     std::fs::write(dir.join("root.pub"), format!("{}\n", root_pk.to_text())).map_err(|e| err(e.to_string()))?;
     let now = Timestamp::now();
-    let mut b =
-        TrustListBuilder::new(u64::try_from(now.unix()).unwrap_or(1), now, now.plus(7 * 86_400));
+    let mut b = TrustListBuilder::new(u64::try_from(now.unix()).unwrap_or(1), now, now.plus(7 * 86_400));
     b.add(TrustListEntry::new(
         own.name.clone(),
         own.issuer.public_key(),

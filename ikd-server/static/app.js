@@ -41,9 +41,23 @@
       check_names: {
         decode: 'Format kode', issuer_known: 'Penerbit dikenal', signature: 'Tanda tangan penerbit',
         key_valid_at_issuance: 'Kunci penerbit berlaku saat terbit', validity_window: 'Masa berlaku',
-        nik_consistency: 'Konsistensi NIK', revocation: 'Status pencabutan'
+        nik_consistency: 'Konsistensi NIK', revocation: 'Status pencabutan (register)',
+        status: 'Daftar status (pencabutan)', holder_binding: 'Ponsel pemilik', policy: 'Kebijakan layanan'
       },
-      outcomes: { passed: 'lulus', failed: 'GAGAL', undetermined: 'tidak dapat dipastikan', skipped: 'dilewati' }
+      outcomes: { passed: 'lulus', failed: 'GAGAL', undetermined: 'tidak dapat dipastikan', skipped: 'dilewati' },
+      policy_label: 'Kebijakan layanan',
+      policy_none: 'Tanpa kebijakan (tampilkan apa adanya)',
+      challenge_start: 'Mode tantangan',
+      challenge_stop: 'Matikan mode tantangan',
+      challenge_new: 'Kode baru',
+      challenge_label: 'Kode tantangan: minta warga memasukkan kode ini di aplikasi IKD-nya',
+      withheld: 'Tidak ditampilkan',
+      claim_names: {
+        nama: 'Nama', nik: 'NIK', age_over_17: 'Usia ≥ 17', foto: 'Foto', age_over_21: 'Usia ≥ 21', age_over_60: 'Usia ≥ 60',
+        jenis_kelamin: 'Jenis kelamin', tanggal_lahir: 'Tanggal lahir', tempat_lahir: 'Tempat lahir',
+        golongan_darah: 'Golongan darah', agama: 'Agama', status_perkawinan: 'Status perkawinan', pekerjaan: 'Pekerjaan',
+        kewarganegaraan: 'Kewarganegaraan', alamat: 'Alamat', berlaku_hingga: 'Berlaku hingga'
+      }
     },
     en: {
       title: 'Digital Population Identity verification',
@@ -83,9 +97,23 @@
       check_names: {
         decode: 'Code format', issuer_known: 'Issuer known', signature: 'Issuer signature',
         key_valid_at_issuance: 'Issuer key valid at issue', validity_window: 'Validity period',
-        nik_consistency: 'NIK consistency', revocation: 'Revocation status'
+        nik_consistency: 'NIK consistency', revocation: 'Revocation (registry)',
+        status: 'Status list (revocation)', holder_binding: "Owner's phone", policy: 'Service policy'
       },
-      outcomes: { passed: 'passed', failed: 'FAILED', undetermined: 'undetermined', skipped: 'skipped' }
+      outcomes: { passed: 'passed', failed: 'FAILED', undetermined: 'undetermined', skipped: 'skipped' },
+      policy_label: 'Service policy',
+      policy_none: 'No policy (show what is presented)',
+      challenge_start: 'Challenge mode',
+      challenge_stop: 'Turn challenge mode off',
+      challenge_new: 'New code',
+      challenge_label: 'Challenge code: ask the resident to enter this code in their IKD app',
+      withheld: 'Withheld',
+      claim_names: {
+        nama: 'Name', nik: 'NIK', age_over_17: 'Age ≥ 17', foto: 'Photo', age_over_21: 'Age ≥ 21', age_over_60: 'Age ≥ 60',
+        jenis_kelamin: 'Sex', tanggal_lahir: 'Date of birth', tempat_lahir: 'Place of birth', golongan_darah: 'Blood type',
+        agama: 'Religion', status_perkawinan: 'Marital status', pekerjaan: 'Occupation', kewarganegaraan: 'Citizenship',
+        alamat: 'Address', berlaku_hingga: 'Valid until'
+      }
     }
   };
 
@@ -97,6 +125,8 @@
   let nikShown = false;
   let clearTimer = null;
   let cam = null; // {stream, timer, busy}
+  let policy = localStorage.getItem('ikd-policy') || ''; // service policy sent with each check
+  let challenge = null; // the challenge code shown, in challenge mode
 
   const counterId = (() => {
     const p = new URLSearchParams(location.search).get('loket');
@@ -113,7 +143,37 @@
     document.querySelectorAll('[data-i18n-title]').forEach((el) => { el.title = t(el.dataset.i18nTitle); });
     document.querySelectorAll('.lang-btn').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === lang)));
     if (counterId) $('counter-label').textContent = t('counter') + ': ' + counterId;
+    $('challenge-btn').textContent = t(challenge ? 'challenge_stop' : 'challenge_start');
     if (last) render(last);
+  }
+
+  // Options sent with every check: the service policy and the challenge code.
+  function options() {
+    const o = {};
+    if (policy) o.policy = policy;
+    if (challenge) o.challenge = challenge;
+    return o;
+  }
+
+  // Challenge codes: 5 characters from an alphabet without look-alikes (no 0/O, 1/I/L).
+  const CH_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+  function newChallenge() {
+    const out = [];
+    const buf = new Uint8Array(16);
+    while (out.length < 5) {
+      crypto.getRandomValues(buf);
+      buf.forEach((b) => { if (b < 248 && out.length < 5) out.push(CH_ALPHABET[b % CH_ALPHABET.length]); });
+    }
+    return out.join('');
+  }
+
+  function setChallenge(code) {
+    challenge = code;
+    $('challenge').hidden = !code;
+    $('challenge-code').textContent = code || '';
+    const btn = $('challenge-btn');
+    btn.setAttribute('aria-pressed', String(!!code));
+    btn.textContent = t(code ? 'challenge_stop' : 'challenge_start');
   }
 
   function headers(extra) {
@@ -165,7 +225,8 @@
     const nikBtn = $('r-nik');
     nikBtn.textContent = nikFull ? (nikShown ? nikFull : maskNik(nikFull)) : '-';
     nikBtn.disabled = !nikFull;
-    $('r-birth').textContent = c ? (c.tempat_lahir || '-') + ', ' + fmtBirthDate(c.tanggal_lahir) : '-';
+    $('r-birth').textContent = c && (c.tempat_lahir || c.tanggal_lahir)
+      ? (c.tempat_lahir || '-') + ', ' + fmtBirthDate(c.tanggal_lahir) : '-';
     // The issuer part is trusted only once the signature verified (r.issuer is set).
     if (r.issuer) $('r-issuer').textContent = r.issuer.name;
     else if (r.credential) {
@@ -175,6 +236,27 @@
     $('r-validity').textContent = r.credential && r.issuer
       ? fmtDate(r.credential.valid_from) + ' ' + t('until') + ' ' + fmtDate(r.credential.expires_at) : '-';
     $('r-reason').textContent = v === 'VALID' ? '-' : (r.message || '') + ' (' + r.code + ')';
+    // A presentation: name what the resident chose not to show.
+    const withheld = $('r-withheld');
+    const names = t('claim_names');
+    if (v === 'VALID' && r.withheld && r.withheld.length) {
+      withheld.textContent = t('withheld') + ': ' + r.withheld.map((n) => names[n] || n).join(', ');
+      withheld.dataset.names = r.withheld.join(',');
+      withheld.hidden = false;
+    } else {
+      withheld.textContent = '';
+      withheld.dataset.names = '';
+      withheld.hidden = true;
+    }
+    const warn = $('r-warnings');
+    warn.textContent = '';
+    (r.warnings || []).forEach((w) => {
+      const li = document.createElement('li');
+      li.textContent = w.message;
+      li.dataset.code = w.code;
+      warn.appendChild(li);
+    });
+    warn.hidden = !(r.warnings && r.warnings.length);
     const photo = $('photo');
     if (r.photo) { photo.src = r.photo; photo.hidden = false; photo.alt = c && c.nama ? c.nama : ''; }
     else { photo.removeAttribute('src'); photo.hidden = true; }
@@ -198,6 +280,8 @@
     setStatus('');
     if (clearTimer) clearTimeout(clearTimer);
     clearTimer = setTimeout(hideResult, RESULT_TTL_MS);
+    // In challenge mode each accepted code is used once: show a new one for the next resident.
+    if (challenge && r.verdict === 'VALID') setChallenge(newChallenge());
   }
 
   async function handle(resp) {
@@ -213,7 +297,8 @@
     setStatus(t('checking'));
     try {
       const resp = await fetch('/v1/verify', {
-        method: 'POST', headers: headers({ 'Content-Type': 'application/json' }), body: JSON.stringify({ qr: text })
+        method: 'POST', headers: headers({ 'Content-Type': 'application/json' }),
+        body: JSON.stringify(Object.assign({ qr: text }, options()))
       });
       const r = await handle(resp);
       if (r !== 'ok') setStatus(r.message, true);
@@ -223,7 +308,9 @@
   }
 
   async function verifyImage(blob, type) {
-    const resp = await fetch('/v1/verify/image', { method: 'POST', headers: headers({ 'Content-Type': type }), body: blob });
+    const q = new URLSearchParams(options()).toString();
+    const url = '/v1/verify/image' + (q ? '?' + q : '');
+    const resp = await fetch(url, { method: 'POST', headers: headers({ 'Content-Type': type }), body: blob });
     return handle(resp);
   }
 
@@ -309,6 +396,35 @@
   }
 
   $('camera-btn').addEventListener('click', startCamera);
+  $('challenge-btn').addEventListener('click', () => {
+    setChallenge(challenge ? null : newChallenge());
+    $('qr-input').focus();
+  });
+  $('challenge-new').addEventListener('click', () => { setChallenge(newChallenge()); $('qr-input').focus(); });
+  $('policy-select').addEventListener('change', (ev) => {
+    policy = ev.target.value;
+    if (policy) localStorage.setItem('ikd-policy', policy); else localStorage.removeItem('ikd-policy');
+    $('qr-input').focus();
+  });
+
+  // The service policies this server knows fill the select.
+  async function loadPolicies() {
+    try {
+      const resp = await fetch('/v1/policies', { headers: headers() });
+      if (!resp.ok) return;
+      const body = await resp.json();
+      const sel = $('policy-select');
+      (body.policies || []).forEach((p) => {
+        const o = document.createElement('option');
+        o.value = p.name;
+        o.textContent = p.name + (p.require_live ? ' (live)' : '');
+        o.title = (p.required || []).join(', ');
+        sel.appendChild(o);
+      });
+      if (policy && (body.policies || []).some((p) => p.name === policy)) sel.value = policy;
+      else { policy = ''; sel.value = ''; }
+    } catch (e) { /* without policies the page works as before */ }
+  }
   $('camera-stop').addEventListener('click', stopCamera);
   $('result-close').addEventListener('click', () => { hideResult(); $('qr-input').focus(); });
   $('r-nik').addEventListener('click', () => {
@@ -358,6 +474,7 @@
   }
 
   applyLang();
+  loadPolicies();
   loadSamples();
   $('qr-input').focus();
 })();

@@ -145,6 +145,9 @@ async fn counter_page_in_headless_chromium() {
     let forged = tampered(&with_photo);
     let upload_text = issue(&issuer);
     let camera_text = issue(&issuer);
+    // A selective-disclosure presentation: only the name and age_over_17 shown.
+    let shown = ikd_core::Disclosure::from_names(&["nama", "age_over_17"]).unwrap();
+    let presentation = ikd_core::create_presentation(&issue(&issuer), shown, None, Timestamp::now(), None).unwrap();
     let upload_path = dir.path().join("qr-photo.jpg");
     std::fs::write(&upload_path, qr_photo_jpeg(&upload_text)).unwrap();
     let y4m = dir.path().join("camera.y4m");
@@ -225,6 +228,22 @@ async fn counter_page_in_headless_chromium() {
     assert!(class.contains("invalid"), "{class}");
     shot(&c, "3-invalid").await;
 
+    // 3b. A presentation: VALID, and the withheld claims are named. The policy select is filled.
+    let input = c.find(Locator::Id("qr-input")).await.unwrap();
+    input.send_keys(&format!("{presentation}\u{e007}")).await.unwrap();
+    wait_verdict(&c, "VALID", Some("ok")).await;
+    assert_eq!(text_of(&c, "r-name").await, NAME);
+    let withheld = c.find(Locator::Id("r-withheld")).await.unwrap();
+    assert!(withheld.is_displayed().await.unwrap());
+    let shown_text = withheld.text().await.unwrap();
+    assert!(
+        shown_text.starts_with("Tidak ditampilkan: ") && shown_text.contains("NIK") && shown_text.contains("Alamat")
+    );
+    assert!(withheld.attr("data-names").await.unwrap().unwrap().split(',').any(|n| n == "nik"));
+    let options = c.execute("return document.querySelectorAll('#policy-select option').length", vec![]).await.unwrap();
+    assert_eq!(options, json!(6), "no policy + the 5 built-in ones");
+    shot(&c, "3b-presentation-withheld").await;
+
     // 4. A photo of a QR code, uploaded through the file input.
     let file = c.find(Locator::Id("file-input")).await.unwrap();
     file.send_keys(&upload_path.display().to_string()).await.unwrap();
@@ -252,6 +271,16 @@ async fn counter_page_in_headless_chromium() {
     wait_verdict(&c, "VALID", Some("ok")).await;
     assert!(c.find(Locator::Id("camera")).await.unwrap().attr("hidden").await.unwrap().is_some(), "camera stopped");
     shot(&c, "6-camera-valid").await;
+
+    // 7. Challenge mode: a code is shown large and sent with each check, so a static
+    // presentation (which cannot answer it) is refused.
+    c.find(Locator::Id("challenge-btn")).await.unwrap().click().await.unwrap();
+    let code = text_of(&c, "challenge-code").await;
+    assert!(code.len() == 5 && code.chars().all(|ch| "ABCDEFGHJKMNPQRSTUVWXYZ23456789".contains(ch)), "{code:?}");
+    let input = c.find(Locator::Id("qr-input")).await.unwrap();
+    input.send_keys(&format!("{presentation}\u{e007}")).await.unwrap();
+    wait_verdict(&c, "INVALID", Some("challenge_mismatch")).await;
+    shot(&c, "7-challenge-mode").await;
 
     c.close().await.unwrap();
     stop.send(()).unwrap();

@@ -89,7 +89,11 @@ fn store_error(e: &StoreError) -> ApiError {
         ),
         other => {
             tracing::error!(error = %other, "store error");
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", "the store is not available")
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store_unavailable",
+                "the credential store (database) is not available; nothing was issued or revoked; try again shortly",
+            )
         }
     }
 }
@@ -172,7 +176,8 @@ pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) 
             let probe = IssueRequest {
                 claims: input.claims.clone(),
                 serial: Serial::new(1 << 40).ok_or_else(ApiError::internal)?,
-                status_index: StatusIndex::new(u32::MAX),
+                // The largest status index (status lists hold at most 2^28 entries).
+                status_index: StatusIndex::new(ikd_core::status::MAX_STATUS_LIST_ENTRIES - 1),
                 issued_at: now,
                 valid_from: now,
                 expires_at,
@@ -256,7 +261,12 @@ pub async fn issue(
 ) -> Result<Response, ApiError> {
     let input = validate(&state, body).await?;
     let actor = admin_actor(&headers);
-    let issued = issue_credential(&state, input, &actor).await?;
+    // Runs to the end even if the client goes away: a reservation is always finished and an
+    // issued credential always audited, never cut off halfway by a dropped connection.
+    let st = Arc::clone(&state);
+    let issued = tokio::spawn(async move { issue_credential(&st, input, &actor).await })
+        .await
+        .map_err(|_| ApiError::internal())??;
     let qr_png = render_png(&issued.text, &RenderOptions::SCREEN)
         .ok()
         .map(|png| format!("data:image/png;base64,{}", STANDARD.encode(png)));
@@ -285,14 +295,24 @@ pub async fn revoke(
     headers: HeaderMap,
     Path(serial): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some(own) = &state.issuer else {
+    if state.issuer.is_none() {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "this server does not issue credentials"));
-    };
+    }
     let serial: u64 = serial
         .parse()
         .ok()
         .filter(|s| *s > 0)
         .ok_or_else(|| ApiError::bad_request("the serial must be a positive whole number"))?;
+    // Like issuing: the revocation and its audit entry are not cut off by a dropped connection.
+    let actor = admin_actor(&headers);
+    let st = Arc::clone(&state);
+    tokio::spawn(async move { revoke_serial(&st, serial, actor).await }).await.map_err(|_| ApiError::internal())?
+}
+
+async fn revoke_serial(state: &AppState, serial: u64, actor: String) -> Result<Response, ApiError> {
+    let Some(own) = &state.issuer else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "this server does not issue credentials"));
+    };
     let now = Timestamp::now();
     let out = state.store.revoke(&own.key_id, serial, now.unix()).await.map_err(|e| store_error(&e))?;
     let (at, already) = match out {
@@ -314,7 +334,7 @@ pub async fn revoke(
         let rec = AuditRecord {
             at: now_rfc3339(),
             event: "revoke",
-            actor: admin_actor(&headers),
+            actor,
             source: "admin",
             serial: Some(serial),
             key_id: Some(own.key_id.clone()),

@@ -127,7 +127,9 @@ pub async fn sync_status(State(state): State<Arc<AppState>>) -> Response {
     if let Some(o) = body.as_object_mut() {
         o.insert("demo".into(), state.demo.into());
         o.insert("upstream".into(), l.upstream().into());
-        let sync = if l.upstream().is_some() { serde_json::to_value(l.report()).unwrap_or_default() } else { json!(null) };
+        o.insert("interval_secs".into(), l.upstream().map(|_| l.sync_interval().as_secs()).into());
+        let sync =
+            if l.upstream().is_some() { serde_json::to_value(l.report()).unwrap_or_default() } else { json!(null) };
         o.insert("sync".into(), sync);
         if l.danger_clock_offset_secs() != 0 {
             o.insert("danger_clock_offset_secs".into(), l.danger_clock_offset_secs().into());

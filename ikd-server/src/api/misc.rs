@@ -22,12 +22,14 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
 }
 
 /// `GET /readyz`: the store answers and at least one issuer is trusted.
-pub async fn readyz(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
-    if let Err(e) = state.store.ping().await {
-        tracing::error!(error = %e, "readiness: store unavailable");
-        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the store is not available"));
-    }
-    let issuers = state.verifier.trust_store().issuers().len();
+/// With `?for=verify`, a shared database that is down leaves the server ready while its
+/// audit spool has room (see `crate::store::store_readiness`).
+pub async fn readyz(
+    State(state): State<Arc<AppState>>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Response, ApiError> {
+    let store = crate::store::store_readiness(&state, query.as_deref()).await?;
+    let issuers = state.verifier_now().await.trust_store().issuers().len();
     if issuers == 0 {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -35,8 +37,14 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Result<Response, ApiE
             "no issuer is trusted: every credential would be UNDETERMINED (set IKD_TRUST_STORE)",
         ));
     }
-    Ok(Json(json!({"status": "ready", "demo": state.demo, "trusted_issuers": issuers, "store": state.store.kind()}))
-        .into_response())
+    let sync = state.lists.upstream().map(|_| {
+        let r = state.lists.report();
+        json!({"last_attempt": r.last_attempt, "last_success": r.last_success, "failures": r.consecutive_failures})
+    });
+    Ok(Json(
+        json!({"status": "ready", "demo": state.demo, "trusted_issuers": issuers, "store": state.store.kind(), "store_available": store.available, "audit_spool": store.spool, "sync": sync}),
+    )
+    .into_response())
 }
 
 /// `GET /metrics`: Prometheus text format.
@@ -52,7 +60,8 @@ pub async fn openapi() -> Response {
 /// `GET /v1/info`: what this server trusts and offers (no secrets, no personal data).
 pub async fn info(State(state): State<Arc<AppState>>) -> Response {
     let issuers: Vec<_> = state
-        .verifier
+        .verifier_now()
+        .await
         .trust_store()
         .issuers()
         .iter()

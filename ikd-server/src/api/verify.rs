@@ -1,22 +1,24 @@
-//! `POST /v1/verify`, `/v1/verify/image` and `/v1/verify/batch`.
+//! `POST /v1/verify`, `/v1/verify/image` and `/v1/verify/batch` (each with an optional service
+//! policy and counter challenge), and `GET /v1/policies`.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ikd_core::scan::{self, ScanError, ScanLimits};
-use ikd_core::{Lang, Outcome, Verdict, Verification};
+use ikd_core::{Lang, MAX_CHALLENGE_BYTES, Outcome, Policy, Verdict, Verification, VerifyOptions};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{counter, lang, lang_tag, now_rfc3339, pick};
 use crate::app::AppState;
+use crate::config::ConfigError;
 use crate::error::{ApiError, ApiJson};
 use crate::store::AuditRecord;
 
@@ -24,8 +26,15 @@ use crate::store::AuditRecord;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyBody {
-    /// The credential text (`IKD1:...`).
+    /// The credential or presentation text (`IKD1:...`).
     pub qr: String,
+    /// A service policy by name (`GET /v1/policies`).
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// The challenge code the counter shows (challenge mode): only a live presentation that
+    /// answers it is accepted.
+    #[serde(default)]
+    pub challenge: Option<String>,
 }
 
 /// `POST /v1/verify/batch` body.
@@ -34,6 +43,107 @@ pub struct VerifyBody {
 pub struct BatchBody {
     /// Credential texts.
     pub qrs: Vec<String>,
+    /// A service policy by name, applied to each text.
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// A challenge code, applied to each text.
+    #[serde(default)]
+    pub challenge: Option<String>,
+}
+
+/// Query of `POST /v1/verify/image`: `?policy=NAME&challenge=CODE` (other parameters are
+/// ignored, as before there were any).
+#[derive(Debug, Deserialize, Default)]
+pub struct VerifyQuery {
+    /// A service policy by name.
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// The counter's challenge code.
+    #[serde(default)]
+    pub challenge: Option<String>,
+}
+
+/// The policy and challenge of one request, checked.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The service policy.
+    pub policy: Option<Policy>,
+    /// The challenge bytes (the code's ASCII bytes).
+    pub challenge: Option<Vec<u8>>,
+}
+
+impl Options {
+    /// As the core's options.
+    pub fn verify_options(&self) -> VerifyOptions<'_> {
+        VerifyOptions { policy: self.policy.as_ref(), challenge: self.challenge.as_deref() }
+    }
+
+    /// Whether neither is set.
+    pub fn is_empty(&self) -> bool {
+        self.policy.is_none() && self.challenge.is_none()
+    }
+}
+
+/// Checks a request's policy name and challenge code. An empty string means none.
+pub fn options(state: &AppState, policy: Option<&str>, challenge: Option<&str>) -> Result<Options, ApiError> {
+    let policy = match policy.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(name) => Some(state.policies.iter().find(|p| p.name == name).cloned().ok_or_else(|| {
+            let known: Vec<&str> = state.policies.iter().map(|p| p.name.as_str()).collect();
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "policy_unknown",
+                format!("no policy is named `{name}`; this server has: {}", known.join(", ")),
+            )
+            .with("field", "policy")
+            .with("policies", known)
+        })?),
+        None => None,
+    };
+    let challenge = match challenge.filter(|c| !c.is_empty()) {
+        Some(c) if c.len() <= MAX_CHALLENGE_BYTES && c.bytes().all(|b| b.is_ascii_graphic()) => {
+            Some(c.as_bytes().to_vec())
+        }
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!(
+                    "`challenge` must be 1 to {MAX_CHALLENGE_BYTES} printable ASCII characters without spaces (case matters)"
+                ),
+            )
+            .with("field", "challenge"));
+        }
+        None => None,
+    };
+    Ok(Options { policy, challenge })
+}
+
+/// The service policies: the built-in ones (`Policy::builtin`), then those of `policies_file`
+/// (a file policy with a built-in name replaces it).
+pub fn load_policies(file: Option<&std::path::Path>) -> Result<Vec<Policy>, ConfigError> {
+    let mut out = Policy::builtin();
+    if let Some(path) = file {
+        let err = |message: String| ConfigError::Invalid { name: "policies_file".to_owned(), message };
+        let text = std::fs::read_to_string(path).map_err(|e| err(format!("{}: {e}", path.display())))?;
+        let list = Policy::list_from_json(&text).map_err(|e| err(format!("{}: {e} ({})", path.display(), e.code())))?;
+        for p in list {
+            match out.iter_mut().find(|q| q.name == p.name) {
+                Some(q) => *q = p,
+                None => out.push(p),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `GET /v1/policies`: the service policies this server knows.
+pub async fn policies(State(state): State<Arc<AppState>>) -> Response {
+    let list: Vec<Value> = state
+        .policies
+        .iter()
+        .map(|p| json!({"name": p.name, "required": p.required.names(), "require_live": p.require_live}))
+        .collect();
+    Json(json!({"demo": state.demo, "policies": list})).into_response()
 }
 
 /// The server's verdict: the core's, except that a credential this server issued and revoked
@@ -105,6 +215,44 @@ pub struct IssuerOut<'a> {
 #[derive(Debug, Serialize)]
 pub struct PresentationOut {
     live: bool,
+    signed_at: Option<String>,
+    challenge: Option<String>,
+}
+
+/// A warning on a VALID answer (a list in its grace period).
+#[derive(Debug, Serialize)]
+pub struct WarningOut {
+    /// `trust_list_in_grace` or `status_list_in_grace`.
+    pub code: &'static str,
+    /// For the officer.
+    pub message: String,
+    /// Age of the list in days.
+    pub age_days: i64,
+}
+
+fn warnings(state: &AppState, v: &Verification, l: Lang) -> Vec<WarningOut> {
+    let Some(issuer) = v.issuer().filter(|_| v.verdict() == Verdict::Valid) else { return Vec::new() };
+    state
+        .lists
+        .grace_warnings(&issuer.public_key)
+        .into_iter()
+        .map(|(code, age)| {
+            let d = age.div_euclid(86_400);
+            let message = match code {
+                "trust_list_in_grace" => pick(
+                    l,
+                    &format!("Daftar penerbit tepercaya sudah {d} hari tidak diperbarui. Sinkronkan perangkat ini bila memungkinkan."),
+                    &format!("The trusted issuer list is {d} days old. Sync this device when you can."),
+                ),
+                _ => pick(
+                    l,
+                    &format!("Daftar status (pencabutan) sudah {d} hari tidak diperbarui. Sinkronkan perangkat ini bila memungkinkan."),
+                    &format!("The status (revocation) list is {d} days old. Sync this device when you can."),
+                ),
+            };
+            WarningOut { code, message, age_days: d }
+        })
+        .collect()
 }
 
 /// Scan details (`/v1/verify/image`).
@@ -130,6 +278,9 @@ pub struct VerificationOut<'a> {
     claims: Option<Value>,
     withheld: &'a [&'static str],
     presentation: Option<PresentationOut>,
+    policy: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<WarningOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     photo: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -173,6 +324,7 @@ pub fn verification_out<'a>(
     a: &Assessed,
     l: Lang,
     with_photo: bool,
+    opts: &'a Options,
 ) -> VerificationOut<'a> {
     // Claims only when VALID: an unverified credential's claims are never shown. For a
     // presentation, only what the holder disclosed.
@@ -209,7 +361,13 @@ pub fn verification_out<'a>(
         issuer: v.issuer().map(|i| IssuerOut { name: &i.name, key_id: i.key_id().to_string() }),
         claims: if valid { v.claims_json() } else { None },
         withheld: if valid { v.withheld() } else { &[] },
-        presentation: v.presentation().filter(|_| valid).map(|p| PresentationOut { live: p.is_live() }),
+        presentation: v.presentation().filter(|_| valid).map(|p| PresentationOut {
+            live: p.is_live(),
+            signed_at: p.signed_at().map(|t| t.to_string()),
+            challenge: p.challenge().map(|c| String::from_utf8_lossy(c).into_owned()),
+        }),
+        policy: opts.policy.as_ref().map(|p| p.name.as_str()),
+        warnings: if valid { warnings(state, v, l) } else { Vec::new() },
         photo: photo_url,
         has_photo: (!with_photo).then_some(photo.is_some()),
         report: report_out(v, a),
@@ -257,10 +415,11 @@ pub async fn verify_text(
     ApiJson(body): ApiJson<VerifyBody>,
 ) -> Result<Response, ApiError> {
     let l = lang(&headers);
-    let v = state.verifier.verify(&body.qr);
+    let opts = options(&state, body.policy.as_deref(), body.challenge.as_deref())?;
+    let v = state.verifier_now().await.verify_with(&body.qr, &opts.verify_options());
     let a = assess(&state, &v);
     audit(&state, vec![audit_record(&state, &counter(&headers), "text", &v, &a, &now_rfc3339())]).await?;
-    Ok(Json(verification_out(&state, &v, &a, l, true)).into_response())
+    Ok(Json(verification_out(&state, &v, &a, l, true, &opts)).into_response())
 }
 
 /// `POST /v1/verify/batch`.
@@ -279,8 +438,18 @@ pub async fn verify_batch(
         )
         .with("max", max));
     }
-    let st = Arc::clone(&state);
-    let results = tokio::task::spawn_blocking(move || st.verifier.verify_batch(&body.qrs)).await.map_err(|e| {
+    let opts = options(&state, body.policy.as_deref(), body.challenge.as_deref())?;
+    let verifier = state.verifier_now().await;
+    let o = opts.clone();
+    let results = tokio::task::spawn_blocking(move || {
+        if o.is_empty() {
+            verifier.verify_batch(&body.qrs)
+        } else {
+            body.qrs.iter().map(|t| verifier.verify_with(t, &o.verify_options())).collect()
+        }
+    })
+    .await
+    .map_err(|e| {
         tracing::error!(error = %e, "batch verification task failed");
         ApiError::internal()
     })?;
@@ -296,7 +465,11 @@ pub async fn verify_batch(
         .iter()
         .zip(&assessed)
         .enumerate()
-        .map(|(i, (v, a))| VerificationOut { demo: None, index: Some(i), ..verification_out(&state, v, a, l, false) })
+        .map(|(i, (v, a))| VerificationOut {
+            demo: None,
+            index: Some(i),
+            ..verification_out(&state, v, a, l, false, &opts)
+        })
         .collect();
     Ok(Json(json!({"demo": state.demo, "count": items.len(), "results": items})).into_response())
 }
@@ -399,9 +572,14 @@ pub fn scan_error(e: &ScanError, l: Lang) -> ApiError {
 }
 
 /// `POST /v1/verify/image`.
-pub async fn verify_image(State(state): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
+pub async fn verify_image(
+    State(state): State<Arc<AppState>>,
+    Query(q): Query<VerifyQuery>,
+    req: Request,
+) -> Result<Response, ApiError> {
     let headers = req.headers().clone();
     let l = lang(&headers);
+    let opts = options(&state, q.policy.as_deref(), q.challenge.as_deref())?;
     let bytes = read_image(&state, req).await?;
     let permit = Arc::clone(&state.images).acquire_owned().await.map_err(|_| ApiError::internal())?;
     state.metrics.images_in_flight.inc();
@@ -446,10 +624,12 @@ pub async fn verify_image(State(state): State<Arc<AppState>>, req: Request) -> R
             pick(l, "Kode QR pada gambar tidak berisi teks.", "The QR code in the image holds no text."),
         ));
     };
-    let v = state.verifier.verify(&text);
+    let v = state.verifier_now().await.verify_with(&text, &opts.verify_options());
     let a = assess(&state, &v);
     audit(&state, vec![audit_record(&state, &counter(&headers), "image", &v, &a, &now_rfc3339())]).await?;
-    let out =
-        VerificationOut { scan: Some(ScanOut { codes_found: found }), ..verification_out(&state, &v, &a, l, true) };
+    let out = VerificationOut {
+        scan: Some(ScanOut { codes_found: found }),
+        ..verification_out(&state, &v, &a, l, true, &opts)
+    };
     Ok(Json(out).into_response())
 }

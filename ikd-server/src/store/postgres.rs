@@ -30,9 +30,8 @@ use zeroize::Zeroizing;
 
 use super::sqlite::{MAX_SERIAL, STATUS_INDEX_TRIES, random_below};
 use super::{
-    Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, POSTGRES_MIGRATIONS,
-    Reservation, RevokeOutcome, SpoolConfig, Store, StoreError, StoreFuture, schema_too_new, static_event,
-    static_source,
+    Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, POSTGRES_MIGRATIONS, Reservation,
+    RevokeOutcome, SpoolConfig, Store, StoreError, StoreFuture, schema_too_new, static_event, static_source,
 };
 use crate::audit::entry_hash;
 
@@ -65,7 +64,11 @@ impl DatabaseUrl {
         if !(t.starts_with("postgres://") || t.starts_with("postgresql://")) {
             return Err("must start with postgres:// or postgresql://".to_owned());
         }
-        let cfg = tokio_postgres::Config::from_str(t).map_err(|e| format!("not a valid PostgreSQL URL: {e}"))?;
+        let cfg = tokio_postgres::Config::from_str(t).map_err(|e| {
+            // The parser's cause names the option, never the URL's text.
+            let cause = std::error::Error::source(&e).map(|c| format!(": {c}")).unwrap_or_default();
+            format!("not a valid PostgreSQL URL ({e}{cause})")
+        })?;
         Ok(DatabaseUrl { raw: Zeroizing::new(t.to_owned()), redacted: redact(&cfg) })
     }
 
@@ -174,6 +177,12 @@ impl PgStore {
             cfg.tcp_user_timeout(OP_TIMEOUT);
         }
         cfg.keepalives(true).keepalives_idle(Duration::from_secs(30));
+        // A session stuck inside a transaction (its server paused or cut off while holding the
+        // serial counter's or the chain head's row lock) is ended by PostgreSQL itself.
+        let options = cfg.get_options().unwrap_or("").to_owned();
+        if !options.contains("idle_in_transaction_session_timeout") {
+            cfg.options(format!("{options} -c idle_in_transaction_session_timeout=30000").trim_start());
+        }
         let manager = Manager::from_config(cfg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(opts.pool_size.max(1))
@@ -261,9 +270,9 @@ async fn migrate(client: &mut deadpool_postgres::Object, read_only: bool) -> Res
         }
         for m in POSTGRES_MIGRATIONS.iter().filter(|m| m.version > current) {
             let tx = client.transaction().await.map_err(|e| pg(&e))?;
-            tx.batch_execute(m.sql).await.map_err(|e| {
-                StoreError::Open(format!("migration {} ({}) failed: {}", m.version, m.name, pg(&e)))
-            })?;
+            tx.batch_execute(m.sql)
+                .await
+                .map_err(|e| StoreError::Open(format!("migration {} ({}) failed: {}", m.version, m.name, pg(&e))))?;
             let v = i32::try_from(m.version).unwrap_or(i32::MAX);
             tx.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", &[&v, &m.name])
                 .await

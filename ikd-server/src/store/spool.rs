@@ -111,6 +111,11 @@ impl Spool {
         self.bytes
     }
 
+    /// The most bytes kept.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
     /// Segments set aside as unreadable.
     pub fn corrupt(&self) -> u64 {
         self.corrupt

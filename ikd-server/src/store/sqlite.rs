@@ -387,9 +387,8 @@ impl Store for SqliteStore {
                         continue;
                     }
                     let n = u64::try_from(batch.records.len()).unwrap_or(u64::MAX);
-                    let fresh = mark
-                        .execute(params![batch.id, to_i64(seq + 1), to_i64(seq.saturating_add(n))])
-                        .map_err(db)?;
+                    let fresh =
+                        mark.execute(params![batch.id, to_i64(seq + 1), to_i64(seq.saturating_add(n))]).map_err(db)?;
                     if fresh == 0 {
                         out.push(Appended::AlreadyPresent);
                         continue;
