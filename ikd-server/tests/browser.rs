@@ -2,8 +2,10 @@
 //! (fantoccini → chromedriver, plain HTTP on loopback).
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `apt-get install -y chromium chromium-driver`),
-//! or `IKD_CHROMIUM` / `IKD_CHROMEDRIVER` pointing at them. Without them the test FAILS, unless
-//! `IKD_SKIP_BROWSER_TESTS=1` is set. Screenshots go to `<target>/tmp/ikd-e2e/` (paths printed).
+//! or `IKD_CHROMIUM` / `IKD_CHROMEDRIVER` pointing at them. Without them the test is skipped
+//! with a notice, so `cargo test --workspace` works on a machine without a browser; with
+//! `IKD_REQUIRE_BROWSER_TESTS=1` (set by `.ci/run`, which installs them) it FAILS instead.
+//! `IKD_SKIP_BROWSER_TESTS=1` skips it always. Screenshots go to `<target>/tmp/ikd-e2e/` (paths printed).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod common;
@@ -122,6 +124,13 @@ async fn counter_page_in_headless_chromium() {
         find_tool("IKD_CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]);
     let driver = find_tool("IKD_CHROMEDRIVER", &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
     let (Some(chromium), Some(driver_path)) = (chromium, driver) else {
+        if std::env::var("IKD_REQUIRE_BROWSER_TESTS").as_deref() != Ok("1") {
+            eprintln!(
+                "NOTICE: browser test SKIPPED: Chromium and chromedriver were not found \
+                 (Debian: apt-get install -y chromium chromium-driver). .ci/run installs them and requires this test."
+            );
+            return;
+        }
         panic!(
             "the browser test needs Chromium and chromedriver, which were not found.\n\
              Install them (Debian: apt-get install -y chromium chromium-driver), or point IKD_CHROMIUM and \
