@@ -220,7 +220,7 @@ pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
         let probe = IssueRequest {
             claims: claims.clone(),
             serial: max_serial,
-            status_index: StatusIndex::new(u32::MAX),
+            status_index: StatusIndex::new((1 << crate::keys::INDEX_BITS) - 1),
             issued_at,
             valid_from,
             expires_at,

@@ -83,7 +83,7 @@ async fn terminated_connections_lose_and_duplicate_nothing() {
             (http.clone(), Arc::clone(&next), Arc::clone(&failures), Arc::clone(&verifies));
         let (base, other) = (bases[c % 2].clone(), bases[(c + 1) % 2].clone());
         tasks.push(tokio::spawn(async move {
-            let mut ok = Vec::new();
+            let (mut ok, mut revoked) = (Vec::new(), Vec::new());
             while next.fetch_add(1, Ordering::SeqCst) < ISSUES {
                 let mut tries = 0;
                 let v = loop {
@@ -104,14 +104,33 @@ async fn terminated_connections_lose_and_duplicate_nothing() {
                 assert_eq!(r.status, 200, "{}", r.text());
                 assert_eq!(r.json()["verdict"], "VALID");
                 verifies.fetch_add(1, Ordering::SeqCst);
-                ok.push(v["serial"].as_u64().unwrap());
+                let serial = v["serial"].as_u64().unwrap();
+                ok.push(serial);
+                // Every tenth is revoked, retried like issuing.
+                if serial % 10 == 0 {
+                    let mut tries = 0;
+                    loop {
+                        let r = http.revoke(&base, serial).await;
+                        if r.status == 200 {
+                            break;
+                        }
+                        assert_eq!((r.status, r.json()["error"]["code"].as_str()), (503, Some("store_unavailable")));
+                        failures.fetch_add(1, Ordering::SeqCst);
+                        tries += 1;
+                        assert!(tries < 200, "revoking never recovered");
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    revoked.push(serial);
+                }
             }
-            ok
+            (ok, revoked)
         }));
     }
-    let mut ok = Vec::new();
+    let (mut ok, mut revoked) = (Vec::new(), Vec::new());
     for t in tasks {
-        ok.extend(t.await.unwrap());
+        let (o, r) = t.await.unwrap();
+        ok.extend(o);
+        revoked.extend(r);
     }
     done.store(true, Ordering::SeqCst);
     let (rounds, killed) = killer.await.unwrap();
@@ -159,6 +178,13 @@ async fn terminated_connections_lose_and_duplicate_nothing() {
     assert_eq!(events["issue"].len(), issue_entries.len(), "an issue entry twice");
     assert_eq!(issue_entries, ok_set, "issue entries = credentials handed out");
     assert_eq!(events["verify"].len() as u64, verifies, "a verification entry lost or doubled");
+    // Every revocation is audited (a retried one whose first answer was lost as
+    // `already_revoked`), and only revocations that happened.
+    let revoked_db: BTreeSet<i64> =
+        c.query("SELECT serial FROM credentials WHERE revoked", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    assert_eq!(revoked_db, revoked.iter().map(|s| *s as i64).collect::<BTreeSet<_>>());
+    let revoke_entries: BTreeSet<i64> = events["revoke"].iter().copied().collect();
+    assert_eq!(revoke_entries, revoked_db, "a revocation without its audit entry");
     let total: u64 = events.values().map(|v| v.len() as u64).sum();
     for base in &bases {
         let r = http.admin_get(&format!("{base}/v1/audit/verify")).await;

@@ -329,21 +329,23 @@ async fn revoke_serial(state: &AppState, serial: u64, actor: String) -> Result<R
     if let Ok(mut set) = state.revoked.write() {
         set.insert(serial);
     }
+    // A repeated revocation is audited too (`already_revoked`): when the answer to the first
+    // one was lost (the database connection broke after its commit) the retry is what records it.
+    let rec = AuditRecord {
+        at: now_rfc3339(),
+        event: "revoke",
+        actor,
+        source: "admin",
+        serial: Some(serial),
+        key_id: Some(own.key_id.clone()),
+        verdict: String::new(),
+        code: if already { "already_revoked" } else { "revoked" }.to_owned(),
+    };
+    if let Err(e) = state.audit.append(vec![rec]).await {
+        tracing::error!(error = %e, serial, "revocation not audited: the audit log could not be written");
+    }
     if !already {
         state.metrics.revoked.inc();
-        let rec = AuditRecord {
-            at: now_rfc3339(),
-            event: "revoke",
-            actor,
-            source: "admin",
-            serial: Some(serial),
-            key_id: Some(own.key_id.clone()),
-            verdict: String::new(),
-            code: "revoked".to_owned(),
-        };
-        if let Err(e) = state.audit.append(vec![rec]).await {
-            tracing::error!(error = %e, serial, "revoked, but the audit log could not be written");
-        }
         tracing::info!(serial, key_id = %own.key_id, "credential revoked");
     }
     Ok(Json(json!({

@@ -26,9 +26,10 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 use tokio_postgres::config::Host;
+use tokio_postgres::error::SqlState;
 use zeroize::Zeroizing;
 
-use super::sqlite::{MAX_SERIAL, STATUS_INDEX_TRIES, random_below};
+use super::sqlite::{STATUS_INDEX_TRIES, random_below};
 use super::{
     Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, POSTGRES_MIGRATIONS, Reservation,
     RevokeOutcome, SpoolConfig, Store, StoreError, StoreFuture, schema_too_new, static_event, static_source,
@@ -334,261 +335,449 @@ impl Store for PgStore {
 
     fn ping(&self) -> StoreFuture<'_, ()> {
         self.run("ping", |inner| async move {
-            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
-            c.simple_query("SELECT 1").await.map_err(|e| pg(&e))?;
-            Ok(())
+            // A pooled connection that broke meanwhile is not the database being down.
+            retrying(&inner, |c| async move { c.simple_query("SELECT 1").await.map(|_| ()) }).await
         })
     }
 
     fn reserve_credential(&self, key_id: &str, issued_at: i64, status_list_size: u32) -> StoreFuture<'_, Reservation> {
         let key_id = key_id.to_owned();
         self.run("reserve", move |inner| async move {
-            let mut c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
-            let tx = c.transaction().await.map_err(|e| pg(&e))?;
-            // The counter row stays locked until commit: reservations of one key are serialised
-            // across every instance. Seeded from the registry the first time (a registry moved
-            // from elsewhere keeps counting from its highest serial).
-            let next = tx
+            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            // One statement, so one implicit transaction and one round trip: the counter row is
+            // incremented (and stays locked until the commit, serialising reservations of one
+            // key across every instance) and the registry row inserted with it. Seeded from the
+            // registry the first time (a registry moved from elsewhere keeps counting from its
+            // highest serial). A taken status index fails the whole statement, counter
+            // included: retried with another index, leaving no gap in the serials.
+            let st = c
                 .prepare_cached(
-                    "INSERT INTO key_serials AS k (key_id, last_serial) \
-                     VALUES ($1, (SELECT COALESCE(MAX(serial), 0) + 1 FROM credentials WHERE key_id = $1)) \
-                     ON CONFLICT (key_id) DO UPDATE SET last_serial = \
-                       GREATEST(k.last_serial, (SELECT COALESCE(MAX(serial), 0) FROM credentials WHERE key_id = $1)) + 1 \
-                     RETURNING last_serial",
+                    "WITH s AS ( \
+                       INSERT INTO key_serials AS k (key_id, last_serial) \
+                       VALUES ($1, (SELECT COALESCE(MAX(serial), 0) + 1 FROM credentials WHERE key_id = $1)) \
+                       ON CONFLICT (key_id) DO UPDATE SET last_serial = \
+                         GREATEST(k.last_serial, (SELECT COALESCE(MAX(serial), 0) FROM credentials WHERE key_id = $1)) + 1 \
+                       RETURNING last_serial) \
+                     INSERT INTO credentials (key_id, serial, status_index, issued_at, state) \
+                     SELECT $1, last_serial, $2, $3, 'reserved' FROM s RETURNING serial",
                 )
                 .await
                 .map_err(|e| pg(&e))?;
-            let serial: i64 = tx.query_one(&next, &[&key_id]).await.map_err(|e| pg(&e))?.get(0);
-            if to_u64(serial) > MAX_SERIAL {
-                return Err(StoreError::SerialsExhausted);
-            }
-            let insert = tx
-                .prepare_cached(
-                    "INSERT INTO credentials (key_id, serial, status_index, issued_at, state) \
-                     VALUES ($1, $2, $3, $4, 'reserved') ON CONFLICT (key_id, status_index) DO NOTHING",
-                )
-                .await
-                .map_err(|e| pg(&e))?;
-            let mut found = None;
             for _ in 0..STATUS_INDEX_TRIES {
                 let idx = random_below(status_list_size)?;
-                let n = tx
-                    .execute(&insert, &[&key_id, &serial, &i64::from(idx), &issued_at])
-                    .await
-                    .map_err(|e| pg(&e))?;
-                if n == 1 {
-                    found = Some(idx);
-                    break;
+                match c.query_one(&st, &[&key_id, &i64::from(idx), &issued_at]).await {
+                    Ok(row) => return Ok(Reservation { serial: to_u64(row.get(0)), status_index: idx }),
+                    Err(e) => match e.as_db_error() {
+                        Some(d)
+                            if *d.code() == SqlState::UNIQUE_VIOLATION
+                                && d.constraint().is_some_and(|n| n.contains("status_index")) =>
+                        {
+                            continue;
+                        }
+                        // CHECK (serial <= 2^53 - 1): the serial space of this key is used up.
+                        Some(d) if *d.code() == SqlState::CHECK_VIOLATION => return Err(StoreError::SerialsExhausted),
+                        _ => return Err(pg(&e)),
+                    },
                 }
             }
-            let status_index = found.ok_or(StoreError::StatusListFull)?;
-            tx.commit().await.map_err(|e| pg(&e))?;
-            Ok(Reservation { serial: to_u64(serial), status_index })
+            Err(StoreError::StatusListFull)
         })
     }
 
     fn finish_credential(&self, key_id: &str, serial: u64, state: CredentialState) -> StoreFuture<'_, ()> {
         let key_id = key_id.to_owned();
         self.run("finish", move |inner| async move {
-            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
-            let st = c
-                .prepare_cached(
-                    "UPDATE credentials SET state = $3 WHERE key_id = $1 AND serial = $2 AND state = 'reserved'",
-                )
-                .await
-                .map_err(|e| pg(&e))?;
-            c.execute(&st, &[&key_id, &to_i64(serial), &state.as_str()]).await.map_err(|e| pg(&e))?;
-            Ok(())
+            // Idempotent (only a `reserved` row changes), so a broken connection is retried.
+            retrying(&inner, |c| {
+                let key_id = key_id.clone();
+                async move {
+                    let st = c
+                        .prepare_cached(
+                            "UPDATE credentials SET state = $3 \
+                             WHERE key_id = $1 AND serial = $2 AND state = 'reserved'",
+                        )
+                        .await?;
+                    c.execute(&st, &[&key_id, &to_i64(serial), &state.as_str()]).await?;
+                    Ok(())
+                }
+            })
+            .await
         })
     }
 
     fn credential(&self, key_id: &str, serial: u64) -> StoreFuture<'_, Option<CredentialRecord>> {
         let key_id = key_id.to_owned();
         self.run("credential", move |inner| async move {
-            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
-            let st = c
-                .prepare_cached(
-                    "SELECT key_id, serial, status_index, issued_at, state, revoked, revoked_at FROM credentials \
-                     WHERE key_id = $1 AND serial = $2",
-                )
-                .await
-                .map_err(|e| pg(&e))?;
-            let row = c.query_opt(&st, &[&key_id, &to_i64(serial)]).await.map_err(|e| pg(&e))?;
-            Ok(row.as_ref().map(row_to_record))
+            retrying(&inner, |c| {
+                let key_id = key_id.clone();
+                async move {
+                    let st = c
+                        .prepare_cached(
+                            "SELECT key_id, serial, status_index, issued_at, state, revoked, revoked_at \
+                             FROM credentials WHERE key_id = $1 AND serial = $2",
+                        )
+                        .await?;
+                    let row = c.query_opt(&st, &[&key_id, &to_i64(serial)]).await?;
+                    Ok(row.as_ref().map(row_to_record))
+                }
+            })
+            .await
         })
     }
 
     fn revoke(&self, key_id: &str, serial: u64, at: i64) -> StoreFuture<'_, RevokeOutcome> {
         let key_id = key_id.to_owned();
         self.run("revoke", move |inner| async move {
-            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
-            let serial = to_i64(serial);
-            // Revocation is final, so "update if not yet revoked, else read" needs no lock.
-            let upd = c
-                .prepare_cached(
-                    "UPDATE credentials SET revoked = TRUE, revoked_at = $3 \
-                     WHERE key_id = $1 AND serial = $2 AND NOT revoked RETURNING revoked_at",
-                )
-                .await
-                .map_err(|e| pg(&e))?;
-            if let Some(r) = c.query_opt(&upd, &[&key_id, &serial, &at]).await.map_err(|e| pg(&e))? {
-                return Ok(RevokeOutcome::Revoked { at: r.get::<_, Option<i64>>(0).unwrap_or(at) });
-            }
-            let sel = c
-                .prepare_cached("SELECT revoked, revoked_at FROM credentials WHERE key_id = $1 AND serial = $2")
-                .await
-                .map_err(|e| pg(&e))?;
-            Ok(match c.query_opt(&sel, &[&key_id, &serial]).await.map_err(|e| pg(&e))? {
-                None => RevokeOutcome::NotFound,
-                Some(r) => RevokeOutcome::AlreadyRevoked { at: r.get::<_, Option<i64>>(1).unwrap_or(0) },
+            // Revocation is final, so "update if not yet revoked, else read" needs no lock. A
+            // retry after a lost answer finds the row revoked at this very `at`: that is this
+            // revocation, reported as such (so its audit entry is written).
+            retrying(&inner, |c| {
+                let key_id = key_id.clone();
+                async move {
+                    let serial = to_i64(serial);
+                    let upd = c
+                        .prepare_cached(
+                            "UPDATE credentials SET revoked = TRUE, revoked_at = $3 \
+                             WHERE key_id = $1 AND serial = $2 AND NOT revoked RETURNING revoked_at",
+                        )
+                        .await?;
+                    if let Some(r) = c.query_opt(&upd, &[&key_id, &serial, &at]).await? {
+                        return Ok(RevokeOutcome::Revoked { at: r.get::<_, Option<i64>>(0).unwrap_or(at) });
+                    }
+                    let sel = c
+                        .prepare_cached("SELECT revoked_at FROM credentials WHERE key_id = $1 AND serial = $2")
+                        .await?;
+                    Ok(match c.query_opt(&sel, &[&key_id, &serial]).await? {
+                        None => RevokeOutcome::NotFound,
+                        Some(r) => match r.get::<_, Option<i64>>(0) {
+                            Some(when) if when == at => RevokeOutcome::Revoked { at },
+                            when => RevokeOutcome::AlreadyRevoked { at: when.unwrap_or(0) },
+                        },
+                    })
+                }
             })
+            .await
         })
     }
 
     fn revoked_serials(&self, key_id: &str) -> StoreFuture<'_, Vec<u64>> {
         let key_id = key_id.to_owned();
         self.run("revoked_serials", move |inner| async move {
-            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
-            let st = c
-                .prepare_cached("SELECT serial FROM credentials WHERE key_id = $1 AND revoked")
-                .await
-                .map_err(|e| pg(&e))?;
-            let rows = c.query(&st, &[&key_id]).await.map_err(|e| pg(&e))?;
-            Ok(rows.iter().map(|r| to_u64(r.get(0))).collect())
+            retrying(&inner, |c| {
+                let key_id = key_id.clone();
+                async move {
+                    let st = c.prepare_cached("SELECT serial FROM credentials WHERE key_id = $1 AND revoked").await?;
+                    let rows = c.query(&st, &[&key_id]).await?;
+                    Ok(rows.iter().map(|r| to_u64(r.get(0))).collect())
+                }
+            })
+            .await
         })
     }
 
     fn revoked_status_indices(&self, key_id: &str) -> StoreFuture<'_, Vec<u32>> {
         let key_id = key_id.to_owned();
         self.run("revoked_status_indices", move |inner| async move {
-            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
-            let st = c
-                .prepare_cached(
-                    "SELECT status_index FROM credentials WHERE key_id = $1 AND revoked ORDER BY status_index",
-                )
-                .await
-                .map_err(|e| pg(&e))?;
-            let rows = c.query(&st, &[&key_id]).await.map_err(|e| pg(&e))?;
-            Ok(rows.iter().map(|r| u32::try_from(r.get::<_, i64>(0)).unwrap_or(u32::MAX)).collect())
+            retrying(&inner, |c| {
+                let key_id = key_id.clone();
+                async move {
+                    let st = c
+                        .prepare_cached(
+                            "SELECT status_index FROM credentials WHERE key_id = $1 AND revoked ORDER BY status_index",
+                        )
+                        .await?;
+                    let rows = c.query(&st, &[&key_id]).await?;
+                    Ok(rows.iter().map(|r| u32::try_from(r.get::<_, i64>(0)).unwrap_or(u32::MAX)).collect())
+                }
+            })
+            .await
         })
     }
 
     fn append_audit(&self, batches: Vec<AuditBatch>) -> StoreFuture<'_, Vec<Appended>> {
         self.run("append_audit", move |inner| async move {
-            let mut c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
-            let tx = c.transaction().await.map_err(|e| pg(&e))?;
-            // The head row lock serialises appends of every instance until commit.
-            let head = tx.query_one("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE", &[]).await;
-            let head = head.map_err(|e| pg(&e))?;
-            let (mut seq, mut prev): (u64, String) = (to_u64(head.get(0)), head.get(1));
-            let start_seq = seq;
-            let mark = tx
-                .prepare_cached(
-                    "INSERT INTO audit_batches (id, first_seq, last_seq) VALUES ($1, $2, $3) \
-                     ON CONFLICT (id) DO NOTHING",
-                )
-                .await
-                .map_err(|e| pg(&e))?;
-            let total: usize = batches.iter().map(|b| b.records.len()).sum();
-            let mut cols = Columns::with_capacity(total);
-            let mut out = Vec::with_capacity(batches.len());
-            for batch in &batches {
-                if batch.records.is_empty() {
-                    out.push(Appended::New(Vec::new()));
-                    continue;
-                }
-                let n = u64::try_from(batch.records.len()).unwrap_or(u64::MAX);
-                let fresh = tx
-                    .execute(&mark, &[&batch.id, &to_i64(seq + 1), &to_i64(seq.saturating_add(n))])
-                    .await
-                    .map_err(|e| pg(&e))?;
-                if fresh == 0 {
-                    out.push(Appended::AlreadyPresent);
-                    continue;
-                }
-                let mut seqs = Vec::with_capacity(batch.records.len());
-                for r in &batch.records {
-                    seq += 1;
-                    let hash = entry_hash(seq, &prev, r);
-                    cols.push(seq, r, &prev, &hash);
-                    seqs.push(seq);
-                    prev = hash;
-                }
-                out.push(Appended::New(seqs));
+            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            if let Some(out) = append_fast(c, &batches).await? {
+                return Ok(out);
             }
-            if seq > start_seq {
-                let insert = tx
-                    .prepare_cached(
-                        "INSERT INTO audit_log (seq, at, event, actor, source, serial, key_id, verdict, code, \
-                         prev_hash, hash) \
-                         SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], \
-                         $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])",
-                    )
-                    .await
-                    .map_err(|e| pg(&e))?;
-                tx.execute(
-                    &insert,
-                    &[
-                        &cols.seq,
-                        &cols.at,
-                        &cols.event,
-                        &cols.actor,
-                        &cols.source,
-                        &cols.serial,
-                        &cols.key_id,
-                        &cols.verdict,
-                        &cols.code,
-                        &cols.prev_hash,
-                        &cols.hash,
-                    ],
-                )
-                .await
-                .map_err(|e| pg(&e))?;
-                tx.execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", &[&to_i64(seq), &prev])
-                    .await
-                    .map_err(|e| pg(&e))?;
-            }
-            tx.commit().await.map_err(|e| pg(&e))?;
-            Ok(out)
+            // A batch id is already stored: this is a re-append of a batch whose first commit
+            // went through after all. Batch by batch, skipping the known ones.
+            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            append_checked(c, &batches).await
         })
     }
 
     fn audit_entries(&self, after: u64, limit: usize) -> StoreFuture<'_, Vec<AuditEntry>> {
         self.run("audit_entries", move |inner| async move {
-            let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
-            let st = c
-                .prepare_cached(
-                    "SELECT seq, at, event, actor, source, serial, key_id, verdict, code, prev_hash, hash \
-                     FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
-                )
-                .await
-                .map_err(|e| pg(&e))?;
-            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let rows = c.query(&st, &[&to_i64(after), &limit]).await.map_err(|e| pg(&e))?;
-            Ok(rows
-                .iter()
-                .map(|r| {
-                    let event: String = r.get(2);
-                    let source: String = r.get(4);
-                    AuditEntry {
-                        seq: to_u64(r.get(0)),
-                        record: AuditRecord {
-                            at: r.get(1),
-                            event: static_event(&event),
-                            actor: r.get(3),
-                            source: static_source(&source),
-                            serial: r.get::<_, Option<i64>>(5).map(to_u64),
-                            key_id: r.get(6),
-                            verdict: r.get(7),
-                            code: r.get(8),
-                        },
-                        prev_hash: r.get(9),
-                        hash: r.get(10),
-                    }
-                })
-                .collect())
+            retrying(&inner, |c| async move {
+                let st = c
+                    .prepare_cached(
+                        "SELECT seq, at, event, actor, source, serial, key_id, verdict, code, prev_hash, hash \
+                         FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                    )
+                    .await?;
+                let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+                let rows = c.query(&st, &[&to_i64(after), &limit]).await?;
+                Ok(rows.iter().map(row_to_entry).collect())
+            })
+            .await
         })
     }
+}
+
+fn row_to_entry(r: &tokio_postgres::Row) -> AuditEntry {
+    let event: String = r.get(2);
+    let source: String = r.get(4);
+    AuditEntry {
+        seq: to_u64(r.get(0)),
+        record: AuditRecord {
+            at: r.get(1),
+            event: static_event(&event),
+            actor: r.get(3),
+            source: static_source(&source),
+            serial: r.get::<_, Option<i64>>(5).map(to_u64),
+            key_id: r.get(6),
+            verdict: r.get(7),
+            code: r.get(8),
+        },
+        prev_hash: r.get(9),
+        hash: r.get(10),
+    }
+}
+
+/// Whether an error means the connection broke (closed, terminated by the administrator, the
+/// server restarting) rather than the statement being wrong.
+fn transient(e: &tokio_postgres::Error) -> bool {
+    match e.as_db_error() {
+        None => true,
+        Some(d) => {
+            let code = d.code().code();
+            code.starts_with("08") || code.starts_with("57P")
+        }
+    }
+}
+
+/// Runs an **idempotent** operation; when its connection broke, again on a fresh connection
+/// (three tries in all). A connection lost under one request is then invisible to the client.
+async fn retrying<T, F, Fut>(inner: &Inner, mut f: F) -> Result<T, StoreError>
+where
+    F: FnMut(deadpool_postgres::Object) -> Fut,
+    Fut: Future<Output = Result<T, tokio_postgres::Error>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+        match f(c).await {
+            Ok(v) => return Ok(v),
+            Err(e) if tries < 3 && transient(&e) => {
+                tracing::debug!(error = %pg(&e), "PostgreSQL connection lost; retrying on a fresh one");
+            }
+            Err(e) => return Err(pg(&e)),
+        }
+    }
+}
+
+/// The chain head update, the batch ids and the entries in one statement (the fast path).
+const APPEND_SQL: &str = "WITH b AS ( \
+      INSERT INTO audit_batches (id, first_seq, last_seq) \
+      SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[])), \
+    l AS ( \
+      INSERT INTO audit_log (seq, at, event, actor, source, serial, key_id, verdict, code, prev_hash, hash) \
+      SELECT * FROM UNNEST($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], \
+                           $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])) \
+    UPDATE audit_head SET seq = $15, hash = $16 WHERE id = 1";
+
+/// A pooled connection that is thrown away (not returned to the pool) unless the transaction
+/// it is in was ended cleanly: a cancelled or failed append never leaves an open transaction
+/// (holding the chain head's lock) in the pool. PostgreSQL rolls back when the connection goes.
+struct Discard {
+    obj: Option<deadpool_postgres::Object>,
+    clean: bool,
+}
+
+impl Discard {
+    fn client(&self) -> Result<&tokio_postgres::Client, StoreError> {
+        self.obj.as_deref().map(|w| &**w).ok_or_else(|| StoreError::Database("no connection".to_owned()))
+    }
+}
+
+impl Drop for Discard {
+    fn drop(&mut self) {
+        if !self.clean
+            && let Some(o) = self.obj.take()
+        {
+            drop(deadpool_postgres::Object::take(o));
+        }
+    }
+}
+
+/// Appends assuming every batch id is new, in two round trips while holding the chain head:
+/// `BEGIN; SELECT … FOR UPDATE`, then the whole append pipelined with its `COMMIT`. `None` when
+/// a batch id was already stored (nothing was written; the caller takes the slow path).
+async fn append_fast(
+    c: deadpool_postgres::Object,
+    batches: &[AuditBatch],
+) -> Result<Option<Vec<Appended>>, StoreError> {
+    if batches.iter().all(|b| b.records.is_empty()) {
+        return Ok(Some(batches.iter().map(|_| Appended::New(Vec::new())).collect()));
+    }
+    // Prepared before the head is locked (a no-op once cached on this connection).
+    let st = c.prepare_cached(APPEND_SQL).await.map_err(|e| pg(&e))?;
+    let mut conn = Discard { obj: Some(c), clean: false };
+    let client = conn.client()?;
+    let msgs = client
+        .simple_query("BEGIN; SELECT seq::text, hash FROM audit_head WHERE id = 1 FOR UPDATE")
+        .await
+        .map_err(|e| pg(&e))?;
+    let head = msgs.iter().find_map(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(r) => {
+            Some((r.get(0).and_then(|v| v.parse::<u64>().ok())?, r.get(1)?.to_owned()))
+        }
+        _ => None,
+    });
+    let Some((mut seq, mut prev)) = head else {
+        return Err(StoreError::Database("the audit chain head row is missing".to_owned()));
+    };
+    let total: usize = batches.iter().map(|b| b.records.len()).sum();
+    let mut cols = Columns::with_capacity(total);
+    let (mut ids, mut firsts, mut lasts) = (Vec::new(), Vec::new(), Vec::new());
+    let mut out = Vec::with_capacity(batches.len());
+    for batch in batches {
+        if batch.records.is_empty() {
+            out.push(Appended::New(Vec::new()));
+            continue;
+        }
+        ids.push(batch.id.as_str());
+        firsts.push(to_i64(seq + 1));
+        let mut seqs = Vec::with_capacity(batch.records.len());
+        for r in &batch.records {
+            seq += 1;
+            let hash = entry_hash(seq, &prev, r);
+            cols.push(seq, r, &prev, &hash);
+            seqs.push(seq);
+            prev = hash;
+        }
+        lasts.push(to_i64(seq));
+        out.push(Appended::New(seqs));
+    }
+    let head_seq = to_i64(seq);
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 16] = [
+        &ids,
+        &firsts,
+        &lasts,
+        &cols.seq,
+        &cols.at,
+        &cols.event,
+        &cols.actor,
+        &cols.source,
+        &cols.serial,
+        &cols.key_id,
+        &cols.verdict,
+        &cols.code,
+        &cols.prev_hash,
+        &cols.hash,
+        &head_seq,
+        &prev,
+    ];
+    // Pipelined: sent back to back, in this order (`biased`), answered in one round trip. If
+    // the append fails, the COMMIT ends the aborted transaction (as a rollback).
+    let (written, commit) = tokio::join!(biased; client.execute(&st, &params), client.simple_query("COMMIT"));
+    match written {
+        Ok(_) => {
+            commit.map_err(|e| pg(&e))?;
+            conn.clean = true;
+            Ok(Some(out))
+        }
+        Err(e) => {
+            let known_batch = e.as_db_error().is_some_and(|d| {
+                *d.code() == SqlState::UNIQUE_VIOLATION && d.table().is_some_and(|t| t == "audit_batches")
+            });
+            if known_batch && commit.is_ok() {
+                conn.clean = true;
+                return Ok(None);
+            }
+            Err(pg(&e))
+        }
+    }
+}
+
+/// Appends batch by batch, skipping the ids already stored (the slow path, for re-appends).
+async fn append_checked(mut c: deadpool_postgres::Object, batches: &[AuditBatch]) -> Result<Vec<Appended>, StoreError> {
+    let tx = c.transaction().await.map_err(|e| pg(&e))?;
+    // The head row lock serialises appends of every instance until commit.
+    let head = tx.query_one("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE", &[]).await;
+    let head = head.map_err(|e| pg(&e))?;
+    let (mut seq, mut prev): (u64, String) = (to_u64(head.get(0)), head.get(1));
+    let start_seq = seq;
+    let mark = tx
+        .prepare_cached(
+            "INSERT INTO audit_batches (id, first_seq, last_seq) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .await
+        .map_err(|e| pg(&e))?;
+    let total: usize = batches.iter().map(|b| b.records.len()).sum();
+    let mut cols = Columns::with_capacity(total);
+    let mut out = Vec::with_capacity(batches.len());
+    for batch in batches {
+        if batch.records.is_empty() {
+            out.push(Appended::New(Vec::new()));
+            continue;
+        }
+        let n = u64::try_from(batch.records.len()).unwrap_or(u64::MAX);
+        let fresh = tx
+            .execute(&mark, &[&batch.id, &to_i64(seq + 1), &to_i64(seq.saturating_add(n))])
+            .await
+            .map_err(|e| pg(&e))?;
+        if fresh == 0 {
+            out.push(Appended::AlreadyPresent);
+            continue;
+        }
+        let mut seqs = Vec::with_capacity(batch.records.len());
+        for r in &batch.records {
+            seq += 1;
+            let hash = entry_hash(seq, &prev, r);
+            cols.push(seq, r, &prev, &hash);
+            seqs.push(seq);
+            prev = hash;
+        }
+        out.push(Appended::New(seqs));
+    }
+    if seq > start_seq {
+        let insert = tx
+            .prepare_cached(
+                "INSERT INTO audit_log (seq, at, event, actor, source, serial, key_id, verdict, code, \
+                 prev_hash, hash) \
+                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], \
+                 $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])",
+            )
+            .await
+            .map_err(|e| pg(&e))?;
+        tx.execute(
+            &insert,
+            &[
+                &cols.seq,
+                &cols.at,
+                &cols.event,
+                &cols.actor,
+                &cols.source,
+                &cols.serial,
+                &cols.key_id,
+                &cols.verdict,
+                &cols.code,
+                &cols.prev_hash,
+                &cols.hash,
+            ],
+        )
+        .await
+        .map_err(|e| pg(&e))?;
+        tx.execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", &[&to_i64(seq), &prev])
+            .await
+            .map_err(|e| pg(&e))?;
+    }
+    tx.commit().await.map_err(|e| pg(&e))?;
+    Ok(out)
 }
 
 /// Audit entries column by column, for one `INSERT … SELECT * FROM UNNEST(…)`.
