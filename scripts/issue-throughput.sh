@@ -28,8 +28,9 @@ command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get insta
 command -v psql >/dev/null || { echo "psql is not installed (Debian: apt-get install -y postgresql-client)" >&2; exit 2; }
 
 echo "== building (release)" >&2
-(cd "$ROOT" && cargo build --release -q -p ikd-server --bin ikd-server)
+(cd "$ROOT" && cargo build --release -q -p ikd-server --bin ikd-server && cargo build --release -q -p ikd-cli --bin ikd)
 BIN="$CARGO_TARGET_DIR/release/ikd-server"
+IKD="$CARGO_TARGET_DIR/release/ikd"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ikd-issue.XXXXXX")
 SCHEMA="ikd_bench_$$_$RANDOM"
@@ -58,11 +59,16 @@ wrk.body = '{"claims": $CLAIMS}'
 LUA
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# CPU of every PostgreSQL process (the server's backends included); approximate: it also counts
-# whatever else the database does meanwhile.
+# CPU of this run's PostgreSQL backends (application_name = the schema) and of PostgreSQL's WAL
+# writer, checkpointer and background writer; 0 for the SQLite run.
+pg_pids() {
+  [[ -n "${1:-}" ]] || return 0
+  psql -qAt "$PG" -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$SCHEMA'" 2>/dev/null || true
+  pgrep -f 'postgres: .*(walwriter|checkpointer|background writer)' || true
+}
 pg_ticks() {
   local t=0 p
-  for p in $(pgrep -x postgres || true); do t=$((t + $(cpu_ticks "$p"))); done
+  for p in $PG_PIDS; do t=$((t + $(cpu_ticks "$p"))); done
   echo "$t"
 }
 
@@ -73,9 +79,12 @@ run() {
   local name=$1 url=${2:-}
   local dir="$WORK/$name"
   mkdir -p "$dir"
-  printf 'IKD-SECRET-KEY-1\n%s\n' "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" >"$dir/issuer.key"
+  # A fresh issuer key, trusted by the server, so every verification is a full one (VALID).
+  "$IKD" key new "$dir/issuer.key" --name "DISDUKCAPIL UJI" >/dev/null
+  "$IKD" trust add --store "$dir/trust.json" --name "DISDUKCAPIL UJI" --key "$dir/issuer.key.pub" \
+    --not-before 2020-01-01 >/dev/null
   echo "== $name: starting the server" >&2
-  env -u IKD_CONFIG IKD_LISTEN=127.0.0.1:0 IKD_DATA_DIR="$dir/data" IKD_ISSUER_KEY="$dir/issuer.key" \
+  env -u IKD_CONFIG IKD_LISTEN=127.0.0.1:0 IKD_DATA_DIR="$dir/data" IKD_ISSUER_KEY="$dir/issuer.key" IKD_TRUST_STORE="$dir/trust.json" \
     IKD_ADMIN_TOKEN="$TOKEN" IKD_LOG="warn" ${url:+IKD_DATABASE_URL="$url"} \
     "$BIN" >"$dir/server.log" 2>"$dir/server.err" &
   SERVER_PID=$!
@@ -90,6 +99,7 @@ run() {
   wrk -t1 -c"$CONNS" -d2s -s "$WORK/issue.lua" "http://$addr/v1/credentials" >/dev/null
   echo "== $name: wrk ${DURATION}s, $CONNS connections" >&2
   local t0 p0 t1 p1
+  PG_PIDS=$(pg_pids "$url" | tr '\n' ' ')
   t0=$(cpu_ticks "$SERVER_PID"); p0=$(pg_ticks)
   wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency -s "$WORK/issue.lua" "http://$addr/v1/credentials" | tee "$dir/wrk.txt" >&2
   t1=$(cpu_ticks "$SERVER_PID"); p1=$(pg_ticks)
@@ -103,9 +113,12 @@ run() {
     "'{\"qr\":\"$qr\"}'" >"$dir/verify.lua"
   echo "== $name: wrk ${DURATION}s on /v1/verify" >&2
   local v0 q0 v1 q1
+  PG_PIDS=$(pg_pids "$url" | tr '\n' ' ')
   v0=$(cpu_ticks "$SERVER_PID"); q0=$(pg_ticks)
   wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency -s "$dir/verify.lua" "http://$addr/v1/verify" | tee "$dir/wrk-verify.txt" >&2
   v1=$(cpu_ticks "$SERVER_PID"); q1=$(pg_ticks)
+  local valid
+  valid=$(curl -s "http://$addr/metrics" | sed -n 's/^ikd_verifications_total{code="ok",source="text",verdict="VALID"} //p')
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
   local audit
   audit=$(env -u IKD_CONFIG IKD_DATA_DIR="$dir/data" ${url:+IKD_DATABASE_URL="$url"} "$BIN" audit-verify 2>/dev/null || true)
@@ -117,10 +130,10 @@ run() {
   non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$dir/wrk.txt")
   tck=$(getconf CLK_TCK)
   cpu=$(awk -v a="$t0" -v b="$t1" -v r="${total:-0}" -v t="$tck" 'BEGIN { if (r > 0) printf "%.0f", (b - a) / t * 1e6 / r; else print "n/a" }')
-  pgcpu=$(awk -v a="$p0" -v b="$p1" -v r="${total:-0}" -v t="$tck" 'BEGIN { if (r > 0) printf "%.0f", (b - a) / t * 1e6 / r; else print "n/a" }')
+  pgcpu=$(awk -v a="$p0" -v b="$p1" -v r="${total:-0}" -v t="$tck" -v u="$url" 'BEGIN { if (u == "") print "–"; else if (r > 0) printf "%.0f µs", (b - a) / t * 1e6 / r; else print "n/a" }')
   ok=$(echo "$audit" | sed -n 's/.*"ok": \([a-z]*\).*/\1/p')
   entries=$(echo "$audit" | sed -n 's/.*"entries": \([0-9]*\).*/\1/p')
-  ROWS+=("| $name | ${rps:-?} | ${p50:-?} / ${p99:-?} | ${total:-?} | ${non2xx:-0} | ${cpu} µs | ${pgcpu} µs |")
+  ROWS+=("| $name | ${rps:-?} | ${p50:-?} / ${p99:-?} | ${total:-?} | ${non2xx:-0} | ${cpu} µs | ${pgcpu} |")
   local vrps vp50 vp99 vtotal vnon2xx vcpu vpgcpu
   vrps=$(awk '/^Requests\/sec:/ {print $2}' "$dir/wrk-verify.txt")
   vp50=$(awk '$1 == "50%" {print $2}' "$dir/wrk-verify.txt")
@@ -128,9 +141,9 @@ run() {
   vtotal=$(awk '/requests in/ {print $1}' "$dir/wrk-verify.txt")
   vnon2xx=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$dir/wrk-verify.txt")
   vcpu=$(awk -v a="$v0" -v b="$v1" -v r="${vtotal:-0}" -v t="$tck" 'BEGIN { if (r > 0) printf "%.0f", (b - a) / t * 1e6 / r; else print "n/a" }')
-  vpgcpu=$(awk -v a="$q0" -v b="$q1" -v r="${vtotal:-0}" -v t="$tck" 'BEGIN { if (r > 0) printf "%.0f", (b - a) / t * 1e6 / r; else print "n/a" }')
-  VROWS+=("| $name | ${vrps:-?} | ${vp50:-?} / ${vp99:-?} | ${vtotal:-?} | ${vnon2xx:-0} | ${vcpu} µs | ${vpgcpu} µs |")
-  CHAIN+=("$name: ${entries:-?} audit entries after the run, chain intact: ${ok:-?}")
+  vpgcpu=$(awk -v a="$q0" -v b="$q1" -v r="${vtotal:-0}" -v t="$tck" -v u="$url" 'BEGIN { if (u == "") print "–"; else if (r > 0) printf "%.0f µs", (b - a) / t * 1e6 / r; else print "n/a" }')
+  VROWS+=("| $name | ${vrps:-?} | ${vp50:-?} / ${vp99:-?} | ${vtotal:-?} | ${vnon2xx:-0} | ${vcpu} µs | ${vpgcpu} |")
+  CHAIN+=("$name: ${entries:-?} audit entries after the run, chain intact: ${ok:-?}; VALID verdicts: ${valid:-0} of ${vtotal:-?}+ requests")
 }
 
 run sqlite

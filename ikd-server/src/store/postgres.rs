@@ -143,7 +143,11 @@ impl std::fmt::Debug for PgStore {
 fn pg(e: &tokio_postgres::Error) -> StoreError {
     match e.as_db_error() {
         Some(d) => StoreError::Database(format!("PostgreSQL: {} ({})", d.message(), d.code().code())),
-        None => StoreError::Database(format!("PostgreSQL: {e}")),
+        None => {
+            // The cause (refused, timed out, closed) says more than the kind alone.
+            let cause = std::error::Error::source(e).map(|c| format!(": {c}")).unwrap_or_default();
+            StoreError::Database(format!("PostgreSQL: {e}{cause}"))
+        }
     }
 }
 
