@@ -537,20 +537,17 @@ pub(crate) fn node_16(left: &[u8; 16], right: &[u8; 16]) -> [u8; 16] {
 /// The Merkle root over the 16 slot leaves: internal nodes are truncated to 16 bytes,
 /// the root is the full 32-byte digest.
 pub(crate) fn merkle_root(leaves: &[[u8; 16]; slot::COUNT]) -> [u8; 32] {
-    let mut level: Vec<[u8; 16]> = leaves.to_vec();
-    while level.len() > 2 {
-        level = level
-            .chunks_exact(2)
-            .filter_map(|p| match p {
-                [l, r] => Some(trunc16(&node(l, r))),
-                _ => None,
-            })
-            .collect();
+    let mid = slot::COUNT / 2;
+    node(&subtree_node((0, mid), leaves), &subtree_node((mid, slot::COUNT), leaves))
+}
+
+/// The 16-byte node of the subtree over slots `lo..hi` (a leaf when it spans one slot).
+pub(crate) fn subtree_node((lo, hi): (usize, usize), leaves: &[[u8; 16]; slot::COUNT]) -> [u8; 16] {
+    if hi - lo <= 1 {
+        return leaves.get(lo).copied().unwrap_or([0; 16]);
     }
-    match level.as_slice() {
-        [l, r] => node(l, r),
-        _ => [0; 32],
-    }
+    let mid = (lo + hi) / 2;
+    node_16(&subtree_node((lo, mid), leaves), &subtree_node((mid, hi), leaves))
 }
 
 pub(crate) fn commitment_root(secret: &SaltSecret, slots: &[&[u8]]) -> [u8; 32] {

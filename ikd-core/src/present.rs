@@ -7,9 +7,9 @@ use std::ops::Range;
 use sha2::{Digest, Sha256};
 
 use crate::claims::{SlotValue, slot};
-#[cfg(feature = "issue")]
-use crate::credential::subtree_seed;
 use crate::credential::{Header, Timestamp, WIRE_EPOCH, expand_seed, leaf, node_16, signed_message};
+#[cfg(feature = "issue")]
+use crate::credential::{subtree_node, subtree_seed};
 use crate::error::DecodeError;
 use crate::wire::Reader;
 #[cfg(feature = "issue")]
@@ -201,9 +201,10 @@ fn subtree(
 }
 
 /// Collects the sibling nodes for a disclosure from all 16 leaves (pre-order).
+#[cfg(feature = "issue")]
 fn collect_siblings(d: Disclosure, lo: usize, hi: usize, leaves: &[[u8; 16]; slot::COUNT], out: &mut Vec<[u8; 16]>) {
     if !(lo..hi).any(|i| d.contains_slot(i)) {
-        out.push(full_subtree(lo, hi, leaves));
+        out.push(subtree_node((lo, hi), leaves));
         return;
     }
     if hi - lo == 1 {
@@ -212,14 +213,6 @@ fn collect_siblings(d: Disclosure, lo: usize, hi: usize, leaves: &[[u8; 16]; slo
     let mid = (lo + hi) / 2;
     collect_siblings(d, lo, mid, leaves, out);
     collect_siblings(d, mid, hi, leaves, out);
-}
-
-fn full_subtree(lo: usize, hi: usize, leaves: &[[u8; 16]; slot::COUNT]) -> [u8; 16] {
-    if hi - lo == 1 {
-        return leaves.get(lo).copied().unwrap_or([0; 16]);
-    }
-    let mid = (lo + hi) / 2;
-    node_16(&full_subtree(lo, mid, leaves), &full_subtree(mid, hi, leaves))
 }
 
 fn root_of(d: Disclosure, leaves: &[[u8; 16]; slot::COUNT], siblings: &[[u8; 16]]) -> Result<[u8; 32], DecodeError> {
