@@ -7,7 +7,7 @@ use std::ops::Range;
 use sha2::{Digest, Sha256};
 
 use crate::claims::{SlotValue, slot};
-use crate::credential::{Header, Timestamp, WIRE_EPOCH, expand_seed, leaf, node_16, signed_message};
+use crate::credential::{Header, Timestamp, WIRE_EPOCH, expand_seed, leaf, node_16, signed_message, split};
 #[cfg(feature = "issue")]
 use crate::credential::{subtree_node, subtree_seed};
 use crate::error::DecodeError;
@@ -162,7 +162,7 @@ fn disclosed_subtrees(d: Disclosure, lo: usize, hi: usize, out: &mut Vec<(usize,
     if hi - lo == 1 || !(lo..hi).any(|i| d.contains_slot(i)) {
         return;
     }
-    let mid = (lo + hi) / 2;
+    let mid = split(lo, hi);
     disclosed_subtrees(d, lo, mid, out);
     disclosed_subtrees(d, mid, hi, out);
 }
@@ -176,7 +176,7 @@ fn sibling_count(d: Disclosure, lo: usize, hi: usize) -> usize {
     if hi - lo == 1 {
         return 0;
     }
-    let mid = (lo + hi) / 2;
+    let mid = split(lo, hi);
     sibling_count(d, lo, mid) + sibling_count(d, mid, hi)
 }
 
@@ -194,7 +194,7 @@ fn subtree(
     if hi - lo == 1 {
         return leaves.get(lo).copied().ok_or(DecodeError::Truncated);
     }
-    let mid = (lo + hi) / 2;
+    let mid = split(lo, hi);
     let l = subtree(d, lo, mid, leaves, siblings)?;
     let r = subtree(d, mid, hi, leaves, siblings)?;
     Ok(node_16(&l, &r))
@@ -210,15 +210,16 @@ fn collect_siblings(d: Disclosure, lo: usize, hi: usize, leaves: &[[u8; 16]; slo
     if hi - lo == 1 {
         return;
     }
-    let mid = (lo + hi) / 2;
+    let mid = split(lo, hi);
     collect_siblings(d, lo, mid, leaves, out);
     collect_siblings(d, mid, hi, leaves, out);
 }
 
 fn root_of(d: Disclosure, leaves: &[[u8; 16]; slot::COUNT], siblings: &[[u8; 16]]) -> Result<[u8; 32], DecodeError> {
     let mut it = siblings.iter();
-    let l = subtree(d, 0, slot::COUNT / 2, leaves, &mut it)?;
-    let r = subtree(d, slot::COUNT / 2, slot::COUNT, leaves, &mut it)?;
+    let mid = split(0, slot::COUNT);
+    let l = subtree(d, 0, mid, leaves, &mut it)?;
+    let r = subtree(d, mid, slot::COUNT, leaves, &mut it)?;
     Ok(crate::credential::node(&l, &r))
 }
 
@@ -260,7 +261,8 @@ impl ParsedPresentation {
             *l = leaf(u8::try_from(i).unwrap_or(0), salt, bytes);
             values.push((i, value));
         }
-        let n = sibling_count(disclosure, 0, slot::COUNT / 2) + sibling_count(disclosure, slot::COUNT / 2, slot::COUNT);
+        let mid = split(0, slot::COUNT);
+        let n = sibling_count(disclosure, 0, mid) + sibling_count(disclosure, mid, slot::COUNT);
         let mut siblings = Vec::with_capacity(n);
         for _ in 0..n {
             siblings.push(r.array::<16>()?);
@@ -570,8 +572,9 @@ pub fn create_presentation(
         }
     }
     let mut siblings = Vec::new();
-    collect_siblings(disclose, 0, slot::COUNT / 2, &leaves, &mut siblings);
-    collect_siblings(disclose, slot::COUNT / 2, slot::COUNT, &leaves, &mut siblings);
+    let mid = split(0, slot::COUNT);
+    collect_siblings(disclose, 0, mid, &leaves, &mut siblings);
+    collect_siblings(disclose, mid, slot::COUNT, &leaves, &mut siblings);
     for s in &siblings {
         w.bytes(s);
     }
@@ -590,4 +593,44 @@ pub fn create_presentation(
         w.bytes(&h.sign(&holder_message(&root, &tail)));
     }
     Ok(crate::credential::payload_to_text(&w.buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(list: &str) -> Disclosure {
+        Disclosure::parse_list(list).unwrap_or(Disclosure::from_bits(0))
+    }
+
+    fn cost(d: Disclosure) -> (usize, usize) {
+        let mut seeds = Vec::new();
+        disclosed_subtrees(d, 0, slot::COUNT, &mut seeds);
+        let mid = split(0, slot::COUNT);
+        (seeds.len(), sibling_count(d, 0, mid) + sibling_count(d, mid, slot::COUNT))
+    }
+
+    /// Pins the tree shape of issue 6: the four claims shown most often share one subtree
+    /// beside the root, so withholding every other claim costs one sibling, not two.
+    #[test]
+    fn regression_common_presentations_need_two_siblings() {
+        assert_eq!(cost(shown("nama,nik,age_over_17")), (2, 2));
+        assert_eq!(cost(shown("nama,nik")), (1, 2));
+        assert_eq!(cost(shown("nama,foto,age_over_17")), (2, 2));
+        let all_but_photo = Disclosure::from_bits(Disclosure::ALL.bits() & !shown("foto").bits());
+        assert_eq!(cost(all_but_photo), (3, 1));
+        assert_eq!(cost(Disclosure::ALL), (1, 0));
+    }
+
+    #[test]
+    fn subtrees_and_siblings_cover_every_slot_once() {
+        for bits in 1..=u16::MAX {
+            let d = Disclosure::from_bits(bits);
+            let mut seeds = Vec::new();
+            disclosed_subtrees(d, 0, slot::COUNT, &mut seeds);
+            let covered: usize = seeds.iter().map(|(lo, hi)| hi - lo).sum();
+            assert_eq!(covered, bits.count_ones() as usize, "{bits:#06x}");
+            assert!(seeds.iter().all(|&(lo, hi)| (lo..hi).all(|i| d.contains_slot(i))));
+        }
+    }
 }
