@@ -1104,6 +1104,14 @@ impl Verifier {
         self
     }
 
+    /// Shares `other`'s replay cache. A verifier rebuilt after a trust-list change should
+    /// take over the cache of the one it replaces: otherwise a presentation accepted just
+    /// before the change could be used a second time just after it.
+    pub fn with_replay_cache_of(mut self, other: &Verifier) -> Verifier {
+        self.replay = Arc::clone(&other.replay);
+        self
+    }
+
     /// The trust store.
     pub fn trust_store(&self) -> &TrustStore {
         &self.trust

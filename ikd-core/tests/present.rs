@@ -181,6 +181,23 @@ fn freshness_window_and_replay() {
     assert_eq!(v.verify(&text).verdict(), Verdict::Valid);
 }
 
+/// A verifier rebuilt after a trust-list change used to start with an empty replay cache,
+/// so a presentation accepted just before the change passed a second time just after it.
+#[test]
+fn regression_rebuilt_verifier_keeps_the_replay_cache() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-woman"), Some(holder_key()), None);
+    let p = present(&text, "nama", None);
+    let old = verifier_at(&env, now().plus(10));
+    assert_eq!(old.verify(&p).verdict(), Verdict::Valid);
+    let fresh = verifier_at(&env, now().plus(10));
+    assert_eq!(fresh.clone().verify(&present(&text, "nik", None)).verdict(), Verdict::Valid);
+    let rebuilt = fresh.with_replay_cache_of(&old);
+    assert_eq!(rebuilt.verify(&p).code(), "presentation_replayed");
+    // Without taking the cache over, a new verifier cannot know (the regression).
+    assert_eq!(verifier_at(&env, now().plus(10)).verify(&p).verdict(), Verdict::Valid);
+}
+
 #[test]
 fn replay_cache_memory_is_bounded() {
     let mut c = ReplayCache::new(3);

@@ -428,15 +428,16 @@ impl Lists {
         inner.trust.is_some() || self.upstream.is_some()
     }
 
-    /// Rebuilds the verifier. Only a trust list change makes a new one; otherwise the current
-    /// one is cloned (so it keeps its replay cache) with the new status lists.
+    /// Rebuilds the verifier. Only a trust list change makes a new one, which takes over the
+    /// replay cache of the current one; otherwise the current one is cloned (so it keeps its
+    /// replay cache) with the new status lists.
     fn rebuild(&self, inner: &Inner, trust_changed: bool) {
         let mut v = if trust_changed {
             let v = match &inner.trust {
                 Some(t) => Verifier::from_trust_list(t.list.clone()),
                 None => Verifier::new(self.base_trust.clone()),
             };
-            v.with_clock(Arc::clone(&self.clock)).with_freshness(self.freshness)
+            v.with_clock(Arc::clone(&self.clock)).with_freshness(self.freshness).with_replay_cache_of(&self.verifier())
         } else {
             (*self.verifier()).clone()
         };

@@ -394,6 +394,34 @@ async fn trust_list_file_is_checked_and_reloaded() {
     assert!(err.contains("trust_list_file") && err.contains("trust_list_unknown_root"), "{err}");
 }
 
+/// After a trust-list reload the server built a new verifier with an empty replay cache, so a
+/// live presentation accepted just before the reload was accepted again just after it.
+#[tokio::test]
+async fn regression_trust_list_reload_keeps_the_replay_cache() {
+    let root = SecretKey::from_seed(&random_seed());
+    let seed = random_seed();
+    let own = SecretKey::from_seed(&seed).public_key();
+    let s = issuing_server(&root, seed).await;
+    let holder = SecretKey::from_seed(&random_seed());
+    let cred = holder_credential(&Issuer::new(SecretKey::from_seed(&seed)), &holder);
+    let shown = Disclosure::from_names(&["nama", "nik"]).unwrap();
+    let live = create_presentation(&cred, shown, Some(&holder), Timestamp::now(), None).unwrap();
+    let r = verify_body(&s.router, json!({ "qr": live })).await.json();
+    assert_eq!(r["verdict"], "VALID", "{r}");
+    let file = s.dir.path().join("trust.ikdtl");
+    let newer = sign_trust_list(
+        &root,
+        &[(ISSUER_NAME, own), ("DISDUKCAPIL LAIN", SecretKey::from_seed(&random_seed()).public_key())],
+        7,
+        Timestamp::now(),
+    );
+    std::fs::write(&file, &newer).unwrap();
+    s.state.lists.reload_trust_list_file();
+    assert_eq!(s.state.lists.trust_list().unwrap().list.sequence(), 7);
+    let r = verify_body(&s.router, json!({ "qr": live })).await.json();
+    assert_eq!((r["verdict"].as_str(), r["code"].as_str()), (Some("INVALID"), Some("presentation_replayed")), "{r}");
+}
+
 #[test]
 fn list_settings_from_file_and_environment() {
     let root = SecretKey::from_seed(&[0x33; 32]).public_key().to_text();
