@@ -6,16 +6,13 @@ use clap::Args;
 use ikd_core::photo::{self, PhotoError, PhotoLimits};
 use ikd_core::render::{self, ErrorCorrection, RenderOptions};
 use ikd_core::{
-    BerlakuHingga, Claims, IssueError, IssueRequest, IssuedCredential, Issuer, Lang, MAX_PHOTO_BYTES, PublicKey,
-    Serial, StatusIndex, Timestamp,
+    BerlakuHingga, Claims, IssueError, IssueRequest, IssuedCredential, Issuer, Lang, PublicKey, Serial, StatusIndex,
+    Timestamp,
 };
 
 use crate::card::{self, CardData};
 use crate::error::{CliError, CliResult};
 use crate::{Ctx, batch, claimsio, fsutil, keys, parse_when, tr};
-
-/// Characters of the largest credential that still fits QR version 22 at error correction M.
-pub const QR_V22_M_CHARS: usize = 1134;
 
 /// `ikd issue` arguments.
 #[derive(Debug, Args)]
@@ -176,12 +173,6 @@ pub fn load_issuer(lang: Lang, key: &Path) -> CliResult<Issuer> {
     Ok(Issuer::new(keys::read_secret_key(lang, key)?))
 }
 
-/// The no-photo payload size leaves this many bytes for a photo within QR version 22 at M:
-/// `(1134 − 5) / 3 × 2` payload bytes in all, minus the rest, minus 2 for the length prefix.
-pub fn photo_budget(no_photo_payload: usize) -> usize {
-    ((QR_V22_M_CHARS - 5) / 3 * 2).saturating_sub(no_photo_payload).saturating_sub(2).min(MAX_PHOTO_BYTES)
-}
-
 /// `ikd issue`.
 pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
     if let (Some(b), Some(dir)) = (&a.batch, &a.out_dir) {
@@ -228,7 +219,7 @@ pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
             photo: None,
         };
         let probe = issuer.issue(&probe).map_err(|e| issue_error(lang, &e).file_label(&label))?;
-        let budget = photo_budget(probe.payload_len());
+        let budget = ikd_core::photo_byte_budget(probe.payload_len(), ikd_core::PHOTO_CREDENTIAL_MAX_CHARS);
         let t = photo::make_thumbnail(input, budget, &PhotoLimits::default())
             .map_err(|e| photo_error(lang, &e).file(ppath))?;
         thumb = Some(t);
