@@ -335,18 +335,7 @@ pub fn text_to_payload(text: &str) -> Result<Vec<u8>, DecodeError> {
         return Err(DecodeError::InputTooLarge { len: text.chars().count(), max: MAX_TEXT_CHARS });
     }
     let body = strip_prefix(text)?;
-    let payload = base45::decode(body).map_err(|_| DecodeError::BadBase45)?;
-    // The crate rejects three-character groups above 65535 but accepts a final pair above
-    // 255 (it keeps the low byte): such text is not the canonical encoding of any payload.
-    if body.len() % 3 == 2 {
-        let digit = |c: u8| BASE45_ALPHABET.iter().position(|a| *a == c).unwrap_or(0);
-        let tail = body.as_bytes().get(body.len() - 2..).unwrap_or(&[]);
-        if let [a, b] = tail
-            && digit(*a) + 45 * digit(*b) > 255
-        {
-            return Err(DecodeError::NonCanonicalBase45);
-        }
-    }
+    let payload = base45_decode(body.as_bytes())?;
     if payload.len() > MAX_PAYLOAD_BYTES {
         return Err(DecodeError::InputTooLarge { len: text.len(), max: MAX_TEXT_CHARS });
     }
@@ -355,6 +344,49 @@ pub fn text_to_payload(text: &str) -> Result<Vec<u8>, DecodeError> {
 
 /// The RFC 9285 alphabet, in value order.
 const BASE45_ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+/// The value of every byte in [`BASE45_ALPHABET`]; `0xFF` for the others.
+// Evaluated at compile time: an index out of bounds would fail the build, not panic.
+#[allow(clippy::indexing_slicing)]
+const BASE45_VALUES: [u8; 256] = {
+    let mut t = [0xFF; 256];
+    let mut i = 0;
+    while i < BASE45_ALPHABET.len() {
+        t[BASE45_ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Strict RFC 9285 decoding: only the canonical encoding of some byte string is accepted.
+///
+/// It is ours rather than the `base45` crate's (which still encodes) for two reasons: the
+/// crate accepts a final pair above 255 (it keeps the low byte), which is not the encoding of
+/// any payload, and its per-character lookup is a call that is not inlined, which made
+/// Base45 about a third of the decoding cost on the verification hot path
+/// (`docs/BENCHMARKS.md`). A differential test checks it against the crate.
+fn base45_decode(body: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let digit = |c: u8| match BASE45_VALUES.get(usize::from(c)).copied().unwrap_or(0xFF) {
+        0xFF => Err(DecodeError::BadBase45),
+        d => Ok(u32::from(d)),
+    };
+    let (groups, rest) = body.as_chunks::<3>();
+    let mut out = Vec::with_capacity(groups.len() * 2 + 1);
+    for &[a, b, c] in groups {
+        let v = digit(a)? + 45 * digit(b)? + 45 * 45 * digit(c)?;
+        let pair = u16::try_from(v).map_err(|_| DecodeError::BadBase45)?;
+        out.extend_from_slice(&pair.to_be_bytes());
+    }
+    match *rest {
+        [] => {}
+        [a, b] => {
+            let v = digit(a)? + 45 * digit(b)?;
+            out.push(u8::try_from(v).map_err(|_| DecodeError::NonCanonicalBase45)?);
+        }
+        _ => return Err(DecodeError::BadBase45),
+    }
+    Ok(out)
+}
 
 /// Encodes a payload as credential text.
 pub fn payload_to_text(payload: &[u8]) -> String {
@@ -597,6 +629,52 @@ pub(crate) fn encode_unsigned(header: &Header, secret: &SaltSecret, values: &Slo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Our strict decoder against the `base45` crate: the same bytes for every text the
+    /// crate accepts, except final pairs above 255, which only we refuse (as non-canonical).
+    #[test]
+    fn base45_decoder_agrees_with_the_crate() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..20_000 {
+            let len = usize::try_from(next() % 40).unwrap_or(0);
+            let text: Vec<u8> = (0..len)
+                .map(|_| {
+                    let r = next();
+                    // Mostly alphabet characters, sometimes anything.
+                    if r % 50 == 0 {
+                        u8::try_from(r >> 8 & 0xFF).unwrap_or(0)
+                    } else {
+                        BASE45_ALPHABET.get(usize::try_from(r >> 8).unwrap_or(0) % 45).copied().unwrap_or(b'0')
+                    }
+                })
+                .collect();
+            let ours = base45_decode(&text);
+            match base45::decode(&text) {
+                Ok(theirs) => match &ours {
+                    Ok(o) => assert_eq!(o, &theirs, "round {round}"),
+                    Err(DecodeError::NonCanonicalBase45) => assert_eq!(text.len() % 3, 2, "round {round}"),
+                    Err(e) => unreachable!("round {round}: {e:?} for text the crate accepts"),
+                },
+                Err(_) => assert!(matches!(ours, Err(DecodeError::BadBase45)), "round {round}: {ours:?}"),
+            }
+            if let Ok(o) = &ours {
+                assert_eq!(base45::encode(o).as_bytes(), text.as_slice(), "round {round}: not canonical");
+            }
+        }
+        // RFC 9285 §4.3 examples.
+        assert_eq!(base45_decode(b"QED8WEX0").ok(), Some(b"ietf!".to_vec()));
+        assert_eq!(base45_decode(b"%69 VD92EX0").ok(), Some(b"Hello!!".to_vec()));
+        assert!(matches!(base45_decode(b"GGW"), Err(DecodeError::BadBase45)), "65536 + 0 is above 65535");
+        assert!(matches!(base45_decode(b"::"), Err(DecodeError::NonCanonicalBase45)));
+        assert!(matches!(base45_decode(b"abc"), Err(DecodeError::BadBase45)));
+        assert!(matches!(base45_decode(b"0"), Err(DecodeError::BadBase45)));
+    }
 
     #[test]
     fn one_block_sha256_matches_streaming_for_every_length() {
