@@ -48,6 +48,11 @@ pub struct VerifyArgs {
     /// Clock-skew tolerance in seconds.
     #[arg(long, default_value_t = ikd_core::DEFAULT_SKEW_SECS)]
     pub skew_secs: i64,
+    /// How long a live presentation is accepted after the phone signed it, in seconds (plus the
+    /// clock-skew tolerance). 1 to 900.
+    #[arg(long, value_name = "SECS", default_value_t = ikd_core::DEFAULT_PRESENTATION_WINDOW_SECS,
+          value_parser = clap::value_parser!(i64).range(1..=900))]
+    pub window: i64,
     /// Credentials per batch-verification chunk.
     #[arg(long, default_value_t = 64, hide = true)]
     pub chunk: usize,
@@ -264,7 +269,10 @@ fn source(a: &VerifyArgs) -> Source {
 fn build_verifier(ctx: &Ctx, a: &VerifyArgs) -> CliResult<(Verifier, Option<CacheInfo>)> {
     let lang = ctx.lang;
     match source(a) {
-        Source::Store(path) => Ok((verifier(ctx, path.as_deref(), a.now.as_deref(), a.skew_secs)?, None)),
+        Source::Store(path) => Ok((
+            verifier(ctx, path.as_deref(), a.now.as_deref(), a.skew_secs)?.with_presentation_window_secs(a.window),
+            None,
+        )),
         Source::Cache(dir) => {
             let now = match &a.now {
                 Some(s) => parse_when(lang, s, "--now")?,
@@ -279,8 +287,10 @@ fn build_verifier(ctx: &Ctx, a: &VerifyArgs) -> CliResult<(Verifier, Option<Cach
                     tr!(lang, "daftar ini tidak dipakai", "this list is not used")
                 );
             }
-            let v =
-                Verifier::from_trust_list(loaded.list).with_status_lists(loaded.statuses).with_skew_secs(a.skew_secs);
+            let v = Verifier::from_trust_list(loaded.list)
+                .with_status_lists(loaded.statuses)
+                .with_skew_secs(a.skew_secs)
+                .with_presentation_window_secs(a.window);
             let v = match &a.now {
                 Some(_) => v.with_clock(Arc::new(FixedClock(now))),
                 None => v.with_clock(Arc::new(SystemClock)),
