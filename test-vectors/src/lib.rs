@@ -1080,6 +1080,18 @@ fn presentation_cases(ctx: &Ctx, out: &mut Vec<Case>) -> Result<(), String> {
         None,
         None,
     ));
+    let mut replayed = case(
+        "presentation-replayed",
+        "The same live presentation shown a second time within its window: the verifier saw it before (input.seen_before).",
+        now,
+        trust.clone(),
+        &small,
+        Expect::invalid("presentation_replayed", Check::HolderBinding).with(&live),
+        None,
+        None,
+    );
+    replayed.json["input"]["seen_before"] = json!([small]);
+    out.push(replayed);
     out.push(case(
         "presentation-in-future",
         "The live presentation is signed 330 s after the verifier's clock.",
@@ -1349,6 +1361,16 @@ pub fn check_case(doc: &Value, png: Option<&[u8]>) -> Result<(), String> {
         None => None,
     };
     let challenge = doc["input"]["challenge"].as_str().map(str::as_bytes);
+    // Texts the same verifier (and so the same replay cache) accepted before this one.
+    if let Some(seen) = doc["input"].get("seen_before") {
+        for (i, t) in seen.as_array().ok_or("seen_before is not a list")?.iter().enumerate() {
+            let t = t.as_str().ok_or("seen_before holds a non-text")?;
+            let r = verifier.verify_with(t, &VerifyOptions { policy: policy.as_ref(), challenge });
+            if r.verdict() != ikd_core::Verdict::Valid {
+                return Err(format!("seen_before[{i}]: {} ({}), expected VALID", r.verdict().as_str(), r.code()));
+            }
+        }
+    }
     let v = verifier.verify_with(text, &VerifyOptions { policy: policy.as_ref(), challenge });
     let exp = &doc["expected"];
     let stages = exp["stages"].as_object().ok_or("no stages")?;

@@ -84,6 +84,7 @@ fn every_rejection_code_has_a_case() {
         "holder_signature_invalid",
         "presentation_expired",
         "presentation_in_future",
+        "presentation_replayed",
         "challenge_mismatch",
         "policy_claims_missing",
         "policy_requires_live",
