@@ -62,7 +62,7 @@ pub use nik::{Nik, NikError, PROVINCES, Sex};
 pub use present::create_presentation;
 pub use present::{
     DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure, DisclosureError, HOLDER_TAG, MAX_CHALLENGE_BYTES, Policy,
-    PolicyError, PresentError, ReplayCache,
+    PolicyError, PresentError, ReplayCache, ReplayCheck,
 };
 pub use verify::{
     Check, Clock, DEFAULT_SKEW_SECS, FixedClock, Lang, Outcome, Reason, Report, SystemClock, TrustStore,

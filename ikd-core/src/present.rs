@@ -313,13 +313,29 @@ fn holder_message(root: &[u8; 32], tail: &[u8]) -> Vec<u8> {
 }
 
 /// Remembers live presentations seen within the acceptance window, so a second use is
-/// refused. Memory is bounded: at most `capacity` entries of 24 bytes plus map overhead;
-/// when full, the oldest entry is dropped first (it is the nearest to expiring anyway).
+/// refused. Memory is bounded: at most `capacity` entries of 24 bytes plus map overhead.
+/// Entries are forgotten once their window has passed, never before: when the cache is full
+/// of presentations still inside their windows, a new one is answered [`ReplayCheck::Full`]
+/// (the verifier says UNDETERMINED, `replay_cache_full`) rather than forgetting one that could
+/// then be replayed.
 #[derive(Debug)]
 pub struct ReplayCache {
     capacity: usize,
     seen: HashMap<[u8; 16], i64>,
     order: VecDeque<([u8; 16], i64)>,
+}
+
+/// What [`ReplayCache::check_and_insert`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReplayCheck {
+    /// Not seen within its window; now recorded.
+    Fresh,
+    /// Seen before within its window: a replay.
+    Replayed,
+    /// Not seen, but the cache is full of entries still inside their windows, so it could
+    /// not be recorded (and a later replay could not be caught).
+    Full,
 }
 
 impl ReplayCache {
@@ -328,24 +344,38 @@ impl ReplayCache {
         ReplayCache { capacity: capacity.max(1), seen: HashMap::new(), order: VecDeque::new() }
     }
 
-    /// Records `id` until `until`; returns `false` if it was already there (a replay).
-    pub fn check_and_insert(&mut self, id: [u8; 16], now: i64, until: i64) -> bool {
-        while let Some((old, exp)) = self.order.front().copied() {
-            if exp <= now || self.order.len() >= self.capacity {
-                self.order.pop_front();
-                if self.seen.get(&old) == Some(&exp) {
-                    self.seen.remove(&old);
-                }
-            } else {
-                break;
-            }
-        }
+    /// Records `id` until `until` (Unix seconds), unless it is already there (a replay) or the
+    /// cache is full of entries that have not expired at `now`.
+    pub fn check_and_insert(&mut self, id: [u8; 16], now: i64, until: i64) -> ReplayCheck {
+        self.forget_expired(now);
         if self.seen.get(&id).is_some_and(|exp| *exp > now) {
-            return false;
+            return ReplayCheck::Replayed;
+        }
+        if self.seen.len() >= self.capacity {
+            // Entries are queued in arrival order, and windows differ a little, so a later
+            // entry can expire before the front one: sweep the whole queue before refusing.
+            self.order.retain(|(_, exp)| *exp > now);
+            self.seen.retain(|_, exp| *exp > now);
+            if self.seen.len() >= self.capacity {
+                return ReplayCheck::Full;
+            }
         }
         self.seen.insert(id, until);
         self.order.push_back((id, until));
-        true
+        ReplayCheck::Fresh
+    }
+
+    /// Drops the expired entries at the front of the queue.
+    fn forget_expired(&mut self, now: i64) {
+        while let Some((old, exp)) = self.order.front().copied() {
+            if exp > now {
+                break;
+            }
+            self.order.pop_front();
+            if self.seen.get(&old) == Some(&exp) {
+                self.seen.remove(&old);
+            }
+        }
     }
 
     /// Entries held now.

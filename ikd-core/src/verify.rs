@@ -13,7 +13,8 @@ use crate::error::DecodeError;
 use crate::keys::{KeyId, PublicKey};
 use crate::nik::{Nik, Sex};
 use crate::present::{
-    DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure, KIND_PRESENTATION, ParsedPresentation, Policy, ReplayCache, replay_id,
+    DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure, KIND_PRESENTATION, ParsedPresentation, Policy, ReplayCache,
+    ReplayCheck, replay_id,
 };
 use crate::status::{CredentialStatus, Freshness, FreshnessPolicy, StatusList};
 use crate::trustlist::{IssuanceProblem, TrustList};
@@ -341,6 +342,10 @@ pub enum Reason {
     /// The live presentation was already used within its window.
     #[error("the live presentation was already used")]
     PresentationReplayed,
+    /// The replay cache is full of presentations still inside their windows, so a replay
+    /// could not be ruled out.
+    #[error("the replay cache is full; a replay cannot be ruled out")]
+    ReplayCacheFull,
     /// The presentation does not answer the counter's challenge.
     #[error("the presentation does not answer this counter's challenge")]
     ChallengeMismatch,
@@ -405,6 +410,7 @@ impl Reason {
             Reason::PresentationExpired => "presentation_expired",
             Reason::PresentationInFuture => "presentation_in_future",
             Reason::PresentationReplayed => "presentation_replayed",
+            Reason::ReplayCacheFull => "replay_cache_full",
             Reason::ChallengeMismatch => "challenge_mismatch",
             Reason::PolicyClaimsMissing(_) => "policy_claims_missing",
             Reason::PolicyRequiresLive => "policy_requires_live",
@@ -426,7 +432,8 @@ impl Reason {
             Reason::IssuerUnknown(_)
             | Reason::TrustListStale { .. }
             | Reason::StatusUnknown
-            | Reason::StatusListStale { .. } => Verdict::Undetermined,
+            | Reason::StatusListStale { .. }
+            | Reason::ReplayCacheFull => Verdict::Undetermined,
             _ => Verdict::Invalid,
         }
     }
@@ -511,6 +518,10 @@ impl Reason {
             Reason::PresentationReplayed => (
                 "Kode QR langsung ini sudah pernah dipindai. Minta warga menampilkan kode baru.",
                 "This live QR code was already scanned. Ask the resident to show a fresh code.",
+            ),
+            Reason::ReplayCacheFull => (
+                "Sistem sedang menerima terlalu banyak kode QR langsung, sehingga pemakaian ulang tidak dapat disingkirkan. Coba lagi sebentar lagi.",
+                "Too many live QR codes are being checked right now to rule out a reused one. Try again shortly.",
             ),
             Reason::ChallengeMismatch => (
                 "Kode QR tidak menjawab kode tantangan loket ini.",
@@ -1326,14 +1337,16 @@ impl Verifier {
             if opts.challenge != live.challenge.as_deref() && opts.challenge.is_some() {
                 return fail(run, Check::HolderBinding, Reason::ChallengeMismatch);
             }
-            let fresh = match self.replay.lock() {
+            let seen = match self.replay.lock() {
                 Ok(mut cache) => cache.check_and_insert(replay_id(&live.signature), now.unix(), deadline.unix()),
                 Err(poisoned) => {
                     poisoned.into_inner().check_and_insert(replay_id(&live.signature), now.unix(), deadline.unix())
                 }
             };
-            if !fresh {
-                return fail(run, Check::HolderBinding, Reason::PresentationReplayed);
+            match seen {
+                ReplayCheck::Fresh => {}
+                ReplayCheck::Replayed => return fail(run, Check::HolderBinding, Reason::PresentationReplayed),
+                _ => return fail(run, Check::HolderBinding, Reason::ReplayCacheFull),
             }
             run.pass(Check::HolderBinding);
         } else if opts.challenge.is_some() {

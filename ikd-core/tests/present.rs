@@ -201,13 +201,51 @@ fn regression_rebuilt_verifier_keeps_the_replay_cache() {
 #[test]
 fn replay_cache_memory_is_bounded() {
     let mut c = ReplayCache::new(3);
-    for i in 0..10u8 {
-        assert!(c.check_and_insert([i; 16], 0, 100));
+    for i in 0..3u8 {
+        assert_eq!(c.check_and_insert([i; 16], 0, 100 + i64::from(i)), ReplayCheck::Fresh);
     }
-    assert!(c.len() <= 3);
-    assert!(!c.check_and_insert([9; 16], 1, 100));
-    // Expired entries are forgotten.
-    assert!(c.check_and_insert([9; 16], 100, 200));
+    // Full of entries inside their windows: a new one is refused and not recorded.
+    assert_eq!(c.check_and_insert([9; 16], 1, 100), ReplayCheck::Full);
+    assert_eq!(c.len(), 3);
+    // Expired entries are forgotten, which makes room.
+    assert_eq!(c.check_and_insert([9; 16], 100, 200), ReplayCheck::Fresh);
+    assert_eq!(c.check_and_insert([8; 16], 100, 200), ReplayCheck::Full);
+    assert_eq!(c.check_and_insert([0; 16], 102, 200), ReplayCheck::Fresh);
+    assert_eq!(c.check_and_insert([9; 16], 150, 200), ReplayCheck::Replayed);
+    // An entry behind the front of the queue that expired first is swept when full.
+    let mut c = ReplayCache::new(2);
+    assert_eq!(c.check_and_insert([1; 16], 0, 300), ReplayCheck::Fresh);
+    assert_eq!(c.check_and_insert([2; 16], 0, 50), ReplayCheck::Fresh);
+    assert_eq!(c.check_and_insert([3; 16], 60, 360), ReplayCheck::Fresh);
+    assert_eq!(c.len(), 2);
+}
+
+/// A full replay cache used to forget its oldest entry, even one still inside its window, so
+/// flooding a counter with fresh presentations let a captured one be replayed.
+#[test]
+fn regression_full_replay_cache_never_forgets_a_live_entry() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-woman"), Some(holder_key()), None);
+    let v = verifier_at(&env, now().plus(10)).with_replay_capacity(2);
+    let first = present(&text, "nama", None);
+    assert_eq!(v.verify(&first).verdict(), Verdict::Valid);
+    assert_eq!(v.verify(&present(&text, "nik", None)).verdict(), Verdict::Valid);
+    let third = v.verify(&present(&text, "age_over_17", None));
+    assert_eq!((third.verdict(), third.code()), (Verdict::Undetermined, "replay_cache_full"));
+    assert_eq!(third.report().outcome(Check::HolderBinding).as_str(), "undetermined");
+    // The first is still remembered: replaying it is caught.
+    assert_eq!(v.verify(&first).code(), "presentation_replayed");
+    // Once their windows (90 s + 300 s) have passed, the entries make room again.
+    let later = v.clone().with_clock(Arc::new(FixedClock(now().plus(400))));
+    let fresh = create_presentation(
+        &text,
+        Disclosure::parse_list("nama").unwrap(),
+        Some(&holder_secret()),
+        now().plus(395),
+        None,
+    )
+    .unwrap();
+    assert_eq!(later.verify(&fresh).verdict(), Verdict::Valid);
 }
 
 #[test]
