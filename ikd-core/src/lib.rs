@@ -65,7 +65,7 @@ pub use present::{
     PolicyError, PresentError, ReplayCache, ReplayCheck,
 };
 pub use verify::{
-    Check, Clock, DEFAULT_SKEW_SECS, FixedClock, Lang, Outcome, Reason, Report, SystemClock, TrustStore,
+    Check, Clock, DEFAULT_SKEW_SECS, FixedClock, Lang, Outcome, Reason, ReplayToken, Report, SystemClock, TrustStore,
     TrustStoreError, TrustedIssuer, Verdict, Verification, VerifiedCredential, VerifiedPresentation, Verifier,
     VerifyOptions, verify_signature_strict,
 };

@@ -798,6 +798,36 @@ pub struct Verification {
     credential: Option<VerifiedCredential>,
     presentation: Option<VerifiedPresentation>,
     withheld: Vec<&'static str>,
+    replay: Option<ReplayToken>,
+}
+
+/// What a replay store shared beyond one [`Verifier`] records for an accepted live
+/// presentation: a 16-byte key (a hash of the holder signature, which holds no personal
+/// data) and the time its window ends, after which the entry may be forgotten.
+///
+/// A verifier's own cache catches a replay to the same verifier. Counters whose verifications
+/// run in several processes (one `ikd verify` per scan, servers behind a load balancer) also
+/// record the token in a shared store and, if it was there already, turn the verification
+/// into a rejection with [`Verification::reject_replayed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReplayToken {
+    id: [u8; 16],
+    until: Timestamp,
+}
+
+impl ReplayToken {
+    /// The key under which to record the presentation.
+    pub fn id(&self) -> [u8; 16] {
+        self.id
+    }
+    /// The key as 32 lowercase hex digits.
+    pub fn id_hex(&self) -> String {
+        self.id.iter().map(|b| format!("{b:02x}")).collect()
+    }
+    /// When the presentation's window (plus the skew tolerance) ends.
+    pub fn until(&self) -> Timestamp {
+        self.until
+    }
 }
 
 impl Verification {
@@ -840,6 +870,44 @@ impl Verification {
     /// The claims the holder withheld (empty for a full credential).
     pub fn withheld(&self) -> &[&'static str] {
         &self.withheld
+    }
+    /// For a VALID live presentation, what a shared replay store must record (see
+    /// [`ReplayToken`]); `None` otherwise.
+    pub fn replay_token(&self) -> Option<ReplayToken> {
+        self.replay
+    }
+    /// Turns a VALID live presentation into the `presentation_replayed` rejection, for a
+    /// replay found by a store shared beyond this verifier (another process or server had
+    /// recorded its [`ReplayToken`]). Any other verification is returned unchanged: a verdict
+    /// can be lowered this way, never raised.
+    pub fn reject_replayed(self) -> Verification {
+        if self.replay.is_none() {
+            return self;
+        }
+        let reason = Reason::PresentationReplayed;
+        let mut entries = Vec::with_capacity(self.report.entries.len());
+        let mut after = false;
+        for (c, o) in self.report.entries {
+            if after {
+                entries.push((c, Outcome::Skipped));
+            } else if c == Check::HolderBinding {
+                entries.push((c, Outcome::Failed(reason.clone())));
+                after = true;
+            } else {
+                entries.push((c, o));
+            }
+        }
+        Verification {
+            verdict: reason.verdict(),
+            reason: Some(reason),
+            report: Report { entries },
+            header: self.header,
+            issuer: self.issuer,
+            credential: None,
+            presentation: None,
+            withheld: Vec::new(),
+            replay: None,
+        }
     }
     /// The disclosed claims as JSON, when VALID (full credentials: every claim plus the age
     /// predicates; presentations: what was disclosed).
@@ -954,6 +1022,7 @@ impl Run {
             credential: None,
             presentation: None,
             withheld: Vec::new(),
+            replay: None,
         }
     }
 }
@@ -1317,6 +1386,7 @@ impl Verifier {
             }
             run.pass(Check::Status);
         }
+        let mut replay = None;
         if let Subject::Presentation(p) = &subject
             && let Some(live) = &p.live
         {
@@ -1344,7 +1414,7 @@ impl Verifier {
                 }
             };
             match seen {
-                ReplayCheck::Fresh => {}
+                ReplayCheck::Fresh => replay = Some(ReplayToken { id: replay_id(&live.signature), until: deadline }),
                 ReplayCheck::Replayed => return fail(run, Check::HolderBinding, Reason::PresentationReplayed),
                 _ => return fail(run, Check::HolderBinding, Reason::ReplayCacheFull),
             }
@@ -1396,6 +1466,7 @@ impl Verifier {
             credential,
             presentation,
             withheld,
+            replay,
         }
     }
 }

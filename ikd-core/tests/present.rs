@@ -300,3 +300,41 @@ fn disclosure_names() {
     assert_eq!(Disclosure::parse_list("").unwrap_err().code(), "disclosure_empty");
     assert_eq!(Disclosure::parse_list("all").unwrap(), Disclosure::ALL);
 }
+
+/// Two verifiers (two processes, two servers) each accept a presentation the first time; a
+/// shared store that recorded the first one's token lets the second turn it into a rejection.
+#[test]
+fn a_shared_replay_store_rejects_what_another_verifier_accepted() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-woman"), Some(holder_key()), None);
+    let p = present(&text, "nama,nik", None);
+    let hotel = Policy::builtin().into_iter().find(|p| p.name == "hotel").unwrap();
+    let opts = VerifyOptions { policy: Some(&hotel), ..Default::default() };
+    let first = verifier_at(&env, now().plus(10)).verify_with(&p, &opts);
+    let token = first.replay_token().unwrap();
+    assert_eq!(token.until(), now().plus(90 + 300));
+    assert_eq!(token.id_hex().len(), 32);
+    let second = verifier_at(&env, now().plus(20)).verify_with(&p, &opts);
+    assert_eq!(second.verdict(), Verdict::Valid);
+    assert_eq!(second.replay_token(), Some(token), "the same presentation has the same token everywhere");
+    let rejected = second.reject_replayed();
+    assert_eq!((rejected.verdict(), rejected.code()), (Verdict::Invalid, "presentation_replayed"));
+    assert_eq!(rejected.report().outcome(Check::HolderBinding).as_str(), "failed");
+    assert_eq!(rejected.report().outcome(Check::Policy), &Outcome::Skipped);
+    assert_eq!(rejected.report().outcome(Check::Signature), &Outcome::Passed);
+    assert!(rejected.presentation().is_none() && rejected.claims_json().is_none());
+    assert!(rejected.replay_token().is_none());
+    // A verdict is only ever lowered: full credentials and rejections stay as they are.
+    let full = verifier_at(&env, now().plus(10)).verify(&text);
+    assert!(full.replay_token().is_none());
+    assert_eq!(full.reject_replayed().verdict(), Verdict::Valid);
+    let late = verifier_at(&env, now().plus(1000)).verify(&p);
+    assert!(late.replay_token().is_none());
+    assert_eq!(late.reject_replayed().code(), "presentation_expired");
+    // A static presentation (no holder signature) has no token.
+    let card = env.issue(&resident("typical-man"), None, None);
+    let shown = create_presentation(&card, Disclosure::parse_list("nama").unwrap(), None, now(), None).unwrap();
+    let v = verifier_at(&env, now().plus(10)).verify(&shown);
+    assert_eq!(v.verdict(), Verdict::Valid);
+    assert!(v.replay_token().is_none());
+}
