@@ -21,6 +21,7 @@ mod present;
 mod progress;
 mod qr;
 mod residents_gen;
+mod seen;
 mod statuscmd;
 mod sync;
 mod trust;

@@ -15,6 +15,7 @@ use ikd_core::{
 use crate::cache::{self, CacheInfo};
 use crate::error::{CliError, CliResult, EXIT_INVALID, EXIT_UNDETERMINED, EXIT_USAGE, EXIT_VALID};
 use crate::input::{self, Input, Item};
+use crate::seen::{self, Seen, SeenFile};
 use crate::{Ctx, fsutil, parse_when, policies, progress, tr, trust};
 
 /// `ikd verify` arguments.
@@ -53,6 +54,12 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "SECS", default_value_t = ikd_core::DEFAULT_PRESENTATION_WINDOW_SECS,
           value_parser = clap::value_parser!(i64).range(1..=900))]
     pub window: i64,
+    /// Where live presentations accepted by earlier runs are remembered until their window
+    /// ends, so that a code scanned again is refused even by a new `ikd verify` (default:
+    /// `seen-presentations` in the data directory: IKD_CACHE, $XDG_DATA_HOME/ikd or
+    /// ~/.local/share/ikd). Not read or written with --now.
+    #[arg(long, value_name = "FILE")]
+    pub seen_file: Option<PathBuf>,
     /// Credentials per batch-verification chunk.
     #[arg(long, default_value_t = 64, hide = true)]
     pub chunk: usize,
@@ -86,6 +93,8 @@ pub struct Mode<'a> {
     pub show_nik: bool,
     /// The cached lists used (`--cache`), to show their ages.
     pub cache: Option<&'a CacheInfo>,
+    /// Live presentations accepted by earlier runs (not with `--now`).
+    pub seen: Option<&'a SeenFile>,
 }
 
 impl<'a> Mode<'a> {
@@ -96,7 +105,16 @@ impl<'a> Mode<'a> {
 
     /// Verifies one text in this mode.
     pub fn verify(&self, verifier: &Verifier, text: &str) -> Verification {
-        verifier.verify_with(text, &self.options())
+        self.check_seen(verifier.verify_with(text, &self.options()))
+    }
+
+    /// Records a VALID live presentation in the seen file; one an earlier run recorded
+    /// becomes `presentation_replayed`.
+    pub fn check_seen(&self, v: Verification) -> Verification {
+        match (self.seen, v.replay_token()) {
+            (Some(seen), Some(token)) if seen.record(token) == Seen::Replayed => v.reject_replayed(),
+            _ => v,
+        }
     }
 }
 
@@ -658,9 +676,21 @@ pub fn cmd_verify(ctx: &Ctx, a: &VerifyArgs) -> CliResult<u8> {
         (None, None) => None,
     };
     let challenge = a.challenge.as_deref().map(|c| challenge_arg(lang, c)).transpose()?;
+    // The seen file is about the real clock: not with --now (tests, audits of old scans).
+    let seen = match (&a.now, &a.seen_file) {
+        (Some(_), _) => None,
+        (None, Some(f)) => Some(SeenFile::new(f.clone(), lang)),
+        (None, None) => cache::env_dir().map(|d| SeenFile::new(d.join(seen::FILE_NAME), lang)),
+    };
     if let Some(b) = &a.batch {
         let (verifier, info) = build_verifier(ctx, a)?;
-        let mode = Mode { policy: policy.as_ref(), challenge, show_nik: a.show_nik, cache: info.as_ref() };
+        let mode = Mode {
+            policy: policy.as_ref(),
+            challenge,
+            show_nik: a.show_nik,
+            cache: info.as_ref(),
+            seen: seen.as_ref(),
+        };
         if let (Some(i), false) = (&info, ctx.json) {
             eprintln!("{}", i.summary(lang));
         }
@@ -668,7 +698,8 @@ pub fn cmd_verify(ctx: &Ctx, a: &VerifyArgs) -> CliResult<u8> {
     }
     let input = input::resolve(lang, a.input.as_deref())?;
     let (verifier, info) = build_verifier(ctx, a)?;
-    let mode = Mode { policy: policy.as_ref(), challenge, show_nik: a.show_nik, cache: info.as_ref() };
+    let mode =
+        Mode { policy: policy.as_ref(), challenge, show_nik: a.show_nik, cache: info.as_ref(), seen: seen.as_ref() };
     if let (Some(i), false, false) = (&info, ctx.json, matches!(&input, Input::Items(items) if items.len() == 1)) {
         eprintln!("{}", i.summary(lang));
     }
@@ -840,7 +871,7 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
         let texts: Vec<&str> = group.iter().map(|i| i.text.as_str()).collect();
         // Batch verification has no policy or challenge: with them, each is verified alone.
         let results = if mode.policy.is_none() && mode.challenge.is_none() {
-            verifier.verify_batch(&texts)
+            verifier.verify_batch(&texts).into_iter().map(|v| mode.check_seen(v)).collect::<Vec<_>>()
         } else {
             texts.iter().map(|t| mode.verify(verifier, t)).collect()
         };

@@ -15,9 +15,21 @@ fn ikd(dir: &Path, args: &[&str]) -> Output {
     ikd_env(dir, args, &[])
 }
 
+/// A data directory of its own for each run, so that runs share a seen-presentations file only
+/// where a test says so (with `XDG_DATA_HOME` in `env`).
+fn fresh_data_home(dir: &Path) -> PathBuf {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    dir.join(format!("data-{}", RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)))
+}
+
 fn ikd_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_ikd"));
-    c.args(args).current_dir(dir).env("LC_ALL", "en_US.UTF-8").env_remove("IKD_TRUST");
+    c.args(args)
+        .current_dir(dir)
+        .env("LC_ALL", "en_US.UTF-8")
+        .env_remove("IKD_TRUST")
+        .env_remove("IKD_CACHE")
+        .env("XDG_DATA_HOME", fresh_data_home(dir));
     for (k, v) in env {
         c.env(k, v);
     }
@@ -335,6 +347,8 @@ fn ikd_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
         .current_dir(dir)
         .env("LC_ALL", "en_US.UTF-8")
         .env_remove("IKD_TRUST")
+        .env_remove("IKD_CACHE")
+        .env("XDG_DATA_HOME", fresh_data_home(dir))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -514,4 +528,44 @@ fn present_help_names_every_claim() {
     for opt in ["--policy", "--policy-file", "--challenge", "--list-policies"] {
         assert!(verify.contains(opt), "{opt}");
     }
+}
+
+/// A counter that runs `ikd verify` once per scan starts a new verifier each time; the
+/// seen-presentations file in the data directory still catches the second use of a live code.
+#[test]
+fn live_presentation_scanned_again_by_a_new_run_is_refused() {
+    let d = phone_sandbox(None);
+    let p = ikd(d.path(), &["present", "phone.ikd", "--holder-key", "TEST-ONLY-holder.key", "--show", "nama,nik"]);
+    assert_eq!(p.status.code(), Some(0), "{}", text(&p.stderr));
+    let code = text(&p.stdout).trim().to_owned();
+    let data = d.path().join("counter-data");
+    let data_env = [("XDG_DATA_HOME", data.to_str().unwrap())];
+    let first = ikd_env(d.path(), &["--json", "verify", "--trust", "trust.json", &code], &data_env);
+    assert_eq!(first.status.code(), Some(0), "{}{}", text(&first.stdout), text(&first.stderr));
+    let again = ikd_env(d.path(), &["--json", "verify", "--trust", "trust.json", &code], &data_env);
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again.stderr));
+    let j: serde_json::Value = serde_json::from_str(text(&again.stdout).trim()).unwrap();
+    assert_eq!((j["verdict"].as_str(), j["code"].as_str()), (Some("INVALID"), Some("presentation_replayed")), "{j}");
+    // The file holds a hash and a time, nothing about the resident.
+    let file = std::fs::read_to_string(data.join("ikd/seen-presentations")).unwrap();
+    let lines: Vec<&str> = file.lines().collect();
+    assert_eq!(lines.len(), 1, "{file}");
+    let (id, until) = lines[0].split_once(' ').unwrap();
+    assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) && until.parse::<i64>().is_ok(), "{file}");
+    assert!(!file.contains("BUDI") && !file.contains("3604"), "{file}");
+    // Full credentials are static: they can be shown again and are not recorded.
+    for _ in 0..2 {
+        let full = ikd_env(d.path(), &["verify", "--trust", "trust.json", "phone.ikd"], &data_env);
+        assert_eq!(full.status.code(), Some(0), "{}", text(&full.stderr));
+    }
+    assert_eq!(std::fs::read_to_string(data.join("ikd/seen-presentations")).unwrap(), file);
+    // Another counter (another file) has not seen it.
+    let other =
+        ikd_env(d.path(), &["verify", "--trust", "trust.json", "--seen-file", "other-counter/seen", &code], &data_env);
+    assert_eq!(other.status.code(), Some(0), "{}", text(&other.stderr));
+    // A file that cannot be written: a warning, and the verdict of this run alone.
+    let unusable =
+        ikd_env(d.path(), &["verify", "--trust", "trust.json", "--seen-file", "phone.ikd/seen", &code], &data_env);
+    assert_eq!(unusable.status.code(), Some(0), "{}", text(&unusable.stderr));
+    assert!(text(&unusable.stderr).contains("recognised only within this run"), "{}", text(&unusable.stderr));
 }
