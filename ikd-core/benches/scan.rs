@@ -1,5 +1,7 @@
 //! QR reading benchmarks: a corpus photo, a clean rendered credential, a 1920×1080 webcam
-//! frame with a small code, and the same frame without one (the whole cascade).
+//! frame with a small code, and the same frame without one (the whole cascade), each frame also
+//! as live video (`ScanEffort::LiveFrame`), and a 1280×720 frame without a code as the counter
+//! page sends it.
 //!
 //! `cargo bench -p ikd-core --features scan --bench scan`
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -7,7 +9,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ikd_core::scan::{ScanLimits, decode_image, decode_luma};
+use ikd_core::scan::{ScanEffort, ScanLimits, decode_image, decode_luma, decode_luma_with};
 use image::{GrayImage, ImageFormat, Luma};
 use qrcode::{Color, EcLevel, QrCode};
 
@@ -115,6 +117,21 @@ fn scan_benches(c: &mut Criterion) {
     let empty = webcam_frame(None, 0, 0);
     assert!(decode_luma(&empty).is_err());
     c.bench_function("scan/webcam_1920x1080_no_code", |b| b.iter(|| decode_luma(black_box(&empty))));
+
+    let live = ScanEffort::LiveFrame;
+    assert_eq!(decode_luma_with(&frame, live).unwrap()[0].text(), Some(payload.as_str()));
+    c.bench_function("scan/webcam_1920x1080_small_code_live_frame", |b| {
+        b.iter(|| decode_luma_with(black_box(&frame), live))
+    });
+    assert!(decode_luma_with(&empty, live).is_err());
+    c.bench_function("scan/webcam_1920x1080_no_code_live_frame", |b| {
+        b.iter(|| decode_luma_with(black_box(&empty), live))
+    });
+    let empty_720 = image::imageops::resize(&empty, 1280, 720, image::imageops::FilterType::Triangle);
+    assert!(decode_luma_with(&empty_720, live).is_err());
+    c.bench_function("scan/webcam_1280x720_no_code_live_frame", |b| {
+        b.iter(|| decode_luma_with(black_box(&empty_720), live))
+    });
 }
 
 criterion_group! {

@@ -6,7 +6,11 @@
 
 use std::io::Cursor;
 
-use ikd_core::scan::{ScanError, ScanHint, ScanLimits, ScannedCode, decode_image, decode_luma};
+use ikd_core::scan::{
+    ScanEffort, ScanError, ScanHint, ScanLimits, ScannedCode, decode_image, decode_image_with, decode_luma,
+    decode_luma_with,
+};
+use image::imageops::FilterType;
 use image::{GrayImage, ImageFormat, Luma};
 use qrcode::{Color, EcLevel, QrCode};
 
@@ -121,6 +125,24 @@ fn texts(codes: &[ScannedCode]) -> Vec<&str> {
     codes.iter().map(|c| c.text().unwrap_or("<binary>")).collect()
 }
 
+/// The result as text, for comparing results (`ScanError` is not `PartialEq`).
+fn summary(result: &Result<Vec<ScannedCode>, ScanError>) -> String {
+    match result {
+        Ok(codes) => format!("{codes:?}"),
+        Err(e) => format!("{e:?}"),
+    }
+}
+
+/// `decode_luma` with every effort: [`ScanEffort::LiveFrame`] must give the same result as
+/// [`ScanEffort::Thorough`] on the counter conditions below (the same codes in the same order, or
+/// the same error and hint). Returns the thorough result.
+fn decode_all(image: &GrayImage) -> Result<Vec<ScannedCode>, ScanError> {
+    let thorough = decode_luma(image);
+    let live = decode_luma_with(image, ScanEffort::LiveFrame);
+    assert_eq!(summary(&live), summary(&thorough), "LiveFrame differs from Thorough");
+    thorough
+}
+
 fn expect_one(result: Result<Vec<ScannedCode>, ScanError>, payload: &str) {
     let codes = result.unwrap_or_else(|e| panic!("expected {payload:?}, got error {e}"));
     assert_eq!(texts(&codes), vec![payload]);
@@ -128,7 +150,7 @@ fn expect_one(result: Result<Vec<ScannedCode>, ScanError>, payload: &str) {
 }
 
 fn expect_hint(image: &GrayImage, hint: ScanHint) {
-    match decode_luma(image) {
+    match decode_all(image) {
         Err(ScanError::NoCode { hint: got }) => assert_eq!(got, Some(hint)),
         other => panic!("expected NoCode with {hint:?}, got {other:?}"),
     }
@@ -150,6 +172,10 @@ fn credential_png_and_jpeg() {
         let codes = decode_image(&bytes, &ScanLimits::default()).unwrap();
         assert_eq!(texts(&codes), vec![payload.as_str()], "{format:?}");
         assert!(codes[0].is_ikd());
+        for effort in [ScanEffort::Thorough, ScanEffort::LiveFrame] {
+            let codes = decode_image_with(&bytes, &ScanLimits::default(), effort).unwrap();
+            assert_eq!(texts(&codes), vec![payload.as_str()], "{format:?} {effort:?}");
+        }
     }
 }
 
@@ -164,6 +190,7 @@ fn transparent_background_png() {
     let mut bytes = Cursor::new(Vec::new());
     rgba.write_to(&mut bytes, ImageFormat::Png).unwrap();
     expect_one(decode_image(bytes.get_ref(), &ScanLimits::default()), payload);
+    expect_one(decode_image_with(bytes.get_ref(), &ScanLimits::default(), ScanEffort::LiveFrame), payload);
 }
 
 #[test]
@@ -171,19 +198,19 @@ fn inverted_dark_mode_code() {
     let payload = credential_payload(200, 2);
     // Light modules on a dark background, as a phone in dark mode shows it.
     let image = render(payload.as_bytes(), 4, 235, 20);
-    expect_one(decode_luma(&image), &payload);
+    expect_one(decode_all(&image), &payload);
 }
 
 #[test]
 fn mirrored_code_from_front_camera() {
     let payload = credential_payload(300, 3);
     let image = render(payload.as_bytes(), 4, 0, 255);
-    expect_one(decode_luma(&image::imageops::flip_horizontal(&image)), &payload);
-    expect_one(decode_luma(&image::imageops::flip_vertical(&image)), &payload);
+    expect_one(decode_all(&image::imageops::flip_horizontal(&image)), &payload);
+    expect_one(decode_all(&image::imageops::flip_vertical(&image)), &payload);
     // Mirrored and inverted at once.
     let mut both = image::imageops::flip_horizontal(&image);
     image::imageops::invert(&mut both);
-    expect_one(decode_luma(&both), &payload);
+    expect_one(decode_all(&both), &payload);
 }
 
 #[test]
@@ -192,7 +219,7 @@ fn small_code_in_noisy_1080p_webcam_frame() {
     // About 3 pixels per module: some 250 pixels across in a 1920-pixel-wide frame.
     let tile = render(payload.as_bytes(), 3, 30, 215);
     let frame = webcam_frame(&tile, 1210, 610, 4);
-    expect_one(decode_luma(&frame), &payload);
+    expect_one(decode_all(&frame), &payload);
 }
 
 #[test]
@@ -202,7 +229,7 @@ fn largest_credential_version_22_in_webcam_frame() {
     let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).unwrap();
     assert_eq!(code.version(), qrcode::Version::Normal(22));
     let tile = render_code(&code, 4, 25, 225);
-    expect_one(decode_luma(&webcam_frame(&tile, 300, 200, 16)), &payload);
+    expect_one(decode_all(&webcam_frame(&tile, 300, 200, 16)), &payload);
 }
 
 #[test]
@@ -215,7 +242,7 @@ fn several_codes_all_returned_ikd_first() {
     paste(&mut frame, &render(others[1].as_bytes(), 4, 0, 255), 700, 60);
     paste(&mut frame, &render(ikd.as_bytes(), 3, 0, 255), 780, 380);
     add_noise(&mut frame, 3.0, 5);
-    let codes = decode_luma(&frame).unwrap();
+    let codes = decode_all(&frame).unwrap();
     let found = texts(&codes);
     assert_eq!(found.len(), 3, "{found:?}");
     assert_eq!(found[0], ikd);
@@ -232,7 +259,7 @@ fn dim_phone_screen_is_read() {
     let payload = credential_payload(200, 6);
     let mut image = render(payload.as_bytes(), 4, 12, 44);
     add_noise(&mut image, 2.0, 6);
-    expect_one(decode_luma(&image), &payload);
+    expect_one(decode_all(&image), &payload);
 }
 
 #[test]
@@ -246,14 +273,14 @@ fn glare_over_part_of_the_code_is_read() {
         let glare = 90.0 * (-(dx * dx + dy * dy) / (2.0 * 60.0 * 60.0)).exp();
         Luma([(f64::from(tile.get_pixel(x, y).0[0]) + glare).min(255.0) as u8])
     });
-    expect_one(decode_luma(&image), &payload);
+    expect_one(decode_all(&image), &payload);
 }
 
 #[test]
 fn binary_payload_bytes_are_kept_exactly() {
     let payload: Vec<u8> = (0..=255u8).rev().step_by(3).chain([0, 0x80, 0x9f]).collect();
     let image = render(&payload, 4, 0, 255);
-    let codes = decode_luma(&image).unwrap();
+    let codes = decode_all(&image).unwrap();
     assert_eq!(codes.len(), 1);
     assert_eq!(codes[0].bytes(), payload.as_slice());
     assert_eq!(codes[0].text(), None);
@@ -264,7 +291,7 @@ fn binary_payload_bytes_are_kept_exactly() {
 fn utf8_payload_is_text() {
     let payload = "Nama: Siti Nurhaliza — Jl. Merdeka № 5";
     let image = render(payload.as_bytes(), 4, 0, 255);
-    expect_one(decode_luma(&image), payload);
+    expect_one(decode_all(&image), payload);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,7 +349,7 @@ fn too_small_hint() {
 fn blank_image_is_no_code_without_a_false_hint_of_darkness() {
     let mut image = GrayImage::from_pixel(640, 480, Luma([128]));
     add_noise(&mut image, 20.0, 13);
-    match decode_luma(&image) {
+    match decode_all(&image) {
         Err(ScanError::NoCode { hint }) => {
             assert!(!matches!(hint, Some(ScanHint::TooDark | ScanHint::TooBright)), "{hint:?}")
         }
@@ -333,7 +360,7 @@ fn blank_image_is_no_code_without_a_false_hint_of_darkness() {
 #[test]
 fn empty_and_tiny_images() {
     for (w, h) in [(0, 0), (0, 10), (1, 1), (10, 3)] {
-        let err = decode_luma(&GrayImage::new(w, h)).unwrap_err();
+        let err = decode_all(&GrayImage::new(w, h)).unwrap_err();
         assert_eq!(err.code(), "no_qr_found", "{w}x{h}");
     }
 }
@@ -356,6 +383,82 @@ fn hint_codes_and_messages() {
     assert_eq!(err.code(), "no_qr_found");
     assert_eq!(err.to_string(), format!("no QR code found in the image: {}", ScanHint::Blurred.message_en()));
     assert_eq!(ScanError::NoCode { hint: None }.to_string(), "no QR code found in the image");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live video frames (`ScanEffort::LiveFrame`); the tests above run it too, through `decode_all`.
+
+/// A 1920×1080 webcam frame with a credential code at `module` pixels per module, as in the
+/// timing test: frame `i` puts it somewhere else.
+fn frame_with_code(i: u32, module: u32) -> (String, GrayImage) {
+    let payload = credential_payload(400, 100 + u64::from(i));
+    let tile = render(payload.as_bytes(), module, 30, 215);
+    let (x, y) = (40 + (i * 373) % 1500, 30 + (i * 211) % 700);
+    let frame = webcam_frame(&tile, x, y, 100 + u64::from(i));
+    (payload, frame)
+}
+
+#[test]
+fn thorough_is_the_default_effort() {
+    assert_eq!(ScanEffort::default(), ScanEffort::Thorough);
+    let payload = credential_payload(150, 20);
+    let image = render(payload.as_bytes(), 4, 0, 255);
+    assert_eq!(summary(&decode_luma(&image)), summary(&decode_luma_with(&image, ScanEffort::default())));
+}
+
+#[test]
+fn live_frame_reads_codes_in_1080p_and_720p_webcam_frames() {
+    for i in 0..3 {
+        let (payload, frame) = frame_with_code(i, 3 + i);
+        expect_one(decode_luma_with(&frame, ScanEffort::LiveFrame), &payload);
+        // The counter page sends frames scaled to at most 1280 pixels wide: 2-3.3 px/module.
+        let scaled = image::imageops::resize(&frame, 1280, 720, FilterType::Triangle);
+        expect_one(decode_luma_with(&scaled, ScanEffort::LiveFrame), &payload);
+    }
+    // A phone in dark mode: light modules on a dark screen, in a webcam frame.
+    let payload = credential_payload(300, 21);
+    let tile = render(payload.as_bytes(), 4, 220, 25);
+    expect_one(decode_luma_with(&webcam_frame(&tile, 900, 300, 21), ScanEffort::LiveFrame), &payload);
+}
+
+#[test]
+fn live_frame_gives_up_on_empty_frames_with_the_thorough_error_and_hint() {
+    for seed in 0..2 {
+        let empty = webcam_frame(&GrayImage::new(0, 0), 0, 0, 500 + seed);
+        let live = decode_luma_with(&empty, ScanEffort::LiveFrame);
+        assert!(matches!(live, Err(ScanError::NoCode { .. })), "{live:?}");
+        assert_eq!(summary(&live), summary(&decode_luma(&empty)), "seed {seed}");
+    }
+    // The same desk with the lights off: the hint says so.
+    let mut dark = webcam_frame(&GrayImage::new(0, 0), 0, 0, 504);
+    for p in dark.pixels_mut() {
+        p.0[0] /= 6;
+    }
+    match decode_luma_with(&dark, ScanEffort::LiveFrame) {
+        Err(e @ ScanError::NoCode { hint: Some(ScanHint::TooDark) }) => assert_eq!(e.code(), "no_qr_found"),
+        other => panic!("expected NoCode with TooDark, got {other:?}"),
+    }
+}
+
+#[test]
+fn live_frame_leaves_a_code_too_small_for_the_fast_scan_with_a_hint() {
+    // 2 pixels per module in a 1920×1080 frame: the fast scan (every 8th row) sees no set of
+    // finder patterns, so a live frame gives up and tells the person to come closer; the
+    // thorough scan (every 3rd row) reads it. If LiveFrame ever reads this, update
+    // docs/QR-READING.md.
+    let payload = credential_payload(100, 40);
+    let tile = render(payload.as_bytes(), 3, 20, 230);
+    let tile = image::imageops::resize(&tile, tile.width() * 2 / 3, tile.height() * 2 / 3, FilterType::Triangle);
+    let mut frame = GrayImage::from_fn(1920, 1080, |x, y| {
+        Luma([(160.0 - 40.0 * f64::from(x) / 1920.0 - 20.0 * f64::from(y) / 1080.0) as u8])
+    });
+    paste(&mut frame, &tile, 700, 400);
+    add_noise(&mut frame, 3.0, 0);
+    expect_one(decode_luma(&frame), &payload);
+    match decode_luma_with(&frame, ScanEffort::LiveFrame) {
+        Err(ScanError::NoCode { hint }) => assert_eq!(hint, Some(ScanHint::TooSmall)),
+        other => panic!("expected NoCode with TooSmall, got {other:?}"),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -425,6 +528,7 @@ fn mangled_inputs_never_panic() {
             }
             // Any outcome but a panic is fine; the code may well still be read.
             let _ = decode_image(&bytes, &ScanLimits::default());
+            let _ = decode_image_with(&bytes, &ScanLimits::default(), ScanEffort::LiveFrame);
         }
     }
 }
@@ -452,6 +556,7 @@ fn random_module_grids_never_panic() {
             }
         }
         let _ = decode_luma(&noisy);
+        let _ = decode_luma_with(&noisy, ScanEffort::LiveFrame);
         image = noisy;
     }
 }
@@ -460,14 +565,14 @@ fn random_module_grids_never_panic() {
 // Timing (release build; not run by default):
 // `cargo test --release -p ikd-core --features scan --test scan_synthetic -- --ignored --nocapture`
 
-/// Decode `image` three times; the result and the fastest time (so that other work on the
-/// machine does not show up as decoding time).
-fn timed_decode(image: &GrayImage) -> (Result<Vec<ScannedCode>, ScanError>, std::time::Duration) {
+/// Decode `image` three times with `effort`; the result and the fastest time (so that other
+/// work on the machine does not show up as decoding time).
+fn timed_decode(image: &GrayImage, effort: ScanEffort) -> (Result<Vec<ScannedCode>, ScanError>, std::time::Duration) {
     let mut best = std::time::Duration::MAX;
-    let mut result = decode_luma(image);
+    let mut result = decode_luma_with(image, effort);
     for _ in 0..3 {
         let start = std::time::Instant::now();
-        result = decode_luma(image);
+        result = decode_luma_with(image, effort);
         best = best.min(start.elapsed());
     }
     (result, best)
@@ -492,25 +597,36 @@ fn report(label: &str, mut times: Vec<std::time::Duration>) {
 #[test]
 #[ignore = "timing; run in release with --ignored --nocapture"]
 fn webcam_frame_timing() {
-    let mut with_code = Vec::new();
-    let mut without_code = Vec::new();
+    const EFFORTS: [(ScanEffort, &str); 2] = [(ScanEffort::Thorough, "Thorough"), (ScanEffort::LiveFrame, "LiveFrame")];
+    // Per effort: 1080p with a code, 1080p without, 720p with a code, 720p without.
+    let mut times: [[Vec<std::time::Duration>; 4]; 2] = Default::default();
     for i in 0..60u32 {
-        let payload = credential_payload(400, 100 + u64::from(i));
-        let module = 3 + i % 3;
-        let tile = render(payload.as_bytes(), module, 30, 215);
-        let (x, y) = (40 + (i * 373) % 1500, 30 + (i * 211) % 700);
-        let frame = webcam_frame(&tile, x, y, 100 + u64::from(i));
-        let (result, time) = timed_decode(&frame);
-        with_code.push(time);
-        expect_one(result, &payload);
-
+        let (payload, frame) = frame_with_code(i, 3 + i % 3);
         let empty = webcam_frame(&GrayImage::new(0, 0), 0, 0, 500 + u64::from(i));
-        let (result, time) = timed_decode(&empty);
-        without_code.push(time);
-        assert!(matches!(result, Err(ScanError::NoCode { .. })), "{result:?}");
+        // The counter page scales frames to at most 1280 pixels wide.
+        let frame_720 = image::imageops::resize(&frame, 1280, 720, FilterType::Triangle);
+        let empty_720 = image::imageops::resize(&empty, 1280, 720, FilterType::Triangle);
+        for (e, (effort, _)) in EFFORTS.iter().enumerate() {
+            for (k, (image, code)) in
+                [(&frame, true), (&empty, false), (&frame_720, true), (&empty_720, false)].into_iter().enumerate()
+            {
+                let (result, time) = timed_decode(image, *effort);
+                times[e][k].push(time);
+                if code {
+                    expect_one(result, &payload);
+                } else {
+                    assert!(matches!(result, Err(ScanError::NoCode { .. })), "{result:?}");
+                }
+            }
+        }
     }
-    report("1920x1080 frame with a 3-5 px/module credential code", with_code);
-    report("1920x1080 frame without a code (whole cascade + diagnosis)", without_code);
+    for (e, (_, name)) in EFFORTS.iter().enumerate() {
+        let [with, without, with_720, without_720] = std::mem::take(&mut times[e]);
+        report(&format!("{name}: 1920x1080 frame with a 3-5 px/module credential code"), with);
+        report(&format!("{name}: 1920x1080 frame without a code (with the diagnosis)"), without);
+        report(&format!("{name}: 1280x720 frame with a 2-3.3 px/module credential code"), with_720);
+        report(&format!("{name}: 1280x720 frame without a code (with the diagnosis)"), without_720);
+    }
 
     // A 12-megapixel phone photo of a printed card: the code some 900 pixels across.
     let mut photo_times = Vec::new();
@@ -525,9 +641,9 @@ fn webcam_frame_timing() {
         );
         paste(&mut photo, &tile, 1200 + i * 100, 900 + i * 50);
         add_noise(&mut photo, 4.0, u64::from(i));
-        let (result, time) = timed_decode(&photo);
+        let (result, time) = timed_decode(&photo, ScanEffort::Thorough);
         photo_times.push(time);
         expect_one(result, &payload);
     }
-    report("4032x3024 photo with an 11 px/module credential code", photo_times);
+    report("Thorough: 4032x3024 photo with an 11 px/module credential code", photo_times);
 }

@@ -69,40 +69,64 @@ pub(super) fn hybrid(pixels: &[u8], width: usize, height: usize) -> Option<BitMa
         for (word_index, (chunk, chunk_thresholds)) in
             row.chunks(WORD_BITS).zip(pixel_thresholds.chunks(WORD_BITS)).enumerate()
         {
-            // `<=`, so that black (0) stays black even when the threshold is 0.
-            let word = chunk
-                .iter()
-                .zip(chunk_thresholds)
-                .enumerate()
-                .fold(0usize, |word, (i, (&p, &t))| word | (usize::from(p <= t) << i));
-            row_bits.setBulk(word_index * WORD_BITS, word);
+            row_bits.setBulk(word_index * WORD_BITS, dark_bits(chunk, chunk_thresholds));
         }
         matrix.setRow(y as u32, &row_bits);
     }
     Some(matrix)
 }
 
+/// Bit `i` set where `pixels[i] <= thresholds[i]` (`<=`, so that black (0) stays black even
+/// when the threshold is 0), for up to [`WORD_BITS`] pixels.
+fn dark_bits(pixels: &[u8], thresholds: &[u8]) -> usize {
+    // Full words through fixed-size arrays, which the compiler turns into vector compares.
+    if let (Ok(pixels), Ok(thresholds)) =
+        (<&[u8; WORD_BITS]>::try_from(pixels), <&[u8; WORD_BITS]>::try_from(thresholds))
+    {
+        let mut dark = [0u8; WORD_BITS];
+        for ((d, &p), &t) in dark.iter_mut().zip(pixels).zip(thresholds) {
+            *d = u8::from(p <= t);
+        }
+        // Eight 0/1 bytes at a time into eight bits.
+        let mut word = 0usize;
+        for (i, bytes) in dark.chunks_exact(8).enumerate() {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(bytes);
+            let packed = (u64::from_le_bytes(eight).wrapping_mul(0x0102_0408_1020_4080) >> 56) as usize;
+            word |= packed << (8 * i);
+        }
+        return word;
+    }
+    pixels.iter().zip(thresholds).enumerate().fold(0usize, |word, (i, (&p, &t))| word | (usize::from(p <= t) << i))
+}
+
 /// One black point per 8×8 block; the last block of a row or column is shifted back to end at
 /// the image edge.
 fn black_points(pixels: &[u8], width: usize, height: usize, sub_w: usize, sub_h: usize) -> Vec<u32> {
     let mut points = vec![0u32; sub_w * sub_h];
+    // Per pixel column over the block row's 8 pixel rows: sum, minimum and maximum, computed
+    // element-wise (which vectorises) and then added up per block.
+    let (mut sums, mut mins, mut maxs) = (vec![0u16; width], vec![u8::MAX; width], vec![u8::MIN; width]);
     for by in 0..sub_h {
         let y0 = (by * BLOCK).min(height - BLOCK);
+        sums.fill(0);
+        mins.fill(u8::MAX);
+        maxs.fill(u8::MIN);
+        for row in pixels.chunks_exact(width).skip(y0).take(BLOCK) {
+            for (((sum, min), max), &p) in sums.iter_mut().zip(mins.iter_mut()).zip(maxs.iter_mut()).zip(row) {
+                *sum += u16::from(p);
+                *min = (*min).min(p);
+                *max = (*max).max(p);
+            }
+        }
         for bx in 0..sub_w {
             let x0 = (bx * BLOCK).min(width - BLOCK);
-            let (mut sum, mut min, mut max) = (0u32, u8::MAX, u8::MIN);
-            for y in y0..y0 + BLOCK {
-                let start = y * width + x0;
-                if let Some(block_row) = pixels.get(start..start + BLOCK) {
-                    for &p in block_row {
-                        sum += u32::from(p);
-                        min = min.min(p);
-                        max = max.max(p);
-                    }
-                }
-            }
+            let columns = x0..x0 + BLOCK;
+            let sum: u32 = sums.get(columns.clone()).map_or(0, |s| s.iter().map(|&v| u32::from(v)).sum());
+            let min = mins.get(columns.clone()).and_then(|m| m.iter().copied().min()).unwrap_or(u8::MAX);
+            let max = maxs.get(columns).and_then(|m| m.iter().copied().max()).unwrap_or(u8::MIN);
             let mut average = sum / (BLOCK * BLOCK) as u32;
-            if max - min <= MIN_DYNAMIC_RANGE {
+            if max.saturating_sub(min) <= MIN_DYNAMIC_RANGE {
                 // A flat block: assume background (light) and put the black point below it,
                 // unless its neighbours' black points say it is darker than the background.
                 average = u32::from(min) / 2;
@@ -145,7 +169,7 @@ mod tests {
         };
         // Odd sizes exercise the shifted last blocks; smooth gradients with speckles exercise
         // the flat-block rules.
-        for (width, height) in [(40, 40), (41, 57), (64, 48), (203, 117), (320, 241)] {
+        for (width, height) in [(40, 40), (41, 57), (64, 48), (203, 117), (320, 241), (1283, 722)] {
             let pixels: Vec<u8> = (0..width * height)
                 .map(|i| {
                     let (x, y) = (i % width, i / width);

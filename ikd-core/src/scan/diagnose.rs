@@ -84,38 +84,57 @@ fn downsample(image: &GrayImage) -> GrayImage {
     // At least 2×2, which halves the noise.
     let factor = width.max(height).div_ceil(STATS_MAX_SIDE).max(2);
     let (out_w, out_h) = ((width / factor).max(1), (height / factor).max(1));
-    let raw = image.as_raw();
+    let (row_len, f) = (width as usize, factor as usize);
+    if row_len == 0 || height == 0 {
+        return GrayImage::new(out_w, out_h);
+    }
     let area = factor * factor;
-    GrayImage::from_fn(out_w, out_h, |ox, oy| {
-        let mut sum = 0u32;
-        for y in oy * factor..(oy * factor + factor).min(height) {
-            let start = (y * width + ox * factor) as usize;
-            let end = start + factor.min(width - ox * factor) as usize;
-            sum += raw.get(start..end).map_or(0, |row| row.iter().map(|&p| u32::from(p)).sum());
+    let mut columns = vec![0u32; row_len];
+    let mut pixels = Vec::with_capacity(out_w as usize * out_h as usize);
+    // Blocks are only partial in an image narrower or shorter than `factor`; their sum is
+    // divided by the full area all the same.
+    for rows in image.as_raw().chunks(row_len * f).take(out_h as usize) {
+        columns.fill(0);
+        for row in rows.chunks(row_len) {
+            for (sum, &p) in columns.iter_mut().zip(row) {
+                *sum += u32::from(p);
+            }
         }
-        image::Luma([(sum / area) as u8])
-    })
+        let blocks = columns.chunks(f).take(out_w as usize);
+        if area.is_power_of_two() {
+            // The usual factors 2 (images up to 2048 pixels) and 4: a shift, not a division.
+            let shift = area.trailing_zeros();
+            pixels.extend(blocks.map(|block| (block.iter().sum::<u32>() >> shift) as u8));
+        } else {
+            pixels.extend(blocks.map(|block| (block.iter().sum::<u32>() / area) as u8));
+        }
+    }
+    GrayImage::from_raw(out_w, out_h, pixels).unwrap_or_else(|| GrayImage::new(out_w, out_h))
 }
 
 /// The 99th percentile, over [`BLOCK`]-sized blocks, of the brightness range within a block:
 /// the contrast of the most contrasted parts of the image, where a code would be.
 fn local_contrast(image: &GrayImage) -> u8 {
-    let (width, height) = image.dimensions();
-    let mut ranges = Vec::new();
-    for by in (0..height).step_by(BLOCK as usize) {
-        for bx in (0..width).step_by(BLOCK as usize) {
-            let mut low = u8::MAX;
-            let mut high = u8::MIN;
-            for y in by..(by + BLOCK).min(height) {
-                for x in bx..(bx + BLOCK).min(width) {
-                    if let Some(p) = image.get_pixel_checked(x, y) {
-                        low = low.min(p.0[0]);
-                        high = high.max(p.0[0]);
-                    }
+    let width = image.width() as usize;
+    if width == 0 {
+        return 0;
+    }
+    let block = BLOCK as usize;
+    let columns = width.div_ceil(block);
+    let mut ranges = Vec::with_capacity(columns * (image.height() as usize).div_ceil(block));
+    let (mut lows, mut highs) = (vec![u8::MAX; columns], vec![u8::MIN; columns]);
+    for rows in image.as_raw().chunks(width * block) {
+        lows.fill(u8::MAX);
+        highs.fill(u8::MIN);
+        for row in rows.chunks(width) {
+            for ((low, high), pixels) in lows.iter_mut().zip(highs.iter_mut()).zip(row.chunks(block)) {
+                for &p in pixels {
+                    *low = (*low).min(p);
+                    *high = (*high).max(p);
                 }
             }
-            ranges.push(high.saturating_sub(low));
         }
+        ranges.extend(lows.iter().zip(&highs).map(|(&low, &high)| high.saturating_sub(low)));
     }
     ranges.sort_unstable();
     let at = ranges.len().saturating_sub(1) * 99 / 100;
@@ -133,10 +152,7 @@ fn has_small_textured_patch(image: &GrayImage) -> bool {
     }
     // Textured means well above the sensor noise, too.
     let min_range = PATCH_MIN_RANGE.max((7.0 * noise_sigma(image)).round() as u32);
-    let busy: Vec<bool> = (0..rows)
-        .flat_map(|by| (0..cols).map(move |bx| (bx, by)))
-        .map(|(bx, by)| is_textured_block(image, bx * PATCH_BLOCK, by * PATCH_BLOCK, min_range))
-        .collect();
+    let busy = textured_blocks(image, cols as usize, rows as usize, min_range);
     let mut seen = vec![false; busy.len()];
     let index = |bx: u32, by: u32| (by * cols + bx) as usize;
     for start in 0..busy.len() {
@@ -196,30 +212,43 @@ fn noise_sigma(image: &GrayImage) -> f64 {
     f64::from(percentile(&histogram, total, 50)) / 0.95
 }
 
-/// A block is textured when its brightness range is large and changes often along its rows
-/// (a code's module pattern), not once (an object's edge).
-fn is_textured_block(image: &GrayImage, x: u32, y: u32, min_range: u32) -> bool {
-    let raw = image.as_raw();
+/// Which of the `cols` × `rows` [`PATCH_BLOCK`]-sized blocks (row by row) are textured: their
+/// brightness range is at least `min_range` and changes often along their rows (a code's module
+/// pattern), not once (an object's edge).
+fn textured_blocks(image: &GrayImage, cols: usize, rows: usize, min_range: u32) -> Vec<bool> {
     let width = image.width() as usize;
-    let (mut low, mut high, mut steps, mut n) = (u8::MAX, u8::MIN, 0u32, 0u32);
-    for row in y..y + PATCH_BLOCK {
-        let start = row as usize * width + x as usize;
-        let Some(pixels) = raw.get(start..start + PATCH_BLOCK as usize) else {
-            continue;
-        };
-        for pair in pixels.windows(2) {
-            if let [a, b] = pair {
-                steps += u32::from(a.abs_diff(*b));
-                n += 1;
+    let block = PATCH_BLOCK as usize;
+    let used = cols * block;
+    // Steps between neighbours within one block row: (block − 1) per row.
+    let pairs = ((block - 1) * block) as u32;
+    let mut busy = Vec::with_capacity(cols * rows);
+    // Per pixel column over one band of `block` rows: lowest and highest value, and the sum of
+    // the steps to the right-hand neighbour. Element-wise, so that it vectorises.
+    let (mut lows, mut highs, mut steps) = (vec![u8::MAX; used], vec![u8::MIN; used], vec![0u16; used]);
+    for band in image.as_raw().chunks_exact(width * block).take(rows) {
+        lows.fill(u8::MAX);
+        highs.fill(u8::MIN);
+        steps.fill(0);
+        for row in band.chunks_exact(width) {
+            for ((low, high), &p) in lows.iter_mut().zip(highs.iter_mut()).zip(row) {
+                *low = (*low).min(p);
+                *high = (*high).max(p);
+            }
+            for ((step, &p), &right) in steps.iter_mut().zip(row).zip(row.iter().skip(1)) {
+                *step += u16::from(p.abs_diff(right));
             }
         }
-        for &p in pixels {
-            low = low.min(p);
-            high = high.max(p);
-        }
+        let blocks = lows.chunks_exact(block).zip(highs.chunks_exact(block)).zip(steps.chunks_exact(block));
+        busy.extend(blocks.map(|((low, high), step)| {
+            let low = low.iter().copied().min().unwrap_or(u8::MAX);
+            let high = high.iter().copied().max().unwrap_or(u8::MIN);
+            let range = u32::from(high.saturating_sub(low));
+            // The last column's step crosses into the next block.
+            let step: u32 = step.iter().take(block - 1).map(|&s| u32::from(s)).sum();
+            range >= min_range && step * 5 >= range * pairs
+        }));
     }
-    let range = u32::from(high.saturating_sub(low));
-    n > 0 && range >= min_range && steps * 5 >= range * n
+    busy
 }
 
 /// Module size, in pixels, of the code-like texture in a region: the mean length of dark and

@@ -5,6 +5,11 @@
 //! (front cameras) are handled by the decoder itself, which reads the format information both
 //! ways round. The cascade stops at the first run that reads a code; the order below is the
 //! cheapest-first cover of the ZXing corpus measured in `docs/QR-READING.md`.
+//!
+//! [`ScanEffort::LiveFrame`] first takes one cheap look (the fast finder scan of the hybrid
+//! matrix and its inverse) and runs the cascade only if that look saw a set of finder patterns
+//! it could not decode: most frames of live video show no code, and must not cost the whole
+//! cascade each.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -15,7 +20,7 @@ use rxing::qrcode::cpp_port::decoder::Decode;
 use rxing::qrcode::cpp_port::detector::{FindFinderPatterns, GenerateFinderPatternSets, SampleQR};
 use rxing::{BarcodeFormat, Binarizer, DecodeHints, Luma8Source};
 
-use super::ScannedCode;
+use super::{ScanEffort, ScannedCode};
 use super::{binarise, prep};
 
 /// What one scan produced.
@@ -94,28 +99,61 @@ const SMALL_IMAGE_MAX_SIDE: u32 = 1024;
 /// From this height on, the fast scan of the zxing-cpp finder skips rows (3·517/388 > 3).
 const FAST_SCAN_MIN_HEIGHT: u32 = 517;
 
-/// Run the cascade on `image`.
-pub(super) fn scan(image: &GrayImage) -> Outcome {
+/// The zxing-cpp finder's fast scan assumes codes of at most this many modules (version 20)
+/// filling at most a quarter of the image height (`MAX_MODULES_FAST` in
+/// `rxing::qrcode::cpp_port::detector`).
+const FAST_SCAN_MAX_MODULES: u32 = 20 * 4 + 17;
+
+/// Run the cascade on `image`, with the given effort.
+pub(super) fn scan(image: &GrayImage, effort: ScanEffort) -> Outcome {
     let mut outcome = Outcome { codes: Vec::new(), panicked: false };
     let (width, height) = image.dimensions();
     if width == 0 || height == 0 {
         return outcome;
     }
+    let mut plain = MatrixCache::default();
+    if effort == ScanEffort::LiveFrame {
+        let first = catch_unwind(AssertUnwindSafe(|| {
+            let matrix = plain.get(image, Hybrid)?;
+            Some(first_look(matrix))
+        }));
+        match first {
+            Ok(Some(look)) if !look.codes.is_empty() => {
+                outcome.codes = dedup(look.codes);
+                return outcome;
+            }
+            // Not even three finder patterns in a plausible QR geometry: give up on this frame.
+            // On the corpus this loses 5 of the 687 reads (docs/QR-READING.md); the next frame
+            // is another chance.
+            Ok(Some(look)) if !look.symbol_like => return outcome,
+            // Finder patterns that look like a symbol but did not decode, an image too small
+            // for the hybrid binariser, or a contained panic: look as hard as for a photo.
+            Ok(_) => {}
+            Err(_) => outcome.panicked = true,
+        }
+    }
+    run_cascade(image, plain, &mut outcome);
+    outcome
+}
+
+/// The full cascade ([`PASSES`], then [`SMALL_IMAGE_PASSES`] on small images); `plain` holds
+/// the matrices of the unprocessed image already computed.
+fn run_cascade(image: &GrayImage, mut plain: MatrixCache, outcome: &mut Outcome) {
+    let (width, height) = image.dimensions();
     let small = width.max(height) <= SMALL_IMAGE_MAX_SIDE;
     let passes = PASSES.iter().chain(SMALL_IMAGE_PASSES.iter().filter(|_| small));
     for pass in passes {
         let prepared = match pass.prep {
             Prep::Plain => None,
-            Prep::Sharpen(radius) => contained(&mut outcome, || prep::sharpen(image, radius)),
-            Prep::Stretch => contained(&mut outcome, || prep::stretch(image)),
-            Prep::Upscale(num, den) => contained(&mut outcome, || prep::upscale(image, num, den)),
+            Prep::Sharpen(radius) => contained(outcome, || prep::sharpen(image, radius)),
+            Prep::Stretch => contained(outcome, || prep::stretch(image)),
+            Prep::Upscale(num, den) => contained(outcome, || prep::upscale(image, num, den)),
         };
-        let input = match (&prepared, pass.prep) {
-            (Some(prepared), _) => prepared,
-            (None, Prep::Plain) => image,
+        let (input, mut matrices) = match (&prepared, pass.prep) {
+            (Some(prepared), _) => (prepared, MatrixCache::default()),
+            (None, Prep::Plain) => (image, std::mem::take(&mut plain)),
             (None, _) => continue,
         };
-        let mut matrices = MatrixCache::default();
         for &(binariser, detector) in pass.runs {
             let run = catch_unwind(AssertUnwindSafe(|| {
                 let matrix = matrices.get(input, binariser)?;
@@ -124,14 +162,49 @@ pub(super) fn scan(image: &GrayImage) -> Outcome {
             match run {
                 Ok(Some(found)) if !found.is_empty() => {
                     outcome.codes = dedup(found);
-                    return outcome;
+                    return;
                 }
                 Ok(_) => {}
                 Err(_) => outcome.panicked = true,
             }
         }
     }
-    outcome
+}
+
+/// What the cheap first look at a live video frame found.
+struct FirstLook {
+    /// Codes read.
+    codes: Vec<ScannedCode>,
+    /// Whether three finder patterns were seen in a plausible QR geometry (in either polarity).
+    symbol_like: bool,
+}
+
+/// The cheap first stage of [`ScanEffort::LiveFrame`]: the zxing-cpp finder's fast scan of
+/// the hybrid matrix, then of its inverse, skipping finder patterns too small for the rows
+/// it scans (see [`fast_scan_min_module`]).
+fn first_look(matrix: &BitMatrix) -> FirstLook {
+    let min_module = fast_scan_min_module(matrix.height());
+    let (codes, symbol_like) = detect_cpp_sets(matrix, false, min_module);
+    if !codes.is_empty() {
+        return FirstLook { codes, symbol_like };
+    }
+    let mut inverted = matrix.clone();
+    inverted.flip_self();
+    let (codes, inverted_symbol_like) = detect_cpp_sets(&inverted, false, min_module);
+    FirstLook { codes, symbol_like: symbol_like || inverted_symbol_like }
+}
+
+/// Smallest module size, in pixels, the fast scan of a `height`-pixel-tall matrix looks for.
+///
+/// The fast scan reads every `3·height/388`-th row, so a finder pattern whose centre (three
+/// modules) is shorter than that is only hit by luck; telling the finder to skip patterns
+/// under a third of the row step cuts the time spent on sensor-noise speckles that look like
+/// tiny finder patterns by half on a 1920×1080 frame (module size 2 and more). Below 776 rows
+/// this is 0 (no minimum), so the corpus images and 1280×720 frames are scanned unchanged.
+fn fast_scan_min_module(height: u32) -> u32 {
+    let step = 3 * height / (4 * FAST_SCAN_MAX_MODULES);
+    let min = step / 3;
+    if min > 1 { min } else { 0 }
 }
 
 /// `f()`, or `None` (noted in `outcome`) if it panicked.
@@ -208,8 +281,15 @@ fn detect(matrix: &BitMatrix, detector: Detector, try_harder: bool) -> Vec<Scann
 /// restricted to full-size QR: Micro QR and rMQR have too little error detection to be trusted
 /// on camera images).
 fn detect_cpp(matrix: &BitMatrix, try_harder: bool) -> Vec<ScannedCode> {
-    let mut patterns = FindFinderPatterns(matrix, try_harder, 0);
+    detect_cpp_sets(matrix, try_harder, 0).0
+}
+
+/// [`detect_cpp`] with a minimum module size (0: none), and whether any set of three finder
+/// patterns in a plausible QR geometry was found, read or not.
+fn detect_cpp_sets(matrix: &BitMatrix, try_harder: bool, min_module: u32) -> (Vec<ScannedCode>, bool) {
+    let mut patterns = FindFinderPatterns(matrix, try_harder, min_module);
     let sets = GenerateFinderPatternSets(&mut patterns);
+    let symbol_like = !sets.is_empty();
     let mut used = Vec::new();
     let mut found = Vec::new();
     for set in sets {
@@ -224,7 +304,7 @@ fn detect_cpp(matrix: &BitMatrix, try_harder: bool) -> Vec<ScannedCode> {
             found.push(code);
         }
     }
-    found
+    (found, symbol_like)
 }
 
 /// The one symbol the ZXing Java finder locates, decoded by the zxing-cpp decoder (which keeps
@@ -284,6 +364,13 @@ fn dedup(codes: Vec<ScannedCode>) -> Vec<ScannedCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_scan_skips_small_patterns_only_when_it_steps_6_rows() {
+        for (height, min) in [(0, 0), (240, 0), (480, 0), (720, 0), (775, 0), (776, 2), (1080, 2), (2160, 5)] {
+            assert_eq!(fast_scan_min_module(height), min, "{height}");
+        }
+    }
 
     #[test]
     fn binary_payload_is_not_text() {

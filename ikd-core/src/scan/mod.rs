@@ -8,7 +8,9 @@
 //!
 //! Decoding is done by the zxing-cpp and ZXing ports in `rxing`, tried in a fixed cascade of
 //! binarisers and image clean-ups that stops at the first pass that reads something; light-on-dark
-//! (inverted) and mirrored codes are read too. Every call into a decoder runs under
+//! (inverted) and mirrored codes are read too. For frames of live video, [`decode_luma_with`] and
+//! [`decode_image_with`] with [`ScanEffort::LiveFrame`] give up early on a frame whose first,
+//! cheap look sees no QR symbol, instead of running the whole cascade. Every call into a decoder runs under
 //! [`std::panic::catch_unwind`], so a hostile or broken image gives an error, never a panic.
 //! `docs/QR-READING.md` records the cascade, the measurements behind it and the corpus results.
 
@@ -214,21 +216,53 @@ impl ScanError {
     }
 }
 
+/// How hard to look for QR codes in one image.
+///
+/// Both efforts read a code that an image shows sharply and large enough for the fast finder
+/// scan (from about 2.7 pixels per module in a 1920×1080 frame, 1.7 in a 1280×720 one); they
+/// differ in how much is spent on an image in which that first look reads nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ScanEffort {
+    /// Every pass of the cascade, for a photo or file that was sent once and must be read if
+    /// at all possible (uploads, the command line). A 1920×1080 image without a code costs
+    /// the whole cascade, several times the [`ScanEffort::LiveFrame`] time.
+    #[default]
+    Thorough,
+    /// For frames of live video, where the next frame is another chance: a cheap first look
+    /// (the fast finder scan, both polarities), and the whole cascade only if that saw three
+    /// finder patterns in a plausible QR geometry that did not decode. A frame without such
+    /// evidence gives up at once with [`ScanError::NoCode`] and its hint. Meant to keep an
+    /// empty 1920×1080 frame within the 15 ms per frame budget.
+    LiveFrame,
+}
+
 /// Read every QR code in an encoded image (PNG or JPEG; WebP too). IKD codes come first.
 ///
 /// The input is checked against `limits` before it is decoded: its size first, then the
-/// dimensions in its header.
+/// dimensions in its header. Looks with [`ScanEffort::Thorough`]; see [`decode_image_with`].
 pub fn decode_image(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<ScannedCode>, ScanError> {
+    decode_image_with(bytes, limits, ScanEffort::Thorough)
+}
+
+/// [`decode_image`] with an explicit effort: [`ScanEffort::LiveFrame`] for camera frames.
+pub fn decode_image_with(bytes: &[u8], limits: &ScanLimits, effort: ScanEffort) -> Result<Vec<ScannedCode>, ScanError> {
     if bytes.len() > limits.max_input_bytes {
         return Err(ScanError::InputTooLarge { size: bytes.len(), max: limits.max_input_bytes });
     }
     let luma = load::load_luma(bytes, limits)?;
-    decode_luma(&luma)
+    decode_luma_with(&luma, effort)
 }
 
-/// Same, from an already-decoded 8-bit grayscale image (for webcam frames).
+/// Same, from an already-decoded 8-bit grayscale image, with [`ScanEffort::Thorough`]; see
+/// [`decode_luma_with`] for webcam frames.
 pub fn decode_luma(image: &GrayImage) -> Result<Vec<ScannedCode>, ScanError> {
-    let outcome = engine::scan(image);
+    decode_luma_with(image, ScanEffort::Thorough)
+}
+
+/// [`decode_luma`] with an explicit effort: [`ScanEffort::LiveFrame`] for webcam frames.
+pub fn decode_luma_with(image: &GrayImage, effort: ScanEffort) -> Result<Vec<ScannedCode>, ScanError> {
+    let outcome = engine::scan(image, effort);
     let mut codes = outcome.codes;
     if codes.is_empty() {
         if outcome.panicked {
