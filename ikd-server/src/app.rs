@@ -257,11 +257,14 @@ impl App {
             policies: extras.policies.unwrap_or_else(ikd_core::Policy::builtin),
         };
         let state = Arc::new(state);
-        if state.store.shared() && state.issuer.is_some() {
-            // Other instances revoke too: read their revocations back (docs/SCALING.md).
+        // The own status list: the newest stored one (imported from the copy an older version
+        // kept, when the store holds none), re-signed if it lacks a revocation.
+        state.start_own_status().await;
+        if state.issuer.is_some() {
+            // Other instances revoke and publish too: read their revocations and status list
+            // back (docs/SCALING.md); retry publishing after a failure.
             tokio::spawn(crate::store::refresh_revocations(Arc::downgrade(&state)));
         }
-        state.refresh_own_status().await;
         crate::sync::start(&state);
         Ok(App { state, banner: Vec::new(), audit_task })
     }

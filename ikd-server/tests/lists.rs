@@ -1,7 +1,8 @@
 //! Trust lists, status lists and their distribution (in process): `GET /v1/trust-list`,
 //! `GET /v1/status/{key_id}` with ETags, the own status list following revocations, the verifier
 //! using the lists, a sync round against a real upstream socket, refusals that keep the previous
-//! copy, staleness; and service policies and challenges on `POST /v1/verify`.
+//! copy, staleness; the own status list kept in the store across restarts and upgrades; and
+//! service policies and challenges on `POST /v1/verify`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod common;
@@ -18,7 +19,7 @@ use ikd_core::trustlist::{Scope, TrustList, TrustListBuilder, TrustListEntry};
 use ikd_core::*;
 use ikd_server::app::{App, AppParts, AppState};
 use ikd_server::config::{AdminToken, Config, IssuanceConfig, Limits, ListsConfig};
-use ikd_server::store::{SqliteOptions, SqliteStore};
+use ikd_server::store::{SQLITE_MIGRATIONS, SqliteOptions, SqliteStore};
 use ikd_server::sync::{Extras, Offer, http_client};
 use serde_json::json;
 
@@ -625,4 +626,126 @@ async fn demo_server_publishes_a_trust_list_and_its_status_list() {
     let r = get(&router, &format!("/v1/status/{}", key.key_id())).await;
     let status = StatusList::verify(&r.bytes, &key).unwrap();
     assert_eq!(status.revoked_count(), 1, "the demo's revoked sample");
+}
+
+async fn revoke_on(router: &Router, serial: u64) {
+    let r = admin_post(router, &format!("/v1/credentials/{serial}/revoke"), &json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+}
+
+/// Stops an in-process server and gives back its data directory.
+fn stop(s: Server) -> TempDir {
+    let Server { app, router, state, dir } = s;
+    drop((app, router, state));
+    dir
+}
+
+/// The own status list lives in the store (SQLite by default): after a restart the server
+/// serves the list it published before, also without the copy in `<data_dir>/lists/`, and the
+/// next one follows it with a higher sequence.
+#[tokio::test]
+async fn own_status_list_survives_a_restart_and_its_sequence_keeps_rising() {
+    let seed = random_seed();
+    let own = SecretKey::from_seed(&seed).public_key();
+    let path = format!("/v1/status/{}", own.key_id());
+    let s = server(TempDir::new("lists-restart"), Some(seed), TrustStore::new(), ListsConfig::default()).await;
+    let (serial, index, _) = issue_on(&s.router).await;
+    let (serial2, index2, _) = issue_on(&s.router).await;
+    revoke_on(&s.router, serial).await;
+    let r1 = get(&s.router, &path).await;
+    assert_eq!(r1.status, StatusCode::OK);
+    let l1 = StatusList::verify(&r1.bytes, &own).unwrap();
+    assert_eq!(l1.revoked().collect::<Vec<_>>(), vec![index]);
+
+    let dir = stop(s);
+    std::fs::remove_file(dir.path().join("lists").join(ikd_server::sync::status_file_name(&own))).unwrap();
+    let s = server(dir, Some(seed), TrustStore::new(), ListsConfig::default()).await;
+    let r2 = get(&s.router, &path).await;
+    assert_eq!(r2.bytes, r1.bytes, "the stored list is served again, as it was");
+
+    revoke_on(&s.router, serial2).await;
+    let r3 = get(&s.router, &path).await;
+    let l3 = StatusList::verify(&r3.bytes, &own).unwrap();
+    assert!(l3.sequence() > l1.sequence(), "{} after {}", l3.sequence(), l1.sequence());
+    StatusList::check_transition(&l1, &l3).unwrap();
+    let mut both = vec![index, index2];
+    both.sort_unstable();
+    assert_eq!(l3.revoked().collect::<Vec<_>>(), both);
+
+    let s = server(stop(s), Some(seed), TrustStore::new(), ListsConfig::default()).await;
+    assert_eq!(get(&s.router, &path).await.bytes, r3.bytes);
+    let c = rusqlite::Connection::open(SqliteStore::db_path(s.dir.path())).unwrap();
+    let seqs: Vec<i64> = c
+        .prepare("SELECT sequence FROM status_lists ORDER BY sequence")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(seqs.last().copied(), Some(l3.sequence() as i64));
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+}
+
+/// A data directory from before the store kept status lists (the database at the previous
+/// schema, the own list kept in `<data_dir>/lists/`): the kept list is imported as it is (same
+/// bytes, same sequence), so counters holding it accept what follows.
+#[tokio::test]
+async fn upgrade_imports_the_kept_own_status_list() {
+    let seed = random_seed();
+    let sk = SecretKey::from_seed(&seed);
+    let own = sk.public_key();
+    let kid = own.key_id().to_string();
+    let dir = TempDir::new("lists-upgrade");
+    let now = Timestamp::now();
+    {
+        let c = rusqlite::Connection::open(SqliteStore::db_path(dir.path())).unwrap();
+        c.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at INTEGER NOT NULL) STRICT;",
+        )
+        .unwrap();
+        for m in &SQLITE_MIGRATIONS[..2] {
+            c.execute_batch(m.sql).unwrap();
+            c.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, 0)",
+                rusqlite::params![m.version, m.name],
+            )
+            .unwrap();
+        }
+        c.pragma_update(None, "user_version", 2).unwrap();
+        c.execute(
+            "INSERT INTO credentials (key_id, serial, status_index, issued_at, state, revoked, revoked_at) \
+             VALUES (?1, 1, 77, ?2, 'issued', 1, ?2)",
+            rusqlite::params![kid, now.unix()],
+        )
+        .unwrap();
+    }
+    // Signed by the previous version, whose sequences ran ahead of the clock.
+    let mut b = StatusListBuilder::new(IssuanceConfig::default().status_list_size).unwrap();
+    b.set(StatusIndex::new(77), status::CredentialStatus::Revoked).unwrap();
+    let sequence = now.unix() as u64 + 100_000;
+    let kept = b.sign(&sk, now, 86_400, sequence).unwrap();
+    std::fs::create_dir_all(dir.path().join("lists")).unwrap();
+    std::fs::write(dir.path().join("lists").join(ikd_server::sync::status_file_name(&own)), &kept).unwrap();
+
+    let s = server(dir, Some(seed), TrustStore::new(), ListsConfig::default()).await;
+    let path = format!("/v1/status/{kid}");
+    assert_eq!(get(&s.router, &path).await.bytes, kept, "imported as it is");
+    let (serial, index, _) = issue_on(&s.router).await;
+    revoke_on(&s.router, serial).await;
+    let next = StatusList::verify(&get(&s.router, &path).await.bytes, &own).unwrap();
+    assert_eq!(next.sequence(), sequence + 1);
+    StatusList::check_transition(&StatusList::verify(&kept, &own).unwrap(), &next).unwrap();
+    let mut expect = vec![77, index];
+    expect.sort_unstable();
+    assert_eq!(next.revoked().collect::<Vec<_>>(), expect);
+    let c = rusqlite::Connection::open(SqliteStore::db_path(s.dir.path())).unwrap();
+    let seqs: Vec<i64> = c
+        .prepare("SELECT sequence FROM status_lists ORDER BY sequence")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(seqs, vec![sequence as i64, sequence as i64 + 1]);
 }

@@ -188,3 +188,174 @@ async fn two_servers_share_one_database() {
         }
     }
 }
+
+/// What a counter does with the own status list it downloads: it verifies each body and keeps
+/// it only when `StatusList::check_transition` accepts it after the list held (the check
+/// `ikd sync` and a counter's server apply); a refused body leaves the held list in place.
+#[derive(Debug, Default)]
+struct Counter {
+    held: Option<StatusList>,
+    accepted: usize,
+    refused: Vec<String>,
+}
+
+impl Counter {
+    fn offer(&mut self, from: &str, body: &[u8], key: &ikd_core::PublicKey) {
+        let list = StatusList::verify(body, key).unwrap();
+        if let Some(old) = &self.held
+            && let Err(e) = StatusList::check_transition(old, &list)
+        {
+            self.refused.push(format!(
+                "{from}: {} (held sequence {}, offered {})",
+                e.code(),
+                old.sequence(),
+                list.sequence()
+            ));
+            return;
+        }
+        self.held = Some(list);
+        self.accepted += 1;
+    }
+}
+
+async fn fetch_status(http: &Http, base: &str, key_id: &str) -> Vec<u8> {
+    let r = http.get(&format!("{base}/v1/status/{key_id}")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.body
+}
+
+/// Two instances on one database used to sign the own status list each for itself, each with
+/// its own sequence from its own view of the revocations: a counter syncing through a load
+/// balancer was offered lower sequences after higher ones (`status_rollback`), two lists with
+/// one sequence (`status_sequence_reused`) or a newer list without a revocation the other had
+/// published (`status_revocation_lifted`). Now the database holds the one history of the list:
+/// every body from either instance, in fetch order, is a valid successor of the one before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_instances_publish_one_status_list_history() {
+    if skip() {
+        return;
+    }
+    const TASKS: usize = 4;
+    const PER_TASK: usize = 12;
+    const KEEP_VALID: usize = 8;
+    let schema = TestSchema::create("history").await;
+    let keys = keys();
+    let (dir_a, dir_b) = (TempDir::new("hist-a"), TempDir::new("hist-b"));
+    let url = schema.url();
+    let a = Server::start(&keys, dir_a.path(), Some(&url));
+    let b = Server::start(&keys, dir_b.path(), Some(&url));
+    let bases = [a.base.clone(), b.base.clone()];
+    let http = Http::new();
+
+    // Credentials issued through both instances.
+    let n = TASKS * PER_TASK + KEEP_VALID;
+    let mut tasks = Vec::new();
+    for c in 0..4 {
+        let (http, base) = (http.clone(), bases[c % 2].clone());
+        tasks.push(tokio::spawn(async move {
+            let mut out = Vec::new();
+            for _ in 0..n / 4 {
+                let r = http.issue(&base).await;
+                assert_eq!(r.status, 201, "{}", r.text());
+                let v = r.json();
+                out.push((v["serial"].as_u64().unwrap(), u32::try_from(v["status_index"].as_u64().unwrap()).unwrap()));
+            }
+            out
+        }));
+    }
+    let mut issued = Vec::new();
+    for t in tasks {
+        issued.extend(t.await.unwrap());
+    }
+    assert_eq!(issued.len(), n);
+
+    // An observer fetches alternately from both instances the whole time.
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let observer = {
+        let (http, bases, done, key, key_id) =
+            (http.clone(), bases.clone(), Arc::clone(&done), keys.public_key, keys.key_id.clone());
+        tokio::spawn(async move {
+            let mut counter = Counter::default();
+            let mut i = 0usize;
+            while !done.load(Ordering::SeqCst) {
+                let body = fetch_status(&http, &bases[i % 2], &key_id).await;
+                counter.offer(["observer via A", "observer via B"][i % 2], &body, &key);
+                i += 1;
+            }
+            counter
+        })
+    };
+
+    // Revokers, concurrently: each revokes through A, then B, then A, ..., and after each step
+    // fetches the list from both instances (alternating which first), as a counter behind a
+    // load balancer would.
+    let to_revoke: Vec<(u64, u32)> = issued[..TASKS * PER_TASK].to_vec();
+    let mut tasks = Vec::new();
+    for (t, chunk) in to_revoke.chunks(PER_TASK).enumerate() {
+        let (http, bases, chunk) = (http.clone(), bases.clone(), chunk.to_vec());
+        let (key, key_id) = (keys.public_key, keys.key_id.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut counter = Counter::default();
+            for (step, (serial, _)) in chunk.iter().enumerate() {
+                let via = (t + step) % 2;
+                let r = http.revoke(&bases[via], *serial).await;
+                assert_eq!(r.status, 200, "{}", r.text());
+                for k in [step % 2, (step + 1) % 2] {
+                    let body = fetch_status(&http, &bases[k], &key_id).await;
+                    counter.offer(["A", "B"][k], &body, &key);
+                }
+            }
+            counter
+        }));
+    }
+    let mut refused = Vec::new();
+    let mut accepted = 0;
+    for t in tasks {
+        let c = t.await.unwrap();
+        accepted += c.accepted;
+        refused.extend(c.refused);
+    }
+    done.store(true, Ordering::SeqCst);
+    let c = observer.await.unwrap();
+    accepted += c.accepted;
+    refused.extend(c.refused);
+    assert!(refused.is_empty(), "{} of {} downloads refused: {refused:#?}", refused.len(), accepted + refused.len());
+
+    // Both instances now publish one list, marking every revoked index (and no other).
+    let expect: BTreeSet<u32> = to_revoke.iter().map(|(_, i)| *i).collect();
+    let from_a = fetch_status(&http, &bases[0], &keys.key_id).await;
+    let from_b = fetch_status(&http, &bases[1], &keys.key_id).await;
+    assert_eq!(from_a, from_b, "both instances publish the same list");
+    let list = StatusList::verify(&from_b, &keys.public_key).unwrap();
+    assert_eq!(list.revoked().collect::<BTreeSet<u32>>(), expect);
+
+    // The database holds one linear history: strictly rising sequences, each list a valid
+    // successor of the one before.
+    let c = schema.client().await;
+    let rows = c
+        .query(
+            "SELECT sequence, issued_at, bytes FROM status_lists WHERE key_id = $1 ORDER BY sequence",
+            &[&keys.key_id],
+        )
+        .await
+        .unwrap();
+    assert!(rows.len() >= 2, "{} stored lists", rows.len());
+    let mut prev: Option<StatusList> = None;
+    for r in &rows {
+        let l = StatusList::verify(&r.get::<_, Vec<u8>>(2), &keys.public_key).unwrap();
+        assert_eq!(l.sequence() as i64, r.get::<_, i64>(0));
+        assert_eq!(l.issued_at().unix(), r.get::<_, i64>(1));
+        if let Some(p) = &prev {
+            assert!(l.sequence() > p.sequence());
+            StatusList::check_transition(p, &l).unwrap();
+        }
+        prev = Some(l);
+    }
+    assert_eq!(prev.unwrap().revoked().collect::<BTreeSet<u32>>(), expect, "the newest stored list is the one served");
+    for s in [&a, &b] {
+        let logs = s.logs();
+        for needle in [NIK, NAME, TOKEN] {
+            assert!(!logs.contains(needle), "`{needle}` in the logs");
+        }
+    }
+}

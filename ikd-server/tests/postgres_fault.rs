@@ -216,8 +216,19 @@ async fn verification_goes_on_while_the_database_is_down() {
     assert_eq!(r.json()["verdict"], "VALID");
     verifies += 1;
 
+    let status_url = format!("{base}/v1/status/{}", keys.key_id);
+    let held = http.get(&status_url).await;
+    assert_eq!(held.status, 200, "{}", held.text());
+
     // The database goes away.
     proxy.down();
+    // The own status list: the one held is served (the store cannot be asked for a newer
+    // one), never an error; the problem is logged once.
+    for _ in 0..3 {
+        let r = http.get(&status_url).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.body, held.body);
+    }
     let t = std::time::Instant::now();
     for i in 0..40 {
         let r = http.verify(&base, &qrs[i % qrs.len()]).await;
@@ -239,6 +250,9 @@ async fn verification_goes_on_while_the_database_is_down() {
     assert_eq!(r.json()["audit_spool"]["records"], 40);
     let m = http.get(&format!("{base}/metrics")).await.text();
     assert!(m.contains("ikd_audit_spool_records 40"), "{m}");
+
+    let warned = server.logs().matches("cannot read the newest own status list from the store").count();
+    assert_eq!(warned, 1, "{}", server.logs());
 
     // Stopped while the database is still down: the spool stays on disk ...
     assert!(server.stop().success());

@@ -1,17 +1,19 @@
 //! Store-level tests of the PostgreSQL backend (each in a schema of its own) and of the
 //! migrations of both backends: versioned migrations at open, refusal of a newer schema,
 //! serial/status-index allocation from two pools at once (as two processes would), the audit
-//! chain under concurrent appenders, and idempotent re-appends by batch id.
+//! chain under concurrent appenders, idempotent re-appends by batch id, and the one history of
+//! the own status list (publishing serialised per key, non-increasing sequences refused).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod postgres_common;
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ikd_server::store::{
     Appended, AuditBatch, AuditRecord, CredentialState, DatabaseUrl, POSTGRES_MIGRATIONS, PgOptions, PgStore,
-    RevokeOutcome, SQLITE_MIGRATIONS, SqliteOptions, SqliteStore, Store, StoreError,
+    Published, RevokeOutcome, RevokedCredential, SQLITE_MIGRATIONS, STATUS_LISTS_KEPT, SqliteOptions, SqliteStore,
+    Store, StoreError, StoredStatusList,
 };
 use postgres_common::*;
 
@@ -251,4 +253,192 @@ async fn audit_batches_are_written_once_on_both_backends() {
     }
     let schema = TestSchema::create("batch").await;
     batch_ids_are_idempotent(&pg_store(&schema, 2).await).await;
+}
+
+fn stored(sequence: u64, issued_at: i64) -> StoredStatusList {
+    StoredStatusList { sequence, issued_at, bytes: format!("list {sequence} at {issued_at}").into_bytes() }
+}
+
+/// What a signer was handed.
+type Seen = Arc<Mutex<Vec<(Option<StoredStatusList>, Vec<RevokedCredential>)>>>;
+
+/// Publishes whatever `make` returns, recording what the signer was handed.
+async fn publish(
+    store: &dyn Store,
+    key: &str,
+    seen: &Seen,
+    make: impl FnOnce(Option<&StoredStatusList>) -> Result<Option<StoredStatusList>, String> + Send + 'static,
+) -> Result<Published, StoreError> {
+    let seen = Arc::clone(seen);
+    store
+        .publish_status_list(
+            key,
+            Box::new(move |latest, revoked| {
+                seen.lock().unwrap().push((latest.cloned(), revoked.to_vec()));
+                make(latest)
+            }),
+        )
+        .await
+}
+
+/// The own status list's history on one backend. `a` and `b` are two handles on one database
+/// (two pools for PostgreSQL, as two instances have). Returns the sequence of the newest list.
+async fn status_lists_are_one_history(a: Arc<dyn Store>, b: Arc<dyn Store>) -> u64 {
+    const KEY: &str = "5a7a5a";
+    let seen: Seen = Arc::default();
+    assert_eq!(a.latest_status_list(KEY, None).await.unwrap(), None);
+    // Nothing stored and nothing signed.
+    let p = publish(a.as_ref(), KEY, &seen, |_| Ok(None)).await.unwrap();
+    assert_eq!(p, Published { latest: None, inserted: false, revoked_serials: vec![] });
+    assert_eq!(seen.lock().unwrap().pop(), Some((None, vec![])));
+
+    // A revocation committed before publishing is handed to the signer, with its status index.
+    let r1 = a.reserve_credential(KEY, 1, 1 << 20).await.unwrap();
+    a.finish_credential(KEY, r1.serial, CredentialState::Issued).await.unwrap();
+    let r2 = a.reserve_credential(KEY, 1, 1 << 20).await.unwrap();
+    a.finish_credential(KEY, r2.serial, CredentialState::Issued).await.unwrap();
+    assert!(matches!(a.revoke(KEY, r1.serial, 5).await.unwrap(), RevokeOutcome::Revoked { .. }));
+    let first = RevokedCredential { serial: r1.serial, status_index: r1.status_index };
+    let p = publish(b.as_ref(), KEY, &seen, |_| Ok(Some(stored(100, 1_000)))).await.unwrap();
+    assert_eq!(p, Published { latest: Some(stored(100, 1_000)), inserted: true, revoked_serials: vec![r1.serial] });
+    assert_eq!(seen.lock().unwrap().pop(), Some((None, vec![first])));
+
+    // The newest list, and only when newer than the caller's.
+    assert_eq!(a.latest_status_list(KEY, None).await.unwrap(), Some(stored(100, 1_000)));
+    assert_eq!(a.latest_status_list(KEY, Some(99)).await.unwrap(), Some(stored(100, 1_000)));
+    assert_eq!(a.latest_status_list(KEY, Some(100)).await.unwrap(), None);
+    assert_eq!(a.latest_status_list("012345", None).await.unwrap(), None, "another key has none");
+
+    // Refused: a sequence not above the stored one, an issued_at going back. Nothing stored.
+    for bad in [stored(100, 1_000), stored(100, 2_000), stored(99, 2_000), stored(101, 999)] {
+        let err = publish(a.as_ref(), KEY, &seen, move |_| Ok(Some(bad))).await.unwrap_err();
+        assert!(matches!(err, StoreError::StatusListOutOfOrder(_)), "{err}");
+    }
+    // The signer failing stores nothing either; a signer with nothing to add keeps the newest.
+    let err = publish(a.as_ref(), KEY, &seen, |_| Err("no key".into())).await.unwrap_err();
+    assert!(matches!(&err, StoreError::StatusListSigning(m) if m == "no key"), "{err}");
+    let p = publish(b.as_ref(), KEY, &seen, |_| Ok(None)).await.unwrap();
+    assert_eq!(p, Published { latest: Some(stored(100, 1_000)), inserted: false, revoked_serials: vec![r1.serial] });
+    assert_eq!(a.latest_status_list(KEY, None).await.unwrap(), Some(stored(100, 1_000)));
+
+    // Publishing through both handles at once: each signer sees the list the one before it
+    // stored (the key's lock serialises them), so every successor is accepted.
+    const TASKS: usize = 8;
+    const EACH: usize = 5;
+    seen.lock().unwrap().clear();
+    let mut tasks = Vec::new();
+    for t in 0..TASKS {
+        let (store, seen) = (Arc::clone(if t % 2 == 0 { &a } else { &b }), Arc::clone(&seen));
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..EACH {
+                let p = publish(store.as_ref(), KEY, &seen, |latest| {
+                    let l = latest.unwrap();
+                    Ok(Some(stored(l.sequence + 1, l.issued_at + 1)))
+                })
+                .await
+                .unwrap();
+                assert!(p.inserted);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut before: Vec<u64> = seen.lock().unwrap().iter().map(|(l, _)| l.as_ref().unwrap().sequence).collect();
+    before.sort_unstable();
+    assert_eq!(before, (100..100 + (TASKS * EACH) as u64).collect::<Vec<_>>(), "each signer saw its predecessor");
+    let newest = 100 + (TASKS * EACH) as u64;
+    assert_eq!(b.latest_status_list(KEY, None).await.unwrap().unwrap().sequence, newest);
+
+    // A later revocation is in the next publishing.
+    assert!(matches!(b.revoke(KEY, r2.serial, 6).await.unwrap(), RevokeOutcome::Revoked { .. }));
+    let p = publish(a.as_ref(), KEY, &seen, |_| Ok(None)).await.unwrap();
+    let mut serials = p.revoked_serials.clone();
+    serials.sort_unstable();
+    assert_eq!(serials, vec![r1.serial, r2.serial]);
+    let mut handed = seen.lock().unwrap().pop().unwrap().1;
+    handed.sort_by_key(|r| r.serial);
+    assert_eq!(handed, vec![first, RevokedCredential { serial: r2.serial, status_index: r2.status_index }]);
+    newest
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_lists_are_one_history_on_both_backends() {
+    let dir = TempDir::new("sqlite-lists");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap());
+    let newest = status_lists_are_one_history(Arc::clone(&store), Arc::clone(&store)).await;
+    drop(store);
+    // Older lists are pruned in the publishing transaction: the newest are kept.
+    let c = rusqlite::Connection::open(SqliteStore::db_path(dir.path())).unwrap();
+    let (n, max): (i64, i64) =
+        c.query_row("SELECT COUNT(*), MAX(sequence) FROM status_lists", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((n, max), (STATUS_LISTS_KEPT, newest as i64));
+    if skip() {
+        return;
+    }
+    let schema = TestSchema::create("lists").await;
+    let a: Arc<dyn Store> = Arc::new(pg_store(&schema, 4).await);
+    let b: Arc<dyn Store> = Arc::new(pg_store(&schema, 4).await);
+    let newest = status_lists_are_one_history(a, b).await;
+    let c = schema.client().await;
+    let row = c.query_one("SELECT COUNT(*), MAX(sequence) FROM status_lists", &[]).await.unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (STATUS_LISTS_KEPT, newest as i64));
+}
+
+#[tokio::test]
+async fn sqlite_migration_adds_status_lists_to_a_database_of_the_previous_schema() {
+    let dir = TempDir::new("sqlite-v2");
+    // A database as the previous release left it: migrations 1 and 2, with a registry row.
+    {
+        let c = rusqlite::Connection::open(SqliteStore::db_path(dir.path())).unwrap();
+        c.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at INTEGER NOT NULL) STRICT;",
+        )
+        .unwrap();
+        for m in &SQLITE_MIGRATIONS[..2] {
+            c.execute_batch(m.sql).unwrap();
+            c.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, 0)",
+                rusqlite::params![m.version, m.name],
+            )
+            .unwrap();
+        }
+        c.pragma_update(None, "user_version", 2).unwrap();
+        c.execute(
+            "INSERT INTO credentials (key_id, serial, status_index, issued_at, state, revoked, revoked_at) \
+             VALUES ('abcdef', 4, 9, 1, 'issued', 1, 2)",
+            [],
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
+    assert_eq!(store.revoked_serials("abcdef").await.unwrap(), vec![4]);
+    assert_eq!(store.latest_status_list("abcdef", None).await.unwrap(), None);
+    let p = store
+        .publish_status_list(
+            "abcdef",
+            Box::new(|latest, revoked| {
+                assert!(latest.is_none());
+                assert_eq!(revoked, [RevokedCredential { serial: 4, status_index: 9 }]);
+                Ok(Some(stored(7, 7)))
+            }),
+        )
+        .await
+        .unwrap();
+    assert!(p.inserted);
+    assert_eq!(store.latest_status_list("abcdef", None).await.unwrap(), Some(stored(7, 7)));
+    drop(store);
+    let c = rusqlite::Connection::open(SqliteStore::db_path(dir.path())).unwrap();
+    let versions: Vec<(i64, String)> = c
+        .prepare("SELECT version, name FROM schema_migrations ORDER BY version")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(versions, SQLITE_MIGRATIONS.iter().map(|m| (m.version, m.name.to_owned())).collect::<Vec<_>>());
+    assert_eq!(versions.last().map(|v| v.1.as_str()), Some("status_lists"));
+    let uv: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(uv, 3);
 }

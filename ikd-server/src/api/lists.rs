@@ -88,8 +88,13 @@ pub async fn status_list(
     if !key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad());
     }
-    // A revocation on this server shows at once: re-sign the own list first if needed.
+    // A revocation on this server shows at once: re-sign the own list first if needed. The
+    // own list is the newest in the store, which instances sharing it publish one after the
+    // other, so a counter behind a load balancer never gets an older one after a newer one.
     state.verifier_now().await;
+    if state.is_own_status_key(&key) {
+        state.adopt_stored_own_status(false).await;
+    }
     let found = match key.len() {
         6 => state.lists.status_by_key_id(KeyId::from_hex(&key).ok_or_else(bad)?),
         64 => {

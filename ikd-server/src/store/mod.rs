@@ -1,5 +1,6 @@
 //! Storage behind a trait: the issued-credential registry (no personal data), serial and
-//! status-index allocation, revocation, and the hash-chained audit log.
+//! status-index allocation, revocation, the signed status lists of the server's own issuer key
+//! (one linear history, shared by every instance), and the hash-chained audit log.
 //!
 //! Two implementations: [`SqliteStore`], the embedded default for one counter or office, and
 //! [`PgStore`], PostgreSQL shared by several server instances (chosen with `IKD_DATABASE_URL`).
@@ -39,6 +40,13 @@ pub enum StoreError {
     /// The store cannot be opened.
     #[error("cannot open the store: {0}")]
     Open(String),
+    /// A status list offered for publishing does not follow the newest stored one (its
+    /// sequence is not above it, or its `issued_at` is earlier): nothing was stored.
+    #[error("status list not stored: {0}")]
+    StatusListOutOfOrder(String),
+    /// The signer of a status list failed inside the publishing transaction: nothing was stored.
+    #[error("status list not signed: {0}")]
+    StatusListSigning(String),
 }
 
 /// Lifecycle of a registry row.
@@ -183,6 +191,88 @@ pub enum Appended {
     AlreadyPresent,
 }
 
+/// A signed status list as stored (`status_lists`): one row per list published for a key, the
+/// newest being the one with the highest sequence.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredStatusList {
+    /// The sequence signed in the list.
+    pub sequence: u64,
+    /// The `issued_at` signed in the list (Unix seconds).
+    pub issued_at: i64,
+    /// The signed list, byte for byte (`docs/TRUST-AND-STATUS.md` §2.2).
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for StoredStatusList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredStatusList")
+            .field("sequence", &self.sequence)
+            .field("issued_at", &self.issued_at)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// A revoked credential of a key, as [`Store::publish_status_list`] hands it to the signer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RevokedCredential {
+    /// Its serial.
+    pub serial: u64,
+    /// Its status index (what the status list marks revoked).
+    pub status_index: u32,
+}
+
+/// Signs the successor of a status list inside [`Store::publish_status_list`]'s transaction.
+/// It gets the newest stored list of the key (if any) and every revoked credential of the key
+/// committed before the transaction, and returns the list to store, or `None` when the newest
+/// stored list needs no successor. An `Err` (a message for the log) stores nothing.
+pub type StatusListSigner =
+    Box<dyn FnOnce(Option<&StoredStatusList>, &[RevokedCredential]) -> Result<Option<StoredStatusList>, String> + Send>;
+
+/// What [`Store::publish_status_list`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    /// The newest stored list after the transaction: the one just stored, or the one that
+    /// needed no successor (`None`: nothing is stored and the signer made nothing).
+    pub latest: Option<StoredStatusList>,
+    /// Whether `latest` was stored by this call.
+    pub inserted: bool,
+    /// The revoked serials the signer was given: every one of them is marked in `latest` (when
+    /// the signer kept its promise, which the caller checks by verifying `latest`).
+    pub revoked_serials: Vec<u64>,
+}
+
+/// How many status lists per key a store keeps: publishing deletes older rows in the same
+/// transaction (only the newest is ever served; the others are kept for inspection).
+pub const STATUS_LISTS_KEPT: i64 = 32;
+
+/// Checks that `new` may follow `latest` in the stored history: a strictly higher sequence and
+/// an `issued_at` not earlier. (Both stores run this inside the publishing transaction; what
+/// the lists say, shrinking and lifted revocations, is the signer's part and checked again by
+/// every instance that adopts the list.)
+pub(crate) fn check_stored_successor(
+    latest: Option<&StoredStatusList>,
+    new: &StoredStatusList,
+) -> Result<(), StoreError> {
+    if i64::try_from(new.sequence).is_err() {
+        return Err(StoreError::StatusListOutOfOrder(format!("sequence {} is out of range", new.sequence)));
+    }
+    let Some(l) = latest else { return Ok(()) };
+    if new.sequence <= l.sequence {
+        return Err(StoreError::StatusListOutOfOrder(format!(
+            "sequence {} is not above the stored sequence {}",
+            new.sequence, l.sequence
+        )));
+    }
+    if new.issued_at < l.issued_at {
+        return Err(StoreError::StatusListOutOfOrder(format!(
+            "issued_at {} is before the stored list's {}",
+            new.issued_at, l.issued_at
+        )));
+    }
+    Ok(())
+}
+
 /// Where the audit writer keeps records while the store cannot take them (see
 /// [`spool`]). Only stores shared over the network have one: for the embedded store a failed
 /// write means the local disk failed, and the server fails closed instead.
@@ -238,6 +328,19 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// The status indices of every revoked credential of a key, ascending (what a status list
     /// marks revoked).
     fn revoked_status_indices(&self, key_id: &str) -> StoreFuture<'_, Vec<u32>>;
+
+    /// The newest stored status list of a key with a sequence above `newer_than` (all of them
+    /// with `None`): one primary-key lookup, which returns nothing when the caller's copy is
+    /// current.
+    fn latest_status_list(&self, key_id: &str, newer_than: Option<u64>) -> StoreFuture<'_, Option<StoredStatusList>>;
+
+    /// Publishes the next status list of a key, serialised per key across every process
+    /// sharing the store: in **one** transaction it takes the key's lock, reads the newest
+    /// stored list and every revoked credential of the key, calls `sign`, and stores what it
+    /// returns (refused with [`StoreError::StatusListOutOfOrder`] unless its sequence is above
+    /// the stored one and its `issued_at` not earlier). The stored lists thereby form one
+    /// linear history that includes every revocation committed before the transaction.
+    fn publish_status_list(&self, key_id: &str, sign: StatusListSigner) -> StoreFuture<'_, Published>;
 
     /// Appends batches to the audit log in **one** transaction, chaining each record to the one
     /// before (see [`crate::audit::entry_hash`]) whichever server wrote it. A batch whose id is
@@ -318,13 +421,21 @@ pub async fn store_readiness(
     Err(crate::error::ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "not_ready", message))
 }
 
-/// How often an instance on a shared store reads back the revocations made by the others.
+/// How often an instance on a shared store reads back the revocations made by the others (and
+/// the newest stored own status list), and how often a failed publishing of the own status list
+/// is retried.
 pub const REVOCATION_REFRESH: Duration = Duration::from_secs(2);
 
-/// Keeps `AppState::revoked` (this server's own key) in step with a shared store, so a
-/// credential revoked through one instance is answered `revoked` by every instance within
-/// [`REVOCATION_REFRESH`]. Ends when the state is dropped. Errors (database down) keep the last
-/// known set and are retried at the next tick.
+/// The background task of an issuing server, every [`REVOCATION_REFRESH`]:
+///
+/// * on a shared store, keeps `AppState::revoked` (this server's own key) in step with the
+///   store, so a credential revoked through one instance is answered `revoked` by every
+///   instance, and installs the newest own status list another instance published;
+/// * publishes the own status list when it needs it (a revocation it lacks, half its TTL
+///   passed) or when publishing failed before.
+///
+/// Ends when the state is dropped. Errors (database down) keep the last known set and list and
+/// are retried at the next tick.
 pub async fn refresh_revocations(state: Weak<crate::app::AppState>) {
     let mut failing = false;
     loop {
@@ -336,22 +447,30 @@ pub async fn refresh_revocations(state: Weak<crate::app::AppState>) {
             },
             None => return,
         };
-        match store.revoked_serials(&key_id).await {
-            Ok(serials) => {
-                failing = false;
-                let Some(s) = state.upgrade() else { return };
-                if let Ok(mut set) = s.revoked.write() {
-                    // Revocation is final: only ever add.
-                    set.extend(serials);
+        if store.shared() {
+            match store.revoked_serials(&key_id).await {
+                Ok(serials) => {
+                    failing = false;
+                    let Some(s) = state.upgrade() else { return };
+                    if let Ok(mut set) = s.revoked.write() {
+                        // Revocation is final: only ever add.
+                        set.extend(serials);
+                    }
                 }
-            }
-            Err(e) => {
-                if !failing {
-                    tracing::warn!(error = %e, "cannot read revocations from the store; keeping the last known set");
+                Err(e) => {
+                    if !failing {
+                        tracing::warn!(error = %e, "cannot read revocations from the store; keeping the last known set");
+                    }
+                    failing = true;
+                    // The store is down: do not wait for it twice more in this round.
+                    continue;
                 }
-                failing = true;
             }
         }
+        drop(store);
+        let Some(s) = state.upgrade() else { return };
+        s.adopt_stored_own_status(true).await;
+        s.refresh_own_status().await;
     }
 }
 
@@ -370,11 +489,14 @@ pub struct Migration {
 pub const SQLITE_MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "initial", sql: include_str!("migrations/sqlite/0001_initial.sql") },
     Migration { version: 2, name: "audit_batches", sql: include_str!("migrations/sqlite/0002_audit_batches.sql") },
+    Migration { version: 3, name: "status_lists", sql: include_str!("migrations/sqlite/0003_status_lists.sql") },
 ];
 
 /// The PostgreSQL migrations this server knows.
-pub const POSTGRES_MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "initial", sql: include_str!("migrations/postgres/0001_initial.sql") }];
+pub const POSTGRES_MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "initial", sql: include_str!("migrations/postgres/0001_initial.sql") },
+    Migration { version: 2, name: "status_lists", sql: include_str!("migrations/postgres/0002_status_lists.sql") },
+];
 
 /// The error for a database whose schema is newer than this server.
 fn schema_too_new(found: i64, known: i64) -> StoreError {

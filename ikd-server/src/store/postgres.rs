@@ -11,6 +11,10 @@
 //!   Appends of all instances are thereby serialised; the chain cannot fork. Each batch carries
 //!   a random id (`audit_batches`): a batch written again after a commit whose outcome was
 //!   unknown (connection lost at `COMMIT`) is skipped instead of entering the chain twice.
+//! * **Status lists**: `status_lists`, one row per signed list of a key. Publishing takes a
+//!   transaction-scoped advisory lock per key and schema (`pg_advisory_xact_lock`), reads the
+//!   newest list and every revoked status index, lets the caller sign the successor and inserts
+//!   it, all in one transaction: the instances write one linear history of the list.
 //! * **Migrations**: `schema_migrations`, applied at open under a session advisory lock (two
 //!   instances starting at once do not race); a schema newer than this server is refused.
 //!
@@ -31,8 +35,9 @@ use zeroize::Zeroizing;
 
 use super::sqlite::{STATUS_INDEX_TRIES, random_below};
 use super::{
-    Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, POSTGRES_MIGRATIONS, Reservation,
-    RevokeOutcome, SpoolConfig, Store, StoreError, StoreFuture, schema_too_new, static_event, static_source,
+    Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, POSTGRES_MIGRATIONS, Published,
+    Reservation, RevokeOutcome, RevokedCredential, STATUS_LISTS_KEPT, SpoolConfig, StatusListSigner, Store, StoreError,
+    StoreFuture, StoredStatusList, check_stored_successor, schema_too_new, static_event, static_source,
 };
 use crate::audit::entry_hash;
 
@@ -307,6 +312,14 @@ async fn schema_version(c: &tokio_postgres::Client) -> Result<Option<i64>, Store
     Ok(Some(i64::from(v)))
 }
 
+/// The newest stored status list of a key above a sequence (`$2`; -1 for any).
+const LATEST_LIST_SQL: &str = "SELECT sequence, issued_at, bytes FROM status_lists \
+     WHERE key_id = $1 AND sequence > $2 ORDER BY sequence DESC LIMIT 1";
+
+fn row_to_list(r: &tokio_postgres::Row) -> StoredStatusList {
+    StoredStatusList { sequence: to_u64(r.get(0)), issued_at: r.get(1), bytes: r.get(2) }
+}
+
 fn row_to_record(r: &tokio_postgres::Row) -> CredentialRecord {
     let state: String = r.get(4);
     CredentialRecord {
@@ -495,6 +508,84 @@ impl Store for PgStore {
                 }
             })
             .await
+        })
+    }
+
+    fn latest_status_list(&self, key_id: &str, newer_than: Option<u64>) -> StoreFuture<'_, Option<StoredStatusList>> {
+        let key_id = key_id.to_owned();
+        let above = newer_than.map_or(-1, to_i64);
+        self.run("latest_status_list", move |inner| async move {
+            retrying(&inner, |c| {
+                let key_id = key_id.clone();
+                async move {
+                    let st = c.prepare_cached(LATEST_LIST_SQL).await?;
+                    Ok(c.query_opt(&st, &[&key_id, &above]).await?.as_ref().map(row_to_list))
+                }
+            })
+            .await
+        })
+    }
+
+    fn publish_status_list(&self, key_id: &str, sign: StatusListSigner) -> StoreFuture<'_, Published> {
+        let key_id = key_id.to_owned();
+        self.run("publish_status_list", move |inner| async move {
+            // Not retried here (the signer runs once); the caller tries again later, and a
+            // commit whose answer was lost is found as the newest stored list.
+            let mut c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+            let tx = c.transaction().await.map_err(|e| pg(&e))?;
+            // One lock per key and schema, held until commit or rollback (also when the
+            // connection breaks): publishing is serialised across every instance, and each
+            // reads (READ COMMITTED: after the lock is granted) the newest list and every
+            // revocation committed before.
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended('ikd-server status list ' || current_schema() \
+                 || ' ' || $1, 0))",
+                &[&key_id],
+            )
+            .await
+            .map_err(|e| pg(&e))?;
+            let latest = tx.query_opt(LATEST_LIST_SQL, &[&key_id, &-1i64]).await.map_err(|e| pg(&e))?;
+            let latest = latest.as_ref().map(row_to_list);
+            let rows = tx
+                .query("SELECT serial, status_index FROM credentials WHERE key_id = $1 AND revoked", &[&key_id])
+                .await
+                .map_err(|e| pg(&e))?;
+            let revoked: Vec<RevokedCredential> = rows
+                .iter()
+                .map(|r| RevokedCredential {
+                    serial: to_u64(r.get(0)),
+                    status_index: u32::try_from(r.get::<_, i64>(1)).unwrap_or(u32::MAX),
+                })
+                .collect();
+            let revoked_serials = revoked.iter().map(|r| r.serial).collect();
+            // Building and signing a large list takes milliseconds of CPU: off the runtime's
+            // threads, while the transaction waits.
+            let (latest, made) = tokio::task::spawn_blocking(move || {
+                let made = sign(latest.as_ref(), &revoked);
+                (latest, made)
+            })
+            .await
+            .map_err(|e| StoreError::StatusListSigning(format!("the signer failed: {e}")))?;
+            let Some(new) = made.map_err(StoreError::StatusListSigning)? else {
+                tx.commit().await.map_err(|e| pg(&e))?;
+                return Ok(Published { latest, inserted: false, revoked_serials });
+            };
+            check_stored_successor(latest.as_ref(), &new)?;
+            tx.execute(
+                "INSERT INTO status_lists (key_id, sequence, issued_at, bytes) VALUES ($1, $2, $3, $4)",
+                &[&key_id, &to_i64(new.sequence), &new.issued_at, &new.bytes],
+            )
+            .await
+            .map_err(|e| pg(&e))?;
+            tx.execute(
+                "DELETE FROM status_lists WHERE key_id = $1 AND sequence < (SELECT sequence FROM status_lists \
+                 WHERE key_id = $1 ORDER BY sequence DESC LIMIT 1 OFFSET $2)",
+                &[&key_id, &(STATUS_LISTS_KEPT - 1)],
+            )
+            .await
+            .map_err(|e| pg(&e))?;
+            tx.commit().await.map_err(|e| pg(&e))?;
+            Ok(Published { latest: Some(new), inserted: true, revoked_serials })
         })
     }
 

@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, Reservation, RevokeOutcome,
-    SQLITE_MIGRATIONS, SqliteOptions, Store, StoreError, StoreFuture, schema_too_new, static_event, static_source,
+    Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, Published, Reservation,
+    RevokeOutcome, RevokedCredential, SQLITE_MIGRATIONS, STATUS_LISTS_KEPT, SqliteOptions, StatusListSigner, Store,
+    StoreError, StoreFuture, StoredStatusList, check_stored_successor, schema_too_new, static_event, static_source,
 };
 use crate::audit::{GENESIS_HASH, entry_hash};
 use crate::config::AuditSync;
@@ -220,6 +221,29 @@ fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
+/// The newest stored status list of a key with a sequence above `newer_than`.
+fn latest_list(
+    conn: &Connection,
+    key_id: &str,
+    newer_than: Option<u64>,
+) -> Result<Option<StoredStatusList>, StoreError> {
+    let above = newer_than.map_or(-1, to_i64);
+    conn.prepare_cached(
+        "SELECT sequence, issued_at, bytes FROM status_lists WHERE key_id = ?1 AND sequence > ?2 \
+         ORDER BY sequence DESC LIMIT 1",
+    )
+    .map_err(db)?
+    .query_row(params![key_id, above], |r| {
+        Ok(StoredStatusList {
+            sequence: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+            issued_at: r.get(1)?,
+            bytes: r.get(2)?,
+        })
+    })
+    .optional()
+    .map_err(db)
+}
+
 impl Store for SqliteStore {
     fn kind(&self) -> &'static str {
         "sqlite"
@@ -350,6 +374,57 @@ impl Store for SqliteStore {
                 .map_err(db)?;
             let rows = st.query_map([&key_id], |r| r.get::<_, i64>(0)).map_err(db)?;
             rows.map(|r| r.map(|v| u32::try_from(v).unwrap_or(u32::MAX)).map_err(db)).collect()
+        })
+    }
+
+    fn latest_status_list(&self, key_id: &str, newer_than: Option<u64>) -> StoreFuture<'_, Option<StoredStatusList>> {
+        let key_id = key_id.to_owned();
+        self.run(move |_, conn| latest_list(conn, &key_id, newer_than))
+    }
+
+    fn publish_status_list(&self, key_id: &str, sign: StatusListSigner) -> StoreFuture<'_, Published> {
+        let key_id = key_id.to_owned();
+        self.run(move |inner, conn| {
+            with_full_sync(inner, conn, |conn| {
+                // IMMEDIATE: the write lock is taken before anything is read, so publishing is
+                // serialised and reads the newest list and every committed revocation.
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)?;
+                let latest = latest_list(&tx, &key_id, None)?;
+                let revoked: Vec<RevokedCredential> = {
+                    let mut st = tx
+                        .prepare_cached(
+                            "SELECT serial, status_index FROM credentials WHERE key_id = ?1 AND revoked = 1",
+                        )
+                        .map_err(db)?;
+                    let rows = st
+                        .query_map([&key_id], |r| {
+                            Ok(RevokedCredential {
+                                serial: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                                status_index: u32::try_from(r.get::<_, i64>(1)?).unwrap_or(u32::MAX),
+                            })
+                        })
+                        .map_err(db)?;
+                    rows.collect::<Result<_, _>>().map_err(db)?
+                };
+                let revoked_serials = revoked.iter().map(|r| r.serial).collect();
+                let Some(new) = sign(latest.as_ref(), &revoked).map_err(StoreError::StatusListSigning)? else {
+                    return Ok(Published { latest, inserted: false, revoked_serials });
+                };
+                check_stored_successor(latest.as_ref(), &new)?;
+                tx.execute(
+                    "INSERT INTO status_lists (key_id, sequence, issued_at, bytes) VALUES (?1, ?2, ?3, ?4)",
+                    params![key_id, to_i64(new.sequence), new.issued_at, new.bytes],
+                )
+                .map_err(db)?;
+                tx.execute(
+                    "DELETE FROM status_lists WHERE key_id = ?1 AND sequence < (SELECT sequence FROM status_lists \
+                     WHERE key_id = ?1 ORDER BY sequence DESC LIMIT 1 OFFSET ?2)",
+                    params![key_id, STATUS_LISTS_KEPT - 1],
+                )
+                .map_err(db)?;
+                tx.commit().map_err(db)?;
+                Ok(Published { latest: Some(new), inserted: true, revoked_serials })
+            })
         })
     }
 
