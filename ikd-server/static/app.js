@@ -307,8 +307,10 @@
     }
   }
 
-  async function verifyImage(blob, type) {
-    const q = new URLSearchParams(options()).toString();
+  async function verifyImage(blob, type, source) {
+    const params = new URLSearchParams(options());
+    if (source) params.set('source', source);
+    const q = params.toString();
     const url = '/v1/verify/image' + (q ? '?' + q : '');
     const resp = await fetch(url, { method: 'POST', headers: headers({ 'Content-Type': type }), body: blob });
     return handle(resp);
@@ -383,7 +385,7 @@
       canvas.toBlob(async (blob) => {
         try {
           if (!blob || !cam) return;
-          const r = await verifyImage(blob, 'image/jpeg');
+          const r = await verifyImage(blob, 'image/jpeg', 'camera');
           if (r === 'ok') { stopCamera(); return; }
           if (cam) $('camera-status').textContent = r.status === 422 ? r.message : (r.message || t('camera_looking'));
         } catch (e) {

@@ -236,6 +236,33 @@ async fn verify_image_errors_422_415_413() {
     assert!(msg.is_ascii() && !msg.contains("Tidak"), "{msg}");
 }
 
+/// The counter page's camera loop sends `source=camera`: frames are read with the live-frame
+/// effort (a code is still read; an empty frame still answers no_qr_found, sooner).
+#[tokio::test]
+async fn camera_frames_use_the_live_frame_effort() {
+    let h = harness(Options::default()).await;
+    let text = issue(&h.issuer);
+    let req = |source: &str, bytes: Vec<u8>| {
+        Request::post(format!("/v1/verify/image?source={source}"))
+            .header("content-type", "image/jpeg")
+            .body(Body::from(bytes))
+            .unwrap()
+    };
+    let r = send(&h.router, req("camera", qr_photo_jpeg(&text))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["verdict"], "VALID");
+    let r = send(&h.router, req("upload", qr_photo_jpeg(&text))).await;
+    assert_eq!(r.json()["verdict"], "VALID");
+    let blank = Request::post("/v1/verify/image?source=camera")
+        .header("content-type", "image/png")
+        .body(Body::from(blank_png()))
+        .unwrap();
+    let r = send(&h.router, blank).await;
+    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "no_qr_found"), "{}", r.text());
+    let r = send(&h.router, req("telescope", qr_photo_jpeg(&text))).await;
+    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::BAD_REQUEST, "invalid_request"), "{}", r.text());
+}
+
 // ---------------------------------------------------------------- batch
 
 #[tokio::test]

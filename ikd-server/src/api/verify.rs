@@ -61,6 +61,11 @@ pub struct VerifyQuery {
     /// The counter's challenge code.
     #[serde(default)]
     pub challenge: Option<String>,
+    /// `camera` for a video frame from the counter page's camera loop: the reader gives up
+    /// early on a frame with no sign of a QR code (`ScanEffort::LiveFrame`), so the next frame
+    /// follows sooner. Anything else, or nothing, is a photo or upload: the full cascade.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// The policy and challenge of one request, checked.
@@ -580,13 +585,20 @@ pub async fn verify_image(
     let headers = req.headers().clone();
     let l = lang(&headers);
     let opts = options(&state, q.policy.as_deref(), q.challenge.as_deref())?;
+    let effort = match q.source.as_deref() {
+        None | Some("") | Some("upload") => scan::ScanEffort::Thorough,
+        Some("camera") => scan::ScanEffort::LiveFrame,
+        Some(_) => {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", "source must be camera or upload"));
+        }
+    };
     let bytes = read_image(&state, req).await?;
     let permit = Arc::clone(&state.images).acquire_owned().await.map_err(|_| ApiError::internal())?;
     state.metrics.images_in_flight.inc();
     let start = Instant::now();
     let decoded = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        scan::decode_image(&bytes, &ScanLimits::default())
+        scan::decode_image_with(&bytes, &ScanLimits::default(), effort)
     })
     .await;
     state.metrics.images_in_flight.dec();
