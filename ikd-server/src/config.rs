@@ -162,6 +162,12 @@ pub struct ListsConfig {
     pub status_list_ttl_secs: u64,
     /// How long trust and status lists stay fresh, then usable.
     pub freshness: FreshnessPolicy,
+    /// How long a live presentation is accepted after the phone signed it (plus the clock-skew
+    /// tolerance): 1 to 900 seconds, 90 by default.
+    pub presentation_window_secs: i64,
+    /// How many live presentations the replay cache holds (`docs/FORMAT.md` §6): 1 000 to
+    /// 10 000 000, 100 000 by default (about 80 bytes each).
+    pub replay_cache_entries: usize,
     /// DANGER, tests only: the verifier's clock runs this many seconds ahead (or behind). Only
     /// accepted with a loopback listen address.
     pub danger_clock_offset_secs: i64,
@@ -169,6 +175,8 @@ pub struct ListsConfig {
 
 /// Default time between syncs: 15 minutes.
 pub const DEFAULT_SYNC_INTERVAL_SECS: u64 = 900;
+/// Default size of the replay cache of live presentations.
+pub const DEFAULT_REPLAY_CACHE_ENTRIES: usize = 100_000;
 /// Default time-to-live of the status list this server signs: 1 day.
 pub const DEFAULT_STATUS_LIST_TTL_SECS: u64 = 86_400;
 
@@ -181,6 +189,8 @@ impl Default for ListsConfig {
             sync_interval: Duration::from_secs(DEFAULT_SYNC_INTERVAL_SECS),
             status_list_ttl_secs: DEFAULT_STATUS_LIST_TTL_SECS,
             freshness: FreshnessPolicy::default(),
+            presentation_window_secs: ikd_core::DEFAULT_PRESENTATION_WINDOW_SECS,
+            replay_cache_entries: DEFAULT_REPLAY_CACHE_ENTRIES,
             danger_clock_offset_secs: 0,
         }
     }
@@ -320,6 +330,8 @@ struct FileConfig {
     policies_file: Option<PathBuf>,
     danger_clock_offset_secs: Option<i64>,
     freshness: Option<FileFreshness>,
+    presentation_window_secs: Option<i64>,
+    replay_cache_entries: Option<usize>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -505,6 +517,12 @@ impl Config {
         if let Some(o) = f.danger_clock_offset_secs {
             self.lists.danger_clock_offset_secs = o;
         }
+        if let Some(w) = f.presentation_window_secs {
+            self.lists.presentation_window_secs = w;
+        }
+        if let Some(n) = f.replay_cache_entries {
+            self.lists.replay_cache_entries = n;
+        }
         if let Some(fr) = f.freshness {
             let p = &mut self.lists.freshness;
             p.status_fresh_secs = fr.status_fresh_secs.unwrap_or(p.status_fresh_secs);
@@ -587,6 +605,12 @@ impl Config {
         if let Some(v) = get("IKD_UPSTREAM_URL") {
             self.lists.upstream_url = Some(normalize_upstream_url(&v).map_err(|m| invalid("IKD_UPSTREAM_URL", m))?);
         }
+        if let Some(v) = get("IKD_PRESENTATION_WINDOW_SECS") {
+            self.lists.presentation_window_secs = parse_num("IKD_PRESENTATION_WINDOW_SECS", &v)?;
+        }
+        if let Some(v) = get("IKD_REPLAY_CACHE_ENTRIES") {
+            self.lists.replay_cache_entries = parse_num("IKD_REPLAY_CACHE_ENTRIES", &v)?;
+        }
         if let Some(v) = get("IKD_SYNC_INTERVAL_SECS") {
             self.lists.sync_interval = Duration::from_secs(parse_num("IKD_SYNC_INTERVAL_SECS", &v)?);
         }
@@ -656,6 +680,12 @@ impl Config {
         }
         if !(60..=ikd_core::status::MAX_STATUS_TTL_SECS).contains(&l.status_list_ttl_secs) {
             return Err(invalid("issuance.status_list_ttl_secs", "must be between 60 and 31622400 (366 days)"));
+        }
+        if !(1..=900).contains(&l.presentation_window_secs) {
+            return Err(invalid("presentation_window_secs", "must be between 1 and 900 seconds"));
+        }
+        if !(1_000..=10_000_000).contains(&l.replay_cache_entries) {
+            return Err(invalid("replay_cache_entries", "must be between 1000 and 10000000"));
         }
         let f = &l.freshness;
         for (name, v) in

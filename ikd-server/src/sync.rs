@@ -228,6 +228,7 @@ pub struct Lists {
     interval: Duration,
     dir: Option<PathBuf>,
     freshness: FreshnessPolicy,
+    presentation_window_secs: i64,
     status_ttl_secs: u64,
     status_size: u32,
     clock: Arc<dyn Clock>,
@@ -310,7 +311,11 @@ impl Lists {
         };
         let metrics = ListMetrics::new(metrics)
             .map_err(|e| lists_error("metrics", format!("cannot register the list metrics: {e}")))?;
-        let first = Verifier::new(base_trust.clone()).with_clock(Arc::clone(&clock)).with_freshness(cfg.freshness);
+        let first = Verifier::new(base_trust.clone())
+            .with_clock(Arc::clone(&clock))
+            .with_freshness(cfg.freshness)
+            .with_presentation_window_secs(cfg.presentation_window_secs)
+            .with_replay_capacity(cfg.replay_cache_entries);
         let lists = Lists {
             roots: cfg.root_keys.clone(),
             trust_list_file: cfg.trust_list_file.clone(),
@@ -318,6 +323,7 @@ impl Lists {
             interval: cfg.sync_interval,
             dir: extras.data_dir.as_ref().map(|d| d.join("lists")),
             freshness: cfg.freshness,
+            presentation_window_secs: cfg.presentation_window_secs,
             status_ttl_secs: cfg.status_list_ttl_secs,
             status_size: issuance.status_list_size,
             clock,
@@ -453,7 +459,10 @@ impl Lists {
                 Some(t) => Verifier::from_trust_list(t.list.clone()),
                 None => Verifier::new(self.base_trust.clone()),
             };
-            v.with_clock(Arc::clone(&self.clock)).with_freshness(self.freshness).with_replay_cache_of(&self.verifier())
+            v.with_clock(Arc::clone(&self.clock))
+                .with_freshness(self.freshness)
+                .with_presentation_window_secs(self.presentation_window_secs)
+                .with_replay_cache_of(&self.verifier())
         } else {
             (*self.verifier()).clone()
         };

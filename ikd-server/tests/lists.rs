@@ -424,6 +424,59 @@ async fn regression_trust_list_reload_keeps_the_replay_cache() {
 }
 
 #[test]
+fn presentation_window_and_replay_cache_settings() {
+    let mut c = Config::default();
+    assert_eq!((c.lists.presentation_window_secs, c.lists.replay_cache_entries), (90, 100_000));
+    c.apply_file(std::path::Path::new("x.toml"), "presentation_window_secs = 30\nreplay_cache_entries = 500000\n")
+        .unwrap();
+    assert_eq!((c.lists.presentation_window_secs, c.lists.replay_cache_entries), (30, 500_000));
+    let env = |k: &str| match k {
+        "IKD_PRESENTATION_WINDOW_SECS" => Some("45".to_owned()),
+        "IKD_REPLAY_CACHE_ENTRIES" => Some("2000".to_owned()),
+        _ => None,
+    };
+    c.apply_env(&env).unwrap();
+    assert_eq!((c.lists.presentation_window_secs, c.lists.replay_cache_entries), (45, 2_000));
+    let dir = TempDir::new("window-cfg");
+    let path = dir.path().join("c.toml");
+    for (toml, needle) in [
+        ("presentation_window_secs = 0", "presentation_window_secs"),
+        ("presentation_window_secs = 901", "presentation_window_secs"),
+        ("replay_cache_entries = 10", "replay_cache_entries"),
+    ] {
+        std::fs::write(&path, toml).unwrap();
+        let over = ikd_server::config::Overrides { config: Some(path.clone()), ..Default::default() };
+        let err = Config::load(&over, &|_| None).unwrap_err().to_string();
+        assert!(err.contains(needle), "{toml}: {err}");
+    }
+}
+
+/// A counter that shortens the window refuses a live presentation the default would accept.
+#[tokio::test]
+async fn the_presentation_window_is_configurable() {
+    let seed = random_seed();
+    let issuer = Issuer::new(SecretKey::from_seed(&seed));
+    let holder = SecretKey::from_seed(&random_seed());
+    let cred = holder_credential(&issuer, &holder);
+    let shown = Disclosure::from_names(&["nama"]).unwrap();
+    // Signed 340 s ago: inside 90 s + 300 s skew, outside 30 s + 300 s.
+    let live = create_presentation(&cred, shown, Some(&holder), Timestamp::now().plus(-340), None).unwrap();
+    let mut trust = TrustStore::new();
+    trust.add(TrustedIssuer {
+        name: ISSUER_NAME.to_owned(),
+        public_key: issuer.public_key(),
+        not_before: Timestamp::now().plus(-400 * DAY),
+        not_after: Timestamp::now().plus(400 * DAY),
+    });
+    for (window, code) in [(90, "ok"), (30, "presentation_expired")] {
+        let lists = ListsConfig { presentation_window_secs: window, ..ListsConfig::default() };
+        let s = server(TempDir::new("window"), None, trust.clone(), lists).await;
+        let r = verify_body(&s.router, json!({ "qr": live })).await.json();
+        assert_eq!(r["code"], code, "window {window}: {r}");
+    }
+}
+
+#[test]
 fn list_settings_from_file_and_environment() {
     let root = SecretKey::from_seed(&[0x33; 32]).public_key().to_text();
     let mut c = Config::default();
