@@ -2,6 +2,7 @@
 //! templates, methods, status codes, verdicts and reason codes: never personal data.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -41,6 +42,14 @@ pub struct Metrics {
     pub audit_spooled: IntGauge,
     /// Resident memory of the process (read at scrape time).
     pub resident_memory: IntGauge,
+    /// Live presentations refused because the store had recorded them already (a replay to
+    /// another instance, or after a restart).
+    pub replays_in_store: IntCounter,
+    /// Live presentations whose replay check in the store failed (store unavailable): the
+    /// in-process verdict was kept.
+    pub replay_store_failures: IntCounter,
+    /// Whether the last replay check in the store failed (for logging once per outage).
+    replay_store_down: Arc<AtomicBool>,
 }
 
 fn must<T>(r: prometheus::Result<T>) -> T {
@@ -90,6 +99,14 @@ impl Metrics {
         let audit_spooled =
             must(IntGauge::new("audit_spool_records", "Audit records waiting in the local spool to be chained"));
         let resident_memory = must(IntGauge::new("process_resident_memory_bytes", "Resident memory (VmRSS)"));
+        let replays_in_store = must(IntCounter::new(
+            "presentation_replays_in_store_total",
+            "Live presentations refused as replays because the store had recorded them already",
+        ));
+        let replay_store_failures = must(IntCounter::new(
+            "presentation_replay_store_failures_total",
+            "Live presentations whose replay check in the store failed; the in-process verdict was kept",
+        ));
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -102,6 +119,8 @@ impl Metrics {
             Box::new(audit_failures.clone()),
             Box::new(audit_spooled.clone()),
             Box::new(resident_memory.clone()),
+            Box::new(replays_in_store.clone()),
+            Box::new(replay_store_failures.clone()),
         ] {
             must(registry.register(c));
         }
@@ -118,7 +137,23 @@ impl Metrics {
             audit_failures,
             audit_spooled,
             resident_memory,
+            replays_in_store,
+            replay_store_failures,
+            replay_store_down: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// Counts a failed replay check in the store; `true` for the first failure of an outage
+    /// (the one to log).
+    pub fn replay_store_failed(&self) -> bool {
+        self.replay_store_failures.inc();
+        !self.replay_store_down.swap(true, Ordering::Relaxed)
+    }
+
+    /// Notes a successful replay check in the store; `true` when it ends an outage.
+    pub fn replay_store_ok(&self) -> bool {
+        // A load first: the common case (no outage) writes nothing shared.
+        self.replay_store_down.load(Ordering::Relaxed) && self.replay_store_down.swap(false, Ordering::Relaxed)
     }
 
     /// Registers another collector in this server's registry (the list and sync metrics).

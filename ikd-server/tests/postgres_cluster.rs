@@ -359,3 +359,64 @@ async fn regression_instances_publish_one_status_list_history() {
         }
     }
 }
+
+fn verdict_code(r: &Reply) -> (String, String) {
+    assert_eq!(r.status, 200, "{}", r.text());
+    let j = r.json();
+    (j["verdict"].as_str().unwrap().to_owned(), j["code"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_live_presentation_replayed_to_another_instance() {
+    if skip() {
+        return;
+    }
+    let schema = TestSchema::create("replay").await;
+    let keys = keys();
+    let (dir_a, dir_b) = (TempDir::new("replay-a"), TempDir::new("replay-b"));
+    let url = schema.url();
+    let a = Server::start(&keys, dir_a.path(), Some(&url));
+    let b = Server::start(&keys, dir_b.path(), Some(&url));
+    let http = Http::new();
+    let (cred, lives) = live_presentations(&keys, 3);
+    let valid = ("VALID".to_owned(), "ok".to_owned());
+    let replayed = ("INVALID".to_owned(), "presentation_replayed".to_owned());
+
+    // Accepted by A, then replayed to B: refused there (B's own cache never saw it).
+    assert_eq!(verdict_code(&http.verify(&a.base, &lives[0]).await), valid);
+    assert_eq!(verdict_code(&http.verify(&b.base, &lives[0]).await), replayed);
+    assert_eq!(verdict_code(&http.verify(&a.base, &lives[0]).await), replayed);
+    // The other way round.
+    assert_eq!(verdict_code(&http.verify(&b.base, &lives[1]).await), valid);
+    assert_eq!(verdict_code(&http.verify(&a.base, &lives[1]).await), replayed);
+    // In a batch, per item; the printed card is never a replay.
+    let body = serde_json::json!({"qrs": [lives[0], lives[2], cred]});
+    let r = http.call("POST", &format!("{}/v1/verify/batch", b.base), Some(&body), false).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let codes: Vec<&str> = r.json()["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| if x["code"] == "presentation_replayed" { "replayed" } else { "ok" })
+        .collect();
+    assert_eq!(codes, ["replayed", "ok", "ok"], "{}", r.text());
+    assert_eq!(verdict_code(&http.verify(&a.base, &lives[2]).await), replayed);
+    assert_eq!(verdict_code(&http.verify(&a.base, &cred).await), valid);
+
+    // Caught by the store: lives[0] at B, lives[1] and lives[2] at A (the others by the
+    // instance's own cache, which saw them before).
+    let m = http.get(&format!("{}/metrics", b.base)).await.text();
+    assert!(m.contains("ikd_presentation_replays_in_store_total 1"), "{m}");
+    let m = http.get(&format!("{}/metrics", a.base)).await.text();
+    assert!(m.contains("ikd_presentation_replays_in_store_total 2"), "{m}");
+    // The audit chain records the final verdicts, and the store holds the three presentations.
+    let c = schema.client().await;
+    let n: i64 = c
+        .query_one("SELECT COUNT(*) FROM audit_log WHERE code = 'presentation_replayed' AND verdict = 'INVALID'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 5);
+    let n: i64 = c.query_one("SELECT COUNT(*) FROM seen_presentations", &[]).await.unwrap().get(0);
+    assert_eq!(n, 3);
+}

@@ -282,3 +282,55 @@ async fn verification_goes_on_while_the_database_is_down() {
     assert_eq!(r.json()["entries"].as_u64(), Some(verifies + 6));
     assert!(server.logs().contains("spooled audit records chained"), "{}", server.logs());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_presentations_verify_while_the_database_is_down() {
+    if skip() {
+        return;
+    }
+    let schema = TestSchema::create("replay_outage").await;
+    let proxy = Proxy::start().await;
+    let keys = keys();
+    let dir = TempDir::new("replay-outage");
+    let url = schema.url_via(proxy.port);
+    let server = Server::start(&keys, dir.path(), Some(&url));
+    let http = Http::new();
+    let base = server.base.clone();
+    let (_, lives) = live_presentations(&keys, 4);
+    let r = http.verify(&base, &lives[0]).await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (200, Some("ok")), "{}", r.text());
+
+    proxy.down();
+    // The replay check in the store fails: the verdict of the process's own cache stands,
+    // never an error.
+    for live in &lives[1..3] {
+        let r = http.verify(&base, live).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(
+            (r.json()["verdict"].as_str(), r.json()["code"].as_str()),
+            (Some("VALID"), Some("ok")),
+            "{}",
+            r.text()
+        );
+    }
+    let r = http.verify(&base, &lives[1]).await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (200, Some("presentation_replayed")), "{}", r.text());
+    let m = http.get(&format!("{base}/metrics")).await.text();
+    assert!(m.contains("ikd_presentation_replay_store_failures_total 2"), "{m}");
+    let warned = server.logs().matches("cannot check live presentations for replays in the store").count();
+    assert_eq!(warned, 1, "logged once per outage: {}", server.logs());
+
+    proxy.up();
+    wait_until(30, "the store is back", || {
+        let http = &http;
+        let base = &base;
+        async move { http.get(&format!("{base}/readyz")).await.status == 200 }
+    })
+    .await;
+    let r = http.verify(&base, &lives[3]).await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (200, Some("ok")), "{}", r.text());
+    assert!(server.logs().contains("replay checks of live presentations use the store again"), "{}", server.logs());
+    let c = schema.client().await;
+    let n: i64 = c.query_one("SELECT COUNT(*) FROM seen_presentations", &[]).await.unwrap().get(0);
+    assert_eq!(n, 2, "the ones accepted while the store was up");
+}

@@ -438,7 +438,76 @@ async fn sqlite_migration_adds_status_lists_to_a_database_of_the_previous_schema
         .map(Result::unwrap)
         .collect();
     assert_eq!(versions, SQLITE_MIGRATIONS.iter().map(|m| (m.version, m.name.to_owned())).collect::<Vec<_>>());
-    assert_eq!(versions.last().map(|v| v.1.as_str()), Some("status_lists"));
+    assert_eq!(versions.get(2).map(|v| v.1.as_str()), Some("status_lists"));
+    assert_eq!(versions.last().map(|v| v.1.as_str()), Some("seen_presentations"));
     let uv: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(uv, 3);
+    assert_eq!(uv, 4);
+}
+
+async fn seen_presentations_are_recorded_once(store: &dyn Store) {
+    let now = 1_800_000_000;
+    let (a, b) = ([1u8; 16], [2u8; 16]);
+    assert!(store.record_presentation(a, now + 90, now).await.unwrap(), "first: newly recorded");
+    assert!(!store.record_presentation(a, now + 90, now).await.unwrap(), "second: a replay");
+    assert!(!store.record_presentation(a, now + 90, now + 90).await.unwrap(), "still inside its window");
+    assert!(store.record_presentation(b, now + 10, now).await.unwrap(), "another key is independent");
+    // Past its window the entry does not count: recorded afresh (and counts again).
+    assert!(store.record_presentation(a, now + 300, now + 91).await.unwrap(), "an expired entry counts as fresh");
+    assert!(!store.record_presentation(a, now + 300, now + 92).await.unwrap());
+    // Pruning removes only what has expired.
+    assert_eq!(store.prune_presentations(now + 11).await.unwrap(), 1, "b expired");
+    assert_eq!(store.prune_presentations(now + 11).await.unwrap(), 0);
+    assert!(!store.record_presentation(a, now + 300, now + 12).await.unwrap(), "a is kept");
+    assert!(store.record_presentation(b, now + 100, now + 12).await.unwrap(), "b was pruned");
+    assert_eq!(store.prune_presentations(now + 301).await.unwrap(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seen_presentations_are_recorded_once_on_both_backends() {
+    let dir = TempDir::new("sqlite-seen");
+    seen_presentations_are_recorded_once(&SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap()).await;
+    if skip() {
+        return;
+    }
+    let schema = TestSchema::create("seen").await;
+    seen_presentations_are_recorded_once(&pg_store(&schema, 2).await).await;
+    // Two pools (two instances) recording one key at once: exactly one records it.
+    let (p, q) = (pg_store(&schema, 4).await, pg_store(&schema, 4).await);
+    let now = 1_800_000_000;
+    for k in 0..20u8 {
+        let id = [k.wrapping_add(100); 16];
+        let (x, y) = tokio::join!(p.record_presentation(id, now + 90, now), q.record_presentation(id, now + 90, now));
+        assert!(x.unwrap() ^ y.unwrap(), "key {k}: exactly one instance records it");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn record_presentation_prunes_expired_entries_now_and_then() {
+    let dir = TempDir::new("sqlite-prune");
+    let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
+    let now = 1_800_000_000;
+    let count = |path: &std::path::Path| {
+        let c = rusqlite::Connection::open(path).unwrap();
+        c.query_row("SELECT COUNT(*) FROM seen_presentations", [], |r| r.get::<_, i64>(0)).unwrap()
+    };
+    // The first record prunes (none before); the next within a minute does not; one a minute
+    // later does.
+    assert!(store.record_presentation([1; 16], now + 5, now).await.unwrap());
+    assert!(store.record_presentation([2; 16], now + 90, now + 10).await.unwrap());
+    assert_eq!(count(store.path()), 2);
+    assert!(store.record_presentation([3; 16], now + 200, now + 70).await.unwrap());
+    assert_eq!(count(store.path()), 2, "[1; 16] was pruned");
+    if skip() {
+        return;
+    }
+    let schema = TestSchema::create("prune").await;
+    let store = pg_store(&schema, 2).await;
+    let c = schema.client().await;
+    let count =
+        || async { c.query_one("SELECT COUNT(*) FROM seen_presentations", &[]).await.unwrap().get::<_, i64>(0) };
+    assert!(store.record_presentation([1; 16], now + 5, now).await.unwrap());
+    assert!(store.record_presentation([2; 16], now + 90, now + 10).await.unwrap());
+    assert_eq!(count().await, 2);
+    assert!(store.record_presentation([3; 16], now + 200, now + 70).await.unwrap());
+    assert_eq!(count().await, 2, "[1; 16] was pruned");
 }

@@ -2,7 +2,7 @@
 //! policy and counter challenge), and `GET /v1/policies`.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ikd_core::scan::{self, ScanError, ScanLimits};
-use ikd_core::{Lang, MAX_CHALLENGE_BYTES, Outcome, Policy, Verdict, Verification, VerifyOptions};
+use ikd_core::{Lang, MAX_CHALLENGE_BYTES, Outcome, Policy, Timestamp, Verdict, Verification, VerifyOptions};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -401,6 +401,52 @@ fn audit_record(
     }
 }
 
+/// Longest wait for the store's replay check of one live presentation; past it, the
+/// in-process verdict stands (as when the store fails).
+pub const REPLAY_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The replay check across instances and restarts: a VALID live presentation is recorded in
+/// the store (`seen_presentations`), and one the store already holds (accepted before by
+/// another instance sharing it, or by this one before a restart) becomes INVALID
+/// `presentation_replayed`. Any other verification is returned as it is, without touching the
+/// store. When the store fails or does not answer within [`REPLAY_CHECK_TIMEOUT`], the verdict
+/// stands (this process's own replay cache has checked it): the failure is counted, and logged
+/// once per outage, never answered with an error.
+pub async fn check_replay(state: &AppState, v: Verification) -> Verification {
+    let Some(token) = v.replay_token() else { return v };
+    let now = Timestamp::now().unix();
+    let recorded = state.store.record_presentation(token.id(), token.until().unix(), now);
+    let outcome = match tokio::time::timeout(REPLAY_CHECK_TIMEOUT, recorded).await {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("no answer within {} s", REPLAY_CHECK_TIMEOUT.as_secs())),
+    };
+    match outcome {
+        Ok(fresh) => {
+            if state.metrics.replay_store_ok() {
+                tracing::info!("replay checks of live presentations use the store again");
+            }
+            if fresh {
+                v
+            } else {
+                state.metrics.replays_in_store.inc();
+                tracing::info!(presentation = %token.id_hex(), "live presentation already accepted: replay refused");
+                v.reject_replayed()
+            }
+        }
+        Err(e) => {
+            if state.metrics.replay_store_failed() {
+                tracing::warn!(
+                    error = %e,
+                    presentation = %token.id_hex(),
+                    "cannot check live presentations for replays in the store; only this process's own replay \
+                     cache is checked until it is back"
+                );
+            }
+            v
+        }
+    }
+}
+
 /// Records verifications in the audit log; fails closed (503) when the log cannot be written.
 async fn audit(state: &AppState, records: Vec<AuditRecord>) -> Result<(), ApiError> {
     state.audit.append(records).await.map(|_| ()).map_err(|e| {
@@ -422,6 +468,7 @@ pub async fn verify_text(
     let l = lang(&headers);
     let opts = options(&state, body.policy.as_deref(), body.challenge.as_deref())?;
     let v = state.verifier_now().await.verify_with(&body.qr, &opts.verify_options());
+    let v = check_replay(&state, v).await;
     let a = assess(&state, &v);
     audit(&state, vec![audit_record(&state, &counter(&headers), "text", &v, &a, &now_rfc3339())]).await?;
     Ok(Json(verification_out(&state, &v, &a, l, true, &opts)).into_response())
@@ -458,6 +505,12 @@ pub async fn verify_batch(
         tracing::error!(error = %e, "batch verification task failed");
         ApiError::internal()
     })?;
+    // Per item; only VALID live presentations touch the store.
+    let mut checked: Vec<Verification> = Vec::with_capacity(results.len());
+    for v in results {
+        checked.push(check_replay(&state, v).await);
+    }
+    let results = checked;
     let actor = counter(&headers);
     let at = now_rfc3339();
     let assessed: Vec<Assessed> = results.iter().map(|v| assess(&state, v)).collect();
@@ -637,6 +690,7 @@ pub async fn verify_image(
         ));
     };
     let v = state.verifier_now().await.verify_with(&text, &opts.verify_options());
+    let v = check_replay(&state, v).await;
     let a = assess(&state, &v);
     audit(&state, vec![audit_record(&state, &counter(&headers), "image", &v, &a, &now_rfc3339())]).await?;
     let out = VerificationOut {

@@ -350,6 +350,33 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// Up to `limit` audit entries with `seq > after`, in order.
     fn audit_entries(&self, after: u64, limit: usize) -> StoreFuture<'_, Vec<AuditEntry>>;
+
+    /// Records an accepted live presentation (`seen_presentations`) under its replay key `id`
+    /// (see [`ikd_core::ReplayToken`]) until `until` (Unix seconds). Returns `true` when it was
+    /// newly recorded, `false` when the key is already there with an `until` not before `now`:
+    /// a replay, accepted before by this or another instance sharing the store. An entry whose
+    /// `until` is before `now` does not count (it is replaced). One atomic statement
+    /// (`INSERT … ON CONFLICT … DO UPDATE … WHERE`), so of two instances recording one key at
+    /// once exactly one gets `true`. At most once a minute per store handle, entries past their
+    /// `until` are also pruned ([`PRESENTATION_PRUNE_INTERVAL`]).
+    fn record_presentation(&self, id: [u8; 16], until: i64, now: i64) -> StoreFuture<'_, bool>;
+
+    /// Deletes the recorded presentations whose `until` is before `now`; returns how many.
+    fn prune_presentations(&self, now: i64) -> StoreFuture<'_, u64>;
+}
+
+/// How often (seconds) [`Store::record_presentation`] also prunes expired entries. The table
+/// only grows through that method, so pruning there keeps it bounded by the presentations of
+/// the last window plus a minute, on verify-only servers too.
+pub const PRESENTATION_PRUNE_INTERVAL: i64 = 60;
+
+/// Whether a store handle whose last prune of `seen_presentations` was at `last` should prune
+/// now (and, if so, marks it done).
+pub(crate) fn prune_due(last: &std::sync::atomic::AtomicI64, now: i64) -> bool {
+    use std::sync::atomic::Ordering;
+    let prev = last.load(Ordering::Relaxed);
+    now.saturating_sub(prev) >= PRESENTATION_PRUNE_INTERVAL
+        && last.compare_exchange(prev, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
 }
 
 /// Options for opening the SQLite store.
@@ -490,12 +517,22 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "initial", sql: include_str!("migrations/sqlite/0001_initial.sql") },
     Migration { version: 2, name: "audit_batches", sql: include_str!("migrations/sqlite/0002_audit_batches.sql") },
     Migration { version: 3, name: "status_lists", sql: include_str!("migrations/sqlite/0003_status_lists.sql") },
+    Migration {
+        version: 4,
+        name: "seen_presentations",
+        sql: include_str!("migrations/sqlite/0004_seen_presentations.sql"),
+    },
 ];
 
 /// The PostgreSQL migrations this server knows.
 pub const POSTGRES_MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "initial", sql: include_str!("migrations/postgres/0001_initial.sql") },
     Migration { version: 2, name: "status_lists", sql: include_str!("migrations/postgres/0002_status_lists.sql") },
+    Migration {
+        version: 3,
+        name: "seen_presentations",
+        sql: include_str!("migrations/postgres/0003_seen_presentations.sql"),
+    },
 ];
 
 /// The error for a database whose schema is newer than this server.

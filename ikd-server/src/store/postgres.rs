@@ -25,6 +25,7 @@
 use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
@@ -37,7 +38,7 @@ use super::sqlite::{STATUS_INDEX_TRIES, random_below};
 use super::{
     Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, POSTGRES_MIGRATIONS, Published,
     Reservation, RevokeOutcome, RevokedCredential, STATUS_LISTS_KEPT, SpoolConfig, StatusListSigner, Store, StoreError,
-    StoreFuture, StoredStatusList, check_stored_successor, schema_too_new, static_event, static_source,
+    StoreFuture, StoredStatusList, check_stored_successor, prune_due, schema_too_new, static_event, static_source,
 };
 use crate::audit::entry_hash;
 
@@ -135,6 +136,8 @@ struct Inner {
     handle: tokio::runtime::Handle,
     describe: String,
     spool: Option<SpoolConfig>,
+    /// When `seen_presentations` was last pruned by this handle (Unix seconds).
+    last_prune: AtomicI64,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -213,7 +216,9 @@ impl PgStore {
         let schema = migrate(&mut client, opts.read_only).await.map_err(open_err)?;
         drop(client);
         let describe = format!("PostgreSQL at {where_}, schema {schema}, pool {}", opts.pool_size.max(1));
-        Ok(PgStore { inner: Arc::new(Inner { pool, handle, describe, spool: opts.spool }) })
+        Ok(PgStore {
+            inner: Arc::new(Inner { pool, handle, describe, spool: opts.spool, last_prune: AtomicI64::new(0) }),
+        })
     }
 
     /// Runs `f` on the store's runtime, bounded by [`OP_TIMEOUT`].
@@ -615,6 +620,50 @@ impl Store for PgStore {
                 let rows = c.query(&st, &[&to_i64(after), &limit]).await?;
                 Ok(rows.iter().map(row_to_entry).collect())
             })
+            .await
+        })
+    }
+
+    fn record_presentation(&self, id: [u8; 16], until: i64, now: i64) -> StoreFuture<'_, bool> {
+        self.run("record_presentation", move |inner| async move {
+            // The insert is not idempotent (a retry after a lost answer would find its own row
+            // and call the presentation replayed), so it is sent once. A pooled connection
+            // found broken while preparing (before anything was sent) is replaced, as in
+            // `retrying`.
+            let mut tries = 0;
+            let (c, st) = loop {
+                tries += 1;
+                let c = inner.pool.get().await.map_err(|e| pool_err(&e))?;
+                match c
+                    .prepare_cached(
+                        "INSERT INTO seen_presentations (id, until) VALUES ($1, $2) \
+                         ON CONFLICT (id) DO UPDATE SET until = EXCLUDED.until WHERE seen_presentations.until < $3",
+                    )
+                    .await
+                {
+                    Ok(st) => break (c, st),
+                    Err(e) if tries < 3 && transient(&e) => {
+                        tracing::debug!(error = %pg(&e), "PostgreSQL connection lost; retrying on a fresh one");
+                    }
+                    Err(e) => return Err(pg(&e)),
+                }
+            };
+            let changed = c.execute(&st, &[&&id[..], &until, &now]).await.map_err(|e| pg(&e))?;
+            if prune_due(&inner.last_prune, now)
+                && let Err(e) = c.execute("DELETE FROM seen_presentations WHERE until < $1", &[&now]).await
+            {
+                tracing::debug!(error = %pg(&e), "cannot prune expired live presentations; retried later");
+            }
+            Ok(changed > 0)
+        })
+    }
+
+    fn prune_presentations(&self, now: i64) -> StoreFuture<'_, u64> {
+        self.run("prune_presentations", move |inner| async move {
+            retrying(
+                &inner,
+                |c| async move { c.execute("DELETE FROM seen_presentations WHERE until < $1", &[&now]).await },
+            )
             .await
         })
     }

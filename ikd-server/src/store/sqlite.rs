@@ -1,6 +1,7 @@
 //! The embedded store: one SQLite database file in WAL mode.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -8,7 +9,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use super::{
     Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, Published, Reservation,
     RevokeOutcome, RevokedCredential, SQLITE_MIGRATIONS, STATUS_LISTS_KEPT, SqliteOptions, StatusListSigner, Store,
-    StoreError, StoreFuture, StoredStatusList, check_stored_successor, schema_too_new, static_event, static_source,
+    StoreError, StoreFuture, StoredStatusList, check_stored_successor, prune_due, schema_too_new, static_event,
+    static_source,
 };
 use crate::audit::{GENESIS_HASH, entry_hash};
 use crate::config::AuditSync;
@@ -27,6 +29,8 @@ struct Inner {
     conn: Mutex<Connection>,
     path: PathBuf,
     audit_sync: AuditSync,
+    /// When `seen_presentations` was last pruned (Unix seconds).
+    last_prune: AtomicI64,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -91,7 +95,14 @@ impl SqliteStore {
             conn
         };
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(db)?;
-        Ok(SqliteStore { inner: Arc::new(Inner { conn: Mutex::new(conn), path, audit_sync: opts.audit_sync }) })
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                conn: Mutex::new(conn),
+                path,
+                audit_sync: opts.audit_sync,
+                last_prune: AtomicI64::new(0),
+            }),
+        })
     }
 
     /// The database file.
@@ -202,6 +213,16 @@ fn with_full_sync<T>(
         conn.pragma_update(None, "synchronous", sync_pragma(inner.audit_sync)).map_err(db)?;
     }
     r
+}
+
+/// Deletes the `seen_presentations` rows whose `until` is before `now`.
+fn prune_seen(conn: &Connection, now: i64) -> Result<u64, StoreError> {
+    let n = conn
+        .prepare_cached("DELETE FROM seen_presentations WHERE until < ?1")
+        .map_err(db)?
+        .execute([now])
+        .map_err(db)?;
+    Ok(u64::try_from(n).unwrap_or(u64::MAX))
 }
 
 fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialRecord> {
@@ -528,5 +549,30 @@ impl Store for SqliteStore {
                 .map_err(db)?;
             rows.map(|r| r.map_err(db)).collect()
         })
+    }
+
+    fn record_presentation(&self, id: [u8; 16], until: i64, now: i64) -> StoreFuture<'_, bool> {
+        self.run(move |inner, conn| {
+            // An upsert that changes nothing (the key is there and still inside its window)
+            // counts no row.
+            let changed = conn
+                .prepare_cached(
+                    "INSERT INTO seen_presentations (id, until) VALUES (?1, ?2) \
+                     ON CONFLICT (id) DO UPDATE SET until = excluded.until WHERE seen_presentations.until < ?3",
+                )
+                .map_err(db)?
+                .execute(params![&id[..], until, now])
+                .map_err(db)?;
+            if prune_due(&inner.last_prune, now)
+                && let Err(e) = prune_seen(conn, now)
+            {
+                tracing::debug!(error = %e, "cannot prune expired live presentations; retried later");
+            }
+            Ok(changed > 0)
+        })
+    }
+
+    fn prune_presentations(&self, now: i64) -> StoreFuture<'_, u64> {
+        self.run(move |_, conn| prune_seen(conn, now))
     }
 }

@@ -433,3 +433,31 @@ impl Proxy {
         self.up.store(true, Ordering::SeqCst);
     }
 }
+
+/// A holder-bound credential signed with the servers' issuer key (`keys`), and `n` distinct
+/// live presentations of it (holder-signed in the last `n` seconds, no challenge).
+pub fn live_presentations(keys: &Keys, n: usize) -> (String, Vec<String>) {
+    use ikd_core::{Disclosure, IssueRequest, Issuer, Serial, StatusIndex, create_presentation};
+    let text = std::fs::read_to_string(&keys.key_file).unwrap();
+    let issuer = Issuer::new(SecretKey::from_file_text(&text).unwrap());
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).unwrap();
+    let holder = SecretKey::from_seed(&seed);
+    let day = 86_400;
+    let req = IssueRequest {
+        claims: ikd_core::Claims::from_json_value(claims()).unwrap(),
+        serial: Serial::new(900_001).unwrap(),
+        status_index: StatusIndex::new(17),
+        issued_at: Timestamp::now().plus(-day),
+        valid_from: Timestamp::now().plus(-day),
+        expires_at: Timestamp::now().plus(300 * day),
+        holder_key: Some(holder.public_key()),
+        photo: None,
+    };
+    let cred = issuer.issue(&req).unwrap().text().to_owned();
+    let shown = Disclosure::from_names(&["nama", "age_over_17"]).unwrap();
+    let lives =
+        // Signed a second apart (the signature, and so the replay key, depends on the time).
+        (0..n).map(|i| create_presentation(&cred, shown, Some(&holder), Timestamp::now().plus(-(i as i64)), None).unwrap()).collect();
+    (cred, lives)
+}

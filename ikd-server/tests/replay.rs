@@ -1,0 +1,137 @@
+//! Live presentations are accepted once, also across a restart: the embedded store records
+//! every accepted one (`seen_presentations`), so a replay to a new process on the same data
+//! directory is refused although its in-memory replay cache is empty.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use ikd_core::*;
+use ikd_server::app::{App, AppParts};
+use ikd_server::config::{IssuanceConfig, Limits};
+use ikd_server::store::{SqliteOptions, SqliteStore};
+use serde_json::json;
+
+/// A verify-only server on `dir` trusting `issuer`.
+async fn app_on(dir: &Path, issuer: &Issuer) -> App {
+    let mut trust = TrustStore::new();
+    trust.add(TrustedIssuer {
+        name: ISSUER_NAME.into(),
+        public_key: issuer.public_key(),
+        not_before: Timestamp::from_unix(WIRE_EPOCH),
+        not_after: Timestamp::now().plus(3650 * DAY),
+    });
+    let store = SqliteStore::open(dir, SqliteOptions::default()).unwrap();
+    App::from_parts(AppParts {
+        trust,
+        issuer: None,
+        admin: None,
+        store: Arc::new(store),
+        limits: Limits::default(),
+        issuance: IssuanceConfig::default(),
+        demo: false,
+    })
+    .await
+    .unwrap()
+}
+
+fn holder_credential(issuer: &Issuer, holder: &SecretKey) -> String {
+    let req = IssueRequest {
+        claims: claims(),
+        serial: Serial::new(4242).unwrap(),
+        status_index: StatusIndex::new(11),
+        issued_at: Timestamp::now().plus(-DAY),
+        valid_from: Timestamp::now().plus(-DAY),
+        expires_at: Timestamp::now().plus(300 * DAY),
+        holder_key: Some(holder.public_key()),
+        photo: None,
+    };
+    issuer.issue(&req).unwrap().text().to_owned()
+}
+
+/// A live presentation signed `ago` seconds back (one signed in the same second with the same
+/// disclosure is the same presentation: the signature is deterministic).
+fn live(cred: &str, holder: &SecretKey, ago: i64) -> String {
+    let shown = Disclosure::from_names(&["nama", "age_over_17"]).unwrap();
+    create_presentation(cred, shown, Some(holder), Timestamp::now().plus(-ago), None).unwrap()
+}
+
+fn verdict(r: &Reply) -> (String, String) {
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let j = r.json();
+    (j["verdict"].as_str().unwrap().to_owned(), j["code"].as_str().unwrap().to_owned())
+}
+
+fn valid() -> (String, String) {
+    ("VALID".to_owned(), "ok".to_owned())
+}
+
+fn replayed() -> (String, String) {
+    ("INVALID".to_owned(), "presentation_replayed".to_owned())
+}
+
+async fn verify_image(router: &axum::Router, text: &str) -> Reply {
+    send(
+        router,
+        Request::post("/v1/verify/image").header("content-type", "image/png").body(Body::from(qr_png(text))).unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn regression_live_presentation_replayed_after_a_restart() {
+    let dir = TempDir::new("replay-restart");
+    let issuer = Issuer::new(SecretKey::from_seed(&random_seed()));
+    let holder = SecretKey::from_seed(&random_seed());
+    let cred = holder_credential(&issuer, &holder);
+    let (p1, p2, p3, p4) =
+        (live(&cred, &holder, 0), live(&cred, &holder, 1), live(&cred, &holder, 2), live(&cred, &holder, 3));
+    assert!(p1 != p2 && p2 != p3 && p3 != p4);
+
+    let app = app_on(dir.path(), &issuer).await;
+    let router = app.router();
+    // Accepted once through each endpoint; a printed card is not a live presentation.
+    assert_eq!(verdict(&post_json(&router, "/v1/verify", &json!({"qr": p1})).await), valid());
+    assert_eq!(verdict(&verify_image(&router, &p2).await), valid());
+    let r = post_json(&router, "/v1/verify/batch", &json!({"qrs": [p3, cred]})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["results"][0]["verdict"], "VALID", "{}", r.text());
+    assert_eq!(r.json()["results"][1]["verdict"], "VALID", "{}", r.text());
+    // The same process refuses a replay (its own cache).
+    assert_eq!(verdict(&post_json(&router, "/v1/verify", &json!({"qr": p1})).await), replayed());
+    drop(router);
+    drop(app);
+
+    // A restart: a new process (new verifier, empty replay cache) on the same data directory.
+    let app = app_on(dir.path(), &issuer).await;
+    let router = app.router();
+    assert_eq!(verdict(&post_json(&router, "/v1/verify", &json!({"qr": p1})).await), replayed());
+    assert_eq!(verdict(&verify_image(&router, &p2).await), replayed());
+    let r = post_json(&router, "/v1/verify/batch", &json!({"qrs": [p3, p4, cred]})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let results = r.json()["results"].clone();
+    assert_eq!(
+        (results[0]["verdict"].as_str(), results[0]["code"].as_str()),
+        (Some("INVALID"), Some("presentation_replayed"))
+    );
+    assert_eq!((results[1]["verdict"].as_str(), results[1]["code"].as_str()), (Some("VALID"), Some("ok")));
+    assert_eq!((results[2]["verdict"].as_str(), results[2]["code"].as_str()), (Some("VALID"), Some("ok")));
+    // A printed card (no live presentation) is never a replay.
+    assert_eq!(verdict(&post_json(&router, "/v1/verify", &json!({"qr": cred})).await), valid());
+
+    let m = get(&router, "/metrics").await.text();
+    assert!(m.contains("ikd_presentation_replays_in_store_total 3"), "{m}");
+    assert!(m.contains("ikd_presentation_replay_store_failures_total 0"), "{m}");
+
+    // The audit log holds the final verdicts.
+    let store = SqliteStore::open(dir.path(), SqliteOptions { read_only: true, ..SqliteOptions::default() }).unwrap();
+    let entries = ikd_server::store::Store::audit_entries(&store, 0, 100).await.unwrap();
+    let replays = entries.iter().filter(|e| e.record.code == "presentation_replayed").count();
+    assert_eq!(replays, 4, "{entries:?}");
+    assert!(entries.iter().filter(|e| e.record.code == "presentation_replayed").all(|e| e.record.verdict == "INVALID"));
+}
