@@ -533,20 +533,6 @@ fn list_settings_from_file_and_environment() {
 
 // ---------------------------------------------------------------- policies and challenges
 
-fn holder_credential(issuer: &Issuer, holder: &SecretKey) -> String {
-    let req = IssueRequest {
-        claims: claims(),
-        serial: Serial::new(777).unwrap(),
-        status_index: StatusIndex::new(9),
-        issued_at: Timestamp::now().plus(-DAY),
-        valid_from: Timestamp::now().plus(-DAY),
-        expires_at: Timestamp::now().plus(300 * DAY),
-        holder_key: Some(holder.public_key()),
-        photo: None,
-    };
-    issuer.issue(&req).unwrap().text().to_owned()
-}
-
 #[tokio::test]
 async fn policies_are_listed_and_applied() {
     let h = harness(Options::default()).await;

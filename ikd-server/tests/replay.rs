@@ -40,20 +40,6 @@ async fn app_on(dir: &Path, issuer: &Issuer) -> App {
     .unwrap()
 }
 
-fn holder_credential(issuer: &Issuer, holder: &SecretKey) -> String {
-    let req = IssueRequest {
-        claims: claims(),
-        serial: Serial::new(4242).unwrap(),
-        status_index: StatusIndex::new(11),
-        issued_at: Timestamp::now().plus(-DAY),
-        valid_from: Timestamp::now().plus(-DAY),
-        expires_at: Timestamp::now().plus(300 * DAY),
-        holder_key: Some(holder.public_key()),
-        photo: None,
-    };
-    issuer.issue(&req).unwrap().text().to_owned()
-}
-
 /// A live presentation signed `ago` seconds back (one signed in the same second with the same
 /// disclosure is the same presentation: the signature is deterministic).
 fn live(cred: &str, holder: &SecretKey, ago: i64) -> String {

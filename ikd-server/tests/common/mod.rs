@@ -266,3 +266,19 @@ pub async fn verify(router: &Router, text: &str) -> serde_json::Value {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     r.json()
 }
+
+/// A phone credential for `holder`, issued a day ago and valid for 300 days (serial 777,
+/// status index 9).
+pub fn holder_credential(issuer: &Issuer, holder: &SecretKey) -> String {
+    let req = IssueRequest {
+        claims: claims(),
+        serial: Serial::new(777).unwrap(),
+        status_index: StatusIndex::new(9),
+        issued_at: Timestamp::now().plus(-DAY),
+        valid_from: Timestamp::now().plus(-DAY),
+        expires_at: Timestamp::now().plus(300 * DAY),
+        holder_key: Some(holder.public_key()),
+        photo: None,
+    };
+    issuer.issue(&req).unwrap().text().to_owned()
+}
