@@ -49,11 +49,15 @@ pub struct VerifyArgs {
     /// Clock-skew tolerance in seconds.
     #[arg(long, default_value_t = ikd_core::DEFAULT_SKEW_SECS)]
     pub skew_secs: i64,
-    /// How long a live presentation is accepted after the phone signed it, in seconds (plus the
-    /// clock-skew tolerance). 1 to 900.
+    /// How long a live presentation is accepted after the phone signed it, in seconds. 1 to 900.
     #[arg(long, value_name = "SECS", default_value_t = ikd_core::DEFAULT_PRESENTATION_WINDOW_SECS,
           value_parser = clap::value_parser!(i64).range(1..=900))]
     pub window: i64,
+    /// How far ahead of this computer's clock a live presentation's time may be, in seconds
+    /// (a phone clock running fast). 0 to 300. A code is accepted for --window plus this.
+    #[arg(long, value_name = "SECS", default_value_t = ikd_core::DEFAULT_PRESENTATION_SKEW_SECS,
+          value_parser = clap::value_parser!(i64).range(0..=300))]
+    pub presentation_skew: i64,
     /// Where live presentations accepted by earlier runs are remembered until their window
     /// ends, so that a code scanned again is refused even by a new `ikd verify` (default:
     /// `seen-presentations` in the data directory: IKD_CACHE, $XDG_DATA_HOME/ikd or
@@ -286,11 +290,9 @@ fn source(a: &VerifyArgs) -> Source {
 /// Builds the verifier from a trust store or from the cache (with the cache's ages).
 fn build_verifier(ctx: &Ctx, a: &VerifyArgs) -> CliResult<(Verifier, Option<CacheInfo>)> {
     let lang = ctx.lang;
+    let live = |v: Verifier| v.with_presentation_window_secs(a.window).with_presentation_skew_secs(a.presentation_skew);
     match source(a) {
-        Source::Store(path) => Ok((
-            verifier(ctx, path.as_deref(), a.now.as_deref(), a.skew_secs)?.with_presentation_window_secs(a.window),
-            None,
-        )),
+        Source::Store(path) => Ok((live(verifier(ctx, path.as_deref(), a.now.as_deref(), a.skew_secs)?), None)),
         Source::Cache(dir) => {
             let now = match &a.now {
                 Some(s) => parse_when(lang, s, "--now")?,
@@ -305,10 +307,9 @@ fn build_verifier(ctx: &Ctx, a: &VerifyArgs) -> CliResult<(Verifier, Option<Cach
                     tr!(lang, "daftar ini tidak dipakai", "this list is not used")
                 );
             }
-            let v = Verifier::from_trust_list(loaded.list)
-                .with_status_lists(loaded.statuses)
-                .with_skew_secs(a.skew_secs)
-                .with_presentation_window_secs(a.window);
+            let v = live(
+                Verifier::from_trust_list(loaded.list).with_status_lists(loaded.statuses).with_skew_secs(a.skew_secs),
+            );
             let v = match &a.now {
                 Some(_) => v.with_clock(Arc::new(FixedClock(now))),
                 None => v.with_clock(Arc::new(SystemClock)),

@@ -61,8 +61,8 @@ pub use nik::{Nik, NikError, PROVINCES, Sex};
 #[cfg(feature = "issue")]
 pub use present::create_presentation;
 pub use present::{
-    DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure, DisclosureError, HOLDER_TAG, MAX_CHALLENGE_BYTES, Policy,
-    PolicyError, PresentError, ReplayCache, ReplayCheck,
+    DEFAULT_LIVE_PER_HOLDER, DEFAULT_PRESENTATION_SKEW_SECS, DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure,
+    DisclosureError, HOLDER_TAG, MAX_CHALLENGE_BYTES, Policy, PolicyError, PresentError, ReplayCache, ReplayCheck,
 };
 pub use verify::{
     Check, Clock, DEFAULT_SKEW_SECS, FixedClock, Lang, Outcome, Reason, ReplayToken, Report, SystemClock, TrustStore,

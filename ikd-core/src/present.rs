@@ -28,6 +28,10 @@ pub const MAX_CHALLENGE_BYTES: usize = 32;
 /// How long a live presentation is accepted after the holder signed it: 90 seconds, as
 /// the IKD app's own QR.
 pub const DEFAULT_PRESENTATION_WINDOW_SECS: i64 = 90;
+/// How far ahead of the verifier's clock a live presentation's time may be: 30 seconds, for
+/// a phone whose clock runs a little fast. The whole span in which one code is accepted is
+/// the window plus this skew (`docs/FORMAT.md` §6).
+pub const DEFAULT_PRESENTATION_SKEW_SECS: i64 = 30;
 
 /// A set of claim slots (see [`crate::SLOT_NAMES`]).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -312,17 +316,31 @@ fn holder_message(root: &[u8; 32], tail: &[u8]) -> Vec<u8> {
     m
 }
 
+/// Default number of live presentations of one holder key that a replay cache records
+/// within their windows ([`ReplayCache::with_owner_limit`]). A phone shows a new code every
+/// few seconds, but a counter accepts one per visit, so ten within a 90-second window is far
+/// above honest use while it keeps one resident from holding more than a sliver of the cache.
+pub const DEFAULT_LIVE_PER_HOLDER: usize = 10;
+
 /// Remembers live presentations seen within the acceptance window, so a second use is
-/// refused. Memory is bounded: at most `capacity` entries of 24 bytes plus map overhead.
+/// refused. Memory is bounded: at most `capacity` entries of 40 bytes plus map overhead.
 /// Entries are forgotten once their window has passed, never before: when the cache is full
 /// of presentations still inside their windows, a new one is answered [`ReplayCheck::Full`]
 /// (the verifier says UNDETERMINED, `replay_cache_full`) rather than forgetting one that could
 /// then be replayed.
+///
+/// Each entry also names its owner (a hash of the holder key). One owner holds at most
+/// `owner_limit` entries at a time ([`ReplayCheck::OwnerLimit`] beyond that), so a resident who
+/// signs thousands of distinct presentations with their own phone key cannot fill the cache
+/// and switch live checks off for everyone else: with the defaults it takes 10 000 different
+/// credentials, not one.
 #[derive(Debug)]
 pub struct ReplayCache {
     capacity: usize,
-    seen: HashMap<[u8; 16], i64>,
+    owner_limit: usize,
+    seen: HashMap<[u8; 16], (i64, [u8; 16])>,
     order: VecDeque<([u8; 16], i64)>,
+    owners: HashMap<[u8; 16], usize>,
 }
 
 /// What [`ReplayCache::check_and_insert`] found.
@@ -336,33 +354,70 @@ pub enum ReplayCheck {
     /// Not seen, but the cache is full of entries still inside their windows, so it could
     /// not be recorded (and a later replay could not be caught).
     Full,
+    /// Not seen, but its owner (holder key) already holds as many entries as one owner may:
+    /// not recorded, so not accepted until some of that owner's entries expire.
+    OwnerLimit,
 }
 
 impl ReplayCache {
-    /// A cache holding at most `capacity` presentations.
+    /// A cache holding at most `capacity` presentations, and at most
+    /// [`DEFAULT_LIVE_PER_HOLDER`] of any one owner.
     pub fn new(capacity: usize) -> ReplayCache {
-        ReplayCache { capacity: capacity.max(1), seen: HashMap::new(), order: VecDeque::new() }
+        ReplayCache {
+            capacity: capacity.max(1),
+            owner_limit: DEFAULT_LIVE_PER_HOLDER,
+            seen: HashMap::new(),
+            order: VecDeque::new(),
+            owners: HashMap::new(),
+        }
     }
 
-    /// Records `id` until `until` (Unix seconds), unless it is already there (a replay) or the
-    /// cache is full of entries that have not expired at `now`.
-    pub fn check_and_insert(&mut self, id: [u8; 16], now: i64, until: i64) -> ReplayCheck {
+    /// Sets how many entries one owner may hold at a time (at least 1).
+    pub fn with_owner_limit(mut self, limit: usize) -> ReplayCache {
+        self.owner_limit = limit.max(1);
+        self
+    }
+
+    /// The most entries one owner may hold at a time.
+    pub fn owner_limit(&self) -> usize {
+        self.owner_limit
+    }
+
+    /// Records `id`, owned by `owner`, until `until` (Unix seconds), unless it is already there
+    /// (a replay), its owner holds its limit of unexpired entries at `now`, or the cache is
+    /// full of entries that have not expired at `now`.
+    pub fn check_and_insert(&mut self, id: [u8; 16], owner: [u8; 16], now: i64, until: i64) -> ReplayCheck {
         self.forget_expired(now);
-        if self.seen.get(&id).is_some_and(|exp| *exp > now) {
+        if self.seen.get(&id).is_some_and(|(exp, _)| *exp > now) {
             return ReplayCheck::Replayed;
         }
-        if self.seen.len() >= self.capacity {
+        if self.owners.get(&owner).copied().unwrap_or(0) >= self.owner_limit || self.seen.len() >= self.capacity {
             // Entries are queued in arrival order, and windows differ a little, so a later
             // entry can expire before the front one: sweep the whole queue before refusing.
-            self.order.retain(|(_, exp)| *exp > now);
-            self.seen.retain(|_, exp| *exp > now);
+            self.sweep(now);
+            if self.owners.get(&owner).copied().unwrap_or(0) >= self.owner_limit {
+                return ReplayCheck::OwnerLimit;
+            }
             if self.seen.len() >= self.capacity {
                 return ReplayCheck::Full;
             }
         }
-        self.seen.insert(id, until);
+        if let Some((_, old_owner)) = self.seen.insert(id, (until, owner)) {
+            // An expired entry under the same id is replaced: its owner no longer holds it.
+            self.release(old_owner);
+        }
+        *self.owners.entry(owner).or_insert(0) += 1;
         self.order.push_back((id, until));
         ReplayCheck::Fresh
+    }
+
+    fn release(&mut self, owner: [u8; 16]) {
+        if let Some(n) = self.owners.get_mut(&owner) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.owners.remove(&owner);
+            }
+        }
     }
 
     /// Drops the expired entries at the front of the queue.
@@ -372,9 +427,29 @@ impl ReplayCache {
                 break;
             }
             self.order.pop_front();
-            if self.seen.get(&old) == Some(&exp) {
-                self.seen.remove(&old);
-            }
+            self.forget(old, exp);
+        }
+    }
+
+    /// Drops every expired entry, wherever it is in the queue.
+    fn sweep(&mut self, now: i64) {
+        let expired: Vec<([u8; 16], i64)> = self.order.iter().copied().filter(|(_, exp)| *exp <= now).collect();
+        if expired.is_empty() {
+            return;
+        }
+        self.order.retain(|(_, exp)| *exp > now);
+        for (id, exp) in expired {
+            self.forget(id, exp);
+        }
+    }
+
+    /// Forgets `id` if its entry is the one that expires at `exp`.
+    fn forget(&mut self, id: [u8; 16], exp: i64) {
+        if let Some(&(held, owner)) = self.seen.get(&id)
+            && held == exp
+        {
+            self.seen.remove(&id);
+            self.release(owner);
         }
     }
 
@@ -387,6 +462,15 @@ impl ReplayCache {
     pub fn is_empty(&self) -> bool {
         self.seen.is_empty()
     }
+}
+
+/// The replay-cache owner of a live presentation: a hash of its holder key, so that one
+/// phone key (and so one credential) is limited however many codes it signs.
+pub(crate) fn replay_owner(holder_key: &[u8; 32]) -> [u8; 16] {
+    let d = Sha256::new_with_prefix(b"IKD1 replay owner\0").chain_update(holder_key).finalize();
+    let mut id = [0u8; 16];
+    id.copy_from_slice(d.get(..16).unwrap_or(&[0; 16]));
+    id
 }
 
 /// The replay-cache key of a live presentation: a hash of its holder signature.
@@ -407,6 +491,10 @@ pub struct Policy {
     /// Whether only a live (holder-signed) presentation is accepted; a static printed card
     /// or a full credential text is then refused.
     pub require_live: bool,
+    /// Whether the counter must set a challenge that the holder signs
+    /// ([`crate::VerifyOptions::challenge`]): a screenshot of a live code, or a code relayed
+    /// from another counter, cannot answer a challenge it never saw. Implies `require_live`.
+    pub require_challenge: bool,
 }
 
 /// Errors from reading policies.
@@ -447,17 +535,21 @@ struct PolicyFile {
     required: Vec<String>,
     #[serde(default)]
     require_live: bool,
+    #[serde(default)]
+    require_challenge: bool,
 }
 
 impl Policy {
     /// Built-in example policies: `apotek` (pharmacy: nama, foto, age_over_17, live),
-    /// `hotel` (nama, nik), `bank` (everything but the photo, live), `lansia` (services for
-    /// the elderly: nama, age_over_60), `umum` (nama only, printed cards allowed).
+    /// `hotel` (nama, nik), `bank` (everything but the photo, live, answering the counter's
+    /// challenge), `lansia` (services for the elderly: nama, age_over_60), `umum` (nama only,
+    /// printed cards allowed).
     pub fn builtin() -> Vec<Policy> {
         let p = |name: &str, claims: &[&str], live: bool| Policy {
             name: name.to_owned(),
             required: Disclosure::from_names(claims).unwrap_or(Disclosure::NONE),
             require_live: live,
+            require_challenge: name == "bank",
         };
         vec![
             p("apotek", &["nama", "foto", "age_over_17"], true),
@@ -483,7 +575,9 @@ impl Policy {
         ]
     }
 
-    /// Reads a JSON array of policies: `[{"name": "...", "required": ["nama"], "require_live": true}]`.
+    /// Reads a JSON array of policies:
+    /// `[{"name": "...", "required": ["nama"], "require_live": true, "require_challenge": false}]`.
+    /// `require_challenge` implies `require_live`.
     pub fn list_from_json(text: &str) -> Result<Vec<Policy>, PolicyError> {
         let files: Vec<PolicyFile> = serde_json::from_str(text).map_err(|e| PolicyError::Json(e.to_string()))?;
         let mut out: Vec<Policy> = Vec::new();
@@ -493,7 +587,12 @@ impl Policy {
             }
             let required = Disclosure::from_names(&f.required)
                 .map_err(|error| PolicyError::Claim { policy: f.name.clone(), error })?;
-            out.push(Policy { name: f.name, required, require_live: f.require_live });
+            out.push(Policy {
+                name: f.name,
+                required,
+                require_live: f.require_live || f.require_challenge,
+                require_challenge: f.require_challenge,
+            });
         }
         Ok(out)
     }

@@ -13,8 +13,8 @@ use crate::error::DecodeError;
 use crate::keys::{KeyId, PublicKey};
 use crate::nik::{Nik, Sex};
 use crate::present::{
-    DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure, KIND_PRESENTATION, ParsedPresentation, Policy, ReplayCache,
-    ReplayCheck, replay_id,
+    DEFAULT_PRESENTATION_SKEW_SECS, DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure, KIND_PRESENTATION,
+    ParsedPresentation, Policy, ReplayCache, ReplayCheck, replay_id, replay_owner,
 };
 use crate::status::{CredentialStatus, Freshness, FreshnessPolicy, StatusList};
 use crate::trustlist::{IssuanceProblem, TrustList};
@@ -349,12 +349,23 @@ pub enum Reason {
     /// The presentation does not answer the counter's challenge.
     #[error("the presentation does not answer this counter's challenge")]
     ChallengeMismatch,
+    /// The presentation answers a challenge, but this counter set none: it was made for
+    /// another counter (or relayed from one), so it is not accepted here.
+    #[error("the presentation answers a challenge this counter did not set")]
+    ChallengeUnexpected,
+    /// The holder key already has as many live presentations accepted within their windows
+    /// as one resident may have ([`crate::DEFAULT_LIVE_PER_HOLDER`]); try again later.
+    #[error("too many live presentations from this credential within the window")]
+    PresentationRateLimited,
     /// The policy requires claims that were not disclosed.
     #[error("the policy requires claims that were not shown: {0}")]
     PolicyClaimsMissing(String),
     /// The policy requires a live presentation; a static credential was shown.
     #[error("the policy requires a live presentation from the resident's phone")]
     PolicyRequiresLive,
+    /// The policy requires the counter to set a challenge, and none was set.
+    #[error("the policy requires a challenge from this counter, and none was set")]
+    PolicyRequiresChallenge,
     /// The issuer key was compromised at or before the credential's issue time.
     #[error("issued after the issuer key was compromised")]
     KeyCompromisedAtIssuance,
@@ -412,8 +423,11 @@ impl Reason {
             Reason::PresentationReplayed => "presentation_replayed",
             Reason::ReplayCacheFull => "replay_cache_full",
             Reason::ChallengeMismatch => "challenge_mismatch",
+            Reason::ChallengeUnexpected => "challenge_unexpected",
+            Reason::PresentationRateLimited => "presentation_rate_limited",
             Reason::PolicyClaimsMissing(_) => "policy_claims_missing",
             Reason::PolicyRequiresLive => "policy_requires_live",
+            Reason::PolicyRequiresChallenge => "policy_requires_challenge",
             Reason::KeyCompromisedAtIssuance => "key_compromised_at_issuance",
             Reason::KeyRetiredAtIssuance => "key_retired_at_issuance",
             Reason::IssuerOutOfScope => "issuer_out_of_scope",
@@ -433,7 +447,8 @@ impl Reason {
             | Reason::TrustListStale { .. }
             | Reason::StatusUnknown
             | Reason::StatusListStale { .. }
-            | Reason::ReplayCacheFull => Verdict::Undetermined,
+            | Reason::ReplayCacheFull
+            | Reason::PresentationRateLimited => Verdict::Undetermined,
             _ => Verdict::Invalid,
         }
     }
@@ -527,6 +542,14 @@ impl Reason {
                 "Kode QR tidak menjawab kode tantangan loket ini.",
                 "The QR code does not answer this counter's challenge code.",
             ),
+            Reason::ChallengeUnexpected => (
+                "Kode QR ini menjawab kode tantangan loket lain, bukan loket ini. Minta warga menampilkan kode baru.",
+                "This QR code answers another counter's challenge code, not this one's. Ask the resident to show a fresh code.",
+            ),
+            Reason::PresentationRateLimited => (
+                "Terlalu banyak kode QR langsung dari kredensial ini dalam waktu singkat. Coba lagi dalam satu-dua menit.",
+                "Too many live QR codes from this credential in a short time. Try again in a minute or two.",
+            ),
             Reason::PolicyClaimsMissing(_) => (
                 "Data yang ditampilkan tidak mencukupi untuk layanan ini.",
                 "The data shown is not enough for this service.",
@@ -534,6 +557,10 @@ impl Reason {
             Reason::PolicyRequiresLive => (
                 "Layanan ini memerlukan kode QR langsung dari ponsel warga, bukan kartu cetak.",
                 "This service needs a live QR code from the resident's phone, not a printed card.",
+            ),
+            Reason::PolicyRequiresChallenge => (
+                "Layanan ini memerlukan mode tantangan: tampilkan kode tantangan dan minta warga memasukkannya di ponselnya.",
+                "This service needs challenge mode: show a challenge code and ask the resident to enter it on their phone.",
             ),
             Reason::KeyCompromisedAtIssuance => (
                 "Kredensial diterbitkan dengan kunci penerbit yang sudah dinyatakan bocor.",
@@ -964,6 +991,7 @@ pub struct Verifier {
     clock: Arc<dyn Clock>,
     skew_secs: i64,
     window_secs: i64,
+    live_skew_secs: i64,
     replay: Arc<Mutex<ReplayCache>>,
     trust_list: Option<Arc<TrustList>>,
     status_lists: Option<Arc<HashMap<[u8; 32], StatusList>>>,
@@ -976,6 +1004,7 @@ impl fmt::Debug for Verifier {
             .field("issuers", &self.trust.issuers.len())
             .field("skew_secs", &self.skew_secs)
             .field("window_secs", &self.window_secs)
+            .field("live_skew_secs", &self.live_skew_secs)
             .finish_non_exhaustive()
     }
 }
@@ -1114,13 +1143,15 @@ impl Subject {
 
 impl Verifier {
     /// A verifier with the system clock, the default skew tolerance, the default 90 s
-    /// window for live presentations, and a replay cache of 100 000 entries.
+    /// window for live presentations with 30 s of future skew, and a replay cache of
+    /// 100 000 entries of which one holder key may hold [`crate::DEFAULT_LIVE_PER_HOLDER`].
     pub fn new(trust: TrustStore) -> Verifier {
         Verifier {
             trust,
             clock: Arc::new(SystemClock),
             skew_secs: DEFAULT_SKEW_SECS,
             window_secs: DEFAULT_PRESENTATION_WINDOW_SECS,
+            live_skew_secs: DEFAULT_PRESENTATION_SKEW_SECS,
             replay: Arc::new(Mutex::new(ReplayCache::new(100_000))),
             trust_list: None,
             status_lists: None,
@@ -1177,11 +1208,56 @@ impl Verifier {
         self
     }
 
+    /// Sets how far in the future (by this verifier's clock) a live presentation's time may
+    /// be (default [`crate::DEFAULT_PRESENTATION_SKEW_SECS`], 30 s), for a phone whose clock
+    /// runs ahead. A presentation is accepted while `time − skew ≤ now < time + window`, so
+    /// the whole span in which one code is accepted is the window plus this skew. The
+    /// credential's own skew tolerance ([`Verifier::with_skew_secs`]) does not apply to it.
+    pub fn with_presentation_skew_secs(mut self, secs: i64) -> Verifier {
+        self.live_skew_secs = secs.max(0);
+        self
+    }
+
     /// Uses a replay cache of `capacity` entries (a fresh one, not shared with clones made
-    /// before this call).
+    /// before this call), with the default limit per holder key.
     pub fn with_replay_capacity(mut self, capacity: usize) -> Verifier {
         self.replay = Arc::new(Mutex::new(ReplayCache::new(capacity)));
         self
+    }
+
+    /// Sets how many live presentations of one holder key the replay cache holds within
+    /// their windows (default [`crate::DEFAULT_LIVE_PER_HOLDER`]); more are answered
+    /// UNDETERMINED `presentation_rate_limited` until older ones expire. This is both the
+    /// per-credential rate limit of live checks and the bound on one resident's share of the
+    /// cache. Applies to the cache this verifier holds (and shares).
+    pub fn with_live_limit_per_holder(self, limit: usize) -> Verifier {
+        let mut cache = self.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let taken = std::mem::replace(&mut *cache, ReplayCache::new(1));
+        *cache = taken.with_owner_limit(limit);
+        drop(cache);
+        self
+    }
+
+    /// The same verifier (clock, skew, freshness, live-presentation settings and the very
+    /// same replay cache) trusting a new signed trust list instead, with no status lists yet.
+    /// This is how a holder of lists rebuilds its verifier after a trust-list change, so that
+    /// no setting is lost and a presentation accepted just before the change is still
+    /// refused as a replay just after it.
+    pub fn with_trust_list(&self, list: TrustList) -> Verifier {
+        let mut v = self.clone();
+        v.trust = list.to_trust_store();
+        v.trust_list = Some(Arc::new(list));
+        v.status_lists = None;
+        v
+    }
+
+    /// Like [`Verifier::with_trust_list`], trusting a plain trust store.
+    pub fn with_trust_store(&self, trust: TrustStore) -> Verifier {
+        let mut v = self.clone();
+        v.trust = trust;
+        v.trust_list = None;
+        v.status_lists = None;
+        v
     }
 
     /// Shares `other`'s replay cache. A verifier rebuilt after a trust-list change should
@@ -1397,25 +1473,32 @@ impl Verifier {
             if !verify_signature_strict(&holder, &message, &live.signature) {
                 return fail(run, Check::HolderBinding, Reason::HolderSignatureInvalid);
             }
-            if live.time > now.plus(self.skew_secs) {
+            if live.time > now.plus(self.live_skew_secs) {
                 return fail(run, Check::HolderBinding, Reason::PresentationInFuture);
             }
-            let deadline = live.time.plus(self.window_secs + self.skew_secs);
+            let deadline = live.time.plus(self.window_secs);
             if now >= deadline {
                 return fail(run, Check::HolderBinding, Reason::PresentationExpired);
             }
-            if opts.challenge != live.challenge.as_deref() && opts.challenge.is_some() {
-                return fail(run, Check::HolderBinding, Reason::ChallengeMismatch);
-            }
-            let seen = match self.replay.lock() {
-                Ok(mut cache) => cache.check_and_insert(replay_id(&live.signature), now.unix(), deadline.unix()),
-                Err(poisoned) => {
-                    poisoned.into_inner().check_and_insert(replay_id(&live.signature), now.unix(), deadline.unix())
+            match (opts.challenge, live.challenge.as_deref()) {
+                (Some(set), answered) if Some(set) != answered => {
+                    return fail(run, Check::HolderBinding, Reason::ChallengeMismatch);
                 }
-            };
+                (None, Some(_)) => return fail(run, Check::HolderBinding, Reason::ChallengeUnexpected),
+                _ => {}
+            }
+            let id = replay_id(&live.signature);
+            let owner = replay_owner(holder.as_bytes());
+            let seen = self.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner).check_and_insert(
+                id,
+                owner,
+                now.unix(),
+                deadline.unix(),
+            );
             match seen {
-                ReplayCheck::Fresh => replay = Some(ReplayToken { id: replay_id(&live.signature), until: deadline }),
+                ReplayCheck::Fresh => replay = Some(ReplayToken { id, until: deadline }),
                 ReplayCheck::Replayed => return fail(run, Check::HolderBinding, Reason::PresentationReplayed),
+                ReplayCheck::OwnerLimit => return fail(run, Check::HolderBinding, Reason::PresentationRateLimited),
                 _ => return fail(run, Check::HolderBinding, Reason::ReplayCacheFull),
             }
             run.pass(Check::HolderBinding);
@@ -1430,6 +1513,9 @@ impl Verifier {
             }
             if policy.require_live && !subject.is_live() {
                 return fail(run, Check::Policy, Reason::PolicyRequiresLive);
+            }
+            if policy.require_challenge && opts.challenge.is_none() {
+                return fail(run, Check::Policy, Reason::PolicyRequiresChallenge);
             }
             run.pass(Check::Policy);
         }

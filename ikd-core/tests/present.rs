@@ -162,15 +162,91 @@ fn challenge_mode() {
     assert_eq!(env.verifier().verify_with(&text, &ok).code(), "challenge_mismatch");
 }
 
+/// A counter that set no challenge used to accept a presentation answering one (a code made
+/// for another counter, or relayed from one), and each distinct challenge string gave the
+/// holder another replay-cache slot (issue 13, item 1).
+#[test]
+fn regression_a_counter_without_a_challenge_refuses_one_it_never_set() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-woman"), Some(holder_key()), None);
+    let p = present(&text, "nama,nik", Some(b"K7Q2"));
+    let v = env.verifier().verify(&p);
+    assert_eq!((v.verdict(), v.code()), (Verdict::Invalid, "challenge_unexpected"));
+    assert_eq!(v.report().outcome(Check::HolderBinding).as_str(), "failed");
+    assert!(v.replay_token().is_none());
+    assert!(v.message(Lang::Id).contains("loket lain"));
+    assert!(v.message(Lang::En).contains("another counter"));
+}
+
+/// One resident with one credential and its phone key signed thousands of distinct valid
+/// presentations; each took a replay-cache slot, and once the cache was full every other
+/// resident's fresh code was UNDETERMINED `replay_cache_full` (issue 13, item 1).
+#[test]
+fn regression_one_holder_cannot_fill_the_replay_cache() {
+    let env = Env::new();
+    let flooder = env.issue(&resident("typical-woman"), Some(holder_key()), None);
+    let other_secret = SecretKey::from_seed(&[0x77; 32]);
+    let other = env.issue(&resident("typical-man"), Some(other_secret.public_key()), None);
+    let v = verifier_at(&env, now().plus(10)).with_replay_capacity(1_000);
+    let mut valid = 0;
+    let mut limited = 0;
+    for i in 0..10_000u32 {
+        // 10 000 distinct presentations: a different disclosure each, at times within the window.
+        let shown = Disclosure::from_bits(u16::try_from(i + 1).unwrap());
+        let at = now().plus(-i64::from(i % 60));
+        let p = create_presentation(&flooder, shown, Some(&holder_secret()), at, None).unwrap();
+        let r = v.verify(&p);
+        match r.code() {
+            "ok" => valid += 1,
+            "presentation_rate_limited" => {
+                assert_eq!(r.verdict(), Verdict::Undetermined);
+                limited += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(valid, DEFAULT_LIVE_PER_HOLDER, "one holder key holds at most its share");
+    assert_eq!(limited, 10_000 - DEFAULT_LIVE_PER_HOLDER);
+    let theirs =
+        create_presentation(&other, Disclosure::parse_list("nama").unwrap(), Some(&other_secret), now(), None).unwrap();
+    let r = v.verify(&theirs);
+    assert_eq!((r.verdict(), r.code()), (Verdict::Valid, "ok"), "another resident is still served");
+    // Once the flooder's codes leave their window, the holder is served again.
+    let later = v.clone().with_clock(Arc::new(FixedClock(now().plus(100))));
+    let fresh = create_presentation(
+        &flooder,
+        Disclosure::parse_list("nama").unwrap(),
+        Some(&holder_secret()),
+        now().plus(95),
+        None,
+    )
+    .unwrap();
+    assert_eq!(later.verify(&fresh).verdict(), Verdict::Valid);
+}
+
+#[test]
+fn live_limit_per_holder_is_configurable() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-woman"), Some(holder_key()), None);
+    let v = verifier_at(&env, now().plus(10)).with_live_limit_per_holder(2);
+    assert_eq!(v.verify(&present(&text, "nama", None)).verdict(), Verdict::Valid);
+    assert_eq!(v.verify(&present(&text, "nik", None)).verdict(), Verdict::Valid);
+    let third = v.verify(&present(&text, "age_over_17", None));
+    assert_eq!(third.code(), "presentation_rate_limited");
+    assert!(third.message(Lang::Id).contains("Terlalu banyak"));
+    assert!(third.message(Lang::En).contains("Too many"));
+}
+
 #[test]
 fn freshness_window_and_replay() {
     let env = Env::new();
     let text = env.issue(&resident("typical-woman"), Some(holder_key()), None);
     let p = present(&text, "nama", None);
-    // 90 s window + 300 s skew.
-    assert_eq!(verifier_at(&env, now().plus(389)).verify(&p).verdict(), Verdict::Valid);
-    assert_eq!(verifier_at(&env, now().plus(390)).verify(&p).code(), "presentation_expired");
-    assert_eq!(verifier_at(&env, now().plus(-301)).verify(&p).code(), "presentation_in_future");
+    // 90 s window, 30 s of future skew.
+    assert_eq!(verifier_at(&env, now().plus(89)).verify(&p).verdict(), Verdict::Valid);
+    assert_eq!(verifier_at(&env, now().plus(90)).verify(&p).code(), "presentation_expired");
+    assert_eq!(verifier_at(&env, now().plus(-30)).verify(&p).verdict(), Verdict::Valid);
+    assert_eq!(verifier_at(&env, now().plus(-31)).verify(&p).code(), "presentation_in_future");
     let v = verifier_at(&env, now().plus(10)).with_skew_secs(0);
     assert_eq!(v.verify(&p).verdict(), Verdict::Valid);
     assert_eq!(v.verify(&p).code(), "presentation_replayed");
@@ -179,6 +255,28 @@ fn freshness_window_and_replay() {
     // Full credentials are static and can be shown again.
     assert_eq!(v.verify(&text).verdict(), Verdict::Valid);
     assert_eq!(v.verify(&text).verdict(), Verdict::Valid);
+}
+
+/// A "90-second" live code used to be accepted from 300 s before its time to 390 s after it
+/// (the credential's 300 s skew on both sides): about 11.5 minutes (issue 13, item 2). Now the
+/// whole span is the window plus the presentation skew, both configurable.
+#[test]
+fn regression_a_live_code_lives_its_window_plus_a_small_skew() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-woman"), Some(holder_key()), None);
+    let p = present(&text, "nama", None);
+    // The two codes found live: time = now + 299 and time = now − 389.
+    assert_eq!(verifier_at(&env, now().plus(-299)).verify(&p).code(), "presentation_in_future");
+    assert_eq!(verifier_at(&env, now().plus(389)).verify(&p).code(), "presentation_expired");
+    let span = (-400..400).filter(|d| verifier_at(&env, now().plus(*d)).verify(&p).verdict() == Verdict::Valid).count();
+    assert_eq!(span, 90 + 30, "accepted for the window plus the skew, in seconds");
+    let tight = |d: i64| {
+        verifier_at(&env, now().plus(d)).with_presentation_skew_secs(5).with_presentation_window_secs(30).verify(&p)
+    };
+    assert_eq!(tight(-5).verdict(), Verdict::Valid);
+    assert_eq!(tight(-6).code(), "presentation_in_future");
+    assert_eq!(tight(29).verdict(), Verdict::Valid);
+    assert_eq!(tight(30).code(), "presentation_expired");
 }
 
 /// A verifier rebuilt after a trust-list change used to start with an empty replay cache,
@@ -201,23 +299,43 @@ fn regression_rebuilt_verifier_keeps_the_replay_cache() {
 #[test]
 fn replay_cache_memory_is_bounded() {
     let mut c = ReplayCache::new(3);
+    let o = |i: u8| [i; 16];
     for i in 0..3u8 {
-        assert_eq!(c.check_and_insert([i; 16], 0, 100 + i64::from(i)), ReplayCheck::Fresh);
+        assert_eq!(c.check_and_insert([i; 16], o(i), 0, 100 + i64::from(i)), ReplayCheck::Fresh);
     }
     // Full of entries inside their windows: a new one is refused and not recorded.
-    assert_eq!(c.check_and_insert([9; 16], 1, 100), ReplayCheck::Full);
+    assert_eq!(c.check_and_insert([9; 16], o(9), 1, 100), ReplayCheck::Full);
     assert_eq!(c.len(), 3);
     // Expired entries are forgotten, which makes room.
-    assert_eq!(c.check_and_insert([9; 16], 100, 200), ReplayCheck::Fresh);
-    assert_eq!(c.check_and_insert([8; 16], 100, 200), ReplayCheck::Full);
-    assert_eq!(c.check_and_insert([0; 16], 102, 200), ReplayCheck::Fresh);
-    assert_eq!(c.check_and_insert([9; 16], 150, 200), ReplayCheck::Replayed);
+    assert_eq!(c.check_and_insert([9; 16], o(9), 100, 200), ReplayCheck::Fresh);
+    assert_eq!(c.check_and_insert([8; 16], o(8), 100, 200), ReplayCheck::Full);
+    assert_eq!(c.check_and_insert([0; 16], o(0), 102, 200), ReplayCheck::Fresh);
+    assert_eq!(c.check_and_insert([9; 16], o(9), 150, 200), ReplayCheck::Replayed);
     // An entry behind the front of the queue that expired first is swept when full.
     let mut c = ReplayCache::new(2);
-    assert_eq!(c.check_and_insert([1; 16], 0, 300), ReplayCheck::Fresh);
-    assert_eq!(c.check_and_insert([2; 16], 0, 50), ReplayCheck::Fresh);
-    assert_eq!(c.check_and_insert([3; 16], 60, 360), ReplayCheck::Fresh);
+    assert_eq!(c.check_and_insert([1; 16], o(1), 0, 300), ReplayCheck::Fresh);
+    assert_eq!(c.check_and_insert([2; 16], o(2), 0, 50), ReplayCheck::Fresh);
+    assert_eq!(c.check_and_insert([3; 16], o(3), 60, 360), ReplayCheck::Fresh);
     assert_eq!(c.len(), 2);
+}
+
+#[test]
+fn replay_cache_limits_each_owner() {
+    let mut c = ReplayCache::new(100).with_owner_limit(2);
+    assert_eq!(c.owner_limit(), 2);
+    let (a, b) = ([0xaa; 16], [0xbb; 16]);
+    assert_eq!(c.check_and_insert([1; 16], a, 0, 100), ReplayCheck::Fresh);
+    assert_eq!(c.check_and_insert([2; 16], a, 0, 50), ReplayCheck::Fresh);
+    assert_eq!(c.check_and_insert([3; 16], a, 10, 100), ReplayCheck::OwnerLimit);
+    // A replay is still a replay, whatever the owner's count.
+    assert_eq!(c.check_and_insert([1; 16], a, 10, 100), ReplayCheck::Replayed);
+    assert_eq!(c.check_and_insert([3; 16], b, 10, 100), ReplayCheck::Fresh);
+    // Once one of the owner's entries expires (even behind the queue's front), room is made.
+    assert_eq!(c.check_and_insert([4; 16], a, 60, 150), ReplayCheck::Fresh);
+    assert_eq!(c.len(), 3);
+    // The same id recorded again after it expired is charged to its new owner only.
+    assert_eq!(c.check_and_insert([1; 16], b, 100, 200), ReplayCheck::Fresh);
+    assert_eq!(c.check_and_insert([5; 16], a, 100, 200), ReplayCheck::Fresh);
 }
 
 /// A full replay cache used to forget its oldest entry, even one still inside its window, so
@@ -235,13 +353,13 @@ fn regression_full_replay_cache_never_forgets_a_live_entry() {
     assert_eq!(third.report().outcome(Check::HolderBinding).as_str(), "undetermined");
     // The first is still remembered: replaying it is caught.
     assert_eq!(v.verify(&first).code(), "presentation_replayed");
-    // Once their windows (90 s + 300 s) have passed, the entries make room again.
-    let later = v.clone().with_clock(Arc::new(FixedClock(now().plus(400))));
+    // Once their windows (90 s) have passed, the entries make room again.
+    let later = v.clone().with_clock(Arc::new(FixedClock(now().plus(100))));
     let fresh = create_presentation(
         &text,
         Disclosure::parse_list("nama").unwrap(),
         Some(&holder_secret()),
-        now().plus(395),
+        now().plus(95),
         None,
     )
     .unwrap();
@@ -264,6 +382,19 @@ fn policies() {
     assert!(v.reason().unwrap().to_string().contains("nik"));
     assert_eq!(env.verifier().verify_with(&text, &with(apotek)).code(), "policy_requires_live");
     assert_eq!(env.verifier().verify_with(&text, &with(hotel)).verdict(), Verdict::Valid);
+    // The bank policy needs the counter's challenge: without one, a relayed code is refused.
+    let bank = policies.iter().find(|p| p.name == "bank").unwrap();
+    assert!(bank.require_challenge && !apotek.require_challenge);
+    let all = present(&text, "all", None);
+    let v = env.verifier().verify_with(&all, &with(bank));
+    assert_eq!((v.verdict(), v.code()), (Verdict::Invalid, "policy_requires_challenge"));
+    assert!(v.message(Lang::Id).contains("mode tantangan"));
+    let answered = present(&text, "all", Some(b"B4NK"));
+    let opts = VerifyOptions { policy: Some(bank), challenge: Some(b"B4NK") };
+    assert_eq!(env.verifier().verify_with(&answered, &opts).verdict(), Verdict::Valid);
+    let custom =
+        Policy::list_from_json(r#"[{"name":"apotek-ketat","required":["nama"],"require_challenge":true}]"#).unwrap();
+    assert!(custom[0].require_challenge && custom[0].require_live, "a challenge implies a live code");
     let parsed =
         Policy::list_from_json(r#"[{"name":"bpjs","required":["nama","nik","tanggal_lahir"],"require_live":false}]"#)
             .unwrap();
@@ -312,7 +443,7 @@ fn a_shared_replay_store_rejects_what_another_verifier_accepted() {
     let opts = VerifyOptions { policy: Some(&hotel), ..Default::default() };
     let first = verifier_at(&env, now().plus(10)).verify_with(&p, &opts);
     let token = first.replay_token().unwrap();
-    assert_eq!(token.until(), now().plus(90 + 300));
+    assert_eq!(token.until(), now().plus(90));
     assert_eq!(token.id_hex().len(), 32);
     let second = verifier_at(&env, now().plus(20)).verify_with(&p, &opts);
     assert_eq!(second.verdict(), Verdict::Valid);

@@ -162,9 +162,16 @@ pub struct ListsConfig {
     pub status_list_ttl_secs: u64,
     /// How long trust and status lists stay fresh, then usable.
     pub freshness: FreshnessPolicy,
-    /// How long a live presentation is accepted after the phone signed it (plus the clock-skew
-    /// tolerance): 1 to 900 seconds, 90 by default.
+    /// How long a live presentation is accepted after the phone signed it: 1 to 900 seconds,
+    /// 90 by default.
     pub presentation_window_secs: i64,
+    /// How far ahead of the server's clock a live presentation's time may be: 0 to 300
+    /// seconds, 30 by default. One code is accepted for the window plus this skew in all.
+    pub presentation_skew_secs: i64,
+    /// How many live presentations of one holder key (one credential) are accepted within
+    /// their windows: 1 to 1 000, 10 by default. Past it, UNDETERMINED
+    /// `presentation_rate_limited`; this bounds one resident's share of the replay cache.
+    pub live_per_holder: usize,
     /// How many live presentations the replay cache holds (`docs/FORMAT.md` §6): 1 000 to
     /// 10 000 000, 100 000 by default (about 80 bytes each).
     pub replay_cache_entries: usize,
@@ -190,6 +197,8 @@ impl Default for ListsConfig {
             status_list_ttl_secs: DEFAULT_STATUS_LIST_TTL_SECS,
             freshness: FreshnessPolicy::default(),
             presentation_window_secs: ikd_core::DEFAULT_PRESENTATION_WINDOW_SECS,
+            presentation_skew_secs: ikd_core::DEFAULT_PRESENTATION_SKEW_SECS,
+            live_per_holder: ikd_core::DEFAULT_LIVE_PER_HOLDER,
             replay_cache_entries: DEFAULT_REPLAY_CACHE_ENTRIES,
             danger_clock_offset_secs: 0,
         }
@@ -331,6 +340,8 @@ struct FileConfig {
     danger_clock_offset_secs: Option<i64>,
     freshness: Option<FileFreshness>,
     presentation_window_secs: Option<i64>,
+    presentation_skew_secs: Option<i64>,
+    live_per_holder: Option<usize>,
     replay_cache_entries: Option<usize>,
 }
 
@@ -523,6 +534,12 @@ impl Config {
         if let Some(n) = f.replay_cache_entries {
             self.lists.replay_cache_entries = n;
         }
+        if let Some(n) = f.presentation_skew_secs {
+            self.lists.presentation_skew_secs = n;
+        }
+        if let Some(n) = f.live_per_holder {
+            self.lists.live_per_holder = n;
+        }
         if let Some(fr) = f.freshness {
             let p = &mut self.lists.freshness;
             p.status_fresh_secs = fr.status_fresh_secs.unwrap_or(p.status_fresh_secs);
@@ -611,6 +628,12 @@ impl Config {
         if let Some(v) = get("IKD_REPLAY_CACHE_ENTRIES") {
             self.lists.replay_cache_entries = parse_num("IKD_REPLAY_CACHE_ENTRIES", &v)?;
         }
+        if let Some(v) = get("IKD_PRESENTATION_SKEW_SECS") {
+            self.lists.presentation_skew_secs = parse_num("IKD_PRESENTATION_SKEW_SECS", &v)?;
+        }
+        if let Some(v) = get("IKD_LIVE_PER_HOLDER") {
+            self.lists.live_per_holder = parse_num("IKD_LIVE_PER_HOLDER", &v)?;
+        }
         if let Some(v) = get("IKD_SYNC_INTERVAL_SECS") {
             self.lists.sync_interval = Duration::from_secs(parse_num("IKD_SYNC_INTERVAL_SECS", &v)?);
         }
@@ -686,6 +709,12 @@ impl Config {
         }
         if !(1_000..=10_000_000).contains(&l.replay_cache_entries) {
             return Err(invalid("replay_cache_entries", "must be between 1000 and 10000000"));
+        }
+        if !(0..=300).contains(&l.presentation_skew_secs) {
+            return Err(invalid("presentation_skew_secs", "must be between 0 and 300 seconds"));
+        }
+        if !(1..=1_000).contains(&l.live_per_holder) {
+            return Err(invalid("live_per_holder", "must be between 1 and 1000"));
         }
         let f = &l.freshness;
         for (name, v) in

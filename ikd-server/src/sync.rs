@@ -228,7 +228,6 @@ pub struct Lists {
     interval: Duration,
     dir: Option<PathBuf>,
     freshness: FreshnessPolicy,
-    presentation_window_secs: i64,
     status_ttl_secs: u64,
     status_size: u32,
     clock: Arc<dyn Clock>,
@@ -315,7 +314,9 @@ impl Lists {
             .with_clock(Arc::clone(&clock))
             .with_freshness(cfg.freshness)
             .with_presentation_window_secs(cfg.presentation_window_secs)
-            .with_replay_capacity(cfg.replay_cache_entries);
+            .with_presentation_skew_secs(cfg.presentation_skew_secs)
+            .with_replay_capacity(cfg.replay_cache_entries)
+            .with_live_limit_per_holder(cfg.live_per_holder);
         let lists = Lists {
             roots: cfg.root_keys.clone(),
             trust_list_file: cfg.trust_list_file.clone(),
@@ -323,7 +324,6 @@ impl Lists {
             interval: cfg.sync_interval,
             dir: extras.data_dir.as_ref().map(|d| d.join("lists")),
             freshness: cfg.freshness,
-            presentation_window_secs: cfg.presentation_window_secs,
             status_ttl_secs: cfg.status_list_ttl_secs,
             status_size: issuance.status_list_size,
             clock,
@@ -455,14 +455,11 @@ impl Lists {
     /// replay cache) with the new status lists.
     fn rebuild(&self, inner: &Inner, trust_changed: bool) {
         let mut v = if trust_changed {
-            let v = match &inner.trust {
-                Some(t) => Verifier::from_trust_list(t.list.clone()),
-                None => Verifier::new(self.base_trust.clone()),
-            };
-            v.with_clock(Arc::clone(&self.clock))
-                .with_freshness(self.freshness)
-                .with_presentation_window_secs(self.presentation_window_secs)
-                .with_replay_cache_of(&self.verifier())
+            let current = self.verifier();
+            match &inner.trust {
+                Some(t) => current.with_trust_list(t.list.clone()),
+                None => current.with_trust_store(self.base_trust.clone()),
+            }
         } else {
             (*self.verifier()).clone()
         };

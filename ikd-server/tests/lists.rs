@@ -437,12 +437,25 @@ fn presentation_window_and_replay_cache_settings() {
     };
     c.apply_env(&env).unwrap();
     assert_eq!((c.lists.presentation_window_secs, c.lists.replay_cache_entries), (45, 2_000));
+    assert_eq!((c.lists.presentation_skew_secs, c.lists.live_per_holder), (30, 10));
+    c.apply_file(std::path::Path::new("x.toml"), "presentation_skew_secs = 5\nlive_per_holder = 3\n").unwrap();
+    assert_eq!((c.lists.presentation_skew_secs, c.lists.live_per_holder), (5, 3));
+    let env = |k: &str| match k {
+        "IKD_PRESENTATION_SKEW_SECS" => Some("0".to_owned()),
+        "IKD_LIVE_PER_HOLDER" => Some("50".to_owned()),
+        _ => None,
+    };
+    c.apply_env(&env).unwrap();
+    assert_eq!((c.lists.presentation_skew_secs, c.lists.live_per_holder), (0, 50));
     let dir = TempDir::new("window-cfg");
     let path = dir.path().join("c.toml");
     for (toml, needle) in [
         ("presentation_window_secs = 0", "presentation_window_secs"),
         ("presentation_window_secs = 901", "presentation_window_secs"),
         ("replay_cache_entries = 10", "replay_cache_entries"),
+        ("presentation_skew_secs = 301", "presentation_skew_secs"),
+        ("presentation_skew_secs = -1", "presentation_skew_secs"),
+        ("live_per_holder = 0", "live_per_holder"),
     ] {
         std::fs::write(&path, toml).unwrap();
         let over = ikd_server::config::Overrides { config: Some(path.clone()), ..Default::default() };
@@ -459,8 +472,8 @@ async fn the_presentation_window_is_configurable() {
     let holder = SecretKey::from_seed(&random_seed());
     let cred = holder_credential(&issuer, &holder);
     let shown = Disclosure::from_names(&["nama"]).unwrap();
-    // Signed 340 s ago: inside 90 s + 300 s skew, outside 30 s + 300 s.
-    let live = create_presentation(&cred, shown, Some(&holder), Timestamp::now().plus(-340), None).unwrap();
+    // Signed 60 s ago: inside a 90 s window, outside a 30 s one.
+    let live = create_presentation(&cred, shown, Some(&holder), Timestamp::now().plus(-60), None).unwrap();
     let mut trust = TrustStore::new();
     trust.add(TrustedIssuer {
         name: ISSUER_NAME.to_owned(),
@@ -473,6 +486,14 @@ async fn the_presentation_window_is_configurable() {
         let s = server(TempDir::new("window"), None, trust.clone(), lists).await;
         let r = verify_body(&s.router, json!({ "qr": live })).await.json();
         assert_eq!(r["code"], code, "window {window}: {r}");
+    }
+    // Signed 20 s ahead of the server's clock: inside the 30 s default skew, outside 10 s.
+    let ahead = create_presentation(&cred, shown, Some(&holder), Timestamp::now().plus(20), None).unwrap();
+    for (skew, code) in [(30, "ok"), (10, "presentation_in_future")] {
+        let lists = ListsConfig { presentation_skew_secs: skew, ..ListsConfig::default() };
+        let s = server(TempDir::new("skew"), None, trust.clone(), lists).await;
+        let r = verify_body(&s.router, json!({ "qr": ahead })).await.json();
+        assert_eq!(r["code"], code, "skew {skew}: {r}");
     }
 }
 

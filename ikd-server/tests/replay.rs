@@ -121,3 +121,56 @@ async fn regression_live_presentation_replayed_after_a_restart() {
     assert_eq!(replays, 4, "{entries:?}");
     assert!(entries.iter().filter(|e| e.record.code == "presentation_replayed").all(|e| e.record.verdict == "INVALID"));
 }
+
+/// One resident with one phone-bound credential signed a thousand distinct valid
+/// presentations and sent them in batches; each took a replay-cache slot until the cache was
+/// full, after which every other resident's fresh code was UNDETERMINED `replay_cache_full`
+/// (issue 13, item 1). One holder key now holds at most its share (10 by default).
+#[tokio::test]
+async fn regression_one_resident_cannot_switch_live_checks_off_for_everyone() {
+    let dir = TempDir::new("replay-flood");
+    let issuer = Issuer::new(SecretKey::from_seed(&random_seed()));
+    let flooder = SecretKey::from_seed(&random_seed());
+    let flooder_cred = holder_credential(&issuer, &flooder);
+    let app = app_on(dir.path(), &issuer).await;
+    let router = app.router();
+    let now = Timestamp::now();
+    let mut codes = Vec::new();
+    for i in 0..400u16 {
+        let shown = Disclosure::from_bits(i + 1);
+        codes.push(create_presentation(&flooder_cred, shown, Some(&flooder), now, None).unwrap());
+    }
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for chunk in codes.chunks(100) {
+        let r = post_json(&router, "/v1/verify/batch", &json!({"qrs": chunk})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        for res in r.json()["results"].as_array().unwrap() {
+            *counts
+                .entry(format!("{} {}", res["verdict"].as_str().unwrap(), res["code"].as_str().unwrap()))
+                .or_default() += 1;
+        }
+    }
+    assert_eq!(counts.get("VALID ok"), Some(&DEFAULT_LIVE_PER_HOLDER), "{counts:?}");
+    assert_eq!(
+        counts.get("UNDETERMINED presentation_rate_limited"),
+        Some(&(400 - DEFAULT_LIVE_PER_HOLDER)),
+        "{counts:?}"
+    );
+    // Another resident is served as usual.
+    let other = SecretKey::from_seed(&random_seed());
+    let other_cred = holder_credential(&issuer, &other);
+    assert_eq!(verdict(&post_json(&router, "/v1/verify", &json!({"qr": live(&other_cred, &other, 0)})).await), valid());
+    // A code answering a challenge this counter never set is refused, and takes no slot.
+    let relayed = create_presentation(
+        &other_cred,
+        Disclosure::from_names(&["nama"]).unwrap(),
+        Some(&other),
+        now,
+        Some(b"K7Q2".as_slice()),
+    )
+    .unwrap();
+    assert_eq!(
+        verdict(&post_json(&router, "/v1/verify", &json!({"qr": relayed})).await),
+        ("INVALID".to_owned(), "challenge_unexpected".to_owned())
+    );
+}

@@ -1033,6 +1033,9 @@ fn with_options(mut c: Case, policy: Option<&Policy>, challenge: Option<&str>) -
             "required": p.required.names(),
             "require_live": p.require_live,
         });
+        if p.require_challenge {
+            c.json["input"]["policy"]["require_challenge"] = json!(true);
+        }
     }
     if let Some(ch) = challenge {
         c.json["input"]["challenge"] = Value::from(ch);
@@ -1072,8 +1075,8 @@ fn presentation_cases(ctx: &Ctx, out: &mut Vec<Case>) -> Result<(), String> {
     out.push(valid_small);
     out.push(case(
         "presentation-expired",
-        "The same live presentation 400 s later: beyond the 90 s window plus 300 s skew.",
-        now + 370,
+        "The same live presentation 90 s after it was signed: its 90 s window has ended.",
+        now + 60,
         trust.clone(),
         &small,
         Expect::invalid("presentation_expired", Check::HolderBinding).with(&live),
@@ -1092,10 +1095,36 @@ fn presentation_cases(ctx: &Ctx, out: &mut Vec<Case>) -> Result<(), String> {
     );
     replayed.json["input"]["seen_before"] = json!([small]);
     out.push(replayed);
+    {
+        // One holder key may have DEFAULT_LIVE_PER_HOLDER codes accepted within their windows.
+        let mut earlier = Vec::new();
+        for i in 0..ikd_core::DEFAULT_LIVE_PER_HOLDER {
+            let shown = Disclosure::from_bits(u16::try_from(i + 16).map_err(|e| e.to_string())?);
+            earlier.push(create_presentation(&cred, shown, Some(&ctx.holder), at, None).map_err(|e| e.to_string())?);
+        }
+        let mut limited = case(
+            "presentation-rate-limited",
+            "An eleventh distinct live presentation of one holder key within the window, after ten were accepted \
+             (input.seen_before): not recorded, so UNDETERMINED until older ones expire.",
+            now,
+            trust.clone(),
+            &small,
+            Expect {
+                verdict: "UNDETERMINED",
+                code: "presentation_rate_limited",
+                stop: Some(Check::HolderBinding),
+                extra: live.to_vec(),
+            },
+            None,
+            None,
+        );
+        limited.json["input"]["seen_before"] = json!(earlier);
+        out.push(limited);
+    }
     out.push(case(
         "presentation-in-future",
-        "The live presentation is signed 330 s after the verifier's clock.",
-        now - 360,
+        "The live presentation is signed 31 s after the verifier's clock: beyond the 30 s presentation skew.",
+        now - 61,
         trust.clone(),
         &small,
         Expect::invalid("presentation_in_future", Check::HolderBinding).with(&live),
@@ -1209,11 +1238,22 @@ fn presentation_cases(ctx: &Ctx, out: &mut Vec<Case>) -> Result<(), String> {
             None,
             Some("ZZ9X"),
         ));
+        out.push(case(
+            "presentation-challenge-unexpected",
+            "The phone signed challenge K7Q2, but this counter set no challenge: a code made for another counter.",
+            now,
+            trust.clone(),
+            &p,
+            Expect::invalid("challenge_unexpected", Check::HolderBinding).with(&live),
+            None,
+            None,
+        ));
     }
     let policies = Policy::builtin();
     let find = |n: &str| policies.iter().find(|p| p.name == n).cloned().ok_or(format!("no policy {n}"));
     let apotek = find("apotek")?;
     let hotel = find("hotel")?;
+    let bank = find("bank")?;
     {
         let p = present(&cred, "nama,foto,age_over_17", Some(&ctx.holder), None)?;
         out.push(with_options(
@@ -1243,6 +1283,21 @@ fn presentation_cases(ctx: &Ctx, out: &mut Vec<Case>) -> Result<(), String> {
                 None,
             ),
             Some(&hotel),
+            None,
+        ));
+        let all = present(&cred, "all", Some(&ctx.holder), None)?;
+        out.push(with_options(
+            case(
+                "policy-requires-challenge",
+                "Bank policy requires the counter's challenge; the counter set none, so a relayed live code is refused.",
+                now,
+                trust.clone(),
+                &all,
+                Expect::invalid("policy_requires_challenge", Check::Policy).with(&[Check::HolderBinding, Check::Policy]),
+                None,
+                None,
+            ),
+            Some(&bank),
             None,
         ));
         out.push(with_options(
