@@ -70,7 +70,13 @@ pub fn describe(p: &Policy, lang: Lang) -> String {
     if s.is_empty() {
         s = tr!(lang, "(tanpa klaim)", "(no claims)");
     }
-    if p.require_live {
+    if p.require_challenge {
+        s.push_str(&tr!(
+            lang,
+            "; wajib presentasi langsung yang menjawab kode tantangan (--challenge)",
+            "; live presentation answering a challenge required (--challenge)"
+        ));
+    } else if p.require_live {
         s.push_str(&tr!(lang, "; wajib presentasi langsung", "; live presentation required"));
     }
     s
@@ -84,12 +90,9 @@ pub fn cmd_list(ctx: &Ctx, file: Option<&Path>) -> CliResult<u8> {
         let list: Vec<_> = all
             .iter()
             .map(|k| {
-                serde_json::json!({
-                    "name": k.policy.name,
-                    "required": k.policy.required.names(),
-                    "require_live": k.policy.require_live,
-                    "source": k.file.as_deref().unwrap_or("builtin"),
-                })
+                let mut j = k.policy.to_json();
+                j["source"] = k.file.as_deref().unwrap_or("builtin").into();
+                j
             })
             .collect();
         crate::print_json(&serde_json::json!({ "policies": list }));

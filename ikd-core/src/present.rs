@@ -575,6 +575,18 @@ impl Policy {
         ]
     }
 
+    /// The policy as JSON, as the CLI, the server and the test vectors show it:
+    /// `{"name", "required": [claims], "require_live", "require_challenge"}`; it reads back
+    /// with [`Policy::list_from_json`].
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "required": self.required.names(),
+            "require_live": self.require_live,
+            "require_challenge": self.require_challenge,
+        })
+    }
+
     /// Reads a JSON array of policies:
     /// `[{"name": "...", "required": ["nama"], "require_live": true, "require_challenge": false}]`.
     /// `require_challenge` implies `require_live`.

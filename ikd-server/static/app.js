@@ -403,9 +403,12 @@
     $('qr-input').focus();
   });
   $('challenge-new').addEventListener('click', () => { setChallenge(newChallenge()); $('qr-input').focus(); });
+  // Policies that need the counter's challenge (e.g. bank) switch challenge mode on.
+  const needsChallenge = new Set();
   $('policy-select').addEventListener('change', (ev) => {
     policy = ev.target.value;
     if (policy) localStorage.setItem('ikd-policy', policy); else localStorage.removeItem('ikd-policy');
+    if (needsChallenge.has(policy) && !challenge) setChallenge(newChallenge());
     $('qr-input').focus();
   });
 
@@ -419,11 +422,15 @@
       (body.policies || []).forEach((p) => {
         const o = document.createElement('option');
         o.value = p.name;
-        o.textContent = p.name + (p.require_live ? ' (live)' : '');
+        o.textContent = p.name + (p.require_challenge ? ' (live + tantangan/challenge)' : p.require_live ? ' (live)' : '');
+        if (p.require_challenge) needsChallenge.add(p.name);
         o.title = (p.required || []).join(', ');
         sel.appendChild(o);
       });
-      if (policy && (body.policies || []).some((p) => p.name === policy)) sel.value = policy;
+      if (policy && (body.policies || []).some((p) => p.name === policy)) {
+        sel.value = policy;
+        if (needsChallenge.has(policy) && !challenge) setChallenge(newChallenge());
+      }
       else { policy = ''; sel.value = ''; }
     } catch (e) { /* without policies the page works as before */ }
   }

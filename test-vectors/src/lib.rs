@@ -1028,14 +1028,7 @@ fn revocation_cases(ctx: &Ctx, out: &mut Vec<Case>) -> Result<(), String> {
 
 fn with_options(mut c: Case, policy: Option<&Policy>, challenge: Option<&str>) -> Case {
     if let Some(p) = policy {
-        c.json["input"]["policy"] = json!({
-            "name": p.name,
-            "required": p.required.names(),
-            "require_live": p.require_live,
-        });
-        if p.require_challenge {
-            c.json["input"]["policy"]["require_challenge"] = json!(true);
-        }
+        c.json["input"]["policy"] = p.to_json();
     }
     if let Some(ch) = challenge {
         c.json["input"]["challenge"] = Value::from(ch);

@@ -143,11 +143,7 @@ pub fn load_policies(file: Option<&std::path::Path>) -> Result<Vec<Policy>, Conf
 
 /// `GET /v1/policies`: the service policies this server knows.
 pub async fn policies(State(state): State<Arc<AppState>>) -> Response {
-    let list: Vec<Value> = state
-        .policies
-        .iter()
-        .map(|p| json!({"name": p.name, "required": p.required.names(), "require_live": p.require_live}))
-        .collect();
+    let list: Vec<Value> = state.policies.iter().map(Policy::to_json).collect();
     Json(json!({"demo": state.demo, "policies": list})).into_response()
 }
 
