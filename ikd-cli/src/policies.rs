@@ -91,7 +91,9 @@ pub fn cmd_list(ctx: &Ctx, file: Option<&Path>) -> CliResult<u8> {
             .iter()
             .map(|k| {
                 let mut j = k.policy.to_json();
-                j["source"] = k.file.as_deref().unwrap_or("builtin").into();
+                if let Some(o) = j.as_object_mut() {
+                    o.insert("source".into(), k.file.as_deref().unwrap_or("builtin").into());
+                }
                 j
             })
             .collect();
