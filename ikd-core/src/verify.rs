@@ -656,6 +656,11 @@ pub enum Outcome {
     Undetermined(Reason),
     /// It did not run because an earlier check did not pass.
     Skipped,
+    /// It could not run because the verifier holds nothing to check it against: the
+    /// `status` check of a verifier without status lists (a plain trust store), which so
+    /// cannot see any issuer's revocations. The verdict does not depend on it; front ends
+    /// should say that revocation was not checked.
+    NotChecked,
 }
 
 impl Outcome {
@@ -666,6 +671,7 @@ impl Outcome {
             Outcome::Failed(_) => "failed",
             Outcome::Undetermined(_) => "undetermined",
             Outcome::Skipped => "skipped",
+            Outcome::NotChecked => "not_checked",
         }
     }
 }
@@ -1017,6 +1023,8 @@ struct Run {
 impl Run {
     fn new(opts: &VerifyOptions<'_>) -> Run {
         let mut checks = Check::ALL.to_vec();
+        // Always reported: `not_checked` when the verifier holds no status lists.
+        checks.push(Check::Status);
         if opts.policy.is_some() {
             checks.push(Check::Policy);
         }
@@ -1338,9 +1346,6 @@ impl Verifier {
         signature_checked: bool,
     ) -> Verification {
         run.pass(Check::Decode);
-        if self.status_lists.is_some() {
-            run.checks.push(Check::Status);
-        }
         if subject.is_live() {
             run.checks.push(Check::HolderBinding);
         }
@@ -1461,6 +1466,8 @@ impl Verifier {
                 Err(_) => return fail(run, Check::Status, Reason::StatusIndexOutOfRange),
             }
             run.pass(Check::Status);
+        } else {
+            run.entries.push((Check::Status, Outcome::NotChecked));
         }
         let mut replay = None;
         if let Subject::Presentation(p) = &subject

@@ -469,3 +469,21 @@ fn a_shared_replay_store_rejects_what_another_verifier_accepted() {
     assert_eq!(v.verdict(), Verdict::Valid);
     assert!(v.replay_token().is_none());
 }
+
+/// With a plain trust store no issuer's revocations are checked, and the report used to say
+/// nothing about it: the status check was simply absent (issue 13, item 9). It is now always
+/// reported, `not_checked` without status lists.
+#[test]
+fn regression_plain_trust_store_reports_status_not_checked() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-man"), None, None);
+    let v = env.verifier().verify(&text);
+    assert_eq!(v.verdict(), Verdict::Valid);
+    assert_eq!(v.report().outcome(Check::Status), &Outcome::NotChecked);
+    let json = v.report().to_json();
+    let status = json.as_array().unwrap().iter().find(|e| e["check"] == "status").unwrap();
+    assert_eq!(status["outcome"], "not_checked", "{json}");
+    // A text that does not decode never reached the status check.
+    let bad = env.verifier().verify("IKD1:");
+    assert_eq!(bad.report().outcome(Check::Status), &Outcome::Skipped);
+}

@@ -44,7 +44,7 @@
         nik_consistency: 'Konsistensi NIK', revocation: 'Status pencabutan (register)',
         status: 'Daftar status (pencabutan)', holder_binding: 'Ponsel pemilik', policy: 'Kebijakan layanan'
       },
-      outcomes: { passed: 'lulus', failed: 'GAGAL', undetermined: 'tidak dapat dipastikan', skipped: 'dilewati' },
+      outcomes: { passed: 'lulus', failed: 'GAGAL', undetermined: 'tidak dapat dipastikan', skipped: 'dilewati', not_checked: 'tidak diperiksa (tidak ada daftar status)' },
       policy_label: 'Kebijakan layanan',
       policy_none: 'Tanpa kebijakan (tampilkan apa adanya)',
       challenge_start: 'Mode tantangan',
@@ -100,7 +100,7 @@
         nik_consistency: 'NIK consistency', revocation: 'Revocation (registry)',
         status: 'Status list (revocation)', holder_binding: "Owner's phone", policy: 'Service policy'
       },
-      outcomes: { passed: 'passed', failed: 'FAILED', undetermined: 'undetermined', skipped: 'skipped' },
+      outcomes: { passed: 'passed', failed: 'FAILED', undetermined: 'undetermined', skipped: 'skipped', not_checked: 'not checked (no status list)' },
       policy_label: 'Service policy',
       policy_none: 'No policy (show what is presented)',
       challenge_start: 'Challenge mode',

@@ -188,7 +188,8 @@ fn message(v: &Verification, a: &Assessed, l: Lang) -> String {
 pub struct CheckOut {
     /// Check name.
     pub check: &'static str,
-    /// `passed`, `failed`, `undetermined` or `skipped`.
+    /// `passed`, `failed`, `undetermined`, `skipped` or `not_checked` (the `status` check of a
+    /// verifier without status lists).
     pub outcome: &'static str,
     /// The reason code of a failed or undetermined check.
     pub code: Option<&'static str>,
