@@ -159,7 +159,7 @@ impl Expect {
     fn stages(&self) -> Value {
         let mut m = serde_json::Map::new();
         let mut after = false;
-        let mut outcome = |c: Check, after: &mut bool| {
+        let outcome = |c: Check, after: &mut bool| {
             if *after {
                 "skipped"
             } else if Some(c) == self.stop {
