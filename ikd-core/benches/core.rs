@@ -58,6 +58,24 @@ fn benches(c: &mut Criterion) {
     c.bench_function("verify_text_to_verdict", |b| {
         b.iter(|| assert_eq!(verifier.verify(black_box(&text)).verdict(), Verdict::Valid))
     });
+    // The same credential with 10 000 other issuer keys trusted (a national trust list):
+    // lookup by key id must keep this equal to `verify_text_to_verdict` (issue 13, item 9).
+    let mut big = verifier.trust_store().clone();
+    for i in 0..10_000u32 {
+        let mut seed = [0u8; 32];
+        seed[..4].copy_from_slice(&i.to_le_bytes());
+        seed[31] = 0x77;
+        big.add(TrustedIssuer {
+            name: format!("BENCH {i}"),
+            public_key: SecretKey::from_seed(&seed).public_key(),
+            not_before: Timestamp::from_unix(T0 - 86_400 * 365),
+            not_after: Timestamp::from_unix(T0 + 86_400 * 3650),
+        });
+    }
+    let big = Verifier::new(big).with_clock(Arc::new(FixedClock(Timestamp::from_unix(T0 + 86_400))));
+    c.bench_function("verify_text_to_verdict_10k_issuers", |b| {
+        b.iter(|| assert_eq!(big.verify(black_box(&text)).verdict(), Verdict::Valid))
+    });
     c.bench_function("decode_only", |b| b.iter(|| UnverifiedCredential::decode(black_box(&text)).unwrap()));
     c.bench_function("issue", |b| b.iter(|| issuer.issue_with_secret(black_box(&req), &secret).unwrap()));
     c.bench_function("encode_base45", |b| b.iter(|| payload_to_text(black_box(&payload))));

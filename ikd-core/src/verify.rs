@@ -1,6 +1,6 @@
 //! Offline verification: trust store, clock, verdicts and reports.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -192,6 +192,9 @@ struct TrustedIssuerFile {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustStore {
     issuers: Vec<TrustedIssuer>,
+    /// Positions in `issuers` by key id, so that finding a credential's issuer costs the same
+    /// with ten thousand trusted keys as with one (no key is hashed per verification).
+    by_id: BTreeMap<KeyId, Vec<usize>>,
 }
 
 impl TrustStore {
@@ -202,7 +205,18 @@ impl TrustStore {
 
     /// Adds an issuer (replacing one with the same key).
     pub fn add(&mut self, issuer: TrustedIssuer) {
-        self.issuers.retain(|i| i.public_key != issuer.public_key);
+        if self.candidates(issuer.key_id()).any(|i| i.public_key == issuer.public_key) {
+            self.issuers.retain(|i| i.public_key != issuer.public_key);
+            self.by_id.clear();
+            for (n, i) in self.issuers.iter().enumerate() {
+                self.by_id.entry(i.key_id()).or_default().push(n);
+            }
+        }
+        self.push(issuer);
+    }
+
+    fn push(&mut self, issuer: TrustedIssuer) {
+        self.by_id.entry(issuer.key_id()).or_default().push(self.issuers.len());
         self.issuers.push(issuer);
     }
 
@@ -213,7 +227,7 @@ impl TrustStore {
 
     /// The issuers whose key id matches.
     pub fn candidates(&self, id: KeyId) -> impl Iterator<Item = &TrustedIssuer> {
-        self.issuers.iter().filter(move |i| i.key_id() == id)
+        self.by_id.get(&id).into_iter().flatten().filter_map(|&n| self.issuers.get(n))
     }
 
     /// Reads the JSON trust store file.
@@ -239,10 +253,10 @@ impl TrustStore {
             if e.key_id.as_ref().is_some_and(|id| !id.eq_ignore_ascii_case(&public_key.key_id().to_string())) {
                 return Err(TrustStoreError::KeyIdMismatch { index });
             }
-            if store.issuers.iter().any(|i| i.public_key == public_key) {
+            if store.candidates(public_key.key_id()).any(|i| i.public_key == public_key) {
                 return Err(TrustStoreError::DuplicateKey { index });
             }
-            store.issuers.push(TrustedIssuer { name: e.name, public_key, not_before, not_after });
+            store.push(TrustedIssuer { name: e.name, public_key, not_before, not_after });
         }
         Ok(store)
     }

@@ -487,3 +487,41 @@ fn regression_plain_trust_store_reports_status_not_checked() {
     let bad = env.verifier().verify("IKD1:");
     assert_eq!(bad.report().outcome(Check::Status), &Outcome::Skipped);
 }
+
+/// Issuer lookup hashed every trusted key on every verification (10 000 keys made a
+/// verification about 40 times dearer; the cost is measured by the `core` benchmark,
+/// `verify_text_to_verdict_10k_issuers`). The index by key id must find the same issuers:
+/// the right one among many, all of several sharing a key id, and none after a replacement.
+#[test]
+fn trust_store_index_by_key_id_finds_the_same_issuers() {
+    let env = Env::new();
+    let text = env.issue(&resident("typical-man"), None, None);
+    let mut trust = env.trust.clone();
+    let wanted = trust.issuers()[0].clone();
+    for i in 0..2_000u32 {
+        let mut seed = [0x55u8; 32];
+        seed[..4].copy_from_slice(&i.to_le_bytes());
+        trust.add(TrustedIssuer {
+            name: format!("OTHER {i}"),
+            public_key: SecretKey::from_seed(&seed).public_key(),
+            not_before: wanted.not_before,
+            not_after: wanted.not_after,
+        });
+    }
+    for i in trust.issuers() {
+        assert!(trust.candidates(i.key_id()).any(|c| c == i), "{} is found by its key id", i.name);
+    }
+    let v = Verifier::new(trust.clone()).with_clock(Arc::new(FixedClock(now())));
+    assert_eq!(v.verify(&text).issuer().unwrap().name, wanted.name);
+    // Replacing the issuer (same key, new name) leaves one entry, found under the new name.
+    let mut renamed = wanted.clone();
+    renamed.name = "DISDUKCAPIL BARU".into();
+    trust.add(renamed);
+    assert_eq!(trust.issuers().len(), 2_001);
+    assert_eq!(trust.candidates(wanted.key_id()).filter(|c| c.public_key == wanted.public_key).count(), 1);
+    let v = Verifier::new(trust.clone()).with_clock(Arc::new(FixedClock(now())));
+    assert_eq!(v.verify(&text).issuer().unwrap().name, "DISDUKCAPIL BARU");
+    // A store read back from JSON has the same index.
+    let back = TrustStore::from_json(&trust.to_json()).unwrap();
+    assert_eq!(back, trust);
+}
