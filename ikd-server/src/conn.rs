@@ -63,6 +63,8 @@ struct Activity {
     /// Chosen to be closed to make room for a new connection.
     evicted: AtomicBool,
     evict: Notify,
+    /// A request started or ended, or a new head started: the deadline changed.
+    changed: Notify,
 }
 
 /// Why a connection was closed by the server (a metrics label).
@@ -96,6 +98,7 @@ impl Activity {
             last_io: AtomicU64::new(0),
             evicted: AtomicBool::new(false),
             evict: Notify::new(),
+            changed: Notify::new(),
         }
     }
 
@@ -108,7 +111,9 @@ impl Activity {
         self.last_io.store(now, Ordering::Relaxed);
         if self.busy.load(Ordering::Acquire) == 0 {
             // The first byte of a new request head (no-op when one is already running).
-            let _ = self.head_since.compare_exchange(0, now + 1, Ordering::AcqRel, Ordering::Relaxed);
+            if self.head_since.compare_exchange(0, now + 1, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
+                self.changed.notify_one();
+            }
         }
     }
 
@@ -119,11 +124,13 @@ impl Activity {
     fn request_started(&self) {
         self.busy.fetch_add(1, Ordering::AcqRel);
         self.head_since.store(0, Ordering::Release);
+        self.changed.notify_one();
     }
 
     fn request_done(&self) {
         self.last_io.store(self.now_ms(), Ordering::Relaxed);
         self.busy.fetch_sub(1, Ordering::AcqRel);
+        self.changed.notify_one();
     }
 
     fn is_busy(&self) -> bool {
@@ -191,15 +198,12 @@ impl Registry {
             .filter_map(|a| a.idle_since(limits).map(|(since, _, _)| (a.epoch + Duration::from_millis(since), a)))
             .min_by_key(|(t, _)| *t)
             .map(|(_, a)| Arc::clone(a));
+        // Marked under the lock, so two new connections never choose the same victim.
+        let Some(a) = victim else { return false };
+        a.evicted.store(true, Ordering::Release);
         drop(m);
-        match victim {
-            Some(a) => {
-                a.evicted.store(true, Ordering::Release);
-                a.evict.notify_one();
-                true
-            }
-            None => false,
-        }
+        a.evict.notify_one();
+        true
     }
 }
 
@@ -409,6 +413,7 @@ async fn connection(stream: TcpStream, id: u64, shared: Shared) {
                 break None;
             }
             () = tokio::time::sleep_until(next.into()) => {}
+            () = activity.changed.notified() => {}
             () = activity.evict.notified() => {
                 if !activity.is_busy() {
                     break Some(Closed::Evicted);
