@@ -730,10 +730,9 @@ impl Config {
         if l.max_in_flight_requests == 0 || l.max_in_flight_requests > 1_000_000 {
             return Err(invalid("limits.max_in_flight_requests", "must be between 1 and 1000000"));
         }
-        for (name, d) in [
-            ("limits.header_read_timeout_secs", l.header_read_timeout),
-            ("limits.idle_timeout_secs", l.idle_timeout),
-        ] {
+        for (name, d) in
+            [("limits.header_read_timeout_secs", l.header_read_timeout), ("limits.idle_timeout_secs", l.idle_timeout)]
+        {
             if d.is_zero() || d > Duration::from_secs(3600) {
                 return Err(invalid(name, "must be between 1 and 3600"));
             }

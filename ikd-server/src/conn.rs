@@ -337,10 +337,8 @@ pub async fn serve_connections(
     if open > 0 {
         tracing::info!(connections = open, grace_secs = limits.shutdown_grace.as_secs_f64(), "closing connections");
     }
-    let drained = tokio::time::timeout(limits.shutdown_grace, async {
-        while tasks.join_next().await.is_some() {}
-    })
-    .await;
+    let drained =
+        tokio::time::timeout(limits.shutdown_grace, async { while tasks.join_next().await.is_some() {} }).await;
     if drained.is_err() {
         tracing::warn!(
             connections = tasks.len(),

@@ -53,11 +53,8 @@ async fn read_response(s: &mut TcpStream) -> (u16, String, Vec<u8>) {
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
     let status: u16 = head[9..12].parse().unwrap();
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .map(|v| v.trim().parse().unwrap())
-        .unwrap_or(0);
+    let len: usize =
+        head.lines().find_map(|l| l.strip_prefix("content-length:")).map(|v| v.trim().parse().unwrap()).unwrap_or(0);
     while buf.len() < head_end + len {
         let n = s.read(&mut chunk).await.unwrap();
         assert!(n > 0, "connection closed in the body");
@@ -127,7 +124,8 @@ async fn regression_slow_headers_are_timed_out() {
         }
         None
     });
-    let took = closed_within(&mut s, Duration::from_secs(5)).await.expect("slow-header connection still open after 5 s");
+    let took =
+        closed_within(&mut s, Duration::from_secs(5)).await.expect("slow-header connection still open after 5 s");
     eprintln!("slow-header connection closed after {took:?} (header timeout 600 ms)");
     assert!(took >= Duration::from_millis(500), "closed too early: {took:?}");
     let trickled = trickle.await.unwrap().expect("trickling connection still open after 5 s");
@@ -231,9 +229,11 @@ async fn regression_shutdown_with_half_sent_requests_ends_within_the_grace_perio
     let mut half = TcpStream::connect(r.addr).await.unwrap();
     half.write_all(b"POST /v1/verify HTTP/1.1\r\nhost: t\r\ncontent-ty").await.unwrap();
     let mut body = TcpStream::connect(r.addr).await.unwrap();
-    body.write_all(b"POST /v1/verify HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"qr\"")
-        .await
-        .unwrap();
+    body.write_all(
+        b"POST /v1/verify HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"qr\"",
+    )
+    .await
+    .unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let (dir, took) = stop(r, Duration::from_secs(5)).await;
     eprintln!("serve() returned {took:?} after the shutdown signal (grace 1 s)");
@@ -250,9 +250,11 @@ async fn regression_shutdown_with_half_sent_requests_ends_within_the_grace_perio
 /// request timeout.
 async fn stuck_request(addr: std::net::SocketAddr, path: &str, ct: &str) -> TcpStream {
     let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("POST {path} HTTP/1.1\r\nhost: t\r\ncontent-type: {ct}\r\ncontent-length: 5000\r\n\r\nab").as_bytes())
-        .await
-        .unwrap();
+    s.write_all(
+        format!("POST {path} HTTP/1.1\r\nhost: t\r\ncontent-type: {ct}\r\ncontent-length: 5000\r\n\r\nab").as_bytes(),
+    )
+    .await
+    .unwrap();
     s
 }
 
@@ -325,15 +327,21 @@ async fn regression_image_header_over_the_pixel_cap_is_refused_before_decoding()
     let h = harness(Options { limits: Limits { max_image_pixels: 10_000, ..Limits::default() }, ..Options::default() })
         .await;
     let png = common::white_rgba_png(128, 128); // 16 384 pixels
-    let r = send(&h.router, Request::post("/v1/verify/image").header("content-type", "image/png").body(Body::from(png)).unwrap())
-        .await;
+    let r = send(
+        &h.router,
+        Request::post("/v1/verify/image").header("content-type", "image/png").body(Body::from(png)).unwrap(),
+    )
+    .await;
     assert_eq!(r.status.as_u16(), 413, "{}", r.text());
     assert_eq!(r.error_code(), "image_too_large");
     assert_eq!(r.json()["error"]["max_pixels"], 10_000);
     // Under the cap, the same kind of image is scanned (no QR code in it).
     let r = send(
         &h.router,
-        Request::post("/v1/verify/image").header("content-type", "image/png").body(Body::from(common::white_rgba_png(64, 64))).unwrap(),
+        Request::post("/v1/verify/image")
+            .header("content-type", "image/png")
+            .body(Body::from(common::white_rgba_png(64, 64)))
+            .unwrap(),
     )
     .await;
     assert_eq!(r.status.as_u16(), 422, "{}", r.text());
@@ -354,7 +362,11 @@ async fn regression_unknown_methods_share_one_metrics_series() {
     let long = "L".repeat(2000);
     let _ = send(
         &h.router,
-        Request::builder().method(Method::from_bytes(long.as_bytes()).unwrap()).uri("/healthz").body(Body::empty()).unwrap(),
+        Request::builder()
+            .method(Method::from_bytes(long.as_bytes()).unwrap())
+            .uri("/healthz")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     let _ = get(&h.router, "/healthz").await;

@@ -27,7 +27,10 @@ fn proc_status_kb(pid: u32, field: &str) -> u64 {
 async fn post_image(addr: String, png: Arc<Vec<u8>>) -> Option<u16> {
     let s = TcpStream::connect(&addr).await.unwrap();
     let (mut rd, mut wr) = s.into_split();
-    let head = format!("POST /v1/verify/image HTTP/1.1\r\nhost: t\r\ncontent-type: image/png\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", png.len());
+    let head = format!(
+        "POST /v1/verify/image HTTP/1.1\r\nhost: t\r\ncontent-type: image/png\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        png.len()
+    );
     let writer = tokio::spawn(async move {
         let _ = wr.write_all(head.as_bytes()).await;
         let _ = wr.write_all(&png).await;
