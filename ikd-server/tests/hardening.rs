@@ -171,8 +171,10 @@ async fn regression_many_idle_and_slow_connections_do_not_lock_clients_out() {
     let limit = open_files_limit();
     let n = 2000.min(limit.saturating_sub(300) / 2);
     eprintln!("open files limit {limit}: opening {n} idle or slow connections");
-    assert!(n >= 500, "the open files limit ({limit}) is too low for this test");
-    let limits = Limits { max_connections: 1000, ..short(3_000, 3_000) };
+    assert!(n >= 40, "the open files limit ({limit}) is too low for this test");
+    // The cap is half the connections, so half of them must be evicted to make room.
+    let cap = n / 2;
+    let limits = Limits { max_connections: cap, ..short(3_000, 3_000) };
     let r = start(limits).await;
     let mut attackers = Vec::with_capacity(n);
     for i in 0..n {
@@ -185,8 +187,8 @@ async fn regression_many_idle_and_slow_connections_do_not_lock_clients_out() {
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
     let open = r.state.metrics.connections_open.get();
-    eprintln!("server-side open connections: {open} (cap 1000)");
-    assert!(open <= 1000, "{open} connections open over the cap");
+    eprintln!("server-side open connections: {open} (cap {cap})");
+    assert!(open <= cap as i64, "{open} connections open over the cap");
 
     // A real verification on a new connection still answers, quickly.
     let req = verify_request(&issue(&r.issuer));
