@@ -62,6 +62,10 @@ pub struct AppState {
     pub issuance: IssuanceConfig,
     /// Bounds concurrent image decoding.
     pub images: Arc<Semaphore>,
+    /// Image requests admitted (decoding or waiting to): `image_workers + image_queue`.
+    pub image_admission: Arc<Semaphore>,
+    /// Requests being handled (`max_in_flight_requests`).
+    pub in_flight: Arc<Semaphore>,
     /// Demo mode.
     pub demo: bool,
     /// Demo samples (demo mode only).
@@ -249,6 +253,10 @@ impl App {
             limits: parts.limits,
             issuance: parts.issuance,
             images: Arc::new(Semaphore::new(parts.limits.image_workers)),
+            image_admission: Arc::new(Semaphore::new(
+                parts.limits.image_workers.saturating_add(parts.limits.image_queue),
+            )),
+            in_flight: Arc::new(Semaphore::new(parts.limits.max_in_flight_requests)),
             demo: parts.demo,
             samples: RwLock::new(Vec::new()),
             revoked: RwLock::new(revoked),
@@ -417,6 +425,7 @@ pub fn routes(state: &Arc<AppState>) -> (Router, Vec<(Method, &'static str)>) {
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(middleware::from_fn_with_state(Arc::clone(state), shed_load))
         .layer(middleware::from_fn_with_state(Arc::clone(state), finalize))
         .layer(middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .with_state(Arc::clone(state));
@@ -425,6 +434,25 @@ pub fn routes(state: &Arc<AppState>) -> (Router, Vec<(Method, &'static str)>) {
 
 async fn fallback() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; the API is described at /v1/openapi.json")
+}
+
+/// Answer of a request refused at a load limit: 503 `busy` with `Retry-After: 1`, counted in
+/// `ikd_http_requests_shed_total{limit}`.
+pub fn busy(state: &AppState, limit: &'static str, message: &str) -> Response {
+    state.metrics.shed.with_label_values(&[limit]).inc();
+    let mut resp =
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message).with("retry_after_secs", 1).into_response();
+    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    resp
+}
+
+/// Load shedding: at most `max_in_flight_requests` requests are handled at once; the next
+/// ones are answered 503 `busy` at once instead of queueing.
+async fn shed_load(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let Ok(_permit) = Arc::clone(&state.in_flight).try_acquire_owned() else {
+        return busy(&state, "requests", "the server is handling too many requests; try again in a moment");
+    };
+    next.run(req).await
 }
 
 /// The demo header.

@@ -113,9 +113,39 @@ pub struct Limits {
     pub max_batch_items: usize,
     /// Whole-request timeout.
     pub request_timeout: Duration,
-    /// Images decoded at the same time (the rest wait).
+    /// Images decoded at the same time (the rest wait). Default: the core count, at most
+    /// [`DEFAULT_MAX_IMAGE_WORKERS`] (each decode may hold tens of MB).
     pub image_workers: usize,
+    /// Image requests allowed to wait for a decode slot, beyond those decoding; more are
+    /// answered 503 `busy` with `Retry-After` before their body is read.
+    pub image_queue: usize,
+    /// Largest image accepted for decoding, in pixels (width × height, read from the image's
+    /// header before decoding; larger is 413 `image_too_large`).
+    pub max_image_pixels: u64,
+    /// Longest time a client may take to send a request's headers (counted from the
+    /// connection's start, or for a keep-alive connection from the first byte of the next
+    /// request); then the connection is closed.
+    pub header_read_timeout: Duration,
+    /// Longest time a keep-alive connection may stay idle between requests (no request in
+    /// progress, nothing read or written); then it is closed.
+    pub idle_timeout: Duration,
+    /// Most open client connections. At the cap, a new connection closes the longest-idle one
+    /// that has no request in progress, or waits up to 1 s for a slot and is then answered 503
+    /// and closed.
+    pub max_connections: usize,
+    /// Most requests handled at the same time; more are answered 503 `busy` with `Retry-After`
+    /// at once (load shedding) instead of queueing.
+    pub max_in_flight_requests: usize,
+    /// On shutdown, how long open requests may take to finish; then every connection still
+    /// open is closed and the audit log is flushed.
+    pub shutdown_grace: Duration,
 }
+
+/// Largest default [`Limits::image_workers`]: decode slots do not grow with the core count.
+pub const DEFAULT_MAX_IMAGE_WORKERS: usize = 2;
+/// Default [`Limits::max_image_pixels`]: 16 MP (4096 × 4096), above every phone photo's
+/// usual 12 MP output.
+pub const DEFAULT_MAX_IMAGE_PIXELS: u64 = 4096 * 4096;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -125,7 +155,17 @@ impl Default for Limits {
             max_image_body: 8 * 1024 * 1024,
             max_batch_items: 256,
             request_timeout: Duration::from_secs(15),
-            image_workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            image_workers: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+                .min(DEFAULT_MAX_IMAGE_WORKERS),
+            image_queue: 4,
+            max_image_pixels: DEFAULT_MAX_IMAGE_PIXELS,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            max_in_flight_requests: 256,
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -370,6 +410,13 @@ struct FileLimits {
     max_batch_items: Option<usize>,
     request_timeout_secs: Option<u64>,
     image_workers: Option<usize>,
+    image_queue: Option<usize>,
+    max_image_pixels: Option<u64>,
+    header_read_timeout_secs: Option<u64>,
+    idle_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
+    max_in_flight_requests: Option<usize>,
+    shutdown_grace_secs: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -500,6 +547,19 @@ impl Config {
                 lim.request_timeout = Duration::from_secs(s);
             }
             lim.image_workers = l.image_workers.unwrap_or(lim.image_workers);
+            lim.image_queue = l.image_queue.unwrap_or(lim.image_queue);
+            lim.max_image_pixels = l.max_image_pixels.unwrap_or(lim.max_image_pixels);
+            lim.max_connections = l.max_connections.unwrap_or(lim.max_connections);
+            lim.max_in_flight_requests = l.max_in_flight_requests.unwrap_or(lim.max_in_flight_requests);
+            for (secs, field) in [
+                (l.header_read_timeout_secs, &mut lim.header_read_timeout),
+                (l.idle_timeout_secs, &mut lim.idle_timeout),
+                (l.shutdown_grace_secs, &mut lim.shutdown_grace),
+            ] {
+                if let Some(s) = secs {
+                    *field = Duration::from_secs(s);
+                }
+            }
         }
         if let Some(i) = f.issuance {
             let iss = &mut self.issuance;
@@ -611,6 +671,7 @@ impl Config {
         if let Some(v) = get("IKD_IMAGE_WORKERS") {
             self.limits.image_workers = parse_num("IKD_IMAGE_WORKERS", &v)?;
         }
+        self.apply_env_net(env)?;
         if let Some(v) = get("IKD_TRUST_LIST_FILE") {
             self.lists.trust_list_file = Some(PathBuf::from(v));
         }
@@ -649,7 +710,64 @@ impl Config {
         Ok(())
     }
 
+    /// Applies the connection and load limits' `IKD_*` variables.
+    fn apply_env_net(&mut self, env: EnvFn<'_>) -> Result<(), ConfigError> {
+        let get = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+        let l = &mut self.limits;
+        if let Some(v) = get("IKD_IMAGE_QUEUE") {
+            l.image_queue = parse_num("IKD_IMAGE_QUEUE", &v)?;
+        }
+        if let Some(v) = get("IKD_MAX_IMAGE_PIXELS") {
+            l.max_image_pixels = parse_num("IKD_MAX_IMAGE_PIXELS", &v)?;
+        }
+        if let Some(v) = get("IKD_MAX_CONNECTIONS") {
+            l.max_connections = parse_num("IKD_MAX_CONNECTIONS", &v)?;
+        }
+        if let Some(v) = get("IKD_MAX_IN_FLIGHT_REQUESTS") {
+            l.max_in_flight_requests = parse_num("IKD_MAX_IN_FLIGHT_REQUESTS", &v)?;
+        }
+        for (name, field) in [
+            ("IKD_HEADER_READ_TIMEOUT_SECS", &mut l.header_read_timeout),
+            ("IKD_IDLE_TIMEOUT_SECS", &mut l.idle_timeout),
+            ("IKD_SHUTDOWN_GRACE_SECS", &mut l.shutdown_grace),
+        ] {
+            if let Some(v) = get(name) {
+                *field = Duration::from_secs(parse_num(name, &v)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the connection and load limits.
+    fn check_net(&self) -> Result<(), ConfigError> {
+        let l = &self.limits;
+        if l.image_queue > 1024 {
+            return Err(invalid("limits.image_queue", "must be at most 1024"));
+        }
+        if !(1..=1 << 28).contains(&l.max_image_pixels) {
+            return Err(invalid("limits.max_image_pixels", "must be between 1 and 268435456"));
+        }
+        if l.max_connections == 0 || l.max_connections > 1_000_000 {
+            return Err(invalid("limits.max_connections", "must be between 1 and 1000000"));
+        }
+        if l.max_in_flight_requests == 0 || l.max_in_flight_requests > 1_000_000 {
+            return Err(invalid("limits.max_in_flight_requests", "must be between 1 and 1000000"));
+        }
+        for (name, d) in
+            [("limits.header_read_timeout_secs", l.header_read_timeout), ("limits.idle_timeout_secs", l.idle_timeout)]
+        {
+            if d.is_zero() || d > Duration::from_secs(3600) {
+                return Err(invalid(name, "must be between 1 and 3600"));
+            }
+        }
+        if l.shutdown_grace > Duration::from_secs(3600) {
+            return Err(invalid("limits.shutdown_grace_secs", "must be at most 3600"));
+        }
+        Ok(())
+    }
+
     fn check(&self) -> Result<(), ConfigError> {
+        self.check_net()?;
         let l = &self.limits;
         if l.max_text_body < 1024 {
             return Err(invalid("limits.max_text_body", "must be at least 1024 bytes"));
@@ -801,6 +919,29 @@ mod tests {
         let env = |k: &str| (k == "IKD_LISTEN").then(|| "127.0.0.1:9100".to_owned());
         c.apply_env(&env).unwrap();
         assert_eq!(c.listen.port(), 9100);
+        c.apply_file(
+            Path::new("x.toml"),
+            "[limits]\nheader_read_timeout_secs = 3\nidle_timeout_secs = 4\nmax_connections = 50\n\
+             max_in_flight_requests = 40\nshutdown_grace_secs = 5\nimage_queue = 6\nmax_image_pixels = 1000\n",
+        )
+        .unwrap();
+        let l = c.limits;
+        assert_eq!((l.header_read_timeout, l.idle_timeout), (Duration::from_secs(3), Duration::from_secs(4)));
+        assert_eq!((l.max_connections, l.max_in_flight_requests, l.shutdown_grace), (50, 40, Duration::from_secs(5)));
+        assert_eq!((l.image_queue, l.max_image_pixels), (6, 1000));
+        let env = |k: &str| match k {
+            "IKD_IDLE_TIMEOUT_SECS" => Some("7".to_owned()),
+            "IKD_MAX_CONNECTIONS" => Some("70".to_owned()),
+            "IKD_SHUTDOWN_GRACE_SECS" => Some("0".to_owned()),
+            _ => None,
+        };
+        c.apply_env(&env).unwrap();
+        assert_eq!((c.limits.idle_timeout, c.limits.max_connections), (Duration::from_secs(7), 70));
+        assert_eq!(c.limits.shutdown_grace, Duration::ZERO);
+        assert!(c.check_net().is_ok());
+        c.limits.max_connections = 0;
+        assert!(c.check_net().is_err());
+        assert!(Limits::default().image_workers <= DEFAULT_MAX_IMAGE_WORKERS);
         let err = c.apply_file(Path::new("x.toml"), "nonsense = 1").unwrap_err();
         assert!(err.to_string().contains("nonsense"), "{err}");
     }

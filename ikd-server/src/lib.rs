@@ -15,6 +15,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod conn;
 pub mod demo;
 pub mod error;
 pub mod metrics;
@@ -54,7 +55,9 @@ pub async fn shutdown_signal() {
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then waits for the audit writer to
-/// commit what is queued.
+/// commit what is queued. Connections are handled by [`conn::serve_connections`]: header-read
+/// and idle timeouts, a connection cap, and a shutdown deadline (`limits.shutdown_grace`) after
+/// which connections still open are closed, so shutdown always ends.
 pub async fn serve(
     app: App,
     listener: tokio::net::TcpListener,
@@ -62,8 +65,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let router = app.router();
     let App { state, audit_task, .. } = app;
+    let limits = state.limits;
+    let metrics = state.metrics.clone();
     drop(state);
-    let res = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+    let res = conn::serve_connections(listener, router, limits, metrics, shutdown).await;
     // The router (and with it the last audit sender) is gone: the writer drains and stops.
     if audit_task.finish(std::time::Duration::from_secs(10)).await {
         tracing::info!("audit log flushed; stopped");

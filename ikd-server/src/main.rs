@@ -117,13 +117,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match cmd {
+    let code = match cmd {
         Command::AuditVerify => rt.block_on(audit_verify(&config)),
         Command::Serve => {
             init_logging(&config);
             rt.block_on(run(config))
         }
-    }
+    };
+    // An image decode still running on the blocking pool (its request was closed at the end of
+    // the shutdown grace) must not hold the exit: dropping the runtime would wait for it.
+    rt.shutdown_timeout(std::time::Duration::from_secs(2));
+    code
 }
 
 async fn audit_verify(config: &Config) -> ExitCode {

@@ -48,6 +48,14 @@ pub struct Metrics {
     /// Live presentations whose replay check in the store failed (store unavailable): the
     /// in-process verdict was kept.
     pub replay_store_failures: IntCounter,
+    /// Open client connections.
+    pub connections_open: IntGauge,
+    /// Connections the server closed or refused, by reason (`header_timeout`, `idle_timeout`,
+    /// `evicted`, `refused`, `shutdown`).
+    pub connections_closed: IntCounterVec,
+    /// Requests answered 503 `busy` at once because the server was at a load limit, by limit
+    /// (`requests`, `images`).
+    pub shed: IntCounterVec,
     /// Whether the last replay check in the store failed (for logging once per outage).
     replay_store_down: Arc<AtomicBool>,
 }
@@ -107,8 +115,20 @@ impl Metrics {
             "presentation_replay_store_failures_total",
             "Live presentations whose replay check in the store failed; the in-process verdict was kept",
         ));
+        let connections_open = must(IntGauge::new("http_connections_open", "Open client connections"));
+        let connections_closed = must(IntCounterVec::new(
+            Opts::new("http_connections_closed_total", "Connections closed or refused by the server, by reason"),
+            &["reason"],
+        ));
+        let shed = must(IntCounterVec::new(
+            Opts::new("http_requests_shed_total", "Requests answered 503 busy at once at a load limit, by limit"),
+            &["limit"],
+        ));
         for c in [
-            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(connections_open.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(connections_closed.clone()),
+            Box::new(shed.clone()),
+            Box::new(requests.clone()),
             Box::new(latency.clone()),
             Box::new(verdicts.clone()),
             Box::new(image_decode.clone()),
@@ -139,6 +159,9 @@ impl Metrics {
             resident_memory,
             replays_in_store,
             replay_store_failures,
+            connections_open,
+            connections_closed,
+            shed,
             replay_store_down: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -187,6 +210,25 @@ pub fn read_vm(field: &str) -> Option<i64> {
     Some(kb * 1024)
 }
 
+/// The metrics and access-log label of a request method: the standard methods by name, any
+/// other method (a client may send any token, of any length) as `other`, so a client cannot
+/// create new metric series.
+pub fn method_label(m: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "other",
+    }
+}
+
 /// Route template of a matched request, put into the response by [`mark_route`].
 #[derive(Debug, Clone)]
 pub struct RouteLabel(pub Arc<str>);
@@ -203,12 +245,12 @@ pub async fn mark_route(req: Request, next: Next) -> Response {
 /// Outer middleware: counts every request, observes its latency and writes the access log line.
 pub async fn track(State(m): State<Metrics>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = req.method().clone();
+    let method = method_label(req.method());
     let resp = next.run(req).await;
     let route =
         resp.extensions().get::<RouteLabel>().map(|r| Arc::clone(&r.0)).unwrap_or_else(|| Arc::from("unmatched"));
     let elapsed = start.elapsed();
-    m.requests.with_label_values(&[route.as_ref(), method.as_str(), resp.status().as_str()]).inc();
+    m.requests.with_label_values(&[route.as_ref(), method, resp.status().as_str()]).inc();
     m.latency.with_label_values(&[route.as_ref()]).observe(elapsed.as_secs_f64());
     // The access log: route template (never a query string, header or body), status, latency.
     tracing::info!(

@@ -626,6 +626,27 @@ pub fn scan_error(e: &ScanError, l: Lang) -> ApiError {
     ApiError::new(status, code, message)
 }
 
+/// Refuses (413 `image_too_large`) an image whose header declares more than
+/// `limits.max_image_pixels` pixels, before anything is decoded: a small PNG or JPEG can declare
+/// a huge canvas (a decompression bomb). Images whose header cannot be read are left to the
+/// scanner, which answers them.
+fn check_image_pixels(state: &AppState, bytes: &[u8]) -> Result<(), ApiError> {
+    let dims = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()
+        .and_then(|r| r.into_dimensions().ok());
+    let max = state.limits.max_image_pixels;
+    match dims {
+        Some((w, h)) if u64::from(w) * u64::from(h) > max => Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "image_too_large",
+            format!("the image is {w} × {h} pixels; at most {max} pixels are accepted: send a smaller photo"),
+        )
+        .with("max_pixels", max)),
+        _ => Ok(()),
+    }
+}
+
 /// `POST /v1/verify/image`.
 pub async fn verify_image(
     State(state): State<Arc<AppState>>,
@@ -642,7 +663,13 @@ pub async fn verify_image(
             return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", "source must be camera or upload"));
         }
     };
+    // A bounded number of image requests hold a body and a decode slot or a place in the queue;
+    // the next ones are answered 503 at once, before their body is read.
+    let Ok(_admitted) = Arc::clone(&state.image_admission).try_acquire_owned() else {
+        return Ok(crate::app::busy(&state, "images", "too many images are being read; try again in a moment"));
+    };
     let bytes = read_image(&state, req).await?;
+    check_image_pixels(&state, &bytes)?;
     let permit = Arc::clone(&state.images).acquire_owned().await.map_err(|_| ApiError::internal())?;
     state.metrics.images_in_flight.inc();
     let start = Instant::now();
