@@ -130,13 +130,11 @@ pub fn roots(lang: Lang, dir: &Path, overrides: &[String]) -> CliResult<Vec<Publ
     lists::read_roots(lang, &[path.display().to_string()])
 }
 
-/// Verifies a status list file against the trust list: the issuer key it names must be in the
-/// list, and it must be signed by that entry's status signing key.
+/// Verifies a status list file against the trust list (the core's rule,
+/// [`StatusList::verify_under_trust_list`]): a list whose signer the trust list no longer
+/// names, or marks compromised, is not used.
 pub fn verify_status(bytes: &[u8], list: &TrustList) -> Result<StatusList, ikd_core::status::StatusListError> {
-    use ikd_core::status::StatusListError as E;
-    let issuer = lists::status_list_issuer(bytes).ok_or(E::NotAStatusList)?;
-    let entry = list.entry(&issuer).ok_or(E::WrongIssuer)?;
-    StatusList::verify_delegated(bytes, &entry.public_key, entry.status_signing_key())
+    StatusList::verify_under_trust_list(bytes, list)
 }
 
 /// Summary of one list for display: sequence, issue time, age, freshness.

@@ -217,6 +217,13 @@ pub fn status_list_error(e: &StatusListError, lang: Lang) -> String {
         StatusListError::Shrunk { old, new } => {
             format!("daftar baru lebih kecil ({new} entri) dari sebelumnya ({old})")
         }
+        StatusListError::IssuedInFuture { issued_at } => {
+            format!("daftar status bertanggal {issued_at}, lebih maju dari jam perangkat ini")
+        }
+        StatusListError::IssuerNotTrusted => "daftar penerbit tepercaya tidak memuat kunci penerbit daftar ini".into(),
+        StatusListError::SignerCompromised => {
+            "kunci penanda tangan daftar status ini dinyatakan bocor dalam daftar penerbit tepercaya".into()
+        }
         other => other.to_string(),
     }
 }
@@ -248,15 +255,6 @@ pub fn rejected_status_list(e: &StatusListError, lang: Lang, path: &Path) -> Cli
     let mut err = CliError::new(e.code(), status_list_error(e, lang)).file(path);
     err.exit = EXIT_INVALID;
     err
-}
-
-/// The issuer key a status list file names (bytes 5 to 36), without verifying anything.
-pub fn status_list_issuer(bytes: &[u8]) -> Option<PublicKey> {
-    let raw: [u8; 32] = bytes.get(5..37)?.try_into().ok()?;
-    if bytes.get(..4) != Some(ikd_core::status::STATUS_LIST_MAGIC.as_slice()) {
-        return None;
-    }
-    PublicKey::from_bytes(&raw).ok()
 }
 
 #[cfg(test)]

@@ -364,9 +364,7 @@ pub fn cmd_sync(ctx: &Ctx, a: &SyncArgs) -> CliResult<u8> {
                 },
                 Ok(Fetched::Body(bytes, new_etag)) => {
                     let checked = cache::verify_status(&bytes, list).and_then(|new| {
-                        if let Some(o) = &old {
-                            StatusList::check_transition(o, &new)?;
-                        }
+                        StatusList::check_offer(old.as_ref(), &new, Timestamp::now(), ikd_core::DEFAULT_SKEW_SECS)?;
                         Ok(new)
                     });
                     match checked {

@@ -188,6 +188,21 @@ pub enum StatusListError {
         /// Entries in the list offered.
         new: u32,
     },
+    /// The list is dated later than the verifier's clock plus the skew tolerance. Held, it
+    /// would stay "fresh" for as long as its date is ahead and shut out every real
+    /// successor, freezing revocation, so it is refused.
+    #[error("the status list is dated {issued_at}, later than this device's clock allows")]
+    IssuedInFuture {
+        /// The list's issue time.
+        issued_at: Timestamp,
+    },
+    /// The trust list names no such issuer key, so nothing may sign its status list.
+    #[error("the trust list does not name the status list's issuer key")]
+    IssuerNotTrusted,
+    /// The key that signs this status list is marked compromised in the trust list, so a
+    /// list it signed may be the attacker's.
+    #[error("the key that signs this status list is marked compromised in the trust list")]
+    SignerCompromised,
 }
 
 impl StatusListError {
@@ -211,6 +226,9 @@ impl StatusListError {
             StatusListError::SequenceReused { .. } => "status_sequence_reused",
             StatusListError::IssuedAtBackwards => "status_issued_at_backwards",
             StatusListError::Shrunk { .. } => "status_shrunk",
+            StatusListError::IssuedInFuture { .. } => "status_issued_in_future",
+            StatusListError::IssuerNotTrusted => "status_issuer_not_trusted",
+            StatusListError::SignerCompromised => "status_signer_compromised",
         }
     }
 }
@@ -643,6 +661,19 @@ impl fmt::Debug for StatusList {
     }
 }
 
+/// The issuer key a status list names (bytes 5..37 after the magic and the version), read
+/// without verifying anything else, to find which trust-list entry must have signed it.
+pub fn status_list_issuer(bytes: &[u8]) -> Result<PublicKey, StatusListError> {
+    if bytes.len() > MAX_STATUS_LIST_BYTES {
+        return Err(StatusListError::TooLarge { len: bytes.len(), max: MAX_STATUS_LIST_BYTES });
+    }
+    if bytes.get(..4) != Some(STATUS_LIST_MAGIC.as_slice()) {
+        return Err(StatusListError::NotAStatusList);
+    }
+    let raw: [u8; 32] = bytes.get(5..37).and_then(|b| b.try_into().ok()).ok_or(StatusListError::Truncated)?;
+    PublicKey::from_bytes(&raw).map_err(|_| malformed("the issuer key is not a valid key"))
+}
+
 impl StatusList {
     /// Verifies a status list signed by the issuer key itself, and decodes it.
     ///
@@ -829,6 +860,50 @@ impl StatusList {
     pub fn freshness(&self, now: Timestamp, policy: &FreshnessPolicy) -> Freshness {
         let ttl = i64::try_from(self.ttl_secs).unwrap_or(i64::MAX);
         staleness(self.issued_at, now, ttl.min(policy.status_fresh_secs), policy.status_grace_secs)
+    }
+
+    /// Verifies a status list against a signed trust list: the issuer key the list names must
+    /// be in the trust list (`status_issuer_not_trusted`), the list must be signed by that
+    /// entry's status signing key (its `status_key`, or the issuer key itself), and that
+    /// signer must not be marked compromised (`status_signer_compromised`).
+    ///
+    /// A holder of lists calls this for every status list it holds whenever its trust list
+    /// changes, and drops those that fail: a list signed by a key the new trust list no longer
+    /// names as the signer, or marks compromised, could be an attacker's (for instance one
+    /// dated far ahead with the highest sequence number, which no real successor could follow).
+    pub fn verify_under_trust_list(
+        bytes: &[u8],
+        trust: &crate::trustlist::TrustList,
+    ) -> Result<StatusList, StatusListError> {
+        let issuer = status_list_issuer(bytes)?;
+        let entry = trust.entry(&issuer).ok_or(StatusListError::IssuerNotTrusted)?;
+        let signer = entry.status_signing_key();
+        let compromised = |k: &PublicKey| {
+            trust.entry(k).is_some_and(|e| matches!(e.status, crate::trustlist::KeyStatus::Compromised { .. }))
+        };
+        if compromised(signer) {
+            return Err(StatusListError::SignerCompromised);
+        }
+        StatusList::verify_delegated(bytes, &entry.public_key, signer)
+    }
+
+    /// Whether `new` may be installed at `now` in place of `held` (or as the first list):
+    /// it is dated no later than `now + skew_secs` (`status_issued_in_future`), and it is a
+    /// valid successor of `held` ([`StatusList::check_transition`]). This is the one rule for
+    /// accepting a downloaded list, used by every holder (`ikd sync`, the server's sync).
+    pub fn check_offer(
+        held: Option<&StatusList>,
+        new: &StatusList,
+        now: Timestamp,
+        skew_secs: i64,
+    ) -> Result<(), StatusListError> {
+        if new.issued_at > now.plus(skew_secs.max(0)) {
+            return Err(StatusListError::IssuedInFuture { issued_at: new.issued_at });
+        }
+        match held {
+            Some(old) => StatusList::check_transition(old, new),
+            None => Ok(()),
+        }
     }
 
     /// Whether `new` may replace `old`: the same issuer key, a sequence number at least as

@@ -593,3 +593,69 @@ fn mutated_files_never_panic() {
         }
     }
 }
+
+/// A status list signed with a far-future date and the highest sequence stayed "fresh"
+/// forever, and every real successor was refused as a rollback (issue 13, item 7). Lists dated
+/// later than now plus the skew are now refused when offered.
+#[test]
+fn regression_future_dated_status_list_is_refused() {
+    use ikd_core::status::{StatusList, StatusListBuilder, StatusListError};
+    let issuer = key(0x11);
+    let b = StatusListBuilder::new(100).unwrap();
+    let now = t(0);
+    let frozen = b.sign(&issuer, t(100 * YEAR), 86_400, (1 << 53) - 1).unwrap();
+    let frozen = StatusList::verify(&frozen, &issuer.public_key()).unwrap();
+    let e = StatusList::check_offer(None, &frozen, now, DEFAULT_SKEW_SECS).unwrap_err();
+    assert!(matches!(e, StatusListError::IssuedInFuture { .. }));
+    assert_eq!(e.code(), "status_issued_in_future");
+    // Within the skew tolerance it is accepted; one second beyond it is not.
+    let edge =
+        StatusList::verify(&b.sign(&issuer, t(DEFAULT_SKEW_SECS), 86_400, 2).unwrap(), &issuer.public_key()).unwrap();
+    assert!(StatusList::check_offer(None, &edge, now, DEFAULT_SKEW_SECS).is_ok());
+    assert_eq!(
+        StatusList::check_offer(None, &edge, t(-1), DEFAULT_SKEW_SECS).unwrap_err().code(),
+        "status_issued_in_future"
+    );
+    // The successor rules still apply to lists dated in time.
+    let older = StatusList::verify(&b.sign(&issuer, t(-DAY), 86_400, 1).unwrap(), &issuer.public_key()).unwrap();
+    assert!(StatusList::check_offer(Some(&older), &edge, now, DEFAULT_SKEW_SECS).is_ok());
+    assert_eq!(
+        StatusList::check_offer(Some(&edge), &older, now, DEFAULT_SKEW_SECS).unwrap_err().code(),
+        "status_rollback"
+    );
+}
+
+/// A change of `status_key` in the trust list did not clear a status list held under the old
+/// signer, nor did marking the signer compromised (issue 13, item 7): such a list could be an
+/// attacker's. `StatusList::verify_under_trust_list` is the check a holder runs again on every
+/// held list when its trust list changes.
+#[test]
+fn regression_status_list_of_a_replaced_or_compromised_signer_is_not_trusted() {
+    use ikd_core::status::{StatusList, StatusListBuilder};
+    let issuer = key(0x11);
+    let b = StatusListBuilder::new(100).unwrap();
+    let by_issuer = b.sign(&issuer, t(0), 86_400, 1).unwrap();
+    let list = TrustList::verify(&good(), &pinned()).unwrap();
+    assert!(StatusList::verify_under_trust_list(&by_issuer, &list).is_ok());
+    // The trust list now names a separate status key for the issuer: the old list is refused.
+    let mut moved = builder(6);
+    moved.entry_mut(&issuer.public_key()).unwrap().status_key = Some(key(0x16).public_key());
+    let moved = TrustList::verify(&moved.sign(&[&root1()]).unwrap(), &pinned()).unwrap();
+    assert_eq!(StatusList::verify_under_trust_list(&by_issuer, &moved).unwrap_err().code(), "status_bad_signature");
+    let by_new = b.sign_delegated(&issuer.public_key(), &key(0x16), t(0), 86_400, 2).unwrap();
+    assert!(StatusList::verify_under_trust_list(&by_new, &moved).is_ok());
+    // The signer is marked compromised: even its own lists are refused.
+    let mut burnt = builder(7);
+    burnt.entry_mut(&issuer.public_key()).unwrap().status = KeyStatus::Compromised { since: t(-DAY) };
+    let burnt = TrustList::verify(&burnt.sign(&[&root1()]).unwrap(), &pinned()).unwrap();
+    assert_eq!(
+        StatusList::verify_under_trust_list(&by_issuer, &burnt).unwrap_err().code(),
+        "status_signer_compromised"
+    );
+    // The issuer is gone from the trust list.
+    let mut gone = builder(8);
+    gone.remove(&issuer.public_key());
+    let gone = TrustList::verify(&gone.sign(&[&root1()]).unwrap(), &pinned()).unwrap();
+    assert_eq!(StatusList::verify_under_trust_list(&by_issuer, &gone).unwrap_err().code(), "status_issuer_not_trusted");
+    assert_eq!(StatusList::verify_under_trust_list(b"nope", &list).unwrap_err().code(), "status_bad_magic");
+}

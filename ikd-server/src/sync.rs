@@ -428,9 +428,13 @@ impl Lists {
         }
         for (issuer, signer) in keys.iter().chain(own_targets.iter()) {
             let Ok(bytes) = std::fs::read(dir.join(status_file_name(issuer))) else { continue };
-            match StatusList::verify_delegated(&bytes, issuer, signer) {
+            let own = self.own.as_ref().is_some_and(|o| o.public == *issuer);
+            let checked = match &inner.trust {
+                Some(t) if !own => StatusList::verify_under_trust_list(&bytes, &t.list),
+                _ => StatusList::verify_delegated(&bytes, issuer, signer),
+            };
+            match checked {
                 Ok(list) => {
-                    let own = self.own.as_ref().is_some_and(|o| o.public == *issuer);
                     self.metrics.held("status", &issuer.key_id().to_string(), list.issued_at(), list.sequence());
                     let source = if own { Source::Own } else { Source::Synced };
                     inner.status.insert(*issuer.as_bytes(), Held::new(Bytes::from(bytes), list, source));
@@ -634,13 +638,43 @@ impl Lists {
         }
         inner.trust = Some(Held::new(bytes, list, source));
         inner.trust_roots = roots;
+        self.drop_untrusted_status_lists(&mut inner);
         self.rebuild(&inner, true);
         tracing::info!(?old, new, ?source, "trust list installed");
         Ok(Offer::Installed { old, new })
     }
 
+    /// After a trust-list change, every held status list (but this server's own) is checked
+    /// again under the new list ([`StatusList::verify_under_trust_list`]): one whose signer
+    /// the list no longer names (a changed `status_key`), or marks compromised, is dropped
+    /// with its kept copy, so that a list an attacker signed with that key (say, dated far
+    /// ahead with the highest sequence) cannot keep shutting out the real successors.
+    fn drop_untrusted_status_lists(&self, inner: &mut Inner) {
+        let Some(trust) = inner.trust.as_ref().map(|t| t.list.clone()) else { return };
+        let own = self.own.as_ref().map(|o| *o.public.as_bytes());
+        inner.status.retain(|issuer, held| {
+            if Some(*issuer) == own {
+                return true;
+            }
+            let Err(e) = StatusList::verify_under_trust_list(&held.bytes, &trust) else { return true };
+            let key = held.list.issuer_key();
+            tracing::warn!(
+                key_id = %key.key_id(), code = e.code(), error = %e,
+                "a held status list is no longer trusted under the new trust list; dropped"
+            );
+            if let Some(dir) = &self.dir
+                && let Err(e) = std::fs::remove_file(dir.join(status_file_name(key)))
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::error!(error = %e, "cannot remove the kept copy of a dropped status list");
+            }
+            false
+        });
+    }
+
     /// Offers a status list for `issuer`, signed by `signer` (the issuer key or the trust
-    /// list's `status_key`): it must verify and may only follow the list held.
+    /// list's `status_key`): it must verify, be dated no later than the clock allows, and
+    /// may only follow the list held ([`StatusList::check_offer`]).
     pub fn offer_status_list(
         &self,
         issuer: &PublicKey,
@@ -652,13 +686,9 @@ impl Lists {
         }
         let list = StatusList::verify_delegated(&bytes, issuer, signer)?;
         let mut inner = self.write_inner();
-        let old = match inner.status.get(issuer.as_bytes()) {
-            Some(cur) => {
-                StatusList::check_transition(&cur.list, &list)?;
-                Some(cur.list.sequence())
-            }
-            None => None,
-        };
+        let held = inner.status.get(issuer.as_bytes());
+        StatusList::check_offer(held.map(|h| &h.list), &list, self.clock.now(), ikd_core::DEFAULT_SKEW_SECS)?;
+        let old = held.map(|h| h.list.sequence());
         let new = list.sequence();
         self.metrics.held("status", &issuer.key_id().to_string(), list.issued_at(), new);
         self.persist(&status_file_name(issuer), &bytes);

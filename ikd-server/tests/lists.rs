@@ -809,3 +809,61 @@ async fn upgrade_imports_the_kept_own_status_list() {
         .collect();
     assert_eq!(seqs, vec![sequence as i64, sequence as i64 + 1]);
 }
+
+/// A status list signed far in the future with the highest sequence stayed "fresh" for ever
+/// and shut out every real successor; a change of `status_key` in the trust list did not
+/// clear it (issue 13, item 7). Now such a list is refused when offered, and a held list
+/// whose signer the new trust list replaces (or marks compromised) is dropped with its copy.
+#[tokio::test]
+async fn regression_status_lists_cannot_freeze_revocation() {
+    let root = SecretKey::from_seed(&random_seed());
+    let issuer = SecretKey::from_seed(&random_seed());
+    let status_key = SecretKey::from_seed(&random_seed());
+    let lists = ListsConfig { root_keys: vec![root.public_key()], ..ListsConfig::default() };
+    let dir = TempDir::new("freeze");
+    let path = dir.path().to_owned();
+    let counter = server(dir, None, TrustStore::new(), lists).await;
+    let held = &counter.state.lists;
+    let now = Timestamp::now();
+    let first = sign_trust_list(&root, &[(ISSUER_NAME, issuer.public_key())], 1, now);
+    held.offer_trust_list(Bytes::from(first), ikd_server::sync::Source::Synced).unwrap();
+    let pk = issuer.public_key();
+
+    // Dated a century ahead with sequence 2^53 − 1: refused, nothing held.
+    let frozen = StatusListBuilder::new(64).unwrap().sign(&issuer, now.plus(100 * 365 * DAY), 86_400, (1 << 53) - 1);
+    let e = held.offer_status_list(&pk, &pk, Bytes::from(frozen.unwrap())).unwrap_err();
+    assert_eq!(e.code(), "status_issued_in_future");
+    assert!(held.status_by_key(&pk).is_none());
+
+    // A list dated now is taken and kept on disk.
+    let good = StatusListBuilder::new(64).unwrap().sign(&issuer, now, 86_400, 5).unwrap();
+    assert!(matches!(held.offer_status_list(&pk, &pk, Bytes::from(good)).unwrap(), Offer::Installed { .. }));
+    let file = path.join("lists").join(ikd_server::sync::status_file_name(&pk));
+    assert!(file.exists());
+
+    // The trust list moves the issuer's status list to a separate key: the held list, signed
+    // by the issuer key, is dropped with its copy, and the new signer's list is taken.
+    let mut b = TrustListBuilder::new(2, now, now.plus(7 * DAY));
+    let mut e = entry(ISSUER_NAME, pk);
+    e.status_key = Some(status_key.public_key());
+    b.add(e).unwrap();
+    b.next_roots(&[root.public_key()]);
+    held.offer_trust_list(Bytes::from(b.sign(&[&root]).unwrap()), ikd_server::sync::Source::Synced).unwrap();
+    assert!(held.status_by_key(&pk).is_none(), "the list of the replaced signer is dropped");
+    assert!(!file.exists(), "and so is its copy");
+    let by_new = StatusListBuilder::new(64).unwrap().sign_delegated(&pk, &status_key, now, 86_400, 1).unwrap();
+    let signer = status_key.public_key();
+    assert!(matches!(held.offer_status_list(&pk, &signer, Bytes::from(by_new)).unwrap(), Offer::Installed { .. }));
+
+    // The status key is then marked compromised: its list is dropped too.
+    let mut b = TrustListBuilder::new(3, now, now.plus(7 * DAY));
+    let mut e = entry(ISSUER_NAME, pk);
+    e.status_key = Some(signer);
+    b.add(e).unwrap();
+    let mut burnt = entry("STATUS KEY", signer);
+    burnt.status = ikd_core::trustlist::KeyStatus::Compromised { since: now.plus(-DAY) };
+    b.add(burnt).unwrap();
+    b.next_roots(&[root.public_key()]);
+    held.offer_trust_list(Bytes::from(b.sign(&[&root]).unwrap()), ikd_server::sync::Source::Synced).unwrap();
+    assert!(held.status_by_key(&pk).is_none(), "a list of a compromised signer is dropped");
+}
