@@ -226,6 +226,18 @@ impl App {
         .await?;
         app.banner = banner(&app.state, None);
         app.banner.push(format!("Store: {}", store.describe()));
+        if let Some(path) = &config.audit_checkpoint_key {
+            let key = crate::audit::load_checkpoint_key(path, true).map_err(|message| {
+                crate::config::ConfigError::Invalid { name: "audit_checkpoint_key".to_owned(), message }
+            })?;
+            let signer = crate::audit::CheckpointSigner::new(key, config.audit_checkpoint_every);
+            app.banner.push(format!(
+                "Audit checkpoints: every {} entries and at shutdown, signed by {}",
+                signer.every(),
+                signer.public_key().to_text()
+            ));
+            app.state.audit.enable_checkpoints(signer);
+        }
         app.banner.extend(crate::sync::banner_lines(&app.state));
         Ok(app)
     }
