@@ -197,7 +197,19 @@ pub fn run(
         );
     }
     let journal_path = dir.join("journal.jsonl");
-    let resuming = fs::symlink_metadata(&journal_path).is_ok();
+    let journal_meta = fs::symlink_metadata(&journal_path).ok();
+    if journal_meta.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
+        return Err(CliError::new(
+            "batch_journal_path_outside",
+            tr!(
+                lang,
+                "jurnal ini tautan simbolik; tidak diikuti (jurnal harus berkas biasa di direktori keluaran)",
+                "the journal is a symbolic link; not followed (the journal must be a plain file in the output directory)"
+            ),
+        )
+        .file(&journal_path));
+    }
+    let resuming = journal_meta.is_some();
     let mut reserved: BTreeMap<usize, (u64, u32)> = BTreeMap::new();
     let mut done: BTreeMap<usize, (u64, u32, String, String)> = BTreeMap::new();
     if resuming {

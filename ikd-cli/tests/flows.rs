@@ -657,6 +657,13 @@ fn regression_batch_journal_paths_stay_in_out_dir() {
     let o = ikd(d.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(out.join("000001.ikd").is_file());
+
+    // A journal that is itself a symbolic link is not followed.
+    std::fs::rename(out.join("journal.jsonl"), d.path().join("elsewhere.jsonl")).unwrap();
+    std::os::unix::fs::symlink(d.path().join("elsewhere.jsonl"), out.join("journal.jsonl")).unwrap();
+    let o = ikd(d.path(), &args);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("batch_journal_path_outside"), "{}", text(&o.stdout));
 }
 
 /// Status indices are 28 bits; serials of 2^28 and more used to be folded into them and so
