@@ -75,12 +75,67 @@ impl Journal {
     }
 }
 
+/// Opens the journal for appending: created 0600, never through a symbolic link, and an older
+/// one made 0600 if it was wider.
+fn open_journal(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the journal is a symbolic link; refusing to follow it",
+        ));
+    }
+    let f = OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
+    f.set_permissions(fs::Permissions::from_mode(0o600))?;
+    Ok(f)
+}
+
 fn file_name(line: usize) -> String {
     format!("{line:06}.ikd")
 }
 
-/// Reads the journal; a torn last line (a crash while appending) is ignored.
-fn read_journal(lang: Lang, path: &Path) -> CliResult<Vec<Entry>> {
+/// Checks a file name taken from the journal: a plain name inside the out-dir (no folder part,
+/// no `..`, not absolute), and not a symbolic link leading out of it. The journal is only
+/// data: a damaged or edited one must not make a resume read or write elsewhere.
+fn check_journal_file(lang: Lang, dir: &Path, file: &str) -> CliResult<()> {
+    use std::path::Component;
+    let outside = || {
+        CliError::new(
+            "batch_journal_path_outside",
+            tr!(
+                lang,
+                "jurnal menyebut berkas `{}` di luar direktori keluaran; tidak dipakai (jurnal rusak atau diubah)",
+                "the journal names the file `{}` outside the output directory; not used (the journal is damaged or was edited)",
+                file.escape_debug()
+            ),
+        )
+        .field(Some("file".into()))
+    };
+    let mut comps = Path::new(file).components();
+    let plain = matches!((comps.next(), comps.next()), (Some(Component::Normal(_)), None))
+        && !file.contains('/')
+        && !file.contains('\\')
+        && !file.contains('\0');
+    if !plain {
+        return Err(outside());
+    }
+    let p = dir.join(file);
+    if fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+        let inside = match (fs::canonicalize(dir), fs::canonicalize(&p)) {
+            (Ok(d), Ok(t)) => t.parent() == Some(d.as_path()),
+            // A dangling link: it leads nowhere inside.
+            _ => false,
+        };
+        if !inside {
+            return Err(outside());
+        }
+    }
+    Ok(())
+}
+
+/// Reads the journal, with each entry's line number; a torn last line (a crash while
+/// appending) is ignored.
+fn read_journal(lang: Lang, path: &Path) -> CliResult<Vec<(Entry, usize)>> {
     let text = fsutil::read_text(lang, path)?;
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
@@ -89,7 +144,7 @@ fn read_journal(lang: Lang, path: &Path) -> CliResult<Vec<Entry>> {
             continue;
         }
         match serde_json::from_str::<Entry>(l) {
-            Ok(e) => out.push(e),
+            Ok(e) => out.push((e, i + 1)),
             Err(_) if i + 1 == lines.len() => {}
             Err(e) => {
                 return Err(CliError::new(
@@ -127,13 +182,38 @@ pub fn run(
     };
     let clock = || fixed_now.unwrap_or_else(Timestamp::now);
 
-    fs::create_dir_all(dir).map_err(|e| CliError::io(lang, dir, IoAction::Write, &e))?;
+    // Credentials, journal and manifest hold personal data and salt secrets: a 0700 directory,
+    // 0600 files.
+    if let fsutil::PrivateDir::Tightened(old) = fsutil::private_dir(lang, dir)? {
+        eprintln!(
+            "{}",
+            tr!(
+                lang,
+                "ikd: peringatan: {}: direktori ini dapat dibaca pengguna lain (mode {:04o}); diubah menjadi 0700",
+                "ikd: warning: {}: other users could read this directory (mode {:04o}); changed to 0700",
+                dir.display(),
+                old
+            )
+        );
+    }
     let journal_path = dir.join("journal.jsonl");
-    let resuming = journal_path.exists();
+    let journal_meta = fs::symlink_metadata(&journal_path).ok();
+    if journal_meta.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
+        return Err(CliError::new(
+            "batch_journal_path_outside",
+            tr!(
+                lang,
+                "jurnal ini tautan simbolik; tidak diikuti (jurnal harus berkas biasa di direktori keluaran)",
+                "the journal is a symbolic link; not followed (the journal must be a plain file in the output directory)"
+            ),
+        )
+        .file(&journal_path));
+    }
+    let resuming = journal_meta.is_some();
     let mut reserved: BTreeMap<usize, (u64, u32)> = BTreeMap::new();
     let mut done: BTreeMap<usize, (u64, u32, String, String)> = BTreeMap::new();
     if resuming {
-        for e in read_journal(lang, &journal_path)? {
+        for (e, jline) in read_journal(lang, &journal_path)? {
             match e {
                 Entry::Start { input_sha256, key_id: k, .. } => {
                     if input_sha256 != digest {
@@ -166,17 +246,14 @@ pub fn run(
                     reserved.insert(line, (serial, status_index));
                 }
                 Entry::Done { line, serial, status_index, file, credential } => {
+                    check_journal_file(lang, dir, &file).map_err(|e| e.file(&journal_path).line(jline))?;
                     done.insert(line, (serial, status_index, file, credential));
                 }
             }
         }
     }
     let mut journal = Journal {
-        file: OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&journal_path)
-            .map_err(|e| CliError::io(lang, &journal_path, IoAction::Write, &e))?,
+        file: open_journal(&journal_path).map_err(|e| CliError::io(lang, &journal_path, IoAction::Write, &e))?,
         path: journal_path.clone(),
     };
     if resuming {
@@ -222,7 +299,7 @@ pub fn run(
         let p = dir.join(file);
         let ok = fs::read_to_string(&p).map(|t| t.trim_end() == cred).unwrap_or(false);
         if !ok {
-            fsutil::write_output(lang, &p, format!("{cred}\n").as_bytes())?;
+            fsutil::write_private(lang, &p, format!("{cred}\n").as_bytes(), false)?;
             restored += 1;
         }
         let _ = line;
@@ -236,7 +313,7 @@ pub fn run(
         let mut entries = Vec::new();
         for (n, _) in &todo {
             if !reserved.contains_key(n) {
-                let si = state.status_index(next);
+                let si = state.status_index(next).ok_or_else(|| keys::unfoldable_serial(lang, next))?;
                 reserved.insert(*n, (next, si));
                 entries.push(Entry::Reserve { line: *n, serial: next, status_index: si });
                 next += 1;
@@ -302,8 +379,7 @@ pub fn run(
             // Written in place, not synced: the journal is the durable copy, and a resume
             // rewrites any file that does not match it.
             let path = dir.join(&file);
-            fs::write(&path, format!("{}\n", cred.text()).as_bytes())
-                .map_err(|e| CliError::io(lang, &path, IoAction::Write, &e))?;
+            fsutil::write_private(lang, &path, format!("{}\n", cred.text()).as_bytes(), false)?;
             done.insert(*n, (serial, status_index, file.clone(), cred.text().to_owned()));
             entries.push(Entry::Done { line: *n, serial, status_index, file, credential: cred.text().to_owned() });
             issued += 1;
@@ -339,7 +415,7 @@ pub fn run(
         manifest.push_str(&serde_json::to_string(&m).unwrap_or_default());
         manifest.push('\n');
     }
-    fsutil::write_atomic(lang, &dir.join("manifest.jsonl"), manifest.as_bytes(), 0o644, true)?;
+    fsutil::write_private(lang, &dir.join("manifest.jsonl"), manifest.as_bytes(), true)?;
 
     let skipped = records.len() - todo.len();
     if ctx.json {

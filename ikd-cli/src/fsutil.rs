@@ -2,7 +2,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use ikd_core::Lang;
@@ -67,13 +67,34 @@ fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
-/// Replaces `path` atomically: writes a temporary file beside it, syncs it, renames it over
-/// `path` and syncs the directory. Readers see the old or the new file, never a torn one.
+/// A fresh temporary file beside `path`, created exclusively (`O_CREAT|O_EXCL`, which never
+/// follows a symbolic link) with `mode` and a random name, so that nothing planted beside the
+/// target (a symlink at a guessable name) can redirect the write.
+fn create_temp(path: &Path, mode: u32) -> std::io::Result<(File, PathBuf)> {
+    let mut last = None;
+    for _ in 0..16 {
+        let mut r = [0u8; 8];
+        getrandom::fill(&mut r).map_err(|_| std::io::Error::other("the system random source failed"))?;
+        let tmp = with_suffix(path, &format!(".tmp-{}", hex::encode(r)));
+        match OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp) {
+            Ok(f) => return Ok((f, tmp)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
+}
+
+/// Replaces `path` atomically: writes a fresh temporary file beside it (created exclusively,
+/// see [`create_temp`]), syncs it, renames it over `path` and syncs the directory. Readers see
+/// the old or the new file, never a torn one. A symbolic link at `path` is replaced by the
+/// file, never written through.
 pub fn write_atomic(lang: Lang, path: &Path, bytes: &[u8], mode: u32, durable: bool) -> CliResult<()> {
-    let tmp = with_suffix(path, &format!(".tmp{}", std::process::id()));
     let io = |e: std::io::Error| CliError::io(lang, path, IoAction::Write, &e);
+    let (mut f, tmp) = create_temp(path, mode).map_err(io)?;
     let result = (|| {
-        let mut f = OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(&tmp)?;
+        // The mode given at creation is reduced by the umask; never wider than `mode`.
+        f.set_permissions(std::fs::Permissions::from_mode(mode))?;
         f.write_all(bytes)?;
         if durable {
             f.sync_all()?;
@@ -120,4 +141,116 @@ pub fn write_new(lang: Lang, path: &Path, bytes: &[u8], mode: u32, force: bool) 
 /// Writes an output file (credential, QR, card), replacing any old one.
 pub fn write_output(lang: Lang, path: &Path, bytes: &[u8]) -> CliResult<()> {
     write_atomic(lang, path, bytes, 0o644, false)
+}
+
+/// Writes a file holding personal data or salt secrets (mode 0600), replacing any old one.
+pub fn write_private(lang: Lang, path: &Path, bytes: &[u8], durable: bool) -> CliResult<()> {
+    write_atomic(lang, path, bytes, 0o600, durable)
+}
+
+/// What [`private_dir`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivateDir {
+    /// Created, mode 0700.
+    Created,
+    /// Already there and private (no group or other access).
+    Private,
+    /// Already there with group or other access: tightened to owner-only; the old mode.
+    Tightened(u32),
+}
+
+/// Makes `dir` a private directory (mode 0700): creates it (and missing parents, 0700), or
+/// removes group and other access from an existing one. A directory whose mode cannot be
+/// changed (owned by another user) is refused, since what goes into it would be readable.
+pub fn private_dir(lang: Lang, dir: &Path) -> CliResult<PrivateDir> {
+    let io = |e: std::io::Error| CliError::io(lang, dir, IoAction::Write, &e);
+    match fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io)?;
+            // The umask may have narrowed it further; never wider than 0700.
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io)?;
+            Ok(PrivateDir::Created)
+        }
+        Err(e) => Err(io(e)),
+        Ok(_) => {
+            // A symlink to a directory is followed here, as the user named it.
+            let meta = fs::metadata(dir).map_err(io)?;
+            if !meta.is_dir() {
+                return Err(CliError::new(
+                    "io_not_a_directory",
+                    tr!(lang, "ini bukan direktori", "this is not a directory"),
+                )
+                .file(dir));
+            }
+            let mode = meta.permissions().mode() & 0o7777;
+            if mode & 0o077 == 0 {
+                return Ok(PrivateDir::Private);
+            }
+            fs::set_permissions(dir, fs::Permissions::from_mode(mode & 0o700)).map_err(|e| {
+                CliError::new(
+                    "batch_dir_not_private",
+                    tr!(
+                        lang,
+                        "direktori ini dapat dibaca pengguna lain (mode {:04o}) dan modenya tidak dapat diubah ({}); pakai direktori sendiri",
+                        "other users can read this directory (mode {:04o}) and its mode cannot be changed ({}); use a directory of your own",
+                        mode,
+                        e
+                    ),
+                )
+                .file(dir)
+            })?;
+            Ok(PrivateDir::Tightened(mode))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    /// `--force` used to write the key through `<key>.tmp<pid>` opened with `O_CREAT|O_TRUNC`:
+    /// a symbolic link planted there made the secret key land in the link's target (and the
+    /// key file itself became that link). The temporary file is now created exclusively under
+    /// a random name and renamed over the target.
+    #[test]
+    fn regression_forced_key_write_does_not_follow_symlinks() {
+        let d = tempfile::tempdir().unwrap();
+        let key = d.path().join("office.key");
+        let victim = d.path().join("victim.txt");
+        let victim_tmp = d.path().join("victim-tmp.txt");
+        fs::write(&victim, "precious\n").unwrap();
+        fs::write(&victim_tmp, "precious too\n").unwrap();
+        std::os::unix::fs::symlink(&victim, &key).unwrap();
+        // The temporary name the old code used, with this process's id.
+        std::os::unix::fs::symlink(&victim_tmp, with_suffix(&key, &format!(".tmp{}", std::process::id()))).unwrap();
+
+        write_new(Lang::En, &key, b"SECRET\n", 0o600, true).unwrap();
+
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+        assert_eq!(fs::read_to_string(&victim_tmp).unwrap(), "precious too\n");
+        let meta = fs::symlink_metadata(&key).unwrap();
+        assert!(meta.file_type().is_file(), "the key is a regular file, not a link");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        assert_eq!(fs::read_to_string(&key).unwrap(), "SECRET\n");
+        // No temporary file is left behind.
+        let left: Vec<_> = fs::read_dir(d.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("office.key.tmp-"))
+            .collect();
+        assert!(left.is_empty());
+    }
+
+    #[test]
+    fn private_dir_creates_0700_and_tightens() {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("a/b");
+        assert_eq!(private_dir(Lang::En, &out).unwrap(), PrivateDir::Created);
+        assert_eq!(fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o700);
+        fs::set_permissions(&out, fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(private_dir(Lang::En, &out).unwrap(), PrivateDir::Tightened(0o755));
+        assert_eq!(fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(private_dir(Lang::En, &out).unwrap(), PrivateDir::Private);
+    }
 }

@@ -238,7 +238,7 @@ pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
     })?;
     let status_index = match (a.status_index, &state) {
         (Some(i), _) => i,
-        (None, Some(st)) => st.status_index(serial),
+        (None, Some(st)) => st.status_index(serial).ok_or_else(|| keys::unfoldable_serial(lang, serial))?,
         (None, None) => random_u32()?,
     };
     let req = IssueRequest {

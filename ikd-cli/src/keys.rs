@@ -220,13 +220,34 @@ impl State {
         })
     }
 
-    /// The status-list index of `serial`: a keyed permutation of the serial's low 28 bits, so
-    /// indices are unique per serial (below 2^28) and fit a status list of the largest size
-    /// (2^28 entries, `ikd status`), but do not reveal the order of issue.
-    pub fn status_index(&self, serial: u64) -> u32 {
+    /// The status-list index of `serial`: a keyed permutation of the serial, so indices are
+    /// unique per serial and fit a status list of the largest size (2^28 entries, `ikd
+    /// status`), but do not reveal the order of issue. `None` for a serial of 2^28 or more:
+    /// it has no index of its own (folding it into 28 bits would give it the index of another
+    /// serial, and revoking one would revoke both).
+    pub fn status_index(&self, serial: u64) -> Option<u32> {
+        let v = u32::try_from(serial).ok().filter(|v| *v <= INDEX_MASK)?;
         let key = hex::decode(&self.status_key).unwrap_or_default();
-        permute28(&key, (serial as u32 ^ ((serial >> 28) as u32) ^ ((serial >> 56) as u32)) & INDEX_MASK)
+        Some(permute28(&key, v))
     }
+}
+
+/// The largest serial a state file hands out or maps to a status index: 2^28 − 1.
+pub const MAX_FOLDABLE_SERIAL: u64 = (1 << INDEX_BITS) - 1;
+
+/// The error for a serial beyond [`MAX_FOLDABLE_SERIAL`].
+pub fn unfoldable_serial(lang: Lang, serial: u64) -> CliError {
+    CliError::new(
+        "serial_beyond_status_range",
+        tr!(
+            lang,
+            "nomor seri {} di luar rentang yang punya indeks daftar status sendiri (1 … {}); satu kunci menerbitkan paling banyak sebanyak itu: buat kunci penerbit baru (`ikd key new`), atau pakai --status-index",
+            "serial {} is beyond the range that has a status-list index of its own (1 … {}); one key issues at most that many: make a new issuer key (`ikd key new`), or give --status-index",
+            serial,
+            MAX_FOLDABLE_SERIAL
+        ),
+    )
+    .field(Some("serial".into()))
 }
 
 /// Status indices are below 2^28, the largest status list (`MAX_STATUS_LIST_ENTRIES`).
@@ -335,9 +356,13 @@ pub fn reserve_serials(lang: Lang, key_path: &Path, pk: &PublicKey, count: u64, 
         .field(Some("key_id".into())));
     }
     let first = state.next_serial.max(1);
-    let next = first.checked_add(count).filter(|n| *n <= (1u64 << 53)).ok_or_else(|| {
+    let next = first.checked_add(count).ok_or_else(|| {
         CliError::new("state_serials_exhausted", tr!(lang, "nomor seri habis", "no serial numbers left")).file(&path)
     })?;
+    // Every serial handed out must map to a status index of its own (see `State::status_index`).
+    if next - 1 > MAX_FOLDABLE_SERIAL {
+        return Err(unfoldable_serial(lang, first.max(MAX_FOLDABLE_SERIAL + 1)).file(&path));
+    }
     state.next_serial = next;
     state.write(lang, &path)?;
     Ok((state, first))
@@ -381,8 +406,26 @@ mod tests {
             status_key: hex::encode(key),
             issuer_name: None,
         };
-        let idx: std::collections::HashSet<u32> = (1..5_000u64).map(|s| state.status_index(s)).collect();
+        let idx: std::collections::HashSet<u32> = (1..5_000u64).filter_map(|s| state.status_index(s)).collect();
         assert_eq!(idx.len(), 4_999);
         assert!(idx.iter().all(|i| *i < 1 << 28));
+    }
+
+    /// Serials of 2^28 and more used to be folded into 28 bits (`s ^ s >> 28 ^ s >> 56`), so
+    /// serial 2^28 got the index of serial 1: revoking one revoked the other.
+    #[test]
+    fn regression_serials_beyond_2_pow_28_have_no_folded_index() {
+        let state = State {
+            version: 1,
+            key_id: String::new(),
+            next_serial: 1,
+            status_key: hex::encode([9u8; 16]),
+            issuer_name: None,
+        };
+        assert!(state.status_index(MAX_FOLDABLE_SERIAL).is_some());
+        for s in [1u64 << 28, (1 << 28) + 1, 1 << 40, u64::MAX] {
+            assert_eq!(state.status_index(s), None, "serial {s}");
+        }
+        assert_ne!(state.status_index(1), state.status_index(MAX_FOLDABLE_SERIAL));
     }
 }

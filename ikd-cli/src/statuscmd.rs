@@ -401,7 +401,8 @@ fn resolve_target(lang: Lang, key: &Path, pk: &PublicKey, t: &Target) -> CliResu
                 ),
             ));
         };
-        return Ok((state.status_index(s), Some(s)));
+        let index = state.status_index(s).ok_or_else(|| keys::unfoldable_serial(lang, s))?;
+        return Ok((index, Some(s)));
     }
     let spec = t.credential.as_deref().unwrap_or("-");
     let item = match input::resolve(lang, Some(spec))? {

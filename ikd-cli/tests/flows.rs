@@ -569,3 +569,158 @@ fn live_presentation_scanned_again_by_a_new_run_is_refused() {
     assert_eq!(unusable.status.code(), Some(0), "{}", text(&unusable.stderr));
     assert!(text(&unusable.stderr).contains("recognised only within this run"), "{}", text(&unusable.stderr));
 }
+
+fn small_batch(d: &Path, n: &str) {
+    let people = ikd(d, &["dev", "gen-residents", n, "--seed", "5"]);
+    assert_eq!(people.status.code(), Some(0));
+    std::fs::write(d.join("people.jsonl"), &people.stdout).unwrap();
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// Credentials, journal and manifest hold personal data and salt secrets: the out-dir is 0700
+/// and every file in it 0600, also when the directory existed with a wider mode.
+#[test]
+fn regression_batch_outputs_are_private() {
+    let d = sandbox();
+    small_batch(d.path(), "3");
+    let args = ["issue", "--key", "TEST-ONLY-issuer.key", "--batch", "people.jsonl", "--out-dir", "out"];
+    let o = ikd(d.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = d.path().join("out");
+    assert_eq!(mode(&out), 0o700);
+    let files: Vec<PathBuf> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 5, "{files:?}");
+    for f in &files {
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+
+    // An existing, world-readable out-dir is tightened (with a warning); a resume keeps 0600.
+    let shared = d.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o =
+        ikd(d.path(), &["issue", "--key", "TEST-ONLY-issuer.key", "--batch", "people.jsonl", "--out-dir", "shared"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("changed to 0700"), "{}", text(&o.stderr));
+    assert_eq!(mode(&shared), 0o700);
+    std::fs::remove_file(shared.join("000001.ikd")).unwrap();
+    let o =
+        ikd(d.path(), &["issue", "--key", "TEST-ONLY-issuer.key", "--batch", "people.jsonl", "--out-dir", "shared"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    for e in std::fs::read_dir(&shared).unwrap() {
+        let p = e.unwrap().path();
+        assert_eq!(mode(&p), 0o600, "{}", p.display());
+    }
+}
+
+/// The journal names the files a resume rewrites: a name outside the out-dir (absolute, with
+/// `..`, or a symbolic link leading out) is refused with `batch_journal_path_outside`, and
+/// nothing is written there.
+#[test]
+fn regression_batch_journal_paths_stay_in_out_dir() {
+    let d = sandbox();
+    small_batch(d.path(), "2");
+    let args = ["--json", "issue", "--key", "TEST-ONLY-issuer.key", "--batch", "people.jsonl", "--out-dir", "out"];
+    let o = ikd(d.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = d.path().join("out");
+    let original = std::fs::read_to_string(out.join("journal.jsonl")).unwrap();
+    let outside = d.path().join("escaped.ikd");
+    for bad in ["../escaped.ikd", outside.to_str().unwrap(), "sub/../../escaped.ikd"] {
+        let edited = original.replace("\"000001.ikd\"", &serde_json::to_string(bad).unwrap());
+        assert_ne!(edited, original);
+        std::fs::write(out.join("journal.jsonl"), edited).unwrap();
+        let _ = std::fs::remove_file(out.join("000001.ikd"));
+        let o = ikd(d.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o.stderr));
+        let err: serde_json::Value = serde_json::from_str(text(&o.stdout).lines().last().unwrap()).unwrap();
+        assert_eq!(err["error"]["code"], "batch_journal_path_outside", "{bad}: {err}");
+        assert_eq!(err["error"]["line"], 4, "the journal line naming it");
+        assert!(!outside.exists(), "{bad}: written outside the out-dir");
+    }
+
+    // A symbolic link in the out-dir leading outside it.
+    std::fs::write(out.join("journal.jsonl"), &original).unwrap();
+    std::fs::write(&outside, "not a credential\n").unwrap();
+    let _ = std::fs::remove_file(out.join("000001.ikd"));
+    std::os::unix::fs::symlink(&outside, out.join("000001.ikd")).unwrap();
+    let o = ikd(d.path(), &args);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("batch_journal_path_outside"), "{}", text(&o.stdout));
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "not a credential\n");
+
+    // The untouched journal still resumes.
+    std::fs::remove_file(out.join("000001.ikd")).unwrap();
+    let o = ikd(d.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(out.join("000001.ikd").is_file());
+
+    // A journal that is itself a symbolic link is not followed.
+    std::fs::rename(out.join("journal.jsonl"), d.path().join("elsewhere.jsonl")).unwrap();
+    std::os::unix::fs::symlink(d.path().join("elsewhere.jsonl"), out.join("journal.jsonl")).unwrap();
+    let o = ikd(d.path(), &args);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("batch_journal_path_outside"), "{}", text(&o.stdout));
+}
+
+/// Status indices are 28 bits; serials of 2^28 and more used to be folded into them and so
+/// shared the index of a lower serial (revoking one revoked both). They are refused now.
+#[test]
+fn regression_serials_beyond_status_range_are_refused() {
+    let d = sandbox();
+    let state_path = d.path().join("TEST-ONLY-issuer.key.state.json");
+    let mut state: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap()).unwrap();
+    let max = (1u64 << 28) - 1;
+    state["next_serial"] = max.into();
+    std::fs::write(&state_path, serde_json::to_string(&state).unwrap()).unwrap();
+    let issue = ["--json", "issue", "--key", "TEST-ONLY-issuer.key", "resident.json"];
+
+    // The last serial with an index of its own is still issued.
+    let o = ikd(d.path(), &issue);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["serial"], max);
+
+    // The next one is refused, and the counter does not move.
+    let o = ikd(d.path(), &issue);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+    let e: serde_json::Value = serde_json::from_str(text(&o.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(e["error"]["code"], "serial_beyond_status_range", "{e}");
+    let after: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&state_path).unwrap()).unwrap();
+    assert_eq!(after["next_serial"], max + 1);
+
+    // An explicit serial that would fold onto serial 1 is refused too …
+    let o =
+        ikd(d.path(), &["--json", "issue", "--key", "TEST-ONLY-issuer.key", "resident.json", "--serial", "268435456"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+    assert!(text(&o.stdout).contains("serial_beyond_status_range"));
+    // … unless its index is given.
+    let o = ikd(
+        d.path(),
+        &[
+            "--json",
+            "issue",
+            "--key",
+            "TEST-ONLY-issuer.key",
+            "resident.json",
+            "--serial",
+            "268435456",
+            "--status-index",
+            "5",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+
+    // A batch is refused before anything is reserved or signed.
+    small_batch(d.path(), "2");
+    let o = ikd(
+        d.path(),
+        &["--json", "issue", "--key", "TEST-ONLY-issuer.key", "--batch", "people.jsonl", "--out-dir", "out"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("serial_beyond_status_range"), "{}", text(&o.stdout));
+    assert!(!d.path().join("out/000001.ikd").exists());
+}

@@ -35,6 +35,23 @@ pub struct IssuerState {
     pub name: String,
 }
 
+impl IssuerState {
+    /// Whether a credential (its header's `key_id`, and `signer`, the trusted key that verified
+    /// its signature) was issued with this server's own key, so that this server's revocations
+    /// apply to it. The 3-byte key id is only a hint: another trusted issuer's key can share it
+    /// (one in 16.7 million pairs), so the **whole** public key that verified the signature must
+    /// be ours.
+    pub fn issued(&self, key_id: &ikd_core::KeyId, signer: Option<&ikd_core::PublicKey>) -> bool {
+        key_id.to_string() == self.key_id && is_own_key(&self.issuer.public_key(), signer)
+    }
+}
+
+/// Whether `signer` (the key that verified a credential, if any) is `own`. Compares all 32
+/// bytes of the public keys, never key ids.
+pub fn is_own_key(own: &ikd_core::PublicKey, signer: Option<&ikd_core::PublicKey>) -> bool {
+    signer.is_some_and(|k| k.as_bytes() == own.as_bytes())
+}
+
 impl std::fmt::Debug for IssuerState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IssuerState").field("key_id", &self.key_id).field("name", &self.name).finish_non_exhaustive()
@@ -213,6 +230,18 @@ impl App {
         .await?;
         app.banner = banner(&app.state, None);
         app.banner.push(format!("Store: {}", store.describe()));
+        if let Some(path) = &config.audit_checkpoint_key {
+            let key = crate::audit::load_checkpoint_key(path, true).map_err(|message| {
+                crate::config::ConfigError::Invalid { name: "audit_checkpoint_key".to_owned(), message }
+            })?;
+            let signer = crate::audit::CheckpointSigner::new(key, config.audit_checkpoint_every);
+            app.banner.push(format!(
+                "Audit checkpoints: every {} entries and at shutdown, signed by {}",
+                signer.every(),
+                signer.public_key().to_text()
+            ));
+            app.state.audit.enable_checkpoints(signer);
+        }
         app.banner.extend(crate::sync::banner_lines(&app.state));
         Ok(app)
     }
@@ -492,4 +521,35 @@ fn rerender(old: Response, e: &ApiError, demo: bool) -> Response {
     }
     new.extensions_mut().extend(parts.extensions);
     new
+}
+
+#[cfg(test)]
+mod own_key_tests {
+    use super::*;
+
+    /// The server's own-revocation check used to compare only the 3-byte key id: a credential
+    /// of another trusted issuer whose key id equals ours was judged by our revocations (and
+    /// answered INVALID `revoked` when its serial matched one we revoked).
+    #[test]
+    fn regression_own_revocations_need_the_whole_public_key() {
+        let own_key = SecretKey::from_seed(&[1; 32]);
+        let other = SecretKey::from_seed(&[2; 32]).public_key();
+        let own = IssuerState {
+            key_id: own_key.public_key().key_id().to_string(),
+            issuer: Issuer::new(own_key),
+            name: "own".into(),
+        };
+        let own_pk = own.issuer.public_key();
+        let own_id = own_pk.key_id();
+        // A credential whose header names our key id but was verified with another key (a
+        // trusted issuer whose key id collides with ours): not ours.
+        assert!(!own.issued(&own_id, Some(&other)));
+        // No verifying key (not VALID): not ours either.
+        assert!(!own.issued(&own_id, None));
+        // Our key and our key id: ours.
+        assert!(own.issued(&own_id, Some(&own_pk)));
+        // Our key under another key id cannot happen; it is not ours by this check.
+        assert!(!own.issued(&other.key_id(), Some(&own_pk)));
+        assert!(is_own_key(&own_pk, Some(&own_pk)) && !is_own_key(&own_pk, Some(&other)));
+    }
 }

@@ -7,15 +7,15 @@
 //! entry breaks the chain at that entry; see `docs/SERVER.md` for what the chain does not show.
 //! No entry holds a name, NIK, address or photo.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::spool::Spool;
-use crate::store::{Appended, AuditBatch, AuditEntry, AuditRecord, Store, StoreError};
+use crate::store::{Appended, AuditBatch, AuditCheckpoint, AuditEntry, AuditRecord, Store, StoreError};
 
 /// `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -52,7 +52,138 @@ pub fn entry_hash(seq: u64, prev_hash: &str, r: &AuditRecord) -> String {
     hex::encode(h.finalize())
 }
 
+/// Default number of audit entries between two checkpoints (`audit_checkpoint_every`).
+pub const DEFAULT_CHECKPOINT_EVERY: u64 = 1000;
+
+/// What a checkpoint signs: `"ikd-audit-checkpoint-v1" ‖ for each field f of
+/// [seq, head_hash, at, public_key]: u32_be(len(f)) ‖ utf8(f)`.
+pub fn checkpoint_message(seq: u64, head_hash: &str, at: &str, public_key: &str) -> Vec<u8> {
+    let mut m = b"ikd-audit-checkpoint-v1".to_vec();
+    let seq = seq.to_string();
+    for f in [seq.as_str(), head_hash, at, public_key] {
+        m.extend_from_slice(&u32::try_from(f.len()).unwrap_or(u32::MAX).to_be_bytes());
+        m.extend_from_slice(f.as_bytes());
+    }
+    m
+}
+
+/// Whether a checkpoint's signature verifies under `key` (and names `key`).
+pub fn checkpoint_signature_ok(cp: &AuditCheckpoint, key: &ikd_core::PublicKey) -> bool {
+    use base64::Engine;
+    if cp.public_key != key.to_text() {
+        return false;
+    }
+    let Ok(sig) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&cp.signature) else { return false };
+    let Ok(sig) = <[u8; 64]>::try_from(sig.as_slice()) else { return false };
+    ikd_core::verify_signature_strict(key, &checkpoint_message(cp.seq, &cp.head_hash, &cp.at, &cp.public_key), &sig)
+}
+
+/// The key that signs checkpoints of the audit chain's head, and how often. Its secret is
+/// never printed (no `Debug` of it) and is wiped from memory when dropped (`SecretKey`).
+pub struct CheckpointSigner {
+    key: ikd_core::SecretKey,
+    public: ikd_core::PublicKey,
+    every: u64,
+}
+
+impl std::fmt::Debug for CheckpointSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckpointSigner")
+            .field("public_key", &self.public.to_text())
+            .field("every", &self.every)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CheckpointSigner {
+    /// A signer checkpointing every `every` entries (at least 1).
+    pub fn new(key: ikd_core::SecretKey, every: u64) -> CheckpointSigner {
+        let public = key.public_key();
+        CheckpointSigner { key, public, every: every.max(1) }
+    }
+
+    /// The public key that verifies its checkpoints.
+    pub fn public_key(&self) -> ikd_core::PublicKey {
+        self.public
+    }
+
+    /// Entries between two checkpoints.
+    pub fn every(&self) -> u64 {
+        self.every
+    }
+
+    /// Signs entry `seq` with hash `head_hash`, now.
+    pub fn sign(&self, seq: u64, head_hash: &str) -> AuditCheckpoint {
+        use base64::Engine;
+        let at = ikd_core::Timestamp::now().to_string();
+        let public_key = self.public.to_text();
+        let sig = self.key.sign(&checkpoint_message(seq, head_hash, &at, &public_key));
+        AuditCheckpoint {
+            seq,
+            head_hash: head_hash.to_owned(),
+            at,
+            public_key,
+            signature: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig),
+        }
+    }
+}
+
+/// Reads the audit checkpoint key file (`audit_checkpoint_key`); with `create`, makes a new
+/// key there first if the file does not exist (mode 0600, created exclusively). A secret key
+/// file readable by group or others is refused. Errors name the file, never its contents.
+pub fn load_checkpoint_key(path: &std::path::Path, create: bool) -> Result<ikd_core::SecretKey, String> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let name = path.display();
+    if create && !path.exists() {
+        let key = ikd_core::SecretKey::generate().map_err(|_| "the system random source failed".to_owned())?;
+        let text = key.to_file_text();
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| format!("{name}: cannot create the audit checkpoint key: {e}"))?;
+        f.write_all(text.as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| format!("{name}: cannot write the audit checkpoint key: {e}"))?;
+        tracing::info!(
+            file = %name,
+            public_key = %key.public_key().to_text(),
+            "new audit checkpoint key created (mode 0600); keep a copy of its public key outside the database"
+        );
+        return Ok(key);
+    }
+    let meta = std::fs::metadata(path).map_err(|e| format!("{name}: cannot read the audit checkpoint key: {e}"))?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        return Err(format!(
+            "{name}: the audit checkpoint key is readable by other users (mode {:04o}); run chmod 600",
+            meta.permissions().mode() & 0o7777
+        ));
+    }
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read the audit checkpoint key: {e}"))?,
+    );
+    ikd_core::SecretKey::from_file_text(&text).map_err(|e| format!("{name}: not an IKD secret key file ({})", e.code()))
+}
+
+/// The public key that verifies checkpoints, from the `audit_checkpoint_key` file: a secret
+/// key file (the server's) or a public key file (`ikd key pub`, for an auditor without the
+/// secret).
+pub fn checkpoint_public_key(path: &std::path::Path) -> Result<ikd_core::PublicKey, String> {
+    let name = path.display();
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read the audit checkpoint key: {e}"))?,
+    );
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')).unwrap_or("");
+    if first.starts_with("IKD-SECRET-KEY") {
+        return load_checkpoint_key(path, false).map(|k| k.public_key());
+    }
+    ikd_core::PublicKey::from_text(first).map_err(|e| format!("{name}: not an IKD key file ({})", e.code()))
+}
+
 type Reply = oneshot::Sender<Result<Vec<u64>, StoreError>>;
+type SharedSigner = Arc<Mutex<Option<Arc<CheckpointSigner>>>>;
 
 /// How long the writer waits for a shared store before it spools a batch instead.
 const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
@@ -66,6 +197,7 @@ const RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(15);
 pub struct AuditLog {
     tx: mpsc::Sender<(Vec<AuditRecord>, Reply)>,
     spool: Option<Arc<SpoolState>>,
+    checkpoints: SharedSigner,
 }
 
 /// What the local audit spool holds now (see [`crate::store::spool`]).
@@ -153,11 +285,22 @@ impl AuditLog {
         let (tx, rx) = mpsc::channel::<(Vec<AuditRecord>, Reply)>(QUEUE);
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let writer_state = state.clone();
+        let checkpoints: SharedSigner = Arc::new(Mutex::new(None));
+        let writer_checkpoints = Arc::clone(&checkpoints);
         let handle = std::thread::Builder::new().name("ikd-audit".into()).spawn(move || {
-            let w = Writer { store, metrics, spool: spool.zip(writer_state), retry_at: None, backoff: RETRY_MIN };
+            let w = Writer {
+                store,
+                metrics,
+                spool: spool.zip(writer_state),
+                retry_at: None,
+                backoff: RETRY_MIN,
+                checkpoints: writer_checkpoints,
+                since_checkpoint: 0,
+                unchecked_seq: None,
+            };
             rt.block_on(w.run(rx))
         })?;
-        Ok((AuditLog { tx, spool: state }, AuditTask(Some(handle))))
+        Ok((AuditLog { tx, spool: state, checkpoints }, AuditTask(Some(handle))))
     }
 
     /// Appends records and waits until they are committed, or spooled on local disk while a
@@ -179,6 +322,19 @@ impl AuditLog {
     pub fn spool_status(&self) -> Option<SpoolStatus> {
         self.spool.as_ref().map(|s| s.snapshot())
     }
+
+    /// Starts signing checkpoints of the chain's head: every `signer.every()` entries this
+    /// writer commits, and at shutdown (see `docs/SERVER.md` §6).
+    pub fn enable_checkpoints(&self, signer: CheckpointSigner) {
+        if let Ok(mut c) = self.checkpoints.lock() {
+            *c = Some(Arc::new(signer));
+        }
+    }
+
+    /// The public key of the checkpoint signer, if checkpoints are on.
+    pub fn checkpoint_key(&self) -> Option<ikd_core::PublicKey> {
+        self.checkpoints.lock().ok().and_then(|c| c.as_ref().map(|s| s.public_key()))
+    }
 }
 
 struct Writer {
@@ -188,9 +344,59 @@ struct Writer {
     /// While set, the store is not tried before this time (it failed); batches are spooled.
     retry_at: Option<Instant>,
     backoff: std::time::Duration,
+    /// The checkpoint signer, once enabled.
+    checkpoints: SharedSigner,
+    /// Entries this writer committed since its last checkpoint.
+    since_checkpoint: u64,
+    /// The newest entry this writer committed that no checkpoint covers yet.
+    unchecked_seq: Option<u64>,
 }
 
 impl Writer {
+    fn signer(&self) -> Option<Arc<CheckpointSigner>> {
+        self.checkpoints.lock().ok().and_then(|c| c.clone())
+    }
+
+    /// Counts committed entries; signs a checkpoint when enough have been written.
+    async fn committed(&mut self, seqs: &[u64]) {
+        let Some(&last) = seqs.iter().max() else { return };
+        self.since_checkpoint += seqs.len() as u64;
+        self.unchecked_seq = Some(self.unchecked_seq.map_or(last, |s| s.max(last)));
+        if let Some(signer) = self.signer()
+            && self.since_checkpoint >= signer.every()
+        {
+            self.checkpoint(&signer).await;
+        }
+    }
+
+    /// Signs and stores a checkpoint of the newest entry this writer committed. A failure is
+    /// logged and retried with the next entries; it never fails a request.
+    async fn checkpoint(&mut self, signer: &CheckpointSigner) {
+        let Some(seq) = self.unchecked_seq else { return };
+        let entry = match self.store.audit_entries(seq - 1, 1).await {
+            Ok(mut v) => v.pop().filter(|e| e.seq == seq),
+            Err(e) => {
+                tracing::warn!(error = %e, seq, "cannot read the audit chain head to checkpoint it; retried later");
+                return;
+            }
+        };
+        let Some(entry) = entry else {
+            tracing::error!(seq, "the audit entry to checkpoint is missing from the store");
+            return;
+        };
+        let cp = signer.sign(seq, &entry.hash);
+        let (head_hash, signature) = (cp.head_hash.clone(), cp.signature.clone());
+        match self.store.append_checkpoint(cp).await {
+            Ok(()) => {
+                // Logged in full so that a log shipped elsewhere anchors the chain too.
+                tracing::info!(seq, head_hash = %head_hash, signature = %signature, "audit checkpoint signed");
+                self.since_checkpoint = 0;
+                self.unchecked_seq = None;
+            }
+            Err(e) => tracing::warn!(error = %e, seq, "cannot store an audit checkpoint; retried later"),
+        }
+    }
+
     async fn run(mut self, mut rx: mpsc::Receiver<(Vec<AuditRecord>, Reply)>) {
         let mut last_group = 0usize;
         loop {
@@ -244,11 +450,13 @@ impl Writer {
             };
             match result {
                 Ok(Some(seqs)) => {
-                    let mut it = seqs.into_iter();
+                    let mut it = seqs.iter().copied();
                     for (n, reply) in sizes.into_iter().zip(replies) {
                         let mine: Vec<u64> = it.by_ref().take(n).collect();
                         let _ = reply.send(Ok(mine));
                     }
+                    // After the answers: a checkpoint never delays a request.
+                    self.committed(&seqs).await;
                 }
                 Ok(None) => {
                     for reply in replies {
@@ -269,6 +477,10 @@ impl Writer {
         if self.spool_pending() {
             self.retry_at = None;
             while self.spool_pending() && self.drain_one().await {}
+        }
+        // A last checkpoint of what this writer committed, so a cut-off tail is detected.
+        if let Some(signer) = self.signer() {
+            self.checkpoint(&signer).await;
         }
     }
 
@@ -409,7 +621,7 @@ impl Writer {
 /// The result of checking the chain.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ChainReport {
-    /// Every entry checked out.
+    /// Every entry checked out (and every signed checkpoint, when they are checked).
     pub ok: bool,
     /// Entries checked.
     pub entries: u64,
@@ -421,27 +633,73 @@ pub struct ChainReport {
     pub first_bad_seq: Option<u64>,
     /// What is wrong with it.
     pub problem: Option<String>,
+    /// Signed checkpoints checked against the chain; `None` when no checkpoint key is
+    /// configured (they are not checked).
+    pub checkpoints: Option<u64>,
+    /// The newest checkpoint with a valid signature.
+    pub last_checkpoint_seq: Option<u64>,
 }
 
 /// Walks the whole chain through the store, page by page.
 pub async fn verify_chain(store: &dyn Store) -> Result<ChainReport, StoreError> {
+    verify_chain_with(store, None).await
+}
+
+/// Walks the whole chain, and with `checkpoint_key` also checks it against the signed
+/// checkpoints of that key: each must have a valid signature, name an entry that is still
+/// there, and carry that entry's hash. So a log cut off after a checkpoint, or rewritten
+/// (with recomputed hashes) at or before one, is reported broken. Checkpoints of other keys
+/// are ignored.
+pub async fn verify_chain_with(
+    store: &dyn Store,
+    checkpoint_key: Option<&ikd_core::PublicKey>,
+) -> Result<ChainReport, StoreError> {
     const PAGE: usize = 5000;
+    let mut signed = std::collections::BTreeMap::new();
+    let mut bad_signature = None;
+    if let Some(key) = checkpoint_key {
+        let text = key.to_text();
+        for cp in store.audit_checkpoints().await? {
+            if cp.public_key != text {
+                continue;
+            }
+            if checkpoint_signature_ok(&cp, key) {
+                signed.insert(cp.seq, cp.head_hash);
+            } else if bad_signature.is_none() {
+                bad_signature = Some(cp.seq);
+            }
+        }
+    }
+    let checkpoints = checkpoint_key.map(|_| signed.len() as u64);
+    let last_checkpoint_seq = signed.keys().next_back().copied();
     let mut prev_hash = GENESIS_HASH.to_owned();
     let mut expect_seq = 1u64;
     let mut checked = 0u64;
+    let broken = |entries: u64, head_seq: u64, head_hash: String, bad: u64, problem: String| ChainReport {
+        ok: false,
+        entries,
+        head_seq,
+        head_hash,
+        first_bad_seq: Some(bad),
+        problem: Some(problem),
+        checkpoints,
+        last_checkpoint_seq,
+    };
     loop {
         let page = store.audit_entries(expect_seq - 1, PAGE).await?;
         let n = page.len();
         for e in page {
             if let Some(problem) = check_entry(&e, expect_seq, &prev_hash) {
-                return Ok(ChainReport {
-                    ok: false,
-                    entries: checked,
-                    head_seq: expect_seq - 1,
-                    head_hash: prev_hash,
-                    first_bad_seq: Some(expect_seq.min(e.seq)),
-                    problem: Some(problem),
-                });
+                return Ok(broken(checked, expect_seq - 1, prev_hash, expect_seq.min(e.seq), problem));
+            }
+            if let Some(h) = signed.get(&e.seq)
+                && *h != e.hash
+            {
+                let problem = format!(
+                    "entry {} does not match its signed checkpoint: the log was rewritten at or before it",
+                    e.seq
+                );
+                return Ok(broken(checked, expect_seq - 1, prev_hash, e.seq, problem));
             }
             prev_hash = e.hash;
             expect_seq += 1;
@@ -451,13 +709,28 @@ pub async fn verify_chain(store: &dyn Store) -> Result<ChainReport, StoreError> 
             break;
         }
     }
+    let head_seq = expect_seq - 1;
+    if let Some(seq) = bad_signature {
+        let problem = format!("the checkpoint of entry {seq} has an invalid signature: it was forged or altered");
+        return Ok(broken(checked, head_seq, prev_hash, seq, problem));
+    }
+    if let Some(last) = last_checkpoint_seq
+        && last > head_seq
+    {
+        let problem = format!(
+            "the log ends at entry {head_seq} but a signed checkpoint covers entry {last}: entries were removed"
+        );
+        return Ok(broken(checked, head_seq, prev_hash, head_seq + 1, problem));
+    }
     Ok(ChainReport {
         ok: true,
         entries: checked,
-        head_seq: expect_seq - 1,
+        head_seq,
         head_hash: prev_hash,
         first_bad_seq: None,
         problem: None,
+        checkpoints,
+        last_checkpoint_seq,
     })
 }
 

@@ -322,6 +322,11 @@ pub struct Config {
     pub database_pool_size: usize,
     /// Largest local audit spool kept while PostgreSQL is unreachable (bytes).
     pub audit_spool_max_bytes: u64,
+    /// Ed25519 key signing checkpoints of the audit chain (an `ikd key new` secret key file,
+    /// 0600; created at start when missing). Off when unset.
+    pub audit_checkpoint_key: Option<PathBuf>,
+    /// Audit entries between two checkpoints.
+    pub audit_checkpoint_every: u64,
     /// Trust lists, status lists and sync.
     pub lists: ListsConfig,
     /// Service policies (JSON, `Policy::list_from_json` format) added to the built-in ones.
@@ -347,6 +352,8 @@ impl Default for Config {
             database_url: None,
             database_pool_size: crate::store::DEFAULT_POOL_SIZE,
             audit_spool_max_bytes: 256 * 1024 * 1024,
+            audit_checkpoint_key: None,
+            audit_checkpoint_every: crate::audit::DEFAULT_CHECKPOINT_EVERY,
             lists: ListsConfig::default(),
             policies_file: None,
         }
@@ -369,6 +376,8 @@ struct FileConfig {
     database_url: Option<String>,
     database_pool_size: Option<usize>,
     audit_spool_max_bytes: Option<u64>,
+    audit_checkpoint_key: Option<PathBuf>,
+    audit_checkpoint_every: Option<u64>,
     log: Option<FileLog>,
     limits: Option<FileLimits>,
     issuance: Option<FileIssuance>,
@@ -529,6 +538,10 @@ impl Config {
         }
         self.database_pool_size = f.database_pool_size.unwrap_or(self.database_pool_size);
         self.audit_spool_max_bytes = f.audit_spool_max_bytes.unwrap_or(self.audit_spool_max_bytes);
+        if let Some(k) = f.audit_checkpoint_key {
+            self.audit_checkpoint_key = Some(rel(k));
+        }
+        self.audit_checkpoint_every = f.audit_checkpoint_every.unwrap_or(self.audit_checkpoint_every);
         if let Some(l) = f.log {
             if let Some(fmt) = l.format {
                 self.log_format = fmt;
@@ -665,6 +678,12 @@ impl Config {
         if let Some(v) = get("IKD_AUDIT_SPOOL_MAX_BYTES") {
             self.audit_spool_max_bytes = parse_num("IKD_AUDIT_SPOOL_MAX_BYTES", &v)?;
         }
+        if let Some(v) = get("IKD_AUDIT_CHECKPOINT_KEY") {
+            self.audit_checkpoint_key = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("IKD_AUDIT_CHECKPOINT_EVERY") {
+            self.audit_checkpoint_every = parse_num("IKD_AUDIT_CHECKPOINT_EVERY", &v)?;
+        }
         if let Some(v) = get("IKD_REQUEST_TIMEOUT_SECS") {
             self.limits.request_timeout = Duration::from_secs(parse_num("IKD_REQUEST_TIMEOUT_SECS", &v)?);
         }
@@ -799,6 +818,9 @@ impl Config {
         }
         if self.database_pool_size == 0 || self.database_pool_size > 1024 {
             return Err(invalid("database_pool_size", "must be between 1 and 1024"));
+        }
+        if self.audit_checkpoint_every == 0 {
+            return Err(invalid("audit_checkpoint_every", "must be at least 1"));
         }
         self.check_lists()?;
         if self.issuer_key.is_some() && self.admin_token.is_none() && !self.demo {

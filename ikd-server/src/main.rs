@@ -145,11 +145,32 @@ async fn audit_verify(config: &Config) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match audit::verify_chain(store.as_ref()).await {
+    // With a checkpoint key (the server's secret key file, or its public key file for an
+    // auditor) the signed checkpoints are checked too.
+    let key = match &config.audit_checkpoint_key {
+        Some(p) => match audit::checkpoint_public_key(p) {
+            Ok(k) => Some(k),
+            Err(e) => {
+                eprintln!("ikd-server audit-verify: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    match audit::verify_chain_with(store.as_ref(), key.as_ref()).await {
         Ok(r) => {
             println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             if r.ok {
                 eprintln!("audit chain intact: {} entries, head {} ({})", r.entries, r.head_seq, r.head_hash);
+                match (r.checkpoints, r.last_checkpoint_seq) {
+                    (None, _) => eprintln!(
+                        "signed checkpoints not checked (no audit_checkpoint_key): a cut-off tail or a rewritten chain is not detected"
+                    ),
+                    (Some(n), Some(last)) => {
+                        eprintln!("{n} signed checkpoint(s) match; the newest covers entry {last}")
+                    }
+                    (Some(_), None) => eprintln!("no signed checkpoint found for this key"),
+                }
                 ExitCode::SUCCESS
             } else {
                 eprintln!("AUDIT CHAIN BROKEN: {}", r.problem.as_deref().unwrap_or("unknown problem"));

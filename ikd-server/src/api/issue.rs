@@ -80,6 +80,16 @@ fn unprocessable(code: impl Into<std::borrow::Cow<'static, str>>, message: impl 
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
 
+/// 503 `audit_unavailable`: the audit log cannot be written (see `api::verify`, which answers
+/// no verdict then). `what` says what happened to the request.
+fn audit_unavailable(what: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "audit_unavailable",
+        format!("the audit log cannot be written, so {what}; try again or contact the operator"),
+    )
+}
+
 fn store_error(e: &StoreError) -> ApiError {
     match e {
         StoreError::StatusListFull => ApiError::new(
@@ -221,13 +231,9 @@ pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) 
             return Err(unprocessable(e.code(), e.to_string()));
         }
     };
-    // Only a credential whose registry row says `issued` is handed out.
-    state
-        .store
-        .finish_credential(&own.key_id, res.serial, CredentialState::Issued)
-        .await
-        .map_err(|e| store_error(&e))?;
-    state.metrics.issued.inc();
+    // Fail closed, as verifying does: the issuance is recorded in the audit log before the
+    // credential is handed out. If the log cannot be written the row is made `void` (the
+    // serial is never reused) and the signed text is dropped unseen.
     let rec = AuditRecord {
         at: now.to_string(),
         event: "issue",
@@ -239,8 +245,19 @@ pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) 
         code: "issued".to_owned(),
     };
     if let Err(e) = state.audit.append(vec![rec]).await {
-        tracing::error!(error = %e, serial = res.serial, "issued, but the audit log could not be written");
+        tracing::error!(error = %e, serial = res.serial, "not issued: the audit log could not be written");
+        if let Err(se) = state.store.finish_credential(&own.key_id, res.serial, CredentialState::Void).await {
+            tracing::error!(error = %se, serial = res.serial, "could not mark an unaudited issuance void");
+        }
+        return Err(audit_unavailable("nothing was issued"));
     }
+    // Only a credential whose registry row says `issued` is handed out.
+    state
+        .store
+        .finish_credential(&own.key_id, res.serial, CredentialState::Issued)
+        .await
+        .map_err(|e| store_error(&e))?;
+    state.metrics.issued.inc();
     tracing::info!(serial = res.serial, key_id = %own.key_id, "credential issued");
     Ok(Issued {
         serial: res.serial,
@@ -341,8 +358,14 @@ async fn revoke_serial(state: &AppState, serial: u64, actor: String) -> Result<R
         verdict: String::new(),
         code: if already { "already_revoked" } else { "revoked" }.to_owned(),
     };
+    // Fail closed: without an audit entry the answer is 503, never a success. The revocation
+    // itself is committed and stays (undoing it would be less safe); a retry is answered
+    // `already_revoked` and that is what gets audited.
     if let Err(e) = state.audit.append(vec![rec]).await {
         tracing::error!(error = %e, serial, "revocation not audited: the audit log could not be written");
+        return Err(audit_unavailable(
+            "the revocation (already in effect) is not confirmed; repeat the request to have it recorded",
+        ));
     }
     if !already {
         state.metrics.revoked.inc();

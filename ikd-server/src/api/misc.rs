@@ -95,7 +95,8 @@ pub async fn info(State(state): State<Arc<AppState>>) -> Response {
 
 /// `GET /v1/audit/verify` (admin): checks the audit hash chain.
 pub async fn audit_verify(State(state): State<Arc<AppState>>, _admin: Admin) -> Result<Response, ApiError> {
-    let report = crate::audit::verify_chain(state.store.as_ref()).await.map_err(|e| {
+    let key = state.audit.checkpoint_key();
+    let report = crate::audit::verify_chain_with(state.store.as_ref(), key.as_ref()).await.map_err(|e| {
         tracing::error!(error = %e, "audit chain check failed to read the store");
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", "the store is not available")
     })?;

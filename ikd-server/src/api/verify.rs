@@ -164,7 +164,7 @@ pub fn assess(state: &AppState, v: &Verification) -> Assessed {
     let mut a = Assessed { verdict: v.verdict().as_str(), code: v.code(), revocation: None };
     if let (Some(own), Some(h)) = (&state.issuer, v.header())
         && v.verdict() == Verdict::Valid
-        && h.key_id.to_string() == own.key_id
+        && own.issued(&h.key_id, v.issuer().map(|i| &i.public_key))
     {
         let revoked = state.revoked.read().map(|s| s.contains(&h.serial.get())).unwrap_or(true);
         a.revocation = Some(revoked);

@@ -363,6 +363,35 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// Deletes the recorded presentations whose `until` is before `now`; returns how many.
     fn prune_presentations(&self, now: i64) -> StoreFuture<'_, u64>;
+
+    /// Stores a signed checkpoint of the audit chain's head (`audit_checkpoints`); one already
+    /// stored for the same `seq` (another instance's) is kept. A store without the table
+    /// refuses.
+    fn append_checkpoint(&self, checkpoint: AuditCheckpoint) -> StoreFuture<'_, ()> {
+        let _ = checkpoint;
+        Box::pin(async { Err(StoreError::Database("this store keeps no audit checkpoints".to_owned())) })
+    }
+
+    /// Every stored audit checkpoint, by `seq` (none for a store without the table).
+    fn audit_checkpoints(&self) -> StoreFuture<'_, Vec<AuditCheckpoint>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+}
+
+/// A signed checkpoint of the audit chain: entry `seq` had hash `head_hash` when the key
+/// `public_key` signed it at `at` (see [`crate::audit::checkpoint_message`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditCheckpoint {
+    /// The entry checkpointed.
+    pub seq: u64,
+    /// Its hash.
+    pub head_hash: String,
+    /// When it was signed (RFC 3339 UTC).
+    pub at: String,
+    /// The signing key, `ikdpk1:…`.
+    pub public_key: String,
+    /// Ed25519 signature, base64url without padding.
+    pub signature: String,
 }
 
 /// How often (seconds) [`Store::record_presentation`] also prunes expired entries. The table
@@ -522,6 +551,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "seen_presentations",
         sql: include_str!("migrations/sqlite/0004_seen_presentations.sql"),
     },
+    Migration {
+        version: 5,
+        name: "audit_checkpoints",
+        sql: include_str!("migrations/sqlite/0005_audit_checkpoints.sql"),
+    },
 ];
 
 /// The PostgreSQL migrations this server knows.
@@ -532,6 +566,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "seen_presentations",
         sql: include_str!("migrations/postgres/0003_seen_presentations.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "audit_checkpoints",
+        sql: include_str!("migrations/postgres/0004_audit_checkpoints.sql"),
     },
 ];
 

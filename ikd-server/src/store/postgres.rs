@@ -36,9 +36,10 @@ use zeroize::Zeroizing;
 
 use super::sqlite::{STATUS_INDEX_TRIES, random_below};
 use super::{
-    Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, POSTGRES_MIGRATIONS, Published,
-    Reservation, RevokeOutcome, RevokedCredential, STATUS_LISTS_KEPT, SpoolConfig, StatusListSigner, Store, StoreError,
-    StoreFuture, StoredStatusList, check_stored_successor, prune_due, schema_too_new, static_event, static_source,
+    Appended, AuditBatch, AuditCheckpoint, AuditEntry, AuditRecord, CredentialRecord, CredentialState,
+    POSTGRES_MIGRATIONS, Published, Reservation, RevokeOutcome, RevokedCredential, STATUS_LISTS_KEPT, SpoolConfig,
+    StatusListSigner, Store, StoreError, StoreFuture, StoredStatusList, check_stored_successor, prune_due,
+    schema_too_new, static_event, static_source,
 };
 use crate::audit::entry_hash;
 
@@ -619,6 +620,47 @@ impl Store for PgStore {
                 let limit = i64::try_from(limit).unwrap_or(i64::MAX);
                 let rows = c.query(&st, &[&to_i64(after), &limit]).await?;
                 Ok(rows.iter().map(row_to_entry).collect())
+            })
+            .await
+        })
+    }
+
+    fn append_checkpoint(&self, cp: AuditCheckpoint) -> StoreFuture<'_, ()> {
+        self.run("append_checkpoint", move |inner| async move {
+            // Idempotent (`DO NOTHING`), so a retry after a lost answer is harmless.
+            retrying(&inner, |c| {
+                let cp = cp.clone();
+                async move {
+                    let st = c
+                        .prepare_cached(
+                            "INSERT INTO audit_checkpoints (seq, head_hash, at, public_key, signature) \
+                             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING",
+                        )
+                        .await?;
+                    c.execute(&st, &[&to_i64(cp.seq), &cp.head_hash, &cp.at, &cp.public_key, &cp.signature]).await?;
+                    Ok(())
+                }
+            })
+            .await
+        })
+    }
+
+    fn audit_checkpoints(&self) -> StoreFuture<'_, Vec<AuditCheckpoint>> {
+        self.run("audit_checkpoints", move |inner| async move {
+            retrying(&inner, |c| async move {
+                let rows = c
+                    .query("SELECT seq, head_hash, at, public_key, signature FROM audit_checkpoints ORDER BY seq", &[])
+                    .await?;
+                Ok(rows
+                    .iter()
+                    .map(|r| AuditCheckpoint {
+                        seq: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
+                        head_hash: r.get(1),
+                        at: r.get(2),
+                        public_key: r.get(3),
+                        signature: r.get(4),
+                    })
+                    .collect())
             })
             .await
         })

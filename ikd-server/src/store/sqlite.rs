@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    Appended, AuditBatch, AuditEntry, AuditRecord, CredentialRecord, CredentialState, Published, Reservation,
-    RevokeOutcome, RevokedCredential, SQLITE_MIGRATIONS, STATUS_LISTS_KEPT, SqliteOptions, StatusListSigner, Store,
-    StoreError, StoreFuture, StoredStatusList, check_stored_successor, prune_due, schema_too_new, static_event,
-    static_source,
+    Appended, AuditBatch, AuditCheckpoint, AuditEntry, AuditRecord, CredentialRecord, CredentialState, Published,
+    Reservation, RevokeOutcome, RevokedCredential, SQLITE_MIGRATIONS, STATUS_LISTS_KEPT, SqliteOptions,
+    StatusListSigner, Store, StoreError, StoreFuture, StoredStatusList, check_stored_successor, prune_due,
+    schema_too_new, static_event, static_source,
 };
 use crate::audit::{GENESIS_HASH, entry_hash};
 use crate::config::AuditSync;
@@ -574,5 +574,39 @@ impl Store for SqliteStore {
 
     fn prune_presentations(&self, now: i64) -> StoreFuture<'_, u64> {
         self.run(move |_, conn| prune_seen(conn, now))
+    }
+
+    fn append_checkpoint(&self, cp: AuditCheckpoint) -> StoreFuture<'_, ()> {
+        self.run(move |inner, conn| {
+            with_full_sync(inner, conn, |conn| {
+                conn.execute(
+                    "INSERT INTO audit_checkpoints (seq, head_hash, at, public_key, signature) \
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (seq) DO NOTHING",
+                    params![to_i64(cp.seq), cp.head_hash, cp.at, cp.public_key, cp.signature],
+                )
+                .map_err(db)?;
+                Ok(())
+            })
+        })
+    }
+
+    fn audit_checkpoints(&self) -> StoreFuture<'_, Vec<AuditCheckpoint>> {
+        self.run(move |_, conn| {
+            let mut st = conn
+                .prepare_cached("SELECT seq, head_hash, at, public_key, signature FROM audit_checkpoints ORDER BY seq")
+                .map_err(db)?;
+            let rows = st
+                .query_map([], |r| {
+                    Ok(AuditCheckpoint {
+                        seq: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                        head_hash: r.get(1)?,
+                        at: r.get(2)?,
+                        public_key: r.get(3)?,
+                        signature: r.get(4)?,
+                    })
+                })
+                .map_err(db)?;
+            rows.map(|r| r.map_err(db)).collect()
+        })
     }
 }
