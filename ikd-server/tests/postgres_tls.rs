@@ -73,14 +73,14 @@ async fn postgres_verify_full_connects_only_with_the_pinned_ca_and_the_right_hos
 
     // Another CA: refused, with the reason, as an open error (no panic).
     let url = url_as(&schema, port, "db.test", &format!("sslmode=verify-full&sslrootcert={}", other_file.display()));
-    let err = open(&url).await.err().expect("refused");
+    let err = open(&url).await.expect_err("refused");
     let msg = err.to_string();
     assert!(matches!(err, StoreError::Open(_)), "{msg}");
     assert!(msg.contains("invalid peer certificate") && msg.contains("UnknownIssuer"), "{msg}");
 
     // Another host name: verify-full refuses, verify-ca (chain only) accepts.
     let url = url_as(&schema, port, "other.test", &format!("sslmode=verify-full&sslrootcert={}", ca_file.display()));
-    let msg = open(&url).await.err().expect("refused").to_string();
+    let msg = open(&url).await.expect_err("refused").to_string();
     assert!(msg.contains("certificate not valid for name"), "{msg}");
     let url = url_as(&schema, port, "other.test", &format!("sslmode=verify-ca&sslrootcert={}", ca_file.display()));
     open(&url).await.unwrap();
@@ -96,7 +96,7 @@ async fn postgres_verify_full_connects_only_with_the_pinned_ca_and_the_right_hos
     // A missing root certificate file: a clear open error.
     let url =
         url_as(&schema, port, "db.test", &format!("sslmode=verify-full&sslrootcert={}/none.pem", dir.0.display()));
-    let msg = open(&url).await.err().expect("refused").to_string();
+    let msg = open(&url).await.expect_err("refused").to_string();
     assert!(msg.contains("cannot read the CA file") && msg.contains("none.pem"), "{msg}");
 }
 
@@ -109,7 +109,7 @@ async fn postgres_sslmode_require_refuses_a_server_without_tls_and_prefer_falls_
     let ca = TestCa::new("unused");
     let proxy = TlsProxy::start(ca.server_config(&["db.test"], false), backend().await, Preamble::PostgresRefuse).await;
     let port = proxy.addr.port();
-    let msg = open(&url_as(&schema, port, "db.test", "sslmode=require")).await.err().expect("refused").to_string();
+    let msg = open(&url_as(&schema, port, "db.test", "sslmode=require")).await.expect_err("refused").to_string();
     assert!(msg.contains("server does not support TLS"), "{msg}");
     assert!(open(&url_as(&schema, port, "db.test", "sslmode=verify-full")).await.is_err());
     // prefer (also the default) asks, and goes on in clear when the server says no.

@@ -164,7 +164,7 @@ async fn an_unreadable_upstream_ca_file_stops_the_start() {
         upstream_ca_file: Some(dir.path().join("missing.pem")),
         ..ListsConfig::default()
     };
-    let err = app(dir.path(), None, lists).await.err().expect("refused");
+    let err = app(dir.path(), None, lists).await.expect_err("refused");
     let msg = err.to_string();
     assert!(msg.contains("upstream_ca_file") && msg.contains("missing.pem"), "{msg}");
     std::fs::write(dir.path().join("empty.pem"), "not a certificate\n").unwrap();
@@ -174,7 +174,7 @@ async fn an_unreadable_upstream_ca_file_stops_the_start() {
         upstream_ca_file: Some(dir.path().join("empty.pem")),
         ..ListsConfig::default()
     };
-    let msg = app(dir.path(), None, lists).await.err().expect("refused").to_string();
+    let msg = app(dir.path(), None, lists).await.expect_err("refused").to_string();
     assert!(msg.contains("no CERTIFICATE"), "{msg}");
 }
 
