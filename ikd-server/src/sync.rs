@@ -15,6 +15,8 @@
 //! * The **verifier** is rebuilt whenever a list changes and swapped in atomically
 //!   (`RwLock<Arc<Verifier>>`): requests in flight finish with the verifier they started with.
 //! * Anything that fails (network, signature, rollback) keeps the previous good copy.
+//! * The sync speaks `https://` (rustls; system roots, or only `upstream_ca_file`) and, warned
+//!   about for hosts that are not loopback, plain `http://` (see [`upstream_client`]).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -1031,7 +1033,7 @@ pub fn upstream_client(ca_file: Option<&Path>) -> Result<HttpClient, String> {
     let tls = crate::tls::client_config(&crate::tls::Verify::Full(roots))?;
     let mut http = HttpConnector::new();
     http.set_connect_timeout(Some(FETCH_TIMEOUT));
-    // The https connector hands it https:// URLs too.
+    // Wrapped by the https connector, it is handed https:// URIs too (TCP only, TLS on top).
     http.enforce_http(false);
     let conn = HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http().enable_http1().wrap_connector(http);
     let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(30)).build(conn);
