@@ -180,8 +180,8 @@ fn check_url(lang: Lang, url: &str) -> CliResult<String> {
         let msg = if u.starts_with("https://") {
             tr!(
                 lang,
-                "--from: versi ikd ini dibangun tanpa https; pakai http:// (jaringan lokal) atau bangun dengan --features https",
-                "--from: this ikd was built without https; use http:// (local network) or build with --features https"
+                "--from: versi ikd ini dibangun tanpa https (--no-default-features); pakai http:// (jaringan lokal) atau bangun dengan fitur bawaan",
+                "--from: this ikd was built without https (--no-default-features); use http:// (local network) or build with the default features"
             )
         } else {
             tr!(

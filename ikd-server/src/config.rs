@@ -194,8 +194,12 @@ pub struct ListsConfig {
     pub trust_list_file: Option<PathBuf>,
     /// Pinned root public keys that sign trust lists.
     pub root_keys: Vec<PublicKey>,
-    /// The server to sync the trust list and status lists from (`http://host:port`).
+    /// The server to sync the trust list and status lists from (`https://host[:port]`, or
+    /// `http://host:port` on loopback or a trusted network).
     pub upstream_url: Option<String>,
+    /// PEM file of the CA(s) an `https://` upstream's certificate must chain to; when set, only
+    /// these are trusted (not the system roots).
+    pub upstream_ca_file: Option<PathBuf>,
     /// Time between two syncs (and between two checks of `trust_list_file` for a new version).
     pub sync_interval: Duration,
     /// Time-to-live written into the status list this server signs for its issuer key.
@@ -233,6 +237,7 @@ impl Default for ListsConfig {
             trust_list_file: None,
             root_keys: Vec::new(),
             upstream_url: None,
+            upstream_ca_file: None,
             sync_interval: Duration::from_secs(DEFAULT_SYNC_INTERVAL_SECS),
             status_list_ttl_secs: DEFAULT_STATUS_LIST_TTL_SECS,
             freshness: FreshnessPolicy::default(),
@@ -254,25 +259,34 @@ fn parse_root_keys(name: &str, keys: &[String]) -> Result<Vec<PublicKey>, Config
         .collect()
 }
 
-/// Checks and normalises an upstream URL: `http://host[:port]`, no path, query or credentials.
+/// Checks and normalises an upstream URL: `https://host[:port]` or `http://host[:port]`, no
+/// path, query or credentials.
 pub fn normalize_upstream_url(s: &str) -> Result<String, String> {
     let s = s.trim().trim_end_matches('/');
-    if s.starts_with("https://") {
-        return Err("https:// is not supported by the server's sync client; use http:// (the lists are signed, so \
-                    their integrity does not depend on the transport) or a local TLS-terminating proxy"
-            .to_owned());
-    }
-    let Some(rest) = s.strip_prefix("http://") else {
-        return Err(format!("`{s}` is not an http:// URL"));
+    let Some(rest) = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) else {
+        return Err(format!("`{s}` is not an https:// or http:// URL"));
     };
     if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
-        return Err(format!("`{s}` must be http://host[:port] without a path, query or user name"));
+        return Err(format!("`{s}` must be https://host[:port] (or http://) without a path, query or user name"));
     }
     let uri: axum::http::Uri = s.parse().map_err(|_| format!("`{s}` is not a valid URL"))?;
     if uri.host().is_none_or(str::is_empty) {
         return Err(format!("`{s}` has no host"));
     }
     Ok(s.to_owned())
+}
+
+/// Whether a (normalised) upstream URL is plain `http://` to a host that is not loopback
+/// (`localhost`, `127.0.0.0/8`, `::1`): the sync then travels in clear over a network.
+pub fn upstream_is_plain_remote(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else { return false };
+    let host = match rest.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => rest.split(':').next().unwrap_or(""),
+    };
+    let loopback =
+        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    !loopback
 }
 
 /// SQLite durability of audit-log commits.
@@ -318,6 +332,9 @@ pub struct Config {
     pub audit_sync: AuditSync,
     /// PostgreSQL instead of the embedded SQLite store (`IKD_DATABASE_URL`); never printed.
     pub database_url: Option<crate::store::DatabaseUrl>,
+    /// PEM file of the CA(s) PostgreSQL's certificate must chain to (like `sslrootcert` in the
+    /// URL; only these are trusted). Read when the store opens.
+    pub database_ca_file: Option<PathBuf>,
     /// PostgreSQL connections per server instance.
     pub database_pool_size: usize,
     /// Largest local audit spool kept while PostgreSQL is unreachable (bytes).
@@ -350,6 +367,7 @@ impl Default for Config {
             issuance: IssuanceConfig::default(),
             audit_sync: AuditSync::Normal,
             database_url: None,
+            database_ca_file: None,
             database_pool_size: crate::store::DEFAULT_POOL_SIZE,
             audit_spool_max_bytes: 256 * 1024 * 1024,
             audit_checkpoint_key: None,
@@ -374,6 +392,7 @@ struct FileConfig {
     demo_residents: Option<PathBuf>,
     audit_sync: Option<AuditSync>,
     database_url: Option<String>,
+    database_ca_file: Option<PathBuf>,
     database_pool_size: Option<usize>,
     audit_spool_max_bytes: Option<u64>,
     audit_checkpoint_key: Option<PathBuf>,
@@ -384,6 +403,7 @@ struct FileConfig {
     trust_list_file: Option<PathBuf>,
     root_keys: Option<Vec<String>>,
     upstream_url: Option<String>,
+    upstream_ca_file: Option<PathBuf>,
     sync_interval_secs: Option<u64>,
     policies_file: Option<PathBuf>,
     danger_clock_offset_secs: Option<i64>,
@@ -536,6 +556,9 @@ impl Config {
         if let Some(u) = f.database_url {
             self.database_url = Some(crate::store::DatabaseUrl::parse(&u).map_err(|m| invalid("database_url", m))?);
         }
+        if let Some(p) = f.database_ca_file {
+            self.database_ca_file = Some(rel(p));
+        }
         self.database_pool_size = f.database_pool_size.unwrap_or(self.database_pool_size);
         self.audit_spool_max_bytes = f.audit_spool_max_bytes.unwrap_or(self.audit_spool_max_bytes);
         if let Some(k) = f.audit_checkpoint_key {
@@ -591,6 +614,9 @@ impl Config {
         }
         if let Some(u) = f.upstream_url {
             self.lists.upstream_url = Some(normalize_upstream_url(&u).map_err(|m| invalid("upstream_url", m))?);
+        }
+        if let Some(p) = f.upstream_ca_file {
+            self.lists.upstream_ca_file = Some(rel(p));
         }
         if let Some(s) = f.sync_interval_secs {
             self.lists.sync_interval = Duration::from_secs(s);
@@ -672,6 +698,9 @@ impl Config {
         if let Some(v) = get("IKD_DATABASE_URL").map(Zeroizing::new) {
             self.database_url = Some(crate::store::DatabaseUrl::parse(&v).map_err(|m| invalid("IKD_DATABASE_URL", m))?);
         }
+        if let Some(v) = get("IKD_DATABASE_CA_FILE") {
+            self.database_ca_file = Some(PathBuf::from(v));
+        }
         if let Some(v) = get("IKD_DATABASE_POOL_SIZE") {
             self.database_pool_size = parse_num("IKD_DATABASE_POOL_SIZE", &v)?;
         }
@@ -701,6 +730,9 @@ impl Config {
         }
         if let Some(v) = get("IKD_UPSTREAM_URL") {
             self.lists.upstream_url = Some(normalize_upstream_url(&v).map_err(|m| invalid("IKD_UPSTREAM_URL", m))?);
+        }
+        if let Some(v) = get("IKD_UPSTREAM_CA_FILE") {
+            self.lists.upstream_ca_file = Some(PathBuf::from(v));
         }
         if let Some(v) = get("IKD_PRESENTATION_WINDOW_SECS") {
             self.lists.presentation_window_secs = parse_num("IKD_PRESENTATION_WINDOW_SECS", &v)?;
@@ -823,6 +855,7 @@ impl Config {
             return Err(invalid("audit_checkpoint_every", "must be at least 1"));
         }
         self.check_lists()?;
+        self.check_tls()?;
         if self.issuer_key.is_some() && self.admin_token.is_none() && !self.demo {
             return Err(invalid(
                 "issuer_key",
@@ -835,6 +868,25 @@ impl Config {
 }
 
 impl Config {
+    /// The TLS settings of the sync and the database (`docs/SERVER.md` §2 and §13).
+    fn check_tls(&self) -> Result<(), ConfigError> {
+        if self.lists.upstream_ca_file.is_some()
+            && !self.lists.upstream_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        {
+            return Err(invalid(
+                "upstream_ca_file",
+                "a pinned CA for the upstream needs an https:// upstream_url (IKD_UPSTREAM_URL)",
+            ));
+        }
+        if self.database_ca_file.is_some() {
+            let Some(url) = &self.database_url else {
+                return Err(invalid("database_ca_file", "a CA for PostgreSQL needs database_url (IKD_DATABASE_URL)"));
+            };
+            url.check_ca_file_allowed().map_err(|m| invalid("database_ca_file", m))?;
+        }
+        Ok(())
+    }
+
     fn check_lists(&self) -> Result<(), ConfigError> {
         let l = &self.lists;
         let secs = l.sync_interval.as_secs();

@@ -8,6 +8,7 @@
 //! * [`store`]: the [`store::Store`] trait and its SQLite implementation.
 //! * [`audit`]: the hash-chained audit log.
 //! * [`sync`]: trust lists, status lists, and the sync from an upstream server.
+//! * [`tls`]: the TLS client settings (rustls) of the upstream sync and of PostgreSQL.
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -21,6 +22,7 @@ pub mod error;
 pub mod metrics;
 pub mod store;
 pub mod sync;
+pub mod tls;
 
 pub use app::{App, AppParts, AppState, StartupError};
 pub use config::Config;

@@ -15,6 +15,8 @@
 //! * The **verifier** is rebuilt whenever a list changes and swapped in atomically
 //!   (`RwLock<Arc<Verifier>>`): requests in flight finish with the verifier they started with.
 //! * Anything that fails (network, signature, rollback) keeps the previous good copy.
+//! * The sync speaks `https://` (rustls; system roots, or only `upstream_ca_file`) and, warned
+//!   about for hosts that are not loopback, plain `http://` (see [`upstream_client`]).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -25,6 +27,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -225,6 +228,8 @@ pub struct Lists {
     roots: Vec<PublicKey>,
     trust_list_file: Option<PathBuf>,
     upstream: Option<String>,
+    /// The client of the sync (`None` without an upstream): https with the configured roots.
+    client: Option<HttpClient>,
     interval: Duration,
     dir: Option<PathBuf>,
     freshness: FreshnessPolicy,
@@ -321,6 +326,12 @@ impl Lists {
             roots: cfg.root_keys.clone(),
             trust_list_file: cfg.trust_list_file.clone(),
             upstream: cfg.upstream_url.clone(),
+            client: match &cfg.upstream_url {
+                Some(_) => Some(
+                    upstream_client(cfg.upstream_ca_file.as_deref()).map_err(|m| lists_error("upstream_ca_file", m))?,
+                ),
+                None => None,
+            },
             interval: cfg.sync_interval,
             dir: extras.data_dir.as_ref().map(|d| d.join("lists")),
             freshness: cfg.freshness,
@@ -503,6 +514,11 @@ impl Lists {
     /// The upstream URL, when this server syncs.
     pub fn upstream(&self) -> Option<&str> {
         self.upstream.as_deref()
+    }
+
+    /// The client the background sync uses (https with the configured roots).
+    pub fn sync_client(&self) -> HttpClient {
+        self.client.clone().unwrap_or_else(http_client)
     }
 
     /// The clock offset (tests only; 0 normally).
@@ -1017,14 +1033,38 @@ fn problem(list: &str, code: &str, message: String) -> SyncProblem {
     SyncProblem { list: list.to_owned(), code: code.to_owned(), message }
 }
 
-/// The HTTP client of the sync.
-pub type HttpClient = Client<HttpConnector, Full<Bytes>>;
+/// The HTTP/1 client of the sync: `http://` and `https://` (rustls: TLS 1.2 or 1.3, the server's
+/// certificate checked against the system roots or, with `upstream_ca_file`, only the pinned CA).
+#[derive(Clone)]
+pub struct HttpClient {
+    /// The client, or why none could be made (every download then fails with this message).
+    inner: Result<Client<HttpsConnector<HttpConnector>, Full<Bytes>>, String>,
+}
 
-/// A new sync client (plain HTTP/1).
+impl std::fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpClient").field("usable", &self.inner.is_ok()).finish_non_exhaustive()
+    }
+}
+
+/// A new sync client trusting the system roots for `https://` (plain `http://` as well).
 pub fn http_client() -> HttpClient {
-    let mut conn = HttpConnector::new();
-    conn.set_connect_timeout(Some(FETCH_TIMEOUT));
-    Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(30)).build(conn)
+    upstream_client(None).unwrap_or_else(|e| HttpClient { inner: Err(e) })
+}
+
+/// A new sync client: `https://` upstreams are checked against the system roots, or against
+/// only the certificates of `ca_file` when given (`upstream_ca_file`). Fails when the CA file
+/// cannot be read or holds no usable certificate.
+pub fn upstream_client(ca_file: Option<&Path>) -> Result<HttpClient, String> {
+    let roots = crate::tls::Roots::from_ca_file(ca_file)?;
+    let tls = crate::tls::client_config(&crate::tls::Verify::Full(roots))?;
+    let mut http = HttpConnector::new();
+    http.set_connect_timeout(Some(FETCH_TIMEOUT));
+    // Wrapped by the https connector, it is handed https:// URIs too (TCP only, TLS on top).
+    http.enforce_http(false);
+    let conn = HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http().enable_http1().wrap_connector(http);
+    let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(30)).build(conn);
+    Ok(HttpClient { inner: Ok(client) })
 }
 
 /// The answer to a download.
@@ -1060,6 +1100,7 @@ pub async fn fetch(client: &HttpClient, url: &str, etag: Option<&str>, max: usiz
         req = req.header(header::IF_NONE_MATCH, e);
     }
     let req = req.body(Full::new(Bytes::new())).map_err(|e| format!("{url}: {e}"))?;
+    let client = client.inner.as_ref().map_err(|e| format!("{url}: no usable client: {e}"))?;
     let resp = tokio::time::timeout(FETCH_TIMEOUT, client.request(req))
         .await
         .map_err(|_| format!("{url}: no answer within {} s", FETCH_TIMEOUT.as_secs()))?
@@ -1213,7 +1254,10 @@ pub fn start(state: &Arc<AppState>) -> Option<tokio::task::JoinHandle<()>> {
 }
 
 async fn run(weak: Weak<AppState>) {
-    let client = http_client();
+    let client = match weak.upgrade() {
+        Some(state) => state.lists.sync_client(),
+        None => return,
+    };
     loop {
         let lists = {
             let Some(state) = weak.upgrade() else { return };
@@ -1261,6 +1305,13 @@ pub fn banner_lines(state: &AppState) -> Vec<String> {
     }
     if let Some(u) = &l.upstream {
         out.push(format!("Sync: from {u} every {} s (state at GET /v1/sync/status)", l.interval.as_secs()));
+        if crate::config::upstream_is_plain_remote(u) {
+            out.push(format!(
+                "WARNING: the sync from {u} is plain http to a host that is not loopback: whoever sits on the \
+                 path can withhold revocations (answers stay VALID through the grace period); use https://"
+            ));
+            tracing::warn!(upstream = %u, "the upstream sync uses plain http to a host that is not loopback");
+        }
     }
     if l.danger_offset != 0 {
         out.push(format!(

@@ -528,7 +528,7 @@ fn list_settings_from_file_and_environment() {
     assert_eq!(c.lists.danger_clock_offset_secs, 86_400);
 
     for (toml, needle) in [
-        ("upstream_url = \"https://x\"", "https"),
+        ("upstream_url = \"ftp://x\"", "not an https:// or http:// URL"),
         ("upstream_url = \"http://x/path\"", "without a path"),
         ("root_keys = [\"ikdpk1:nope\"]", "root_keys"),
         ("[freshness]\nstatus_fresh_minutes = 1", "status_fresh_minutes"),

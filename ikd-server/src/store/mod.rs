@@ -17,7 +17,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-pub use postgres::{DEFAULT_POOL_SIZE, DatabaseUrl, PgOptions, PgStore};
+pub use postgres::{DEFAULT_POOL_SIZE, DatabaseUrl, PgOptions, PgStore, SslMode};
 pub use sqlite::SqliteStore;
 
 use crate::config::{AuditSync, Config};
@@ -424,7 +424,7 @@ pub async fn open_configured(config: &Config, read_only: bool) -> Result<Arc<dyn
     match &config.database_url {
         Some(url) => {
             let opts = PgOptions {
-                url: url.clone(),
+                url: url.clone().with_ca_file(config.database_ca_file.as_deref()),
                 pool_size: config.database_pool_size,
                 spool: (!read_only).then(|| SpoolConfig {
                     dir: config.data_dir.join("audit-spool"),

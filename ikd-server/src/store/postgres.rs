@@ -19,17 +19,18 @@
 //!   instances starting at once do not race); a schema newer than this server is refused.
 //!
 //! Every operation runs on the runtime that opened the store (the pool's connections live
-//! there, whichever thread calls), bounded by [`OP_TIMEOUT`]. Connections are plain TCP or a
-//! Unix socket (no TLS in this build: keep the database on a private network or loopback).
+//! there, whichever thread calls), bounded by [`OP_TIMEOUT`]. Connections are TCP, with TLS
+//! (rustls) as `sslmode` in the URL says (libpq's meanings, see [`SslMode`]), or a Unix socket
+//! (never TLS).
 
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use tokio_postgres::NoTls;
 use tokio_postgres::config::Host;
 use tokio_postgres::error::SqlState;
 use zeroize::Zeroizing;
@@ -50,19 +51,147 @@ const POOL_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default pool size per server instance.
 pub const DEFAULT_POOL_SIZE: usize = 16;
 
+/// How connections use TLS: `sslmode` in the URL, with libpq's meanings (the default is
+/// `prefer`). `allow` is not supported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SslMode {
+    /// Never TLS.
+    Disable,
+    /// TLS when the server offers it, plain otherwise; the certificate is not checked.
+    Prefer,
+    /// TLS or no connection; the certificate is not checked unless a root certificate is given
+    /// (`sslrootcert`, `database_ca_file`), which makes it `verify-ca`.
+    Require,
+    /// TLS; the certificate must chain to the root certificate (or the system roots).
+    VerifyCa,
+    /// TLS; the certificate must chain to the root certificate (or the system roots) and name
+    /// the host of the URL.
+    VerifyFull,
+}
+
+impl SslMode {
+    fn parse(v: &str) -> Result<SslMode, String> {
+        match v {
+            "disable" => Ok(SslMode::Disable),
+            "prefer" => Ok(SslMode::Prefer),
+            "require" => Ok(SslMode::Require),
+            "verify-ca" => Ok(SslMode::VerifyCa),
+            "verify-full" => Ok(SslMode::VerifyFull),
+            _ => Err("sslmode must be disable, prefer, require, verify-ca or verify-full".to_owned()),
+        }
+    }
+
+    /// The name in the URL.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
+}
+
+/// The roots PostgreSQL's certificate is checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum RootCert {
+    /// A PEM file: only its certificates are trusted.
+    File(PathBuf),
+    /// `sslrootcert=system`: the operating system's roots.
+    System,
+}
+
 /// A PostgreSQL connection URL (`postgres://user[:password]@host[:port]/db[?options]`). It may
 /// hold a password, so it is never printed: `Debug` and [`DatabaseUrl::redacted`] show user,
 /// hosts, ports and database only, and parse errors never quote it.
 #[derive(Clone)]
 pub struct DatabaseUrl {
+    /// The URL as tokio-postgres reads it: `verify-ca`/`verify-full` become `require` (the
+    /// certificate checks are the connector's) and `sslrootcert` is taken out.
     raw: Zeroizing<String>,
     redacted: String,
+    ssl_mode: SslMode,
+    root_cert: Option<RootCert>,
 }
 
 impl std::fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DatabaseUrl({})", self.redacted)
+        write!(f, "DatabaseUrl({}, sslmode={})", self.redacted, self.ssl_mode.as_str())
     }
+}
+
+/// Percent-decoding of a URL parameter (`%2F` → `/`); invalid escapes stay as they are.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let byte = b.get(i).copied().unwrap_or(0);
+        let hex =
+            b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (byte, hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            _ => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Takes `sslmode` and `sslrootcert` out of the URL's parameters (found where tokio-postgres finds
+/// them: the first `?` after the first `@`). Returns the URL for tokio-postgres, the mode and the
+/// root certificate. Errors never quote the URL.
+fn split_tls_params(url: &str) -> Result<(Zeroizing<String>, SslMode, Option<RootCert>), String> {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let from = url.get(after_scheme..).and_then(|r| r.find('@')).map_or(after_scheme, |i| after_scheme + i);
+    let Some(q) = url.get(from..).and_then(|r| r.find('?')).map(|i| from + i) else {
+        return Ok((Zeroizing::new(url.to_owned()), SslMode::Prefer, None));
+    };
+    let (base, query) = (url.get(..q).unwrap_or(url), url.get(q + 1..).unwrap_or(""));
+    let mut mode = SslMode::Prefer;
+    let mut root = None;
+    let mut kept: Vec<Zeroizing<String>> = Vec::new();
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        match percent_decode(k).as_str() {
+            "sslmode" => {
+                mode = SslMode::parse(&percent_decode(v))?;
+                let for_client = match mode {
+                    SslMode::VerifyCa | SslMode::VerifyFull => SslMode::Require,
+                    m => m,
+                };
+                kept.push(Zeroizing::new(format!("sslmode={}", for_client.as_str())));
+            }
+            "sslrootcert" => {
+                let path = percent_decode(v);
+                if path.is_empty() {
+                    return Err("sslrootcert is empty".to_owned());
+                }
+                root = Some(if path == "system" { RootCert::System } else { RootCert::File(PathBuf::from(path)) });
+            }
+            _ => kept.push(Zeroizing::new(pair.to_owned())),
+        }
+    }
+    if root.is_some() && mode < SslMode::Require {
+        return Err("sslrootcert needs sslmode=verify-full, verify-ca or require (it is not used by disable or \
+                    prefer, which do not check the certificate)"
+            .to_owned());
+    }
+    if root == Some(RootCert::System) && mode != SslMode::VerifyFull {
+        return Err("sslrootcert=system needs sslmode=verify-full (as in libpq)".to_owned());
+    }
+    let mut out = Zeroizing::new(base.to_owned());
+    for (i, p) in kept.iter().enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        out.push_str(p);
+    }
+    Ok((out, mode, root))
 }
 
 impl DatabaseUrl {
@@ -72,12 +201,67 @@ impl DatabaseUrl {
         if !(t.starts_with("postgres://") || t.starts_with("postgresql://")) {
             return Err("must start with postgres:// or postgresql://".to_owned());
         }
-        let cfg = tokio_postgres::Config::from_str(t).map_err(|e| {
+        let (raw, ssl_mode, root_cert) =
+            split_tls_params(t).map_err(|m| format!("not a valid PostgreSQL URL ({m})"))?;
+        let cfg = tokio_postgres::Config::from_str(&raw).map_err(|e| {
             // The parser's cause names the option, never the URL's text.
             let cause = std::error::Error::source(&e).map(|c| format!(": {c}")).unwrap_or_default();
             format!("not a valid PostgreSQL URL ({e}{cause})")
         })?;
-        Ok(DatabaseUrl { raw: Zeroizing::new(t.to_owned()), redacted: redact(&cfg) })
+        Ok(DatabaseUrl { raw, redacted: redact(&cfg), ssl_mode, root_cert })
+    }
+
+    /// The TLS mode (`sslmode`, `prefer` when not given).
+    pub fn ssl_mode(&self) -> SslMode {
+        self.ssl_mode
+    }
+
+    /// Whether a root certificate file (`database_ca_file`) may be added: the URL names none
+    /// (`sslrootcert`) and its `sslmode` checks certificates (`require` or stronger).
+    pub fn check_ca_file_allowed(&self) -> Result<(), String> {
+        if self.root_cert.is_some() {
+            return Err(
+                "the database URL already names a root certificate (sslrootcert): keep one of the two".to_owned()
+            );
+        }
+        if self.ssl_mode < SslMode::Require {
+            return Err(format!(
+                "the database URL has sslmode={}, which does not check the certificate: add \
+                 sslmode=verify-full (or verify-ca) to the URL",
+                self.ssl_mode.as_str()
+            ));
+        }
+        Ok(())
+    }
+
+    /// The same URL trusting only the certificates of `ca_file` (`database_ca_file`), when given.
+    pub fn with_ca_file(mut self, ca_file: Option<&Path>) -> DatabaseUrl {
+        if let Some(p) = ca_file {
+            self.root_cert = Some(RootCert::File(p.to_owned()));
+        }
+        self
+    }
+
+    /// The TLS connector of this URL: how the certificate is checked follows `sslmode` and the
+    /// root certificate. Fails when the root certificate file cannot be used.
+    fn tls(&self) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
+        use crate::tls::{Roots, Verify};
+        let roots = |r: &Option<RootCert>| match r {
+            Some(RootCert::File(p)) => {
+                Roots::from_ca_file(Some(p)).map_err(|m| StoreError::Open(format!("PostgreSQL TLS: {m}")))
+            }
+            Some(RootCert::System) | None => Ok(Roots::System),
+        };
+        let verify = match (self.ssl_mode, &self.root_cert) {
+            (SslMode::Disable | SslMode::Prefer, _) | (SslMode::Require, None) => Verify::Nothing,
+            (SslMode::Require | SslMode::VerifyCa, r) => Verify::ChainOnly(roots(r)?),
+            (SslMode::VerifyFull, r) => Verify::Full(roots(r)?),
+        };
+        let mut config =
+            crate::tls::client_config(&verify).map_err(|m| StoreError::Open(format!("PostgreSQL TLS: {m}")))?;
+        // What libpq offers (PostgreSQL 17 checks it when given).
+        config.alpn_protocols = vec![b"postgresql".to_vec()];
+        Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
     }
 
     /// The URL without its password (for logs and the start-up banner).
@@ -197,7 +381,8 @@ impl PgStore {
         if !options.contains("idle_in_transaction_session_timeout") {
             cfg.options(format!("{options} -c idle_in_transaction_session_timeout=30000").trim_start());
         }
-        let manager = Manager::from_config(cfg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let tls = opts.url.tls()?;
+        let manager = Manager::from_config(cfg, tls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(opts.pool_size.max(1))
             .runtime(Runtime::Tokio1)
@@ -216,7 +401,11 @@ impl PgStore {
         let mut client = pool.get().await.map_err(|e| open_err(pool_err(&e)))?;
         let schema = migrate(&mut client, opts.read_only).await.map_err(open_err)?;
         drop(client);
-        let describe = format!("PostgreSQL at {where_}, schema {schema}, pool {}", opts.pool_size.max(1));
+        let describe = format!(
+            "PostgreSQL at {where_} (sslmode={}), schema {schema}, pool {}",
+            opts.url.ssl_mode().as_str(),
+            opts.pool_size.max(1)
+        );
         Ok(PgStore {
             inner: Arc::new(Inner { pool, handle, describe, spool: opts.spool, last_prune: AtomicI64::new(0) }),
         })
