@@ -277,7 +277,7 @@ pub async fn issue(
     ApiJson(body): ApiJson<IssueBody>,
 ) -> Result<Response, ApiError> {
     let input = validate(&state, body).await?;
-    let actor = admin_actor(&headers);
+    let actor = admin_actor(&headers)?;
     // Runs to the end even if the client goes away: a reservation is always finished and an
     // issued credential always audited, never cut off halfway by a dropped connection.
     let st = Arc::clone(&state);
@@ -300,9 +300,9 @@ pub async fn issue(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-fn admin_actor(headers: &HeaderMap) -> String {
-    let c = counter(headers);
-    if c == "anonymous" { "admin".to_owned() } else { format!("admin:{c}") }
+fn admin_actor(headers: &HeaderMap) -> Result<String, ApiError> {
+    let c = counter(headers)?;
+    Ok(if c == "anonymous" { "admin".to_owned() } else { format!("admin:{c}") })
 }
 
 /// `POST /v1/credentials/{serial}/revoke` (admin).
@@ -321,7 +321,7 @@ pub async fn revoke(
         .filter(|s| *s > 0)
         .ok_or_else(|| ApiError::bad_request("the serial must be a positive whole number"))?;
     // Like issuing: the revocation and its audit entry are not cut off by a dropped connection.
-    let actor = admin_actor(&headers);
+    let actor = admin_actor(&headers)?;
     let st = Arc::clone(&state);
     tokio::spawn(async move { revoke_serial(&st, serial, actor).await }).await.map_err(|_| ApiError::internal())?
 }

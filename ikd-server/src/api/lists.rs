@@ -99,8 +99,11 @@ pub async fn status_list(
         6 => state.lists.status_by_key_id(KeyId::from_hex(&key).ok_or_else(bad)?),
         64 => {
             let bytes: [u8; 32] = hex::decode(&key).ok().and_then(|v| v.try_into().ok()).ok_or_else(bad)?;
-            let pk = PublicKey::from_bytes(&bytes).map_err(|_| bad())?;
-            state.lists.status_by_key(&pk).into_iter().collect()
+            // 64 hex digits that are not a valid public key are no issuer's key: not found.
+            match PublicKey::from_bytes(&bytes) {
+                Ok(pk) => state.lists.status_by_key(&pk).into_iter().collect(),
+                Err(_) => Vec::new(),
+            }
         }
         _ => return Err(bad()),
     };

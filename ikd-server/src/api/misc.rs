@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::auth::Admin;
@@ -24,11 +24,25 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
 /// `GET /readyz`: the store answers and at least one issuer is trusted.
 /// With `?for=verify`, a shared database that is down leaves the server ready while its
 /// audit spool has room (see `crate::store::store_readiness`).
+/// `for` other than `verify` (an empty one included) is refused: 400 `invalid_request` with
+/// `error.field = "for"`, so a probe with a typo fails at once instead of checking something else.
 pub async fn readyz(
     State(state): State<Arc<AppState>>,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    axum::extract::Query(params): axum::extract::Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let store = crate::store::store_readiness(&state, query.as_deref()).await?;
+    let mut for_verify = false;
+    for (_, v) in params.iter().filter(|(k, _)| k == "for") {
+        if v != "verify" {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "`for` must be `verify` (or be left out)",
+            )
+            .with("field", "for"));
+        }
+        for_verify = true;
+    }
+    let store = crate::store::store_readiness(&state, for_verify.then_some("for=verify")).await?;
     let issuers = state.verifier_now().await.trust_store().issuers().len();
     if issuers == 0 {
         return Err(ApiError::new(
@@ -52,9 +66,30 @@ pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()).into_response()
 }
 
-/// `GET /v1/openapi.json`.
-pub async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+/// `GET /v1/openapi.json`: [`openapi_document`].
+pub async fn openapi(State(state): State<Arc<AppState>>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], openapi_document(&state).to_string()).into_response()
+}
+
+/// The OpenAPI document as this server answers: [`OPENAPI`] with what its configuration decides
+/// filled in, so the document says exactly what the server accepts: the names of its policies
+/// (the `enum` of each `policy`, with `""` and, in bodies, `null` for none), the batch limit
+/// (`maxItems` of `qrs`) and the longest validity it issues (`maximum` of `valid_days`).
+pub fn openapi_document(state: &AppState) -> Value {
+    let mut doc: Value = serde_json::from_str(OPENAPI).unwrap_or_default();
+    let names: Vec<Value> = std::iter::once(json!("")).chain(state.policies.iter().map(|p| json!(p.name))).collect();
+    let nullable_names: Vec<Value> = names.iter().cloned().chain([Value::Null]).collect();
+    let mut set = |pointer: &str, key: &str, value: Value| {
+        if let Some(o) = doc.pointer_mut(pointer).and_then(Value::as_object_mut) {
+            o.insert(key.to_owned(), value);
+        }
+    };
+    set("/components/parameters/Policy/schema", "enum", names.into());
+    set("/components/schemas/VerifyRequest/properties/policy", "enum", nullable_names.clone().into());
+    set("/components/schemas/BatchRequest/properties/policy", "enum", nullable_names.into());
+    set("/components/schemas/BatchRequest/properties/qrs", "maxItems", state.limits.max_batch_items.into());
+    set("/components/schemas/IssueRequest/properties/valid_days", "maximum", state.issuance.max_valid_days.into());
+    doc
 }
 
 /// `GET /v1/info`: what this server trusts and offers (no secrets, no personal data).

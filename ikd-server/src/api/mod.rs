@@ -26,9 +26,21 @@ pub fn lang_tag(l: Lang) -> &'static str {
     }
 }
 
-/// The validated `X-Counter-Id`, or `anonymous`.
-pub fn counter(headers: &HeaderMap) -> String {
-    crate::audit::counter_id(headers.get("x-counter-id").and_then(|v| v.to_str().ok()))
+/// The `X-Counter-Id` for the audit log, or `anonymous` without one. A value that is not 1–64 of
+/// `A–Z a–z 0–9 . _ : -` (an empty one included) is refused, never recorded: 400
+/// `invalid_request` with `error.field = "X-Counter-Id"`. Handlers check it before verifying,
+/// so a refused request leaves no trace (no audit entry, no live presentation used up).
+pub fn counter(headers: &HeaderMap) -> Result<String, crate::error::ApiError> {
+    let Some(v) = headers.get("x-counter-id") else { return Ok("anonymous".to_owned()) };
+    match v.to_str() {
+        Ok(s) if crate::audit::counter_id(Some(s)) == s => Ok(s.to_owned()),
+        _ => Err(crate::error::ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "`X-Counter-Id` must be 1 to 64 of A-Z a-z 0-9 . _ : - (or be left out)",
+        )
+        .with("field", "X-Counter-Id")),
+    }
 }
 
 /// Now, RFC 3339 UTC.

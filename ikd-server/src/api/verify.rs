@@ -463,11 +463,12 @@ pub async fn verify_text(
     ApiJson(body): ApiJson<VerifyBody>,
 ) -> Result<Response, ApiError> {
     let l = lang(&headers);
+    let actor = counter(&headers)?;
     let opts = options(&state, body.policy.as_deref(), body.challenge.as_deref())?;
     let v = state.verifier_now().await.verify_with(&body.qr, &opts.verify_options());
     let v = check_replay(&state, v).await;
     let a = assess(&state, &v);
-    audit(&state, vec![audit_record(&state, &counter(&headers), "text", &v, &a, &now_rfc3339())]).await?;
+    audit(&state, vec![audit_record(&state, &actor, "text", &v, &a, &now_rfc3339())]).await?;
     Ok(Json(verification_out(&state, &v, &a, l, true, &opts)).into_response())
 }
 
@@ -478,6 +479,7 @@ pub async fn verify_batch(
     ApiJson(body): ApiJson<BatchBody>,
 ) -> Result<Response, ApiError> {
     let l = lang(&headers);
+    let actor = counter(&headers)?;
     let max = state.limits.max_batch_items;
     if body.qrs.len() > max {
         return Err(ApiError::new(
@@ -508,7 +510,6 @@ pub async fn verify_batch(
         checked.push(check_replay(&state, v).await);
     }
     let results = checked;
-    let actor = counter(&headers);
     let at = now_rfc3339();
     let assessed: Vec<Assessed> = results.iter().map(|v| assess(&state, v)).collect();
     audit(
@@ -655,6 +656,7 @@ pub async fn verify_image(
 ) -> Result<Response, ApiError> {
     let headers = req.headers().clone();
     let l = lang(&headers);
+    let actor = counter(&headers)?;
     let opts = options(&state, q.policy.as_deref(), q.challenge.as_deref())?;
     let effort = match q.source.as_deref() {
         None | Some("") | Some("upload") => scan::ScanEffort::Thorough,
@@ -716,7 +718,7 @@ pub async fn verify_image(
     let v = state.verifier_now().await.verify_with(&text, &opts.verify_options());
     let v = check_replay(&state, v).await;
     let a = assess(&state, &v);
-    audit(&state, vec![audit_record(&state, &counter(&headers), "image", &v, &a, &now_rfc3339())]).await?;
+    audit(&state, vec![audit_record(&state, &actor, "image", &v, &a, &now_rfc3339())]).await?;
     let out = VerificationOut {
         scan: Some(ScanOut { codes_found: found }),
         ..verification_out(&state, &v, &a, l, true, &opts)
