@@ -127,7 +127,9 @@ fn issue_then_verify_through_a_pipe_and_json() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["verdict"], "VALID");
     assert_eq!(lines[0]["claims"]["nik"], "************0007");
-    assert_eq!(lines[0]["report"].as_array().unwrap().len(), 6);
+    let report = lines[0]["report"].as_array().unwrap();
+    assert_eq!(report.len(), 7, "six checks and status");
+    assert_eq!(report[6], serde_json::json!({"check": "status", "code": null, "outcome": "not_checked"}));
     assert_eq!(lines[0]["issuer"]["name"], "DISDUKCAPIL KABUPATEN SERANG (TEST)");
 
     // Plain mode: one line per scan, the worst verdict decides the status.

@@ -368,11 +368,15 @@ fn bad_trust_lists_are_rejected_and_the_previous_one_kept() {
             "d30190=2026-01-07",
         ],
     ));
-    let out = ok(&ikd(p, &["sync", "--cache", "cache"]));
+    // The trust list is taken; the status list signed by the now compromised key is not
+    // (issue 13, item 7: it could be the thief's), and the sync says so.
+    let (out, _) = code(&ikd(p, &["sync", "--cache", "cache"]), 2);
     assert!(out.contains("updated: sequence 1 → 2"), "{out}");
-    // The compromise applies offline: one.ikd was issued before it, so it stays valid.
+    assert!(out.contains("status_signer_compromised"), "{out}");
+    // The compromise applies offline: one.ikd was issued before it, so its signature is still
+    // good, but its revocation status can no longer be known from that key's list.
     let (c, v, _) = verify_json(p, &["--cache", "cache", "--now", "2026-01-08T12:00:00Z", "one.ikd"]);
-    assert_eq!(c, 0, "{v}");
+    assert_eq!((c, v["code"].as_str()), (3, Some("status_unknown")), "{v}");
     // The next list from the same plain trust store keeps the compromise (carried over).
     let out = ok(&ikd(
         p,
