@@ -251,12 +251,25 @@ pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) 
         }
         return Err(audit_unavailable("nothing was issued"));
     }
-    // Only a credential whose registry row says `issued` is handed out.
-    state
-        .store
-        .finish_credential(&own.key_id, res.serial, CredentialState::Issued)
-        .await
-        .map_err(|e| store_error(&e))?;
+    // Only a credential whose registry row says `issued` is handed out. If the row cannot be
+    // marked, the audited issuance did not happen after all: a second entry, `issue_void`,
+    // says so (the audit log is append-only), and the signed text is dropped unseen.
+    if let Err(e) = state.store.finish_credential(&own.key_id, res.serial, CredentialState::Issued).await {
+        let void = AuditRecord {
+            at: now.to_string(),
+            event: "issue_void",
+            actor: actor.to_owned(),
+            source: "admin",
+            serial: Some(res.serial),
+            key_id: Some(own.key_id.clone()),
+            verdict: String::new(),
+            code: "not_handed_out".to_owned(),
+        };
+        if let Err(ae) = state.audit.append(vec![void]).await {
+            tracing::error!(error = %ae, serial = res.serial, "could not audit a voided issuance");
+        }
+        return Err(store_error(&e));
+    }
     state.metrics.issued.inc();
     tracing::info!(serial = res.serial, key_id = %own.key_id, "credential issued");
     Ok(Issued {
