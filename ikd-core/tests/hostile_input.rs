@@ -105,3 +105,56 @@ fn regression_small_order_holder_keys_are_refused() {
         assert_eq!(PublicKey::from_bytes(&enc), Err(KeyError::InvalidPublicKey), "{}", hex::encode(enc));
     }
 }
+
+/// `decode_luma` of a `width` × `height` image of one brightness, and the same as a PNG through
+/// `decode_image`: both must say "no code" (never that a decoder failed, which is what a
+/// contained panic gives).
+fn assert_flat_image_reads_as_no_code(width: u32, height: u32, value: u8) {
+    use ikd_core::scan::{ScanEffort, ScanError, ScanLimits, decode_image_with, decode_luma_with};
+    let image = image::GrayImage::from_pixel(width, height, image::Luma([value]));
+    for effort in [ScanEffort::Thorough, ScanEffort::LiveFrame] {
+        let result = decode_luma_with(&image, effort);
+        assert!(
+            matches!(result, Err(ScanError::NoCode { .. })),
+            "{width}x{height} of {value} ({effort:?}): {result:?}"
+        );
+        if width > 0 && height > 0 {
+            let mut png = Vec::new();
+            image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+            let result = decode_image_with(&png, &ScanLimits::default(), effort);
+            assert!(matches!(result, Err(ScanError::NoCode { .. })), "{width}x{height} PNG of {value}: {result:?}");
+        }
+    }
+}
+
+/// A plain white image divided by zero in the contrast stretch (scan/prep.rs); the panic was
+/// contained, but flooded the log and turned "no code" into `decoder_failed`.
+#[test]
+fn regression_white_image_does_not_panic() {
+    assert_flat_image_reads_as_no_code(640, 480, 255);
+    assert_flat_image_reads_as_no_code(64, 64, 255);
+}
+
+#[test]
+fn regression_black_image_does_not_panic() {
+    assert_flat_image_reads_as_no_code(640, 480, 0);
+    assert_flat_image_reads_as_no_code(64, 64, 0);
+}
+
+#[test]
+fn regression_flat_grey_images_do_not_panic() {
+    for value in [1, 127, 128, 254] {
+        assert_flat_image_reads_as_no_code(100, 100, value);
+    }
+}
+
+#[test]
+fn regression_tiny_and_empty_images_do_not_panic() {
+    for (width, height) in
+        [(0, 0), (0, 5), (5, 0), (1, 1), (1, 2), (2, 1), (1, 100), (100, 1), (2, 2), (3, 3), (20, 20)]
+    {
+        for value in [0, 255] {
+            assert_flat_image_reads_as_no_code(width, height, value);
+        }
+    }
+}

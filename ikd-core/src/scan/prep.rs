@@ -30,7 +30,9 @@ pub(super) fn stretch(image: &GrayImage) -> GrayImage {
         }
     }
     let total = image.as_raw().len() as u64;
-    let low = percentile(&histogram, total, 1);
+    // `low` at most 254 and `high` above it, so the range is never empty, even on an image of
+    // one brightness (a plain white one used to divide by zero here).
+    let low = percentile(&histogram, total, 1).min(254);
     let high = percentile(&histogram, total, 99).max(low.saturating_add(1));
     let (low, high) = (i32::from(low), i32::from(high));
     let table: Vec<u8> = (0..=255i32).map(|v| ((v - low) * 255 / (high - low)).clamp(0, 255) as u8).collect();
@@ -181,6 +183,15 @@ mod tests {
                 assert_eq!(u32::from(mean.of(sum)), (sum + count / 2) / count, "{sum}/{count}");
             }
         }
+    }
+
+    #[test]
+    fn stretch_of_one_brightness_does_not_divide_by_zero() {
+        for value in [0u8, 1, 128, 254, 255] {
+            let image = GrayImage::from_pixel(9, 7, image::Luma([value]));
+            assert_eq!(stretch(&image).dimensions(), (9, 7), "{value}");
+        }
+        assert_eq!(stretch(&GrayImage::new(0, 0)).dimensions(), (0, 0));
     }
 
     #[test]
