@@ -158,3 +158,133 @@ fn regression_tiny_and_empty_images_do_not_panic() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Decompression bombs
+
+/// A white `width` × `height` RGBA PNG, small once compressed.
+fn white_rgba_png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbaImage::from_pixel(width, height, image::Rgba([255, 255, 255, 255]));
+    let mut png = Vec::new();
+    image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    png
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// A PNG whose header claims `width` × `height` RGBA pixels (8-bit) with one tiny IDAT chunk
+/// behind it: a decoder that trusts the header allocates width · height · 4 bytes.
+fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        png.extend((data.len() as u32).to_be_bytes());
+        let body = [kind, data].concat();
+        png.extend(&body);
+        png.extend(crc32(&body).to_be_bytes());
+    };
+    let ihdr = [&width.to_be_bytes()[..], &height.to_be_bytes(), &[8, 6, 0, 0, 0]].concat();
+    chunk(b"IHDR", &ihdr);
+    // zlib stream of a few zero bytes (the first row's filter byte and pixels).
+    chunk(b"IDAT", &[0x78, 0x9c, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01]);
+    chunk(b"IEND", &[]);
+    png
+}
+
+/// The 275 KB white 8192 × 8192 RGBA PNG that took the server from 88 MB to 600 MB: refused by
+/// its header, before any pixel buffer is allocated (it is within the 8192 × 8192 dimension
+/// caps, but has 67 megapixels).
+#[test]
+fn regression_huge_white_png_is_refused_before_decoding() {
+    use ikd_core::scan::{MAX_PIXELS, ScanError, ScanLimits, decode_image};
+    let png = white_rgba_png(8192, 8192);
+    // About 1.3 MB at the encoder's default compression (275 KB at its best): far below the
+    // 16 MiB input cap, so only the pixel cap stands in its way.
+    assert!(png.len() < ScanLimits::DEFAULT_MAX_INPUT_BYTES / 8, "{}", png.len());
+    let err = decode_image(&png, &ScanLimits::default()).unwrap_err();
+    assert!(
+        matches!(err, ScanError::TooManyPixels { width: 8192, height: 8192, max, .. } if max == MAX_PIXELS),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "image_too_many_pixels");
+    assert!(err.message_id().contains("8192x8192"));
+    assert_eq!(MAX_PIXELS, 16 * 1024 * 1024);
+    // Photos too (8192 is over their 8000-pixel side cap; 4100 × 4100 is within it).
+    let err = photo::make_thumbnail(&png, 420, &photo::PhotoLimits::default()).unwrap_err();
+    assert!(matches!(err, photo::PhotoError::DimensionsTooLarge { width: 8192, height: 8192 }), "{err:?}");
+    let png = white_rgba_png(4100, 4100);
+    let err = photo::make_thumbnail(&png, 420, &photo::PhotoLimits::default()).unwrap_err();
+    assert!(matches!(err, photo::PhotoError::TooManyPixels { width: 4100, height: 4100, .. }), "{err:?}");
+    assert_eq!(err.code(), "photo_too_many_pixels");
+}
+
+/// Headers claiming absurd sizes are refused from the header alone: 100000 × 100000 (40 GB of
+/// RGBA) by the dimension caps, and 8192 × 2049 (just over 16 megapixels, within the dimension
+/// caps) by the pixel cap, though neither has the data behind it.
+#[test]
+fn regression_png_header_claiming_huge_dimensions_is_refused_without_allocating() {
+    use ikd_core::scan::{ScanError, ScanLimits, decode_image};
+    let err = decode_image(&png_claiming(100_000, 100_000), &ScanLimits::default()).unwrap_err();
+    assert!(matches!(err, ScanError::DimensionsTooLarge { width: 100_000, height: 100_000 }), "{err:?}");
+    // Within the dimension caps a caller may set, but not the pixel cap.
+    let wide = ScanLimits { max_width: 100_000, max_height: 100_000, ..ScanLimits::default() };
+    let err = decode_image(&png_claiming(100_000, 100_000), &wide).unwrap_err();
+    assert!(matches!(err, ScanError::TooManyPixels { width: 100_000, height: 100_000, .. }), "{err:?}");
+    let err = decode_image(&png_claiming(8192, 2049), &ScanLimits::default()).unwrap_err();
+    assert!(matches!(err, ScanError::TooManyPixels { width: 8192, height: 2049, .. }), "{err:?}");
+    // At exactly 16 megapixels the header passes, and the missing data is what is refused.
+    let err = decode_image(&png_claiming(8192, 2048), &ScanLimits::default()).unwrap_err();
+    assert!(matches!(err, ScanError::CorruptImage(_)), "{err:?}");
+
+    let wide = photo::PhotoLimits { max_width: 100_000, max_height: 100_000, ..photo::PhotoLimits::default() };
+    let err = photo::make_thumbnail(&png_claiming(100_000, 100_000), 420, &wide).unwrap_err();
+    assert!(matches!(err, photo::PhotoError::TooManyPixels { width: 100_000, height: 100_000, .. }), "{err:?}");
+}
+
+/// 16-bit RGBA at 16 megapixels needs 128 MiB: over the decoder's allocation cap.
+#[test]
+fn regression_decoder_allocation_is_capped() {
+    use ikd_core::scan::{MAX_DECODE_BYTES, ScanError, ScanLimits, decode_image};
+    let image = image::ImageBuffer::<image::Rgba<u16>, Vec<u16>>::from_pixel(4096, 4096, image::Rgba([65535; 4]));
+    let mut png = Vec::new();
+    image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let err = decode_image(&png, &ScanLimits::default()).unwrap_err();
+    assert!(matches!(err, ScanError::MemoryLimit { max, .. } if max == MAX_DECODE_BYTES), "{err:?}");
+    assert_eq!(err.code(), "image_memory_limit");
+    let err = photo::make_thumbnail(&png, 420, &photo::PhotoLimits::default()).unwrap_err();
+    assert!(matches!(err, photo::PhotoError::MemoryLimit { .. }), "{err:?}");
+    assert_eq!(err.code(), "photo_memory_limit");
+}
+
+/// An image within the pixel cap but above the working size is shrunk before the cascade, and
+/// a code in it is still read.
+#[test]
+fn large_image_is_shrunk_and_still_read() {
+    use ikd_core::scan::{ScanLimits, decode_image};
+    let code = qrcode::QrCode::new(b"IKD1:LARGE-IMAGE-TEST").unwrap();
+    let modules = code.width() as u32;
+    let colors = code.to_colors();
+    // 4000 × 3000, 40 pixels a module, dark modules 30, light 230.
+    let (width, height, module, left, top) = (4000u32, 3000u32, 40u32, 900u32, 600u32);
+    let image = image::GrayImage::from_fn(width, height, |x, y| {
+        let (mx, my) = (x.wrapping_sub(left) / module, y.wrapping_sub(top) / module);
+        let dark = x >= left
+            && y >= top
+            && mx < modules
+            && my < modules
+            && colors[(my * modules + mx) as usize] == qrcode::Color::Dark;
+        image::Luma([if dark { 30 } else { 230 }])
+    });
+    let mut png = Vec::new();
+    image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let codes = decode_image(&png, &ScanLimits::default()).unwrap();
+    assert_eq!(codes[0].text(), Some("IKD1:LARGE-IMAGE-TEST"));
+}

@@ -3,6 +3,8 @@
 use image::GrayImage;
 use image::imageops::{FilterType, resize};
 
+use super::WORKING_MAX_PIXELS;
+
 /// Unsharp mask with a box blur: `out = 2·in − box_blur(in, radius)`, clamped.
 ///
 /// Restores edges softened by focus blur or JPEG, which helps both the binariser and the
@@ -61,6 +63,48 @@ pub(super) fn upscale(image: &GrayImage, num: u32, den: u32) -> GrayImage {
     let (width, height) = image.dimensions();
     let scale = |v: u32| (u64::from(v) * u64::from(num) / u64::from(den.max(1))) as u32;
     resize(image, scale(width), scale(height), FilterType::Triangle)
+}
+
+/// The smallest whole factor by which a `width` × `height` image must be shrunk (on each side)
+/// to have at most [`WORKING_MAX_PIXELS`] pixels; 1 if it has no more already.
+pub(super) fn working_factor(width: u32, height: u32) -> u32 {
+    let (width, height) = (u64::from(width), u64::from(height));
+    let mut factor = 1u64;
+    // Ends once `factor` exceeds the shorter side (the product is then 0), so `factor` stays
+    // within u32.
+    while (width / factor).saturating_mul(height / factor) > WORKING_MAX_PIXELS {
+        factor = factor.saturating_add(1);
+    }
+    u32::try_from(factor).unwrap_or(u32::MAX)
+}
+
+/// `image` shrunk by [`working_factor`], each factor × factor block averaged into one pixel
+/// (rounded; the last partial row and column of blocks are dropped); `None` if it is already
+/// within [`WORKING_MAX_PIXELS`].
+pub(super) fn shrink_to_working_size(image: &GrayImage) -> Option<GrayImage> {
+    let (width, height) = image.dimensions();
+    let factor = working_factor(width, height);
+    if factor <= 1 {
+        return None;
+    }
+    let (out_w, out_h) = (width / factor, height / factor);
+    let (row_len, f) = (usize::try_from(width).ok()?, usize::try_from(factor).ok()?);
+    let area = u64::from(factor).saturating_mul(u64::from(factor));
+    let half = area / 2;
+    let mut sums = vec![0u64; usize::try_from(out_w).ok()?];
+    let mut pixels = Vec::with_capacity(usize::try_from(u64::from(out_w).saturating_mul(u64::from(out_h))).ok()?);
+    let band = row_len.checked_mul(f)?;
+    for rows in image.as_raw().chunks_exact(band).take(usize::try_from(out_h).ok()?) {
+        sums.fill(0);
+        for row in rows.chunks_exact(row_len) {
+            for (sum, block) in sums.iter_mut().zip(row.chunks_exact(f)) {
+                *sum = block.iter().fold(*sum, |s, &p| s.saturating_add(u64::from(p)));
+            }
+        }
+        // Each sum is at most 255 · area, so the rounded mean is at most 255.
+        pixels.extend(sums.iter().map(|&sum| u8::try_from(sum.saturating_add(half) / area).unwrap_or(u8::MAX)));
+    }
+    GrayImage::from_raw(out_w, out_h, pixels)
 }
 
 /// Rounded division of a sum of `count` pixels by `count`, as a multiplication (a division by
@@ -183,6 +227,33 @@ mod tests {
                 assert_eq!(u32::from(mean.of(sum)), (sum + count / 2) / count, "{sum}/{count}");
             }
         }
+    }
+
+    #[test]
+    fn working_size_factor_and_shrink() {
+        assert_eq!(working_factor(0, 0), 1);
+        assert_eq!(working_factor(1920, 1080), 1);
+        assert_eq!(working_factor(2048, 2048), 1);
+        assert_eq!(working_factor(2049, 2048), 2);
+        assert_eq!(working_factor(4000, 3000), 2);
+        assert_eq!(working_factor(4096, 4096), 2);
+        assert_eq!(working_factor(4097, 4097), 2);
+        assert_eq!(working_factor(4098, 4098), 3);
+        assert_eq!(working_factor(u32::MAX, 1), 2);
+        assert!(working_factor(u32::MAX, u32::MAX) > 1);
+        assert!(shrink_to_working_size(&GrayImage::new(1920, 1080)).is_none());
+        // 4101 × 4100 at factor 3: 1367 × 1366, the last two rows dropped.
+        let image =
+            GrayImage::from_fn(4101, 4100, |x, y| image::Luma([if (x / 3 + y / 3) % 2 == 0 { 10 } else { 250 }]));
+        let small = shrink_to_working_size(&image).unwrap_or_default();
+        assert_eq!(small.dimensions(), (1367, 1366));
+        assert_eq!(small.get_pixel(0, 0).0, [10]);
+        assert_eq!(small.get_pixel(1, 0).0, [250]);
+        assert_eq!(small.get_pixel(1366, 1365).0, [250]);
+        // Rounded means.
+        let image = GrayImage::from_fn(4096, 4096, |x, y| image::Luma([if (x + y) % 2 == 0 { 0 } else { 255 }]));
+        let small = shrink_to_working_size(&image).unwrap_or_default();
+        assert!(small.pixels().all(|p| p.0 == [128]));
     }
 
     #[test]
