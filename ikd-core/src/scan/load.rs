@@ -97,8 +97,9 @@ fn to_luma(image: DynamicImage) -> GrayImage {
         .map(|px| match *px {
             [l, a] => {
                 let (l, a) = (u32::from(l), u32::from(a));
-                // l·a + 255·(255 − a), over 255, rounded.
-                ((l * a + 255 * (255 - a) + 127) / 255) as u8
+                // l·a + 255·(255 − a), over 255, rounded. With l and a at most 255 the sum is
+                // at most 65025 + 127: the wrapping operations never wrap.
+                (l.wrapping_mul(a).wrapping_add(255u32.wrapping_sub(a).wrapping_mul(255)).wrapping_add(127) / 255) as u8
             }
             _ => 255,
         })

@@ -13,6 +13,11 @@
 //! cheap look sees no QR symbol, instead of running the whole cascade. Every call into a decoder runs under
 //! [`std::panic::catch_unwind`], so a hostile or broken image gives an error, never a panic.
 //! `docs/QR-READING.md` records the cascade, the measurements behind it and the corpus results.
+//!
+//! The whole module is checked with `clippy::arithmetic_side_effects`: every integer operation
+//! on image sizes and pixel values is checked, saturating or wrapping, or carries the reason it
+//! cannot overflow, so that no image, whatever its size or content, can make it panic.
+#![deny(clippy::arithmetic_side_effects)]
 
 mod binarise;
 mod diagnose;

@@ -17,7 +17,8 @@ pub(super) fn sharpen(image: &GrayImage, radius: u32) -> GrayImage {
         .as_raw()
         .iter()
         .zip(blurred.iter())
-        .map(|(&p, &b)| (2 * i32::from(p) - i32::from(b)).clamp(0, 255) as u8)
+        // In −255..=510 before the clamp: no i32 wrapping.
+        .map(|(&p, &b)| i32::from(p).wrapping_mul(2).wrapping_sub(i32::from(b)).clamp(0, 255) as u8)
         .collect();
     GrayImage::from_raw(width, height, pixels).unwrap_or_else(|| image.clone())
 }
@@ -28,7 +29,7 @@ pub(super) fn stretch(image: &GrayImage) -> GrayImage {
     let mut histogram = [0u64; 256];
     for &p in image.as_raw() {
         if let Some(slot) = histogram.get_mut(usize::from(p)) {
-            *slot += 1;
+            *slot = slot.saturating_add(1);
         }
     }
     let total = image.as_raw().len() as u64;
@@ -37,7 +38,11 @@ pub(super) fn stretch(image: &GrayImage) -> GrayImage {
     let low = percentile(&histogram, total, 1).min(254);
     let high = percentile(&histogram, total, 99).max(low.saturating_add(1));
     let (low, high) = (i32::from(low), i32::from(high));
-    let table: Vec<u8> = (0..=255i32).map(|v| ((v - low) * 255 / (high - low)).clamp(0, 255) as u8).collect();
+    // All of v, low and high are in 0..=255: the products stay far within i32.
+    let range = high.saturating_sub(low);
+    let table: Vec<u8> = (0..=255i32)
+        .map(|v| v.saturating_sub(low).saturating_mul(255).checked_div(range).unwrap_or(v).clamp(0, 255) as u8)
+        .collect();
     let mut out = image.clone();
     for p in out.iter_mut() {
         *p = table.get(usize::from(*p)).copied().unwrap_or(*p);
@@ -50,7 +55,7 @@ pub(super) fn percentile(histogram: &[u64; 256], total: u64, percent: u64) -> u8
     let target = total.saturating_mul(percent) / 100;
     let mut seen = 0u64;
     for (value, &count) in histogram.iter().enumerate() {
-        seen += count;
+        seen = seen.saturating_add(count);
         if seen > target {
             return value as u8;
         }
@@ -61,7 +66,10 @@ pub(super) fn percentile(histogram: &[u64; 256], total: u64, percent: u64) -> u8
 /// Bilinear upscaling by `num / den`.
 pub(super) fn upscale(image: &GrayImage, num: u32, den: u32) -> GrayImage {
     let (width, height) = image.dimensions();
-    let scale = |v: u32| (u64::from(v) * u64::from(num) / u64::from(den.max(1))) as u32;
+    let scale = |v: u32| {
+        let scaled = u64::from(v).saturating_mul(u64::from(num)).checked_div(u64::from(den)).unwrap_or(u64::from(v));
+        u32::try_from(scaled).unwrap_or(u32::MAX)
+    };
     resize(image, scale(width), scale(height), FilterType::Triangle)
 }
 
@@ -72,7 +80,8 @@ pub(super) fn working_factor(width: u32, height: u32) -> u32 {
     let mut factor = 1u64;
     // Ends once `factor` exceeds the shorter side (the product is then 0), so `factor` stays
     // within u32.
-    while (width / factor).saturating_mul(height / factor) > WORKING_MAX_PIXELS {
+    let shrunk = |side: u64, factor: u64| side.checked_div(factor).unwrap_or(0);
+    while shrunk(width, factor).saturating_mul(shrunk(height, factor)) > WORKING_MAX_PIXELS {
         factor = factor.saturating_add(1);
     }
     u32::try_from(factor).unwrap_or(u32::MAX)
@@ -87,7 +96,7 @@ pub(super) fn shrink_to_working_size(image: &GrayImage) -> Option<GrayImage> {
     if factor <= 1 {
         return None;
     }
-    let (out_w, out_h) = (width / factor, height / factor);
+    let (out_w, out_h) = (width.checked_div(factor)?, height.checked_div(factor)?);
     let (row_len, f) = (usize::try_from(width).ok()?, usize::try_from(factor).ok()?);
     let area = u64::from(factor).saturating_mul(u64::from(factor));
     let half = area / 2;
@@ -102,7 +111,10 @@ pub(super) fn shrink_to_working_size(image: &GrayImage) -> Option<GrayImage> {
             }
         }
         // Each sum is at most 255 · area, so the rounded mean is at most 255.
-        pixels.extend(sums.iter().map(|&sum| u8::try_from(sum.saturating_add(half) / area).unwrap_or(u8::MAX)));
+        pixels.extend(
+            sums.iter()
+                .map(|&sum| u8::try_from(sum.saturating_add(half).checked_div(area).unwrap_or(0)).unwrap_or(u8::MAX)),
+        );
     }
     GrayImage::from_raw(out_w, out_h, pixels)
 }
@@ -121,8 +133,10 @@ impl Mean {
         Self { half: count / 2, reciprocal: (1u32 << 16).div_ceil(count) }
     }
 
+    /// Wrapping arithmetic, which does not wrap for the windows used (at most 15 pixels):
+    /// (255 · 15 + 7) · 2^16 < 2^32.
     fn of(&self, sum: u32) -> u8 {
-        (((sum + self.half) * self.reciprocal) >> 16).min(255) as u8
+        sum.wrapping_add(self.half).wrapping_mul(self.reciprocal).wrapping_shr(16).min(255) as u8
     }
 }
 
@@ -137,9 +151,9 @@ fn box_blur(pixels: &[u8], width: usize, height: usize, radius: usize) -> Vec<u8
 
 /// Box-blur each row of a `width`-wide image.
 fn blur_rows(pixels: &[u8], width: usize, radius: usize) -> Vec<u8> {
-    let window = 2 * radius + 1;
+    let window = radius.saturating_mul(2).saturating_add(1);
     let mut out = Vec::with_capacity(pixels.len());
-    let mut prefix: Vec<u32> = Vec::with_capacity(width + window + 1);
+    let mut prefix: Vec<u32> = Vec::with_capacity(width.saturating_add(window).saturating_add(1));
     for row in pixels.chunks_exact(width) {
         let first = row.first().copied().unwrap_or(0);
         let last = row.last().copied().unwrap_or(0);
@@ -148,12 +162,14 @@ fn blur_rows(pixels: &[u8], width: usize, radius: usize) -> Vec<u8> {
         prefix.clear();
         prefix.push(0);
         let mut sum = 0u32;
+        // Prefix sums modulo 2^32: the difference of two is the exact window sum, which is far
+        // below 2^32, even where the prefix sums themselves wrap.
         for v in padded {
-            sum += u32::from(v);
+            sum = sum.wrapping_add(u32::from(v));
             prefix.push(sum);
         }
-        let mean = Mean::new(window as u32);
-        out.extend(prefix.iter().zip(prefix.iter().skip(window)).map(|(a, b)| mean.of(b - a)));
+        let mean = Mean::new(u32::try_from(window).unwrap_or(u32::MAX));
+        out.extend(prefix.iter().zip(prefix.iter().skip(window)).map(|(a, b)| mean.of(b.wrapping_sub(*a))));
     }
     out
 }
@@ -162,24 +178,28 @@ fn blur_rows(pixels: &[u8], width: usize, radius: usize) -> Vec<u8> {
 fn blur_columns(pixels: &[u8], width: usize, height: usize, radius: usize) -> Vec<u8> {
     let rows: Vec<&[u8]> = pixels.chunks_exact(width).collect();
     let row = |y: isize| -> &[u8] {
-        let clamped = y.clamp(0, height as isize - 1) as usize;
+        let clamped = y.clamp(0, (height as isize).saturating_sub(1).max(0)) as usize;
         rows.get(clamped).copied().unwrap_or(&[])
     };
-    let mean = Mean::new((2 * radius + 1) as u32);
-    let r = radius as isize;
-    // Window for output row 0: rows −r..=r, the ones above the image repeating row 0.
+    let mean = Mean::new(u32::try_from(radius.saturating_mul(2).saturating_add(1)).unwrap_or(u32::MAX));
+    let r = isize::try_from(radius).unwrap_or(isize::MAX);
+    // Window for output row 0: rows −r..=r, the ones above the image repeating row 0. The
+    // column sums are exact window sums (at most 255 · 15), so the wrapping operations, here
+    // and when the window slides, never wrap.
     let mut sums = vec![0u32; width];
-    for y in -r..=r {
+    for y in r.saturating_neg()..=r {
         for (sum, &p) in sums.iter_mut().zip(row(y)) {
-            *sum += u32::from(p);
+            *sum = sum.wrapping_add(u32::from(p));
         }
     }
     let mut out = Vec::with_capacity(pixels.len());
     for y in 0..height as isize {
         out.extend(sums.iter().map(|&sum| mean.of(sum)));
         // Slide the window down one row.
-        for ((sum, &add), &remove) in sums.iter_mut().zip(row(y + r + 1)).zip(row(y - r)) {
-            *sum = *sum + u32::from(add) - u32::from(remove);
+        for ((sum, &add), &remove) in
+            sums.iter_mut().zip(row(y.saturating_add(r).saturating_add(1))).zip(row(y.saturating_sub(r)))
+        {
+            *sum = sum.wrapping_add(u32::from(add)).wrapping_sub(u32::from(remove));
         }
     }
     out
