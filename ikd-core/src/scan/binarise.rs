@@ -25,8 +25,9 @@ pub(super) fn hybrid(pixels: &[u8], width: usize, height: usize) -> Option<BitMa
         return None;
     }
     // Below, sub_w and sub_h are at least 5 (sides of at least 40 pixels), and every block index
-    // and pixel index is below pixels.len(), which fits in usize: the saturating and wrapping
-    // operations never actually saturate or wrap, and the clamps have min ≤ max.
+    // and pixel index is below pixels.len(), which fits in usize: the wrapping operations never
+    // actually wrap (they are plain machine arithmetic, which keeps this loop as fast as it was),
+    // and the clamps have min ≤ max.
     let sub_w = width.div_ceil(BLOCK);
     let sub_h = height.div_ceil(BLOCK);
     let black_points = black_points(pixels, width, height, sub_w, sub_h);
@@ -38,13 +39,13 @@ pub(super) fn hybrid(pixels: &[u8], width: usize, height: usize) -> Option<BitMa
         for bx in 0..sub_w {
             let left = bx.clamp(2, sub_w.saturating_sub(3).max(2));
             let mut sum = 0u32;
-            for y in top.saturating_sub(2)..=top.saturating_add(2) {
-                let start = y.saturating_mul(sub_w).saturating_add(left).saturating_sub(2);
-                // Five black points of at most 255 each.
-                let five = black_points.get(start..start.saturating_add(5)).map_or(0, |row| row.iter().sum::<u32>());
-                sum = sum.saturating_add(five);
+            for y in top.wrapping_sub(2)..=top.wrapping_add(2) {
+                let start = y.wrapping_mul(sub_w).wrapping_add(left).wrapping_sub(2);
+                // 25 black points of at most 255 each.
+                let five = black_points.get(start..start.wrapping_add(5)).map_or(0, |row| row.iter().sum::<u32>());
+                sum = sum.wrapping_add(five);
             }
-            if let Some(t) = thresholds.get_mut(by.saturating_mul(sub_w).saturating_add(bx)) {
+            if let Some(t) = thresholds.get_mut(by.wrapping_mul(sub_w).wrapping_add(bx)) {
                 *t = sum / 25;
             }
         }
@@ -63,7 +64,8 @@ pub(super) fn hybrid(pixels: &[u8], width: usize, height: usize) -> Option<BitMa
         if current_block_rows != Some(block_rows) {
             current_block_rows = Some(block_rows);
             let threshold_of = |bx: usize| {
-                let t = |by: usize| thresholds.get(by.saturating_mul(sub_w).saturating_add(bx)).copied().unwrap_or(0);
+                // Block indices: below sub_w · sub_h, so the wrapping operations never wrap.
+                let t = |by: usize| thresholds.get(by.wrapping_mul(sub_w).wrapping_add(bx)).copied().unwrap_or(0);
                 block_rows.1.map_or(t(block_rows.0), |last| t(block_rows.0).max(t(last)))
             };
             for (x, slot) in pixel_thresholds.iter_mut().enumerate() {
@@ -74,10 +76,11 @@ pub(super) fn hybrid(pixels: &[u8], width: usize, height: usize) -> Option<BitMa
                 *slot = t.min(255) as u8;
             }
         }
-        for ((start, chunk), chunk_thresholds) in
-            (0..).step_by(WORD_BITS).zip(row.chunks(WORD_BITS)).zip(pixel_thresholds.chunks(WORD_BITS))
+        for (word_index, (chunk, chunk_thresholds)) in
+            row.chunks(WORD_BITS).zip(pixel_thresholds.chunks(WORD_BITS)).enumerate()
         {
-            row_bits.setBulk(start, dark_bits(chunk, chunk_thresholds));
+            // A bit index within the row: below `width`, so no wrapping.
+            row_bits.setBulk(word_index.wrapping_mul(WORD_BITS), dark_bits(chunk, chunk_thresholds));
         }
         matrix.setRow(y as u32, &row_bits);
     }
@@ -97,19 +100,21 @@ fn dark_bits(pixels: &[u8], thresholds: &[u8]) -> usize {
         }
         // Eight 0/1 bytes at a time into eight bits.
         let mut word = 0usize;
-        // Shifts of 0, 8, … 56: below the 64 bits of a word.
-        for (shift, bytes) in (0u32..).step_by(8).zip(dark.chunks_exact(8)) {
+        // Shifts of 0, 8, … 56 (i < 8): below the 64 bits of a word.
+        for (i, bytes) in dark.chunks_exact(8).enumerate() {
             let mut eight = [0u8; 8];
             eight.copy_from_slice(bytes);
             let packed = u64::from_le_bytes(eight).wrapping_mul(0x0102_0408_1020_4080).wrapping_shr(56) as usize;
-            word |= packed.wrapping_shl(shift);
+            word |= packed.wrapping_shl((i as u32).wrapping_mul(8));
         }
         return word;
     }
     // At most WORD_BITS pixels, so every shift is below the word's width.
-    (0u32..)
-        .zip(pixels.iter().zip(thresholds))
-        .fold(0usize, |word, (i, (&p, &t))| word | usize::from(p <= t).wrapping_shl(i))
+    pixels
+        .iter()
+        .zip(thresholds)
+        .enumerate()
+        .fold(0usize, |word, (i, (&p, &t))| word | usize::from(p <= t).wrapping_shl(i as u32))
 }
 
 /// One black point per 8×8 block; the last block of a row or column is shifted back to end at
@@ -121,7 +126,7 @@ fn black_points(pixels: &[u8], width: usize, height: usize, sub_w: usize, sub_h:
     // element-wise (which vectorises) and then added up per block.
     let (mut sums, mut mins, mut maxs) = (vec![0u16; width], vec![u8::MAX; width], vec![u8::MIN; width]);
     for by in 0..sub_h {
-        let y0 = by.saturating_mul(BLOCK).min(height.saturating_sub(BLOCK));
+        let y0 = by.wrapping_mul(BLOCK).min(height.saturating_sub(BLOCK));
         sums.fill(0);
         mins.fill(u8::MAX);
         maxs.fill(u8::MIN);
@@ -134,8 +139,8 @@ fn black_points(pixels: &[u8], width: usize, height: usize, sub_w: usize, sub_h:
             }
         }
         for bx in 0..sub_w {
-            let x0 = bx.saturating_mul(BLOCK).min(width.saturating_sub(BLOCK));
-            let columns = x0..x0.saturating_add(BLOCK);
+            let x0 = bx.wrapping_mul(BLOCK).min(width.saturating_sub(BLOCK));
+            let columns = x0..x0.wrapping_add(BLOCK);
             let sum: u32 = sums.get(columns.clone()).map_or(0, |s| s.iter().map(|&v| u32::from(v)).sum());
             let min = mins.get(columns.clone()).and_then(|m| m.iter().copied().min()).unwrap_or(u8::MAX);
             let max = maxs.get(columns).and_then(|m| m.iter().copied().max()).unwrap_or(u8::MIN);
@@ -145,19 +150,18 @@ fn black_points(pixels: &[u8], width: usize, height: usize, sub_w: usize, sub_h:
                 // unless its neighbours' black points say it is darker than the background.
                 average = u32::from(min) / 2;
                 if by > 0 && bx > 0 {
-                    let at = |x: usize, y: usize| {
-                        points.get(y.saturating_mul(sub_w).saturating_add(x)).copied().unwrap_or(0)
-                    };
+                    let at =
+                        |x: usize, y: usize| points.get(y.wrapping_mul(sub_w).wrapping_add(x)).copied().unwrap_or(0);
                     // Black points are at most 255: the sum is at most 1020.
-                    let (up, left) = (by.saturating_sub(1), bx.saturating_sub(1));
+                    let (up, left) = (by.wrapping_sub(1), bx.wrapping_sub(1));
                     let neighbours =
-                        at(bx, up).saturating_add(at(left, by).saturating_mul(2)).saturating_add(at(left, up)) / 4;
+                        at(bx, up).wrapping_add(at(left, by).wrapping_mul(2)).wrapping_add(at(left, up)) / 4;
                     if u32::from(min) < neighbours {
                         average = neighbours;
                     }
                 }
             }
-            if let Some(point) = points.get_mut(by.saturating_mul(sub_w).saturating_add(bx)) {
+            if let Some(point) = points.get_mut(by.wrapping_mul(sub_w).wrapping_add(bx)) {
                 *point = average;
             }
         }

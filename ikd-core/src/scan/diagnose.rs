@@ -57,8 +57,9 @@ fn diagnose_inner(image: &GrayImage) -> Option<ScanHint> {
     let small = downsample(image);
     let mut histogram = [0u64; 256];
     for &p in small.as_raw() {
+        // A count of pixels: it cannot reach 2^64.
         if let Some(slot) = histogram.get_mut(usize::from(p)) {
-            *slot = slot.saturating_add(1);
+            *slot = slot.wrapping_add(1);
         }
     }
     let total = small.as_raw().len() as u64;
@@ -317,7 +318,8 @@ fn edge_strength(image: &GrayImage) -> f64 {
     for pair in rows.windows(2).step_by(step) {
         let [row, below] = pair else { continue };
         for (x, (&p, &q)) in row.iter().zip(below.iter()).enumerate() {
-            let right = row.get(x.saturating_add(1)).copied().unwrap_or(p);
+            // x is below the row's length: no wrapping.
+            let right = row.get(x.wrapping_add(1)).copied().unwrap_or(p);
             let step = p.abs_diff(right).max(p.abs_diff(q));
             // Counts of pixels: they cannot reach 2^64.
             if let Some(slot) = histogram.get_mut(usize::from(step)) {

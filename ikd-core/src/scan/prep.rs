@@ -28,8 +28,9 @@ pub(super) fn sharpen(image: &GrayImage, radius: u32) -> GrayImage {
 pub(super) fn stretch(image: &GrayImage) -> GrayImage {
     let mut histogram = [0u64; 256];
     for &p in image.as_raw() {
+        // A count of pixels: it cannot reach 2^64.
         if let Some(slot) = histogram.get_mut(usize::from(p)) {
-            *slot = slot.saturating_add(1);
+            *slot = slot.wrapping_add(1);
         }
     }
     let total = image.as_raw().len() as u64;
