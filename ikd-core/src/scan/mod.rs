@@ -98,7 +98,7 @@ pub struct ScanLimits {
 impl ScanLimits {
     /// Default [`ScanLimits::max_input_bytes`]: 16 MiB.
     pub const DEFAULT_MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
-    /// Default [`ScanLimits::max_width`] and [`ScanLimits::max_height`]: 8192 pixels, which
+    /// Default [`ScanLimits::max_width`] and [`ScanLimits::max_height`]: 8192 pixels, more than
     /// the width of a 48-megapixel photo (8000 × 6000). Whatever the dimensions, an image of more
     /// than [`MAX_PIXELS`] (16 megapixels) is refused too.
     pub const DEFAULT_MAX_DIMENSION: u32 = 8192;
