@@ -73,33 +73,45 @@ impl fmt::Debug for KeyId {
     }
 }
 
-/// The encodings of the eight points of small order (and their sign-flipped forms), which
-/// no public key may have. With the check that `y` is canonical, this finds every weak key
-/// without any curve arithmetic.
-const SMALL_ORDER_ENCODINGS: [[u8; 32]; 8] = [
-    // Identity (y = 1), order 1.
+/// Every encoding with a canonical `y` (below p) of the eight points of small order, with the
+/// sign bit clear and set: 10 encodings. No public key may have one of them.
+///
+/// The eight points have `y` = 1 (the identity, order 1), −1 (order 2), 0 (two points, order 4)
+/// and ±`y8` (four points, order 8). The points with `x` = 0 (`y` = ±1) have no negative, so
+/// their encodings with the sign bit set are non-canonical, but decoders (ed25519-dalek among
+/// them) accept them as the same point. The four remaining encodings of small-order points have
+/// a non-canonical `y` (p for 0, p + 1 for 1, sign bit clear or set), which [`y_is_canonical`]
+/// refuses; together these are the 14 encodings of libsodium's `has_small_order` and
+/// Wycheproof's small-order public keys. With that check this finds every weak key without
+/// any curve arithmetic.
+const SMALL_ORDER_ENCODINGS: [[u8; 32]; 10] = [
+    // Identity (y = 1), order 1; sign bit clear, then set.
     [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-    // y = -1, order 2.
+    [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80],
+    // y = -1 (p - 1), order 2; sign bit clear, then set.
     [
         0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
     ],
-    // y = 0, order 4.
+    [
+        0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    ],
+    // y = 0, order 4: x = sqrt(-1) and -sqrt(-1).
     [0; 32],
-    // Order 8.
+    [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80],
+    // Order 8: y = y8 and y = -y8, each with both signs of x.
     [
         0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf,
         0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05,
     ],
     [
-        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20,
-        0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a,
-    ],
-    // The same with the sign bit set (x = 0 has no negative, so these also cover non-canonical forms).
-    [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80],
-    [
         0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf,
         0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x85,
+    ],
+    [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20,
+        0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a,
     ],
     [
         0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20,
@@ -326,13 +338,13 @@ mod screen_tests {
             // Each listed encoding really is weak (or not a point at all).
             assert!(PublicKey::from_bytes(&enc).is_err());
         }
-        // y = p (non-canonical zero) and y = p + 1 (non-canonical one).
-        let mut p = [0xffu8; 32];
-        p[0] = 0xed;
-        p[31] = 0x7f;
-        assert_eq!(PublicKey::screen(&p), Err(KeyError::InvalidPublicKey));
-        p[0] = 0xee;
-        assert_eq!(PublicKey::screen(&p), Err(KeyError::InvalidPublicKey));
+        // y = p (non-canonical zero) and y = p + 1 (non-canonical one), sign bit clear and set.
+        for (first, last) in [(0xed, 0x7f), (0xed, 0xff), (0xee, 0x7f), (0xee, 0xff)] {
+            let mut p = [0xffu8; 32];
+            p[0] = first;
+            p[31] = last;
+            assert_eq!(PublicKey::screen(&p), Err(KeyError::InvalidPublicKey));
+        }
         // A real key passes both, and both forms compare equal.
         #[cfg(feature = "issue")]
         {

@@ -15,6 +15,7 @@
 use std::fmt;
 use std::io::Cursor;
 
+use image::error::LimitErrorKind;
 use image::imageops::{self, FilterType};
 use image::{
     DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat, ImageReader, Limits, Rgb,
@@ -29,6 +30,15 @@ pub const MIN_HEIGHT: u32 = 60;
 pub const MAX_THUMBNAIL_BYTES: usize = 8 * 1024;
 /// Largest width or height [`decode_thumbnail`] accepts, in pixels.
 pub const MAX_THUMBNAIL_SIDE: u32 = 256;
+/// Most pixels a photo may have for [`make_thumbnail`] to decode it: 16 megapixels (2^24, for
+/// example 4096 × 4096, or a 12-megapixel 4000 × 3000 phone photo), whatever [`PhotoLimits`]
+/// allows. Checked against the dimensions in the header, before any pixel buffer is allocated:
+/// a larger photo is refused with [`PhotoError::TooManyPixels`].
+pub const MAX_PIXELS: u64 = 1 << 24;
+/// Most memory the image decoder may allocate for one photo, in bytes: [`MAX_PIXELS`] at
+/// 4 bytes a pixel (8-bit RGBA), 64 MiB. Set as `image::Limits::max_alloc` on every decode; a
+/// photo whose pixels need more is refused with [`PhotoError::MemoryLimit`].
+pub const MAX_DECODE_BYTES: u64 = MAX_PIXELS * 4;
 /// Lowest WebP quality (0–100) accepted at a size larger than the smallest one; below it the
 /// face loses its eyes and mouth, and the smaller size at a higher quality looks better.
 pub const QUALITY_FLOOR: f32 = 5.0;
@@ -141,6 +151,26 @@ pub enum PhotoError {
     /// The image encoder failed.
     #[error("photo encoding failed: {0}")]
     Encode(String),
+    /// The photo has more than [`MAX_PIXELS`] pixels, by the dimensions in its header; refused
+    /// before decoding.
+    #[error("photo is {width}x{height} pixels, more than the {max} pixels allowed")]
+    #[non_exhaustive]
+    TooManyPixels {
+        /// Width of the input, in pixels.
+        width: u32,
+        /// Height of the input, in pixels.
+        height: u32,
+        /// The limit, in pixels ([`MAX_PIXELS`]).
+        max: u64,
+    },
+    /// Decoding the photo would take more memory than allowed (at most [`MAX_DECODE_BYTES`]);
+    /// refused before the pixels are decoded, or by the decoder as soon as it would exceed it.
+    #[error("decoding the photo needs more than the {max} bytes of memory allowed")]
+    #[non_exhaustive]
+    MemoryLimit {
+        /// The limit, in bytes.
+        max: u64,
+    },
 }
 
 impl PhotoError {
@@ -154,7 +184,41 @@ impl PhotoError {
             Self::TooSmall { .. } => "photo_too_small",
             Self::BudgetTooSmall { .. } => "photo_budget_too_small",
             Self::Encode(_) => "photo_encode_failed",
+            Self::TooManyPixels { .. } => "photo_too_many_pixels",
+            Self::MemoryLimit { .. } => "photo_memory_limit",
         }
+    }
+
+    /// What went wrong, in Bahasa Indonesia.
+    pub fn message_id(&self) -> String {
+        match self {
+            Self::InputTooLarge { size, max } => format!("Foto berukuran {size} byte, melebihi batas {max} byte."),
+            Self::DimensionsTooLarge { width, height } => {
+                format!("Foto berukuran {width}x{height} piksel, melebihi batas.")
+            }
+            Self::UnsupportedFormat => "Format foto tidak didukung.".to_owned(),
+            Self::CorruptImage(detail) => format!("Foto tidak dapat dibaca: {detail}"),
+            Self::TooSmall { width, height } => {
+                format!("Foto berukuran {width}x{height} piksel, kurang dari 48x60 yang diperlukan.")
+            }
+            Self::BudgetTooSmall { budget, smallest } => {
+                format!("Foto memerlukan paling sedikit {smallest} byte, anggarannya {budget} byte.")
+            }
+            Self::Encode(detail) => format!("Pengodean foto gagal: {detail}"),
+            Self::TooManyPixels { width, height, max } => {
+                format!(
+                    "Foto berukuran {width}x{height} piksel, melebihi batas {max} piksel. Kirim foto yang lebih kecil."
+                )
+            }
+            Self::MemoryLimit { max } => {
+                format!("Membaca foto ini memerlukan memori lebih dari {max} byte. Kirim foto yang lebih kecil.")
+            }
+        }
+    }
+
+    /// What went wrong, in English (the same text as `Display`).
+    pub fn message_en(&self) -> String {
+        self.to_string()
     }
 }
 
@@ -168,8 +232,10 @@ pub fn make_thumbnail(input: &[u8], max_bytes: usize, limits: &PhotoLimits) -> R
     if input.len() > limits.max_input_bytes {
         return Err(PhotoError::InputTooLarge { size: input.len(), max: limits.max_input_bytes });
     }
-    let max_alloc =
-        u64::from(limits.max_width).saturating_mul(u64::from(limits.max_height)).saturating_mul(INPUT_BYTES_PER_PIXEL);
+    let max_alloc = u64::from(limits.max_width)
+        .saturating_mul(u64::from(limits.max_height))
+        .saturating_mul(INPUT_BYTES_PER_PIXEL)
+        .min(MAX_DECODE_BYTES);
     let image = decode_limited(
         input,
         &[ImageFormat::Png, ImageFormat::Jpeg],
@@ -239,24 +305,31 @@ fn decode_limited(
     reader.limits(first);
     let mut decoder = reader.into_decoder().map_err(decode_error)?;
     let (width, height) = decoder.dimensions();
-    let too_large = PhotoError::DimensionsTooLarge { width, height };
-    if width > max_width || height > max_height || decoder.total_bytes() > max_alloc {
-        return Err(too_large);
+    if width > max_width || height > max_height {
+        return Err(PhotoError::DimensionsTooLarge { width, height });
     }
+    if u64::from(width).saturating_mul(u64::from(height)) > MAX_PIXELS {
+        return Err(PhotoError::TooManyPixels { width, height, max: MAX_PIXELS });
+    }
+    // The pixel buffer counts against the cap, as `ImageReader::decode` counts it.
+    let Some(rest) = max_alloc.checked_sub(decoder.total_bytes()) else {
+        return Err(PhotoError::MemoryLimit { max: max_alloc });
+    };
     let mut limits = Limits::default();
     limits.max_image_width = Some(max_width);
     limits.max_image_height = Some(max_height);
-    limits.max_alloc = Some(max_alloc);
-    decoder.set_limits(limits).map_err(|e| match e {
+    limits.max_alloc = Some(rest);
+    let limit_error = |e: ImageError| match e {
+        ImageError::Limits(l) if matches!(l.kind(), LimitErrorKind::InsufficientMemory) => {
+            PhotoError::MemoryLimit { max: max_alloc }
+        }
         ImageError::Limits(_) => PhotoError::DimensionsTooLarge { width, height },
         other => decode_error(other),
-    })?;
+    };
+    decoder.set_limits(limits).map_err(limit_error)?;
     // A malformed EXIF block is no reason to refuse the photo: keep it as stored.
     let orientation = if apply_orientation { decoder.orientation().ok() } else { None };
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| match e {
-        ImageError::Limits(_) => PhotoError::DimensionsTooLarge { width, height },
-        other => decode_error(other),
-    })?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(limit_error)?;
     if let Some(orientation) = orientation {
         image.apply_orientation(orientation);
     }
@@ -317,6 +390,9 @@ fn jpeg_is_complete(data: &[u8]) -> bool {
 fn decode_error(error: ImageError) -> PhotoError {
     match error {
         ImageError::Unsupported(_) => PhotoError::UnsupportedFormat,
+        ImageError::Limits(l) if matches!(l.kind(), LimitErrorKind::InsufficientMemory) => {
+            PhotoError::MemoryLimit { max: MAX_DECODE_BYTES }
+        }
         other => PhotoError::CorruptImage(other.to_string()),
     }
 }

@@ -29,6 +29,10 @@ const LOW_CONTRAST_RANGE: u8 = 40;
 const SMALL_MODULE_PX: f64 = 2.5;
 /// Side of the blocks in which fine texture is looked for, in pixels.
 const PATCH_BLOCK: u32 = 8;
+/// Steps between neighbours within one row of a patch block.
+const PATCH_STEPS_PER_ROW: u32 = PATCH_BLOCK - 1;
+/// Steps between neighbours within one patch block: [`PATCH_STEPS_PER_ROW`] per row.
+const PATCH_STEPS: u32 = PATCH_STEPS_PER_ROW * PATCH_BLOCK;
 /// Textured blocks span at least this brightness range.
 const PATCH_MIN_RANGE: u32 = 40;
 /// A textured patch has at least this many blocks (a version-1 code at 1.25 pixels per module
@@ -53,8 +57,9 @@ fn diagnose_inner(image: &GrayImage) -> Option<ScanHint> {
     let small = downsample(image);
     let mut histogram = [0u64; 256];
     for &p in small.as_raw() {
+        // A count of pixels: it cannot reach 2^64.
         if let Some(slot) = histogram.get_mut(usize::from(p)) {
-            *slot += 1;
+            *slot = slot.wrapping_add(1);
         }
     }
     let total = small.as_raw().len() as u64;
@@ -83,21 +88,23 @@ fn downsample(image: &GrayImage) -> GrayImage {
     let (width, height) = image.dimensions();
     // At least 2×2, which halves the noise.
     let factor = width.max(height).div_ceil(STATS_MAX_SIDE).max(2);
-    let (out_w, out_h) = ((width / factor).max(1), (height / factor).max(1));
+    let shrunk = |side: u32| side.checked_div(factor).unwrap_or(0).max(1);
+    let (out_w, out_h) = (shrunk(width), shrunk(height));
     let (row_len, f) = (width as usize, factor as usize);
     if row_len == 0 || height == 0 {
         return GrayImage::new(out_w, out_h);
     }
-    let area = factor * factor;
+    let area = factor.saturating_mul(factor);
     let mut columns = vec![0u32; row_len];
-    let mut pixels = Vec::with_capacity(out_w as usize * out_h as usize);
+    let mut pixels = Vec::with_capacity((out_w as usize).saturating_mul(out_h as usize));
     // Blocks are only partial in an image narrower or shorter than `factor`; their sum is
     // divided by the full area all the same.
-    for rows in image.as_raw().chunks(row_len * f).take(out_h as usize) {
+    for rows in image.as_raw().chunks(row_len.saturating_mul(f)).take(out_h as usize) {
         columns.fill(0);
+        // `factor` rows of at most 255 each (factor ≤ 2^32 / 1024): the sums never wrap.
         for row in rows.chunks(row_len) {
             for (sum, &p) in columns.iter_mut().zip(row) {
-                *sum += u32::from(p);
+                *sum = sum.wrapping_add(u32::from(p));
             }
         }
         let blocks = columns.chunks(f).take(out_w as usize);
@@ -106,7 +113,7 @@ fn downsample(image: &GrayImage) -> GrayImage {
             let shift = area.trailing_zeros();
             pixels.extend(blocks.map(|block| (block.iter().sum::<u32>() >> shift) as u8));
         } else {
-            pixels.extend(blocks.map(|block| (block.iter().sum::<u32>() / area) as u8));
+            pixels.extend(blocks.map(|block| block.iter().sum::<u32>().checked_div(area).unwrap_or(0) as u8));
         }
     }
     GrayImage::from_raw(out_w, out_h, pixels).unwrap_or_else(|| GrayImage::new(out_w, out_h))
@@ -121,9 +128,9 @@ fn local_contrast(image: &GrayImage) -> u8 {
     }
     let block = BLOCK as usize;
     let columns = width.div_ceil(block);
-    let mut ranges = Vec::with_capacity(columns * (image.height() as usize).div_ceil(block));
+    let mut ranges = Vec::with_capacity(columns.saturating_mul((image.height() as usize).div_ceil(block)));
     let (mut lows, mut highs) = (vec![u8::MAX; columns], vec![u8::MIN; columns]);
-    for rows in image.as_raw().chunks(width * block) {
+    for rows in image.as_raw().chunks(width.saturating_mul(block)) {
         lows.fill(u8::MAX);
         highs.fill(u8::MIN);
         for row in rows.chunks(width) {
@@ -137,7 +144,7 @@ fn local_contrast(image: &GrayImage) -> u8 {
         ranges.extend(lows.iter().zip(&highs).map(|(&low, &high)| high.saturating_sub(low)));
     }
     ranges.sort_unstable();
-    let at = ranges.len().saturating_sub(1) * 99 / 100;
+    let at = ranges.len().saturating_sub(1).saturating_mul(99) / 100;
     ranges.get(at).copied().unwrap_or(0)
 }
 
@@ -147,6 +154,7 @@ fn local_contrast(image: &GrayImage) -> u8 {
 fn has_small_textured_patch(image: &GrayImage) -> bool {
     let (width, height) = image.dimensions();
     let (cols, rows) = (width / PATCH_BLOCK, height / PATCH_BLOCK);
+    let cols_len = cols as usize;
     if cols < 3 || rows < 3 {
         return false;
     }
@@ -154,7 +162,7 @@ fn has_small_textured_patch(image: &GrayImage) -> bool {
     let min_range = PATCH_MIN_RANGE.max((7.0 * noise_sigma(image)).round() as u32);
     let busy = textured_blocks(image, cols as usize, rows as usize, min_range);
     let mut seen = vec![false; busy.len()];
-    let index = |bx: u32, by: u32| (by * cols + bx) as usize;
+    let index = |bx: u32, by: u32| (by as usize).saturating_mul(cols_len).saturating_add(bx as usize);
     for start in 0..busy.len() {
         if seen.get(start) != Some(&false) || busy.get(start) != Some(&true) {
             continue;
@@ -166,10 +174,17 @@ fn has_small_textured_patch(image: &GrayImage) -> bool {
         }
         let (mut x0, mut y0, mut x1, mut y1, mut count) = (u32::MAX, u32::MAX, 0u32, 0u32, 0u32);
         while let Some(at) = stack.pop() {
-            let (bx, by) = (at as u32 % cols, at as u32 / cols);
+            // `cols` is at least 3, and `at` below cols · rows.
+            let (bx, by) = (at.checked_rem(cols_len).unwrap_or(0) as u32, at.checked_div(cols_len).unwrap_or(0) as u32);
             (x0, y0, x1, y1) = (x0.min(bx), y0.min(by), x1.max(bx), y1.max(by));
-            count += 1;
-            let neighbours = [(bx.wrapping_sub(1), by), (bx + 1, by), (bx, by.wrapping_sub(1)), (bx, by + 1)];
+            count = count.saturating_add(1);
+            // Off the grid (wrapped below 0, or at u32::MAX) fails the bounds check below.
+            let neighbours = [
+                (bx.wrapping_sub(1), by),
+                (bx.saturating_add(1), by),
+                (bx, by.wrapping_sub(1)),
+                (bx, by.saturating_add(1)),
+            ];
             for (nx, ny) in neighbours {
                 if nx < cols && ny < rows {
                     let n = index(nx, ny);
@@ -182,12 +197,14 @@ fn has_small_textured_patch(image: &GrayImage) -> bool {
                 }
             }
         }
-        let (w, h) = (x1 - x0 + 1, y1 - y0 + 1);
-        let square = w.max(h) <= 2 * w.min(h);
-        let filled = count * 3 >= w * h;
-        let compact = w.max(h) * PATCH_BLOCK <= PATCH_MAX_SIDE;
+        // At least one block was visited, so x0 ≤ x1 and y0 ≤ y1.
+        let (w, h) = (x1.saturating_sub(x0).saturating_add(1), y1.saturating_sub(y0).saturating_add(1));
+        let square = w.max(h) <= w.min(h).saturating_mul(2);
+        let filled = count.saturating_mul(3) >= w.saturating_mul(h);
+        let compact = w.max(h).saturating_mul(PATCH_BLOCK) <= PATCH_MAX_SIDE;
         if count >= PATCH_MIN_BLOCKS && square && filled && compact {
-            let module = module_estimate(image, x0 * PATCH_BLOCK, y0 * PATCH_BLOCK, w * PATCH_BLOCK, h * PATCH_BLOCK);
+            let px = |blocks: u32| blocks.saturating_mul(PATCH_BLOCK);
+            let module = module_estimate(image, px(x0), px(y0), px(w), px(h));
             if module < SMALL_MODULE_PX {
                 return true;
             }
@@ -203,9 +220,10 @@ fn noise_sigma(image: &GrayImage) -> f64 {
     let mut total = 0u64;
     for row in image.as_raw().chunks_exact(image.width().max(1) as usize).step_by(2) {
         for (a, b) in row.iter().zip(row.iter().skip(1)) {
+            // Counts of pixels: they cannot reach 2^64.
             if let Some(slot) = histogram.get_mut(usize::from(a.abs_diff(*b))) {
-                *slot += 1;
-                total += 1;
+                *slot = slot.wrapping_add(1);
+                total = total.wrapping_add(1);
             }
         }
     }
@@ -218,24 +236,23 @@ fn noise_sigma(image: &GrayImage) -> f64 {
 fn textured_blocks(image: &GrayImage, cols: usize, rows: usize, min_range: u32) -> Vec<bool> {
     let width = image.width() as usize;
     let block = PATCH_BLOCK as usize;
-    let used = cols * block;
-    // Steps between neighbours within one block row: (block − 1) per row.
-    let pairs = ((block - 1) * block) as u32;
-    let mut busy = Vec::with_capacity(cols * rows);
+    let used = cols.saturating_mul(block);
+    let mut busy = Vec::with_capacity(cols.saturating_mul(rows));
     // Per pixel column over one band of `block` rows: lowest and highest value, and the sum of
     // the steps to the right-hand neighbour. Element-wise, so that it vectorises.
     let (mut lows, mut highs, mut steps) = (vec![u8::MAX; used], vec![u8::MIN; used], vec![0u16; used]);
-    for band in image.as_raw().chunks_exact(width * block).take(rows) {
+    for band in image.as_raw().chunks_exact(width.saturating_mul(block).max(1)).take(rows) {
         lows.fill(u8::MAX);
         highs.fill(u8::MIN);
         steps.fill(0);
-        for row in band.chunks_exact(width) {
+        for row in band.chunks_exact(width.max(1)) {
             for ((low, high), &p) in lows.iter_mut().zip(highs.iter_mut()).zip(row) {
                 *low = (*low).min(p);
                 *high = (*high).max(p);
             }
+            // At most `block` (8) steps of at most 255: no u16 wrapping.
             for ((step, &p), &right) in steps.iter_mut().zip(row).zip(row.iter().skip(1)) {
-                *step += u16::from(p.abs_diff(right));
+                *step = step.wrapping_add(u16::from(p.abs_diff(right)));
             }
         }
         let blocks = lows.chunks_exact(block).zip(highs.chunks_exact(block)).zip(steps.chunks_exact(block));
@@ -244,8 +261,8 @@ fn textured_blocks(image: &GrayImage, cols: usize, rows: usize, min_range: u32) 
             let high = high.iter().copied().max().unwrap_or(u8::MIN);
             let range = u32::from(high.saturating_sub(low));
             // The last column's step crosses into the next block.
-            let step: u32 = step.iter().take(block - 1).map(|&s| u32::from(s)).sum();
-            range >= min_range && step * 5 >= range * pairs
+            let step: u32 = step.iter().take(PATCH_STEPS_PER_ROW as usize).map(|&s| u32::from(s)).sum();
+            range >= min_range && step.saturating_mul(5) >= range.saturating_mul(PATCH_STEPS)
         }));
     }
     busy
@@ -256,28 +273,29 @@ fn textured_blocks(image: &GrayImage, cols: usize, rows: usize, min_range: u32) 
 /// module pattern average two modules).
 fn module_estimate(image: &GrayImage, x: u32, y: u32, w: u32, h: u32) -> f64 {
     let (mut low, mut high) = (u8::MAX, u8::MIN);
-    for yy in y..y + h {
-        for xx in x..x + w {
+    let (x_end, y_end) = (x.saturating_add(w), y.saturating_add(h));
+    for yy in y..y_end {
+        for xx in x..x_end {
             if let Some(p) = image.get_pixel_checked(xx, yy) {
                 low = low.min(p.0[0]);
                 high = high.max(p.0[0]);
             }
         }
     }
-    let threshold = (u16::from(low) + u16::from(high)) / 2;
+    let threshold = u16::from(low).saturating_add(u16::from(high)) / 2;
     let (mut runs, mut pixels) = (0u32, 0u32);
-    for yy in y..y + h {
+    for yy in y..y_end {
         let mut previous = None;
-        for xx in x..x + w {
+        for xx in x..x_end {
             let Some(p) = image.get_pixel_checked(xx, yy) else {
                 continue;
             };
             let dark = u16::from(p.0[0]) < threshold;
             if previous != Some(dark) {
-                runs += 1;
+                runs = runs.saturating_add(1);
             }
             previous = Some(dark);
-            pixels += 1;
+            pixels = pixels.saturating_add(1);
         }
     }
     if runs == 0 {
@@ -295,23 +313,25 @@ fn edge_strength(image: &GrayImage) -> f64 {
     let width = width as usize;
     let mut histogram = [0u64; 256];
     let mut total = 0u64;
-    let rows: Vec<&[u8]> = raw.chunks_exact(width).collect();
-    let step = (height as usize / 540).max(1) * 2;
+    let rows: Vec<&[u8]> = raw.chunks_exact(width.max(1)).collect();
+    let step = (height as usize / 540).max(1).saturating_mul(2);
     for pair in rows.windows(2).step_by(step) {
         let [row, below] = pair else { continue };
         for (x, (&p, &q)) in row.iter().zip(below.iter()).enumerate() {
-            let right = row.get(x + 1).copied().unwrap_or(p);
+            // x is below the row's length: no wrapping.
+            let right = row.get(x.wrapping_add(1)).copied().unwrap_or(p);
             let step = p.abs_diff(right).max(p.abs_diff(q));
+            // Counts of pixels: they cannot reach 2^64.
             if let Some(slot) = histogram.get_mut(usize::from(step)) {
-                *slot += 1;
-                total += 1;
+                *slot = slot.wrapping_add(1);
+                total = total.wrapping_add(1);
             }
         }
     }
     let target = total.saturating_mul(995) / 1000;
     let mut seen = 0u64;
     for (value, &count) in histogram.iter().enumerate() {
-        seen += count;
+        seen = seen.saturating_add(count);
         if seen > target {
             return value as f64;
         }

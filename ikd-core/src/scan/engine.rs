@@ -104,6 +104,9 @@ const FAST_SCAN_MIN_HEIGHT: u32 = 517;
 /// `rxing::qrcode::cpp_port::detector`).
 const FAST_SCAN_MAX_MODULES: u32 = 20 * 4 + 17;
 
+/// The fast scan reads every `3·height / FAST_SCAN_ROW_STEP_DIVISOR`-th row.
+const FAST_SCAN_ROW_STEP_DIVISOR: u64 = 4 * FAST_SCAN_MAX_MODULES as u64;
+
 /// Run the cascade on `image`, with the given effort.
 pub(super) fn scan(image: &GrayImage, effort: ScanEffort) -> Outcome {
     let mut outcome = Outcome { codes: Vec::new(), panicked: false };
@@ -202,8 +205,8 @@ fn first_look(matrix: &BitMatrix) -> FirstLook {
 /// tiny finder patterns by half on a 1920×1080 frame (module size 2 and more). Below 776 rows
 /// this is 0 (no minimum), so the corpus images and 1280×720 frames are scanned unchanged.
 fn fast_scan_min_module(height: u32) -> u32 {
-    let step = 3 * height / (4 * FAST_SCAN_MAX_MODULES);
-    let min = step / 3;
+    let step = u64::from(height).saturating_mul(3) / FAST_SCAN_ROW_STEP_DIVISOR;
+    let min = u32::try_from(step / 3).unwrap_or(u32::MAX);
     if min > 1 { min } else { 0 }
 }
 

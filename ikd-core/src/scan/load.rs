@@ -1,11 +1,12 @@
-//! Decoding PNG/JPEG/WebP input to 8-bit grayscale, with size caps and no panics.
+//! Decoding PNG/JPEG/WebP input to 8-bit grayscale, with size and memory caps and no panics.
 
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, Limits};
+use image::error::LimitErrorKind;
+use image::{DynamicImage, GrayImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 
-use super::{ScanError, ScanLimits};
+use super::{MAX_DECODE_BYTES, MAX_PIXELS, ScanError, ScanLimits, prep};
 
 /// The encoded image's format, if it is one we accept.
 fn accepted_format(bytes: &[u8]) -> Result<ImageFormat, ScanError> {
@@ -18,43 +19,65 @@ fn accepted_format(bytes: &[u8]) -> Result<ImageFormat, ScanError> {
     }
 }
 
-fn reader<'a>(bytes: &'a [u8], format: ImageFormat, limits: &ScanLimits) -> ImageReader<Cursor<&'a [u8]>> {
-    let mut image_limits = Limits::default();
-    image_limits.max_image_width = Some(limits.max_width);
-    image_limits.max_image_height = Some(limits.max_height);
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(image_limits);
-    reader
-}
-
-/// Decode `bytes` (already checked against `limits.max_input_bytes`) to grayscale.
+/// Decode `bytes` (already checked against `limits.max_input_bytes`) to grayscale, shrunk to
+/// at most [`super::WORKING_MAX_PIXELS`] pixels.
 pub(super) fn load_luma(bytes: &[u8], limits: &ScanLimits) -> Result<GrayImage, ScanError> {
     let format = accepted_format(bytes)?;
+    let decoded =
+        catch_unwind(AssertUnwindSafe(|| decode(bytes, format, limits))).map_err(|_| ScanError::DecoderFailed)??;
+    // The full-size decoded image and its full-size grayscale are dropped here, before the
+    // cascade makes its own copies.
+    let luma = to_luma(decoded);
+    Ok(prep::shrink_to_working_size(&luma).unwrap_or(luma))
+}
 
-    // Read the header first, so an oversized image is refused by its stated size, before any
-    // pixel buffer is allocated.
-    let dims = catch_unwind(AssertUnwindSafe(|| {
-        let mut r = ImageReader::with_format(Cursor::new(bytes), format);
-        r.no_limits();
-        r.into_dimensions()
-    }))
-    .map_err(|_| ScanError::DecoderFailed)?
-    .map_err(|e| ScanError::CorruptImage(e.to_string()))?;
-    let (width, height) = dims;
+/// Decode within the caps: the header's dimensions are checked (against `limits` and
+/// [`MAX_PIXELS`]) before any pixel buffer is allocated, and the decoder may allocate at most
+/// [`MAX_DECODE_BYTES`] in all.
+fn decode(bytes: &[u8], format: ImageFormat, limits: &ScanLimits) -> Result<DynamicImage, ScanError> {
+    // The header is read with the memory cap alone, so that oversized dimensions are reported as
+    // such rather than as a decoder error.
+    let mut header_limits = Limits::no_limits();
+    header_limits.max_alloc = Some(MAX_DECODE_BYTES);
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(header_limits);
+    let mut decoder = reader.into_decoder().map_err(decode_error)?;
+    let (width, height) = decoder.dimensions();
     if width > limits.max_width || height > limits.max_height {
         return Err(ScanError::DimensionsTooLarge { width, height });
     }
-
-    let decoded = catch_unwind(AssertUnwindSafe(|| reader(bytes, format, limits).decode()))
-        .map_err(|_| ScanError::DecoderFailed)?;
-    let image = match decoded {
-        Ok(image) => image,
-        Err(image::ImageError::Limits(_)) => {
-            return Err(ScanError::DimensionsTooLarge { width, height });
-        }
-        Err(e) => return Err(ScanError::CorruptImage(e.to_string())),
+    if u64::from(width).saturating_mul(u64::from(height)) > MAX_PIXELS {
+        return Err(ScanError::TooManyPixels { width, height, max: MAX_PIXELS });
+    }
+    // The pixel buffer counts against the cap, as `ImageReader::decode` counts it.
+    let Some(rest) = MAX_DECODE_BYTES.checked_sub(decoder.total_bytes()) else {
+        return Err(ScanError::MemoryLimit { max: MAX_DECODE_BYTES });
     };
-    Ok(to_luma(image))
+    let mut decode_limits = Limits::default();
+    decode_limits.max_image_width = Some(limits.max_width);
+    decode_limits.max_image_height = Some(limits.max_height);
+    decode_limits.max_alloc = Some(rest);
+    decoder.set_limits(decode_limits).map_err(|e| limit_error(e, width, height))?;
+    DynamicImage::from_decoder(decoder).map_err(|e| limit_error(e, width, height))
+}
+
+/// A decoder error; `width` × `height` are the header's dimensions, for a dimension limit.
+fn limit_error(error: ImageError, width: u32, height: u32) -> ScanError {
+    match error {
+        ImageError::Limits(limit) if !matches!(limit.kind(), LimitErrorKind::InsufficientMemory) => {
+            ScanError::DimensionsTooLarge { width, height }
+        }
+        other => decode_error(other),
+    }
+}
+
+fn decode_error(error: ImageError) -> ScanError {
+    match error {
+        ImageError::Limits(limit) if matches!(limit.kind(), LimitErrorKind::InsufficientMemory) => {
+            ScanError::MemoryLimit { max: MAX_DECODE_BYTES }
+        }
+        other => ScanError::CorruptImage(other.to_string()),
+    }
 }
 
 /// Grayscale, with any transparency composited onto white: a QR code drawn black on a
@@ -74,8 +97,9 @@ fn to_luma(image: DynamicImage) -> GrayImage {
         .map(|px| match *px {
             [l, a] => {
                 let (l, a) = (u32::from(l), u32::from(a));
-                // l·a + 255·(255 − a), over 255, rounded.
-                ((l * a + 255 * (255 - a) + 127) / 255) as u8
+                // l·a + 255·(255 − a), over 255, rounded. With l and a at most 255 the sum is
+                // at most 65025 + 127: the wrapping operations never wrap.
+                (l.wrapping_mul(a).wrapping_add(255u32.wrapping_sub(a).wrapping_mul(255)).wrapping_add(127) / 255) as u8
             }
             _ => 255,
         })

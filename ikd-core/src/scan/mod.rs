@@ -13,6 +13,11 @@
 //! cheap look sees no QR symbol, instead of running the whole cascade. Every call into a decoder runs under
 //! [`std::panic::catch_unwind`], so a hostile or broken image gives an error, never a panic.
 //! `docs/QR-READING.md` records the cascade, the measurements behind it and the corpus results.
+//!
+//! The whole module is checked with `clippy::arithmetic_side_effects`: every integer operation
+//! on image sizes and pixel values is checked, saturating or wrapping, or carries the reason it
+//! cannot overflow, so that no image, whatever its size or content, can make it panic.
+#![deny(clippy::arithmetic_side_effects)]
 
 mod binarise;
 mod diagnose;
@@ -20,7 +25,28 @@ mod engine;
 mod load;
 mod prep;
 
+use std::borrow::Cow;
+
 use image::GrayImage;
+
+/// Most pixels an encoded image may have for [`decode_image`] to decode it: 16 megapixels
+/// (2^24, for example 4096 × 4096, or a 12-megapixel 4000 × 3000 phone photo). Checked against
+/// the dimensions in the image's header, before any pixel buffer is allocated: a larger image is
+/// refused with [`ScanError::TooManyPixels`], however few bytes it takes (a white 8192 × 8192
+/// PNG compresses to 275 KB).
+pub const MAX_PIXELS: u64 = 1 << 24;
+
+/// Most memory the image decoder may allocate for one image, in bytes: [`MAX_PIXELS`] at 4 bytes
+/// a pixel (8-bit RGBA), 64 MiB. Set as `image::Limits::max_alloc` on every decode; an image
+/// whose pixels need more (16-bit colour at nearly [`MAX_PIXELS`]) is refused with
+/// [`ScanError::MemoryLimit`].
+pub const MAX_DECODE_BYTES: u64 = MAX_PIXELS * 4;
+
+/// Most pixels of the grayscale image the decoding cascade works on: 4 megapixels (2^22, for
+/// example 2048 × 2048; a 1920 × 1080 frame is below it). A larger image is first shrunk by the
+/// smallest whole factor that brings it within this, by averaging each factor × factor block,
+/// so that the cascade's clean-ups never hold several copies of a full-size photo.
+pub const WORKING_MAX_PIXELS: u64 = 1 << 22;
 
 /// One QR symbol read from an image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,8 +98,9 @@ pub struct ScanLimits {
 impl ScanLimits {
     /// Default [`ScanLimits::max_input_bytes`]: 16 MiB.
     pub const DEFAULT_MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
-    /// Default [`ScanLimits::max_width`] and [`ScanLimits::max_height`]: 8192 pixels, which
-    /// admits every phone camera photo (a 48-megapixel sensor gives 8000 × 6000).
+    /// Default [`ScanLimits::max_width`] and [`ScanLimits::max_height`]: 8192 pixels, more than
+    /// the width of a 48-megapixel photo (8000 × 6000). Whatever the dimensions, an image of more
+    /// than [`MAX_PIXELS`] (16 megapixels) is refused too.
     pub const DEFAULT_MAX_DIMENSION: u32 = 8192;
 }
 
@@ -193,6 +220,26 @@ pub enum ScanError {
     /// read by the others.
     #[error("the QR decoder failed on this image")]
     DecoderFailed,
+    /// The image has more than [`MAX_PIXELS`] pixels, by the dimensions in its header; refused
+    /// before decoding.
+    #[error("image is {width}x{height} pixels, more than the {max} pixels allowed")]
+    #[non_exhaustive]
+    TooManyPixels {
+        /// Width of the image, in pixels.
+        width: u32,
+        /// Height of the image, in pixels.
+        height: u32,
+        /// The limit, in pixels ([`MAX_PIXELS`]).
+        max: u64,
+    },
+    /// Decoding the image would take more than [`MAX_DECODE_BYTES`] of memory; refused before
+    /// the pixels are decoded, or by the decoder as soon as it would exceed the limit.
+    #[error("decoding the image needs more than the {max} bytes of memory allowed")]
+    #[non_exhaustive]
+    MemoryLimit {
+        /// The limit, in bytes ([`MAX_DECODE_BYTES`]).
+        max: u64,
+    },
 }
 
 fn hint_suffix(hint: &Option<ScanHint>) -> String {
@@ -212,7 +259,39 @@ impl ScanError {
             Self::CorruptImage(_) => "image_corrupt",
             Self::NoCode { .. } => "no_qr_found",
             Self::DecoderFailed => "decoder_failed",
+            Self::TooManyPixels { .. } => "image_too_many_pixels",
+            Self::MemoryLimit { .. } => "image_memory_limit",
         }
+    }
+
+    /// What went wrong, for the person scanning, in Bahasa Indonesia.
+    pub fn message_id(&self) -> String {
+        match self {
+            Self::InputTooLarge { size, max } => format!("Gambar berukuran {size} byte, melebihi batas {max} byte."),
+            Self::DimensionsTooLarge { width, height } => {
+                format!("Gambar berukuran {width}x{height} piksel, terlalu besar.")
+            }
+            Self::UnsupportedFormat => "Format gambar tidak didukung: kirim gambar PNG, JPEG atau WebP.".to_owned(),
+            Self::CorruptImage(detail) => format!("Berkas gambar rusak dan tidak dapat dibaca: {detail}"),
+            Self::NoCode { hint: Some(hint) } => {
+                format!("Tidak ada kode QR yang terbaca di gambar ini. {}", hint.message_id())
+            }
+            Self::NoCode { hint: None } => "Tidak ada kode QR yang terbaca di gambar ini.".to_owned(),
+            Self::DecoderFailed => "Pembaca kode QR gagal membaca gambar ini.".to_owned(),
+            Self::TooManyPixels { width, height, max } => {
+                format!(
+                    "Gambar berukuran {width}x{height} piksel, melebihi batas {max} piksel. Kirim gambar yang lebih kecil."
+                )
+            }
+            Self::MemoryLimit { max } => {
+                format!("Membaca gambar ini memerlukan memori lebih dari {max} byte. Kirim gambar yang lebih kecil.")
+            }
+        }
+    }
+
+    /// What went wrong, for the person scanning, in English (the same text as `Display`).
+    pub fn message_en(&self) -> String {
+        self.to_string()
     }
 }
 
@@ -240,7 +319,9 @@ pub enum ScanEffort {
 /// Read every QR code in an encoded image (PNG or JPEG; WebP too). IKD codes come first.
 ///
 /// The input is checked against `limits` before it is decoded: its size first, then the
-/// dimensions in its header. Looks with [`ScanEffort::Thorough`]; see [`decode_image_with`].
+/// dimensions in its header (against `limits` and [`MAX_PIXELS`]); the decoder may allocate at
+/// most [`MAX_DECODE_BYTES`]. An image of more than [`WORKING_MAX_PIXELS`] is shrunk as soon as
+/// it is decoded, before the cascade. Looks with [`ScanEffort::Thorough`]; see [`decode_image_with`].
 pub fn decode_image(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<ScannedCode>, ScanError> {
     decode_image_with(bytes, limits, ScanEffort::Thorough)
 }
@@ -261,14 +342,20 @@ pub fn decode_luma(image: &GrayImage) -> Result<Vec<ScannedCode>, ScanError> {
 }
 
 /// [`decode_luma`] with an explicit effort: [`ScanEffort::LiveFrame`] for webcam frames.
+///
+/// An image of more than [`WORKING_MAX_PIXELS`] pixels is read from a shrunk copy.
 pub fn decode_luma_with(image: &GrayImage, effort: ScanEffort) -> Result<Vec<ScannedCode>, ScanError> {
-    let outcome = engine::scan(image, effort);
+    let image = match prep::shrink_to_working_size(image) {
+        Some(shrunk) => Cow::Owned(shrunk),
+        None => Cow::Borrowed(image),
+    };
+    let outcome = engine::scan(&image, effort);
     let mut codes = outcome.codes;
     if codes.is_empty() {
         if outcome.panicked {
             return Err(ScanError::DecoderFailed);
         }
-        return Err(ScanError::NoCode { hint: diagnose::diagnose(image) });
+        return Err(ScanError::NoCode { hint: diagnose::diagnose(&image) });
     }
     // Stable: IKD codes first, the rest in the order the decoder found them.
     codes.sort_by_key(|c| !c.is_ikd());
