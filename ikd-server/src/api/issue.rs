@@ -111,7 +111,7 @@ fn store_error(e: &StoreError) -> ApiError {
 /// Maps a photo error to an HTTP error.
 pub fn photo_error(e: &PhotoError) -> ApiError {
     let status = match e {
-        PhotoError::InputTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        PhotoError::InputTooLarge { .. } | PhotoError::TooManyPixels { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         PhotoError::UnsupportedFormat => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };

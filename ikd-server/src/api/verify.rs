@@ -604,8 +604,10 @@ fn too_large(state: &AppState) -> ApiError {
 pub fn scan_error(e: &ScanError, l: Lang) -> ApiError {
     let code = e.code().to_string();
     let (status, message) = match e {
-        ScanError::InputTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),
-        ScanError::UnsupportedFormat => (StatusCode::UNSUPPORTED_MEDIA_TYPE, e.to_string()),
+        ScanError::InputTooLarge { .. } | ScanError::TooManyPixels { .. } => {
+            (StatusCode::PAYLOAD_TOO_LARGE, pick(l, &e.message_id(), &e.message_en()))
+        }
+        ScanError::UnsupportedFormat => (StatusCode::UNSUPPORTED_MEDIA_TYPE, pick(l, &e.message_id(), &e.message_en())),
         ScanError::NoCode { hint } => {
             let msg = match hint {
                 Some(h) => match l {
@@ -622,7 +624,7 @@ pub fn scan_error(e: &ScanError, l: Lang) -> ApiError {
             }
             return err;
         }
-        _ => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+        _ => (StatusCode::UNPROCESSABLE_ENTITY, pick(l, &e.message_id(), &e.message_en())),
     };
     ApiError::new(status, code, message)
 }
