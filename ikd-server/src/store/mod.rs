@@ -589,6 +589,7 @@ pub(crate) fn static_event(s: &str) -> &'static str {
     match s {
         "verify" => "verify",
         "issue" => "issue",
+        "issue_void" => "issue_void",
         "revoke" => "revoke",
         _ => "?",
     }
