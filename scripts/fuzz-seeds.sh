@@ -104,8 +104,8 @@ def png_gray(path):
         prev = line
     return w, h, rows
 
-def luma_seed(w, rows):
-    return struct.pack("<H", w - 1) + b"".join(rows)
+def luma_seed(w, rows, thorough):
+    return struct.pack("<H", (w - 1) | (0x8000 if thorough else 0)) + b"".join(rows)
 
 texts, claims, stores, trust_lists, status_lists, policies = [], [], [], [], [], []
 for path in sorted(glob.glob("test-vectors/cases/*.json")):
@@ -139,10 +139,11 @@ for path in sorted(glob.glob("test-vectors/cases/*.json")):
         g = png_gray(p)
         if g:
             w, h, rows = g
-            if w <= 512 and h <= 512:
-                put("scan_luma", name, luma_seed(w, rows))
-            half = [r[::2] for r in rows[::2]]
-            put("scan_luma", name + "-half", luma_seed(len(half[0]), half))
+            while w > 256 or h > 256:
+                rows = [r[::2] for r in rows[::2]]
+                w, h = len(rows[0]), len(rows)
+            put("scan_luma", name + "-live", luma_seed(w, rows, False))
+            put("scan_luma", name + "-thorough", luma_seed(w, rows, True))
 
 for name, t, inp in texts:
     put("verify_text", name, t)

@@ -56,7 +56,8 @@ for t in "${targets[@]}"; do
       max_len=262144
       [ -d "$zxing" ] && extra=("$zxing")
       ;;
-    scan_luma | server_body) max_len=262144 ;;
+    scan_luma) max_len=65538 ;;
+    server_body) max_len=262144 ;;
   esac
   log="$logs/$t.log"
   set +e
