@@ -1,5 +1,22 @@
 //! Application state, the router (with its route table for the OpenAPI check) and the
 //! middleware stack.
+//!
+//! # Where `impl AppState` lives
+//!
+//! [`AppState`] is declared and built here ([`App::from_parts`]). Its methods live in one
+//! `impl AppState` block, in [`crate::sync`]: they keep the server's *own* status list
+//! (`verifier_now`, `refresh_own_status`, `start_own_status`, `adopt_stored_own_status`,
+//! `is_own_status_key`) and work on the private state of [`crate::sync::Lists`]. No other
+//! module adds methods to `AppState`: a behaviour that needs the whole state is a free function
+//! taking `&AppState` (or a `Weak` of it) in its own module, as [`crate::readiness`] and
+//! [`crate::revocations`] are.
+//!
+//! # Layers
+//!
+//! The storage layer ([`crate::store`]) knows nothing of HTTP or of this module: it uses only
+//! the audit chain's hashing and the TLS settings (checked by `tests/layers.rs`). The
+//! configuration opens it ([`crate::config::Config::open_store`]); the app, the HTTP handlers
+//! (`api`) and the background tasks sit above both.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -209,7 +226,7 @@ impl App {
             }
             None => None,
         };
-        let store = crate::store::open_configured(config, false).await?;
+        let store = config.open_store(false).await?;
         let extras = crate::sync::Extras {
             lists: config.lists.clone(),
             data_dir: Some(config.data_dir.clone()),
@@ -300,7 +317,7 @@ impl App {
         if state.issuer.is_some() {
             // Other instances revoke and publish too: read their revocations and status list
             // back (docs/SCALING.md); retry publishing after a failure.
-            tokio::spawn(crate::store::refresh_revocations(Arc::downgrade(&state)));
+            tokio::spawn(crate::revocations::refresh_revocations(Arc::downgrade(&state)));
         }
         crate::sync::start(&state);
         Ok(App { state, banner: Vec::new(), audit_task })

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ikd_core::PublicKey;
@@ -289,17 +290,8 @@ pub fn upstream_is_plain_remote(url: &str) -> bool {
     !loopback
 }
 
-/// SQLite durability of audit-log commits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum AuditSync {
-    /// `synchronous=NORMAL` in WAL mode: safe against a process crash; a power cut may lose the
-    /// last commits (the chain stays valid, it is only shorter).
-    #[default]
-    Normal,
-    /// `synchronous=FULL`: every audit commit is fsynced.
-    Full,
-}
+pub use crate::store::AuditSync;
+use crate::store::{PgOptions, PgStore, SpoolConfig, SqliteOptions, SqliteStore, Store, StoreError};
 
 /// The resolved configuration.
 #[derive(Debug, Clone)]
@@ -518,6 +510,31 @@ impl Config {
         }
         c.check()?;
         Ok(c)
+    }
+
+    /// Opens the store the configuration names: PostgreSQL when `database_url` is set, otherwise
+    /// the SQLite file in `data_dir`. Migrations are applied unless `read_only` (which only checks
+    /// that the schema is not newer than this server knows).
+    pub async fn open_store(&self, read_only: bool) -> Result<Arc<dyn Store>, StoreError> {
+        match &self.database_url {
+            Some(url) => {
+                let opts = PgOptions {
+                    url: url.clone().with_ca_file(self.database_ca_file.as_deref()),
+                    pool_size: self.database_pool_size,
+                    spool: (!read_only).then(|| SpoolConfig {
+                        dir: self.data_dir.join("audit-spool"),
+                        max_bytes: self.audit_spool_max_bytes,
+                    }),
+                    read_only,
+                };
+                Ok(Arc::new(PgStore::open(opts).await?))
+            }
+            None => {
+                let store =
+                    SqliteStore::open(&self.data_dir, SqliteOptions { audit_sync: self.audit_sync, read_only })?;
+                Ok(Arc::new(store))
+            }
+        }
     }
 
     /// Applies a TOML document. Relative paths in it are taken relative to the file's folder.

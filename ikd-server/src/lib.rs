@@ -5,7 +5,10 @@
 //!
 //! * [`config`]: TOML file + `IKD_*` environment variables.
 //! * [`app`]: state, router, middleware.
-//! * [`store`]: the [`store::Store`] trait and its SQLite implementation.
+//! * [`store`]: the [`store::Store`] trait and its SQLite and PostgreSQL implementations (no
+//!   HTTP, no app: `tests/layers.rs`).
+//! * [`readiness`], [`revocations`]: the store's part of `/readyz` and the background task that
+//!   reads revocations back, both over [`AppState`].
 //! * [`audit`]: the hash-chained audit log.
 //! * [`sync`]: trust lists, status lists, and the sync from an upstream server.
 //! * [`tls`]: the TLS client settings (rustls) of the upstream sync and of PostgreSQL.
@@ -20,6 +23,8 @@ pub mod conn;
 pub mod demo;
 pub mod error;
 pub mod metrics;
+pub mod readiness;
+pub mod revocations;
 pub mod store;
 pub mod sync;
 pub mod tls;

@@ -134,7 +134,7 @@ async fn audit_verify(config: &Config) -> ExitCode {
     let dir = if config.demo { config.data_dir.join("demo") } else { config.data_dir.clone() };
     // PostgreSQL when configured (the demo always has its own SQLite file).
     let opened = match (&config.database_url, config.demo) {
-        (Some(_), false) => store::open_configured(config, true).await,
+        (Some(_), false) => config.open_store(true).await,
         _ => SqliteStore::open(&dir, SqliteOptions { read_only: true, ..SqliteOptions::default() })
             .map(|s| std::sync::Arc::new(s) as std::sync::Arc<dyn store::Store>),
     };

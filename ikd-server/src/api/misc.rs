@@ -23,7 +23,7 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
 
 /// `GET /readyz`: the store answers and at least one issuer is trusted.
 /// With `?for=verify`, a shared database that is down leaves the server ready while its
-/// audit spool has room (see `crate::store::store_readiness`).
+/// audit spool has room (see `crate::readiness::store_readiness`).
 /// `for` other than `verify` (an empty one included) is refused: 400 `invalid_request` with
 /// `error.field = "for"`, so a probe with a typo fails at once instead of checking something else.
 pub async fn readyz(
@@ -42,7 +42,7 @@ pub async fn readyz(
         }
         for_verify = true;
     }
-    let store = crate::store::store_readiness(&state, for_verify.then_some("for=verify")).await?;
+    let store = crate::readiness::store_readiness(&state, for_verify.then_some("for=verify")).await?;
     let issuers = state.verifier_now().await.trust_store().issuers().len();
     if issuers == 0 {
         return Err(ApiError::new(

@@ -14,13 +14,9 @@ mod sqlite;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::{Arc, Weak};
-use std::time::Duration;
 
 pub use postgres::{DEFAULT_POOL_SIZE, DatabaseUrl, PgOptions, PgStore, SslMode};
 pub use sqlite::SqliteStore;
-
-use crate::config::{AuditSync, Config};
 
 /// A boxed future returned by [`Store`] methods (keeps the trait object-safe).
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -408,6 +404,18 @@ pub(crate) fn prune_due(last: &std::sync::atomic::AtomicI64, now: i64) -> bool {
         && last.compare_exchange(prev, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
 }
 
+/// SQLite durability of audit-log commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditSync {
+    /// `synchronous=NORMAL` in WAL mode: safe against a process crash; a power cut may lose the
+    /// last commits (the chain stays valid, it is only shorter).
+    #[default]
+    Normal,
+    /// `synchronous=FULL`: every audit commit is fsynced.
+    Full,
+}
+
 /// Options for opening the SQLite store.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SqliteOptions {
@@ -415,119 +423,6 @@ pub struct SqliteOptions {
     pub audit_sync: AuditSync,
     /// Open read-only (for `audit-verify`).
     pub read_only: bool,
-}
-
-/// Opens the store the configuration names: PostgreSQL when `database_url` is set, otherwise
-/// the SQLite file in `data_dir`. Migrations are applied unless `read_only` (which only checks
-/// that the schema is not newer than this server knows).
-pub async fn open_configured(config: &Config, read_only: bool) -> Result<Arc<dyn Store>, StoreError> {
-    match &config.database_url {
-        Some(url) => {
-            let opts = PgOptions {
-                url: url.clone().with_ca_file(config.database_ca_file.as_deref()),
-                pool_size: config.database_pool_size,
-                spool: (!read_only).then(|| SpoolConfig {
-                    dir: config.data_dir.join("audit-spool"),
-                    max_bytes: config.audit_spool_max_bytes,
-                }),
-                read_only,
-            };
-            Ok(Arc::new(PgStore::open(opts).await?))
-        }
-        None => {
-            let store =
-                SqliteStore::open(&config.data_dir, SqliteOptions { audit_sync: config.audit_sync, read_only })?;
-            Ok(Arc::new(store))
-        }
-    }
-}
-
-/// The store's part of `/readyz`.
-#[derive(Debug, Clone, Copy)]
-pub struct StoreReadiness {
-    /// The store answered.
-    pub available: bool,
-    /// The local audit spool, for a shared store.
-    pub spool: Option<crate::audit::SpoolStatus>,
-}
-
-/// Readiness of the store. Without the query `for=verify`, a store that does not answer makes
-/// the server not ready (503), the right signal for issuing traffic. With `for=verify` (the
-/// health check for a pool of verifiers), a shared store that does not answer still leaves the
-/// server ready as long as its audit spool has room: verification goes on and its audit entries
-/// are chained once the database is back.
-pub async fn store_readiness(
-    state: &crate::app::AppState,
-    query: Option<&str>,
-) -> Result<StoreReadiness, crate::error::ApiError> {
-    let spool = state.audit.spool_status();
-    let Err(e) = state.store.ping().await else { return Ok(StoreReadiness { available: true, spool }) };
-    tracing::error!(error = %e, "readiness: store unavailable");
-    let for_verify = query.is_some_and(|q| q.split('&').any(|p| p == "for=verify"));
-    let room = spool.is_some_and(|s| s.bytes.saturating_mul(10) < s.max_bytes.saturating_mul(9));
-    if for_verify && room {
-        return Ok(StoreReadiness { available: false, spool });
-    }
-    let message = if spool.is_some() {
-        "the database is not available: issuing and revoking answer 503 until it is back; verification goes on \
-         (audit entries are spooled locally; /readyz?for=verify reports that)"
-    } else {
-        "the store is not available"
-    };
-    Err(crate::error::ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "not_ready", message))
-}
-
-/// How often an instance on a shared store reads back the revocations made by the others (and
-/// the newest stored own status list), and how often a failed publishing of the own status list
-/// is retried.
-pub const REVOCATION_REFRESH: Duration = Duration::from_secs(2);
-
-/// The background task of an issuing server, every [`REVOCATION_REFRESH`]:
-///
-/// * on a shared store, keeps `AppState::revoked` (this server's own key) in step with the
-///   store, so a credential revoked through one instance is answered `revoked` by every
-///   instance, and installs the newest own status list another instance published;
-/// * publishes the own status list when it needs it (a revocation it lacks, half its TTL
-///   passed) or when publishing failed before.
-///
-/// Ends when the state is dropped. Errors (database down) keep the last known set and list and
-/// are retried at the next tick.
-pub async fn refresh_revocations(state: Weak<crate::app::AppState>) {
-    let mut failing = false;
-    loop {
-        tokio::time::sleep(REVOCATION_REFRESH).await;
-        let (store, key_id) = match state.upgrade() {
-            Some(s) => match &s.issuer {
-                Some(i) => (Arc::clone(&s.store), i.key_id.clone()),
-                None => return,
-            },
-            None => return,
-        };
-        if store.shared() {
-            match store.revoked_serials(&key_id).await {
-                Ok(serials) => {
-                    failing = false;
-                    let Some(s) = state.upgrade() else { return };
-                    if let Ok(mut set) = s.revoked.write() {
-                        // Revocation is final: only ever add.
-                        set.extend(serials);
-                    }
-                }
-                Err(e) => {
-                    if !failing {
-                        tracing::warn!(error = %e, "cannot read revocations from the store; keeping the last known set");
-                    }
-                    failing = true;
-                    // The store is down: do not wait for it twice more in this round.
-                    continue;
-                }
-            }
-        }
-        drop(store);
-        let Some(s) = state.upgrade() else { return };
-        s.adopt_stored_own_status(true).await;
-        s.refresh_own_status().await;
-    }
 }
 
 /// One schema migration: applied once, in order, recorded in `schema_migrations`.

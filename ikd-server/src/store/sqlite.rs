@@ -7,13 +7,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    Appended, AuditBatch, AuditCheckpoint, AuditEntry, AuditRecord, CredentialRecord, CredentialState, Published,
-    Reservation, RevokeOutcome, RevokedCredential, SQLITE_MIGRATIONS, STATUS_LISTS_KEPT, SqliteOptions,
+    Appended, AuditBatch, AuditCheckpoint, AuditEntry, AuditRecord, AuditSync, CredentialRecord, CredentialState,
+    Published, Reservation, RevokeOutcome, RevokedCredential, SQLITE_MIGRATIONS, STATUS_LISTS_KEPT, SqliteOptions,
     StatusListSigner, Store, StoreError, StoreFuture, StoredStatusList, check_stored_successor, prune_due,
     schema_too_new, static_event, static_source,
 };
 use crate::audit::{GENESIS_HASH, entry_hash};
-use crate::config::AuditSync;
 
 /// Largest serial the credential format carries (2^53 − 1).
 pub(super) const MAX_SERIAL: u64 = (1 << 53) - 1;
