@@ -170,6 +170,18 @@ pub enum StartupError {
         /// Why.
         message: String,
     },
+    /// The issuer key file can be read by other users than its owner (unix mode `& 0o077` is
+    /// not 0): whoever can read it can issue credentials. The server refuses to start.
+    #[error(
+        "issuer key {path}: the secret key file is readable by other users (mode {mode:04o}); \
+         run `chmod 600 {path}` and start again"
+    )]
+    IssuerKeyExposed {
+        /// The file.
+        path: String,
+        /// Its permission bits.
+        mode: u32,
+    },
     /// The store could not be opened.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -197,9 +209,19 @@ pub fn load_trust_store(path: &Path) -> Result<TrustStore, StartupError> {
     TrustStore::from_json(&text).map_err(|e| err(format!("{e} ({})", e.code())))
 }
 
-/// Loads an issuer secret key file.
+/// Loads an issuer secret key file. On unix, a file that other users can read (group or
+/// others bits set, `mode & 0o077 != 0`) is refused with [`StartupError::IssuerKeyExposed`]
+/// before it is read: demo mode never loads one (it makes its own key, mode 0600).
 pub fn load_issuer_key(path: &Path) -> Result<SecretKey, StartupError> {
     let err = |message: String| StartupError::IssuerKey { path: path.display().to_string(), message };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_err(|e| err(e.to_string()))?.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            return Err(StartupError::IssuerKeyExposed { path: path.display().to_string(), mode });
+        }
+    }
     let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?);
     SecretKey::from_file_text(&text).map_err(|e| err(format!("{e} ({})", e.code())))
 }

@@ -376,6 +376,7 @@ impl Default for Config {
 struct FileConfig {
     listen: Option<String>,
     data_dir: Option<PathBuf>,
+    #[serde(alias = "trust")]
     trust_store: Option<PathBuf>,
     issuer_key: Option<PathBuf>,
     issuer_name: Option<String>,
@@ -397,6 +398,7 @@ struct FileConfig {
     upstream_url: Option<String>,
     upstream_ca_file: Option<PathBuf>,
     sync_interval_secs: Option<u64>,
+    #[serde(alias = "policy_file")]
     policies_file: Option<PathBuf>,
     danger_clock_offset_secs: Option<i64>,
     freshness: Option<FileFreshness>,
@@ -462,6 +464,38 @@ pub struct Overrides {
     pub demo: bool,
     /// `--demo-residents`.
     pub demo_residents: Option<PathBuf>,
+    /// `--trust` (`IKD_TRUST`): the trust store file.
+    pub trust: Option<PathBuf>,
+    /// `--policy-file` (`IKD_POLICY_FILE`): more service policies.
+    pub policy_file: Option<PathBuf>,
+    /// `--window` (`IKD_PRESENTATION_WINDOW_SECS`): seconds a live presentation is accepted.
+    pub window: Option<i64>,
+    /// `--presentation-skew` (`IKD_PRESENTATION_SKEW_SECS`): seconds a live presentation's time
+    /// may be ahead of the server's clock.
+    pub presentation_skew: Option<i64>,
+    /// `--root` (repeatable): pinned root public keys of the signed trust list; when given,
+    /// they replace `root_keys`/`IKD_ROOT_KEYS`.
+    pub root: Vec<String>,
+}
+
+/// Environment variables kept working under an older name: `(deprecated, current)`. The
+/// current name wins; both set to different values is an error. `ikd-server` logs a warning
+/// at start for each deprecated name it finds set.
+pub const DEPRECATED_ENV: &[(&str, &str)] =
+    &[("IKD_TRUST_STORE", "IKD_TRUST"), ("IKD_POLICIES_FILE", "IKD_POLICY_FILE")];
+
+/// The value of the environment variable `current`, or else of its deprecated alias `old`;
+/// an error when both are set to different values (which one was meant cannot be known).
+fn aliased(env: EnvFn<'_>, current: &str, old: &str) -> Result<Option<String>, ConfigError> {
+    let non_empty = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+    match (non_empty(current), non_empty(old)) {
+        (Some(a), Some(b)) if a != b => Err(invalid(
+            current,
+            format!("{current} and {old} (its deprecated name) are both set, to different files: keep {current} only"),
+        )),
+        (Some(a), _) => Ok(Some(a)),
+        (None, b) => Ok(b),
+    }
 }
 
 /// Reads a source of environment variables (a function so tests need not touch the process
@@ -507,6 +541,21 @@ impl Config {
         }
         if let Some(r) = &over.demo_residents {
             c.demo_residents = r.clone();
+        }
+        if let Some(t) = &over.trust {
+            c.trust_store = Some(t.clone());
+        }
+        if let Some(p) = &over.policy_file {
+            c.policies_file = Some(p.clone());
+        }
+        if let Some(w) = over.window {
+            c.lists.presentation_window_secs = w;
+        }
+        if let Some(s) = over.presentation_skew {
+            c.lists.presentation_skew_secs = s;
+        }
+        if !over.root.is_empty() {
+            c.lists.root_keys = parse_root_keys("--root", &over.root)?;
         }
         c.check()?;
         Ok(c)
@@ -675,7 +724,7 @@ impl Config {
         if let Some(v) = get("IKD_DATA_DIR") {
             self.data_dir = PathBuf::from(v);
         }
-        if let Some(v) = get("IKD_TRUST_STORE") {
+        if let Some(v) = aliased(env, "IKD_TRUST", "IKD_TRUST_STORE")? {
             self.trust_store = Some(PathBuf::from(v));
         }
         if let Some(v) = get("IKD_ISSUER_KEY") {
@@ -769,7 +818,7 @@ impl Config {
         if let Some(v) = get("IKD_STATUS_LIST_TTL_SECS") {
             self.lists.status_list_ttl_secs = parse_num("IKD_STATUS_LIST_TTL_SECS", &v)?;
         }
-        if let Some(v) = get("IKD_POLICIES_FILE") {
+        if let Some(v) = aliased(env, "IKD_POLICY_FILE", "IKD_POLICIES_FILE")? {
             self.policies_file = Some(PathBuf::from(v));
         }
         if let Some(v) = get("IKD_DANGER_CLOCK_OFFSET_SECS") {

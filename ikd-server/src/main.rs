@@ -1,14 +1,17 @@
 //! `ikd-server`: the IKD Verify HTTP service.
 //!
 //! ```text
-//! ikd-server [--config FILE] [--listen ADDR] [--data-dir DIR] [--demo] [--demo-residents FILE]
-//! ikd-server audit-verify [--config FILE] [--data-dir DIR] [--demo]
+//! ikd-server [OPTIONS]                 run the server
+//! ikd-server audit-verify [OPTIONS]    check the audit log's hash chain and exit
 //! ```
+//!
+//! `ikd-server --help` lists the options (clap); docs/SERVER.md every setting.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ikd_server::config::{Config, LogFormat, Overrides};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use ikd_server::config::{Config, DEPRECATED_ENV, LogFormat, Overrides};
 use ikd_server::store::{self, SqliteOptions, SqliteStore};
 use ikd_server::{App, audit, serve, shutdown_signal};
 
@@ -17,67 +20,101 @@ use ikd_server::{App, audit, serve, shutdown_signal};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "\
-ikd-server: offline verification of IKD credentials over HTTP, and the counter page
+const AFTER_HELP: &str = "\
+Precedence: flag, then environment variable, then the TOML file (--config), then the default.
 
-USAGE:
-    ikd-server [OPTIONS]                  run the server
-    ikd-server audit-verify [OPTIONS]     check the audit log's hash chain and exit
-                                          (0 = intact, 1 = broken, 2 = could not check)
+More settings, by environment variable or in the TOML file (docs/SERVER.md lists them all):
+  IKD_ISSUER_KEY, IKD_ISSUER_NAME, IKD_ADMIN_TOKEN or IKD_ADMIN_TOKEN_FILE (issuing);
+  IKD_TRUST_LIST_FILE, IKD_ROOT_KEYS, IKD_UPSTREAM_URL, IKD_SYNC_INTERVAL_SECS (signed lists, sync);
+  IKD_DATABASE_URL (PostgreSQL); IKD_LOG, IKD_LOG_FORMAT (text|json).
+Deprecated names still read: IKD_TRUST_STORE (now IKD_TRUST), IKD_POLICIES_FILE (now IKD_POLICY_FILE).
 
-OPTIONS:
-    --config FILE           TOML configuration (also IKD_CONFIG)
-    --listen ADDR           listen address, default 127.0.0.1:8080 (also IKD_LISTEN)
-    --data-dir DIR          data directory, default ./ikd-data (also IKD_DATA_DIR)
-    --demo                  demo mode: a local demo issuer, sample credentials, everything marked DEMO
-    --demo-residents FILE   residents for --demo, default ../shared/reference/residents.json
-    -h, --help              this text
-    -V, --version           the version
+Exit status: 0 stopped cleanly; 1 server error; 2 usage, configuration or startup error.";
 
-Environment: IKD_TRUST_STORE, IKD_ISSUER_KEY, IKD_ADMIN_TOKEN or IKD_ADMIN_TOKEN_FILE, IKD_LOG,
-IKD_LOG_FORMAT (text|json); signed lists and sync: IKD_TRUST_LIST_FILE, IKD_ROOT_KEYS,
-IKD_UPSTREAM_URL, IKD_SYNC_INTERVAL_SECS; and more: see docs/SERVER.md.
-";
+/// ikd-server: offline verification of IKD credentials over HTTP, and the counter page.
+#[derive(Debug, Parser)]
+#[command(name = "ikd-server", version, after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    opts: Opts,
+}
 
+#[derive(Debug, Subcommand)]
 enum Command {
-    Serve,
+    /// Check the audit log's hash chain and exit (0 intact, 1 broken, 2 could not check).
     AuditVerify,
 }
 
-fn parse_args() -> Result<Option<(Command, Overrides)>, String> {
-    let mut args = std::env::args().skip(1).peekable();
-    let mut cmd = Command::Serve;
-    if args.peek().map(String::as_str) == Some("audit-verify") {
-        args.next();
-        cmd = Command::AuditVerify;
-    }
-    let mut o = Overrides::default();
-    while let Some(a) = args.next() {
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (a.clone(), None),
-        };
-        let mut value = |name: &str| -> Result<String, String> {
-            inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"))
-        };
-        match flag.as_str() {
-            "-h" | "--help" => {
-                print!("{USAGE}");
-                return Ok(None);
-            }
-            "-V" | "--version" => {
-                println!("ikd-server {}", env!("CARGO_PKG_VERSION"));
-                return Ok(None);
-            }
-            "--config" => o.config = Some(PathBuf::from(value("--config")?)),
-            "--listen" => o.listen = Some(value("--listen")?),
-            "--data-dir" => o.data_dir = Some(PathBuf::from(value("--data-dir")?)),
-            "--demo-residents" => o.demo_residents = Some(PathBuf::from(value("--demo-residents")?)),
-            "--demo" => o.demo = true,
-            other => return Err(format!("unknown argument `{other}` (see --help)")),
+/// The command-line settings. Names are the ones `ikd` uses for the same thing (`--trust`,
+/// `--policy-file`, `--window`, `--presentation-skew`, `--root`).
+#[derive(Debug, Args)]
+struct Opts {
+    /// TOML configuration file.
+    #[arg(long, global = true, value_name = "FILE", env = "IKD_CONFIG")]
+    config: Option<PathBuf>,
+    /// Listen address [default: 127.0.0.1:8080].
+    #[arg(long, global = true, value_name = "ADDR", env = "IKD_LISTEN")]
+    listen: Option<String>,
+    /// Data directory: the SQLite database, demo files, cached lists [default: ./ikd-data].
+    #[arg(long, global = true, value_name = "DIR", env = "IKD_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// The trust store file (see `ikd trust`): the issuers whose credentials verify.
+    #[arg(long, global = true, value_name = "FILE", env = "IKD_TRUST")]
+    trust: Option<PathBuf>,
+    /// Pinned root public key (ikdpk1:...) of the signed trust list; repeatable. Replaces
+    /// root_keys / IKD_ROOT_KEYS.
+    #[arg(long, global = true, value_name = "KEY")]
+    root: Vec<String>,
+    /// More service policies for POST /v1/verify, from a JSON file:
+    /// [{"name": "...", "required": ["nama", ...], "require_live": true}].
+    #[arg(long, global = true, value_name = "FILE", env = "IKD_POLICY_FILE")]
+    policy_file: Option<PathBuf>,
+    /// How long a live presentation is accepted after the phone signed it, in seconds. 1 to
+    /// 900 [default: 90].
+    #[arg(long, global = true, value_name = "SECS", env = "IKD_PRESENTATION_WINDOW_SECS",
+          value_parser = clap::value_parser!(i64).range(1..=900))]
+    window: Option<i64>,
+    /// How far ahead of the server's clock a live presentation's time may be, in seconds. 0 to
+    /// 300 [default: 30].
+    #[arg(long, global = true, value_name = "SECS", env = "IKD_PRESENTATION_SKEW_SECS",
+          value_parser = clap::value_parser!(i64).range(0..=300))]
+    presentation_skew: Option<i64>,
+    /// Demo mode: a local demo issuer, sample credentials, everything marked DEMO.
+    #[arg(long, global = true)]
+    demo: bool,
+    /// Residents for --demo [default: ../shared/reference/residents.json].
+    #[arg(long, global = true, value_name = "FILE", env = "IKD_DEMO_RESIDENTS")]
+    demo_residents: Option<PathBuf>,
+}
+
+/// Parses the command line. An environment variable set to an empty (or blank) value counts as
+/// unset, as it always has for the `IKD_*` variables the configuration reads.
+fn parse_cli() -> Cli {
+    let cmd = Cli::command().mut_args(|a| {
+        let blank = a.get_env().and_then(std::env::var_os).is_some_and(|v| v.to_string_lossy().trim().is_empty());
+        if blank { a.env(None::<&'static str>) } else { a }
+    });
+    let matches = cmd.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+impl Opts {
+    fn into_overrides(self) -> Overrides {
+        Overrides {
+            config: self.config,
+            listen: self.listen,
+            data_dir: self.data_dir,
+            demo: self.demo,
+            demo_residents: self.demo_residents,
+            trust: self.trust,
+            policy_file: self.policy_file,
+            window: self.window,
+            presentation_skew: self.presentation_skew,
+            root: self.root,
         }
     }
-    Ok(Some((cmd, o)))
 }
 
 fn init_logging(config: &Config) {
@@ -90,19 +127,24 @@ fn init_logging(config: &Config) {
     }
 }
 
+/// Logs a warning for each deprecated environment variable that is set.
+fn warn_deprecated() {
+    for (old, current) in DEPRECATED_ENV {
+        if env_var(old).is_some_and(|v| !v.trim().is_empty()) {
+            tracing::warn!("{old} is deprecated and will be removed: use {current} (or the matching flag) instead");
+            eprintln!("ikd-server: warning: {old} is deprecated: use {current} instead");
+        }
+    }
+}
+
 fn env_var(k: &str) -> Option<String> {
     std::env::var(k).ok()
 }
 
 fn main() -> ExitCode {
-    let (cmd, over) = match parse_args() {
-        Ok(Some(x)) => x,
-        Ok(None) => return ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("ikd-server: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    // Usage errors exit 2 with clap's message; --help and --version exit 0.
+    let cli = parse_cli();
+    let over = cli.opts.into_overrides();
     let config = match Config::load(&over, &env_var) {
         Ok(c) => c,
         Err(e) => {
@@ -117,10 +159,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let code = match cmd {
-        Command::AuditVerify => rt.block_on(audit_verify(&config)),
-        Command::Serve => {
+    let code = match cli.command {
+        Some(Command::AuditVerify) => rt.block_on(audit_verify(&config)),
+        None => {
             init_logging(&config);
+            warn_deprecated();
             rt.block_on(run(config))
         }
     };

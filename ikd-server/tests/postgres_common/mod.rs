@@ -168,6 +168,8 @@ pub fn keys() -> Keys {
     let key = SecretKey::from_seed(&seed);
     let key_file = dir.path().join("issuer.key");
     std::fs::write(&key_file, key.to_file_text().as_bytes()).unwrap();
+    // Issue 14: the server refuses an issuer key file other users can read.
+    std::fs::set_permissions(&key_file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let mut trust = TrustStore::new();
     trust.add(TrustedIssuer {
         name: "DISDUKCAPIL UJI POSTGRES".into(),
