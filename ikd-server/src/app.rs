@@ -391,10 +391,12 @@ pub fn banner(state: &AppState, db: Option<&Path>) -> Vec<String> {
                 "  1. the issuing office makes a key:  ikd key new issuer.key --name \"DISDUKCAPIL ...\"  (issuer.key stays secret)".into(),
             );
             out.push("  2. add its PUBLIC key to a trust store:  ikd trust add --store trust.json --name \"DISDUKCAPIL ...\" --key <its .pub file or ikdpk1:...>".into());
+            out.push("  3. start the server with it:  cargo run --release -p ikd-server -- --trust trust.json".into());
             out.push(
-                "  3. start the server with it:  IKD_TRUST_STORE=trust.json cargo run --release -p ikd-server".into(),
+                "     (or IKD_TRUST=trust.json, formerly IKD_TRUST_STORE; or trust = \"trust.json\" in ikd-server.toml; \
+                 see docs/SERVER.md)"
+                    .into(),
             );
-            out.push("     (or trust_store = \"trust.json\" in ikd-server.toml; see docs/SERVER.md)".into());
             out.push(
                 "To try the server with sample credentials instead:  cargo run --release -p ikd-server -- --demo"
                     .into(),

@@ -1045,6 +1045,69 @@ mod tests {
         assert!(AdminToken::new("short").is_err());
     }
 
+    // Issue 14: the trust store and policy file carry the CLI's names in every layer (`--trust`,
+    // `IKD_TRUST`, `trust`; `--policy-file`, `IKD_POLICY_FILE`, `policy_file`), the old names
+    // still work, and the precedence is flag > environment > file.
+    #[test]
+    fn trust_and_policy_names_match_the_cli_with_old_names_as_aliases() {
+        let dir = std::env::temp_dir().join(format!("ikd-config-names-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("ikd-server.toml");
+        std::fs::write(&file, "trust = \"file-trust.json\"\npolicy_file = \"file-policies.json\"\n").unwrap();
+        let over = Overrides { config: Some(file.clone()), ..Overrides::default() };
+        let none = |_: &str| None;
+        let c = Config::load(&over, &none).unwrap();
+        assert_eq!(c.trust_store, Some(dir.join("file-trust.json")));
+        assert_eq!(c.policies_file, Some(dir.join("file-policies.json")));
+        for (trust_var, policy_var) in [("IKD_TRUST", "IKD_POLICY_FILE"), ("IKD_TRUST_STORE", "IKD_POLICIES_FILE")] {
+            let env = |k: &str| {
+                (k == trust_var)
+                    .then(|| "/env/trust.json".to_owned())
+                    .or_else(|| (k == policy_var).then(|| "/env/p.json".to_owned()))
+            };
+            let c = Config::load(&over, &env).unwrap();
+            assert_eq!(c.trust_store.as_deref(), Some(Path::new("/env/trust.json")), "{trust_var}");
+            assert_eq!(c.policies_file.as_deref(), Some(Path::new("/env/p.json")), "{policy_var}");
+            let flags = Overrides {
+                trust: Some("/flag/trust.json".into()),
+                policy_file: Some("/flag/p.json".into()),
+                window: Some(120),
+                presentation_skew: Some(5),
+                ..over.clone()
+            };
+            let c = Config::load(&flags, &env).unwrap();
+            assert_eq!(c.trust_store.as_deref(), Some(Path::new("/flag/trust.json")));
+            assert_eq!(c.policies_file.as_deref(), Some(Path::new("/flag/p.json")));
+            assert_eq!((c.lists.presentation_window_secs, c.lists.presentation_skew_secs), (120, 5));
+        }
+        // Both names of one setting given, to different files: refused, naming the new one.
+        let both = |k: &str| match k {
+            "IKD_POLICY_FILE" => Some("/a.json".to_owned()),
+            "IKD_POLICIES_FILE" => Some("/b.json".to_owned()),
+            _ => None,
+        };
+        match Config::load(&over, &both) {
+            Err(ConfigError::Invalid { name, .. }) => assert_eq!(name, "IKD_POLICY_FILE"),
+            other => panic!("expected Invalid(IKD_POLICY_FILE), got {other:?}"),
+        }
+        // The same file under both names is no conflict.
+        let same = |k: &str| matches!(k, "IKD_TRUST" | "IKD_TRUST_STORE").then(|| "/same.json".to_owned());
+        assert_eq!(Config::load(&over, &same).unwrap().trust_store.as_deref(), Some(Path::new("/same.json")));
+        // A bad --root key is refused under the flag's name.
+        let bad = Overrides { root: vec!["ikdpk1:nope".into()], ..over.clone() };
+        match Config::load(&bad, &none) {
+            Err(ConfigError::Invalid { name, .. }) => assert_eq!(name, "--root"),
+            other => panic!("expected Invalid(--root), got {other:?}"),
+        }
+        // Old and new key in one file: serde refuses the duplicate.
+        let mut c = Config::default();
+        assert!(matches!(
+            c.apply_file(&file, "trust = \"a.json\"\ntrust_store = \"b.json\"\n"),
+            Err(ConfigError::Parse { .. })
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn file_then_env_then_flags() {
         let mut c = Config::default();

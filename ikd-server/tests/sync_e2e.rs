@@ -179,7 +179,8 @@ async fn counter_syncs_works_offline_goes_stale_and_sees_revocations() {
     let kid = issuer.public_key().key_id().to_string();
     std::fs::write(dir.path().join("issuer.key"), issuer.to_file_text().as_bytes()).unwrap();
     // Issue 14: the server refuses an issuer key file other users can read.
-    std::fs::set_permissions(dir.path().join("issuer.key"), std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(dir.path().join("issuer.key"), std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .unwrap();
     let now = Timestamp::now();
     let mut b = TrustListBuilder::new(1, now.plus(-60), now.plus(7 * DAY));
     b.add(TrustListEntry::new(
