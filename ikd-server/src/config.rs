@@ -1086,19 +1086,15 @@ mod tests {
             "IKD_POLICIES_FILE" => Some("/b.json".to_owned()),
             _ => None,
         };
-        match Config::load(&over, &both) {
-            Err(ConfigError::Invalid { name, .. }) => assert_eq!(name, "IKD_POLICY_FILE"),
-            other => panic!("expected Invalid(IKD_POLICY_FILE), got {other:?}"),
-        }
+        let e = Config::load(&over, &both).unwrap_err();
+        assert!(matches!(&e, ConfigError::Invalid { name, .. } if name == "IKD_POLICY_FILE"), "{e:?}");
         // The same file under both names is no conflict.
         let same = |k: &str| matches!(k, "IKD_TRUST" | "IKD_TRUST_STORE").then(|| "/same.json".to_owned());
         assert_eq!(Config::load(&over, &same).unwrap().trust_store.as_deref(), Some(Path::new("/same.json")));
         // A bad --root key is refused under the flag's name.
         let bad = Overrides { root: vec!["ikdpk1:nope".into()], ..over.clone() };
-        match Config::load(&bad, &none) {
-            Err(ConfigError::Invalid { name, .. }) => assert_eq!(name, "--root"),
-            other => panic!("expected Invalid(--root), got {other:?}"),
-        }
+        let e = Config::load(&bad, &none).unwrap_err();
+        assert!(matches!(&e, ConfigError::Invalid { name, .. } if name == "--root"), "{e:?}");
         // Old and new key in one file: serde refuses the duplicate.
         let mut c = Config::default();
         assert!(matches!(
