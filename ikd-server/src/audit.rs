@@ -11,14 +11,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::spool::Spool;
 use crate::store::{Appended, AuditBatch, AuditCheckpoint, AuditEntry, AuditRecord, Store, StoreError};
+pub use crate::store::{GENESIS_HASH, entry_hash};
 
-/// `prev_hash` of the first entry.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// Most records written in one transaction.
 const MAX_GROUP: usize = 1024;
 /// Pending writes allowed before callers wait.
@@ -26,31 +24,6 @@ const QUEUE: usize = 4096;
 /// How long the writer lets a group fill under load (it runs on its own thread, so sleeping
 /// there blocks nothing else).
 const LINGER: std::time::Duration = std::time::Duration::from_micros(300);
-
-/// The hash of an entry.
-pub fn entry_hash(seq: u64, prev_hash: &str, r: &AuditRecord) -> String {
-    let mut h = Sha256::new();
-    h.update(b"ikd-audit-v1");
-    let serial = r.serial.map(|s| s.to_string()).unwrap_or_default();
-    let seq = seq.to_string();
-    let fields: [&str; 10] = [
-        &seq,
-        prev_hash,
-        &r.at,
-        r.event,
-        &r.actor,
-        r.source,
-        &serial,
-        r.key_id.as_deref().unwrap_or(""),
-        &r.verdict,
-        &r.code,
-    ];
-    for f in fields {
-        h.update(u32::try_from(f.len()).unwrap_or(u32::MAX).to_be_bytes());
-        h.update(f.as_bytes());
-    }
-    hex::encode(h.finalize())
-}
 
 /// Default number of audit entries between two checkpoints (`audit_checkpoint_every`).
 pub const DEFAULT_CHECKPOINT_EVERY: u64 = 1000;

@@ -15,6 +15,8 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 
+use sha2::{Digest, Sha256};
+
 pub use postgres::{DEFAULT_POOL_SIZE, DatabaseUrl, PgOptions, PgStore, SslMode};
 pub use sqlite::SqliteStore;
 
@@ -43,6 +45,35 @@ pub enum StoreError {
     /// The signer of a status list failed inside the publishing transaction: nothing was stored.
     #[error("status list not signed: {0}")]
     StatusListSigning(String),
+}
+
+/// `prev_hash` of the first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// The hash of an audit entry: chains `seq`, the previous entry's hash and every field of the
+/// record (each length-prefixed) under the domain tag `ikd-audit-v1`. Both stores write it;
+/// [`crate::audit`] checks the chain with it.
+pub fn entry_hash(seq: u64, prev_hash: &str, r: &AuditRecord) -> String {
+    let mut h = Sha256::new();
+    h.update(b"ikd-audit-v1");
+    let serial = r.serial.map(|s| s.to_string()).unwrap_or_default();
+    let seq = seq.to_string();
+    let fields: [&str; 10] = [
+        &seq,
+        prev_hash,
+        &r.at,
+        r.event,
+        &r.actor,
+        r.source,
+        &serial,
+        r.key_id.as_deref().unwrap_or(""),
+        &r.verdict,
+        &r.code,
+    ];
+    for f in fields {
+        h.update(u32::try_from(f.len()).unwrap_or(u32::MAX).to_be_bytes());
+        h.update(f.as_bytes());
+    }
+    hex::encode(h.finalize())
 }
 
 /// Lifecycle of a registry row.

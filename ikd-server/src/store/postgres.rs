@@ -39,10 +39,9 @@ use super::sqlite::{STATUS_INDEX_TRIES, random_below};
 use super::{
     Appended, AuditBatch, AuditCheckpoint, AuditEntry, AuditRecord, CredentialRecord, CredentialState,
     POSTGRES_MIGRATIONS, Published, Reservation, RevokeOutcome, RevokedCredential, STATUS_LISTS_KEPT, SpoolConfig,
-    StatusListSigner, Store, StoreError, StoreFuture, StoredStatusList, check_stored_successor, prune_due,
+    StatusListSigner, Store, StoreError, StoreFuture, StoredStatusList, check_stored_successor, entry_hash, prune_due,
     schema_too_new, static_event, static_source,
 };
-use crate::audit::entry_hash;
 
 /// Longest any one store operation may take (waiting for a connection included).
 pub const OP_TIMEOUT: Duration = Duration::from_secs(10);

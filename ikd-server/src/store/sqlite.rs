@@ -8,11 +8,10 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 
 use super::{
     Appended, AuditBatch, AuditCheckpoint, AuditEntry, AuditRecord, AuditSync, CredentialRecord, CredentialState,
-    Published, Reservation, RevokeOutcome, RevokedCredential, SQLITE_MIGRATIONS, STATUS_LISTS_KEPT, SqliteOptions,
-    StatusListSigner, Store, StoreError, StoreFuture, StoredStatusList, check_stored_successor, prune_due,
-    schema_too_new, static_event, static_source,
+    GENESIS_HASH, Published, Reservation, RevokeOutcome, RevokedCredential, SQLITE_MIGRATIONS, STATUS_LISTS_KEPT,
+    SqliteOptions, StatusListSigner, Store, StoreError, StoreFuture, StoredStatusList, check_stored_successor,
+    entry_hash, prune_due, schema_too_new, static_event, static_source,
 };
-use crate::audit::{GENESIS_HASH, entry_hash};
 
 /// Largest serial the credential format carries (2^53 − 1).
 pub(super) const MAX_SERIAL: u64 = (1 << 53) - 1;
