@@ -139,13 +139,14 @@
   // Keep the field focused for the next scan without scrolling the verdict out of view.
   function focusInput() { $('qr-input').focus({ preventScroll: true }); }
 
-  // The verdict must be in view after every scan, on a phone as on a desktop: scroll the
-  // result panel's top into view when its verdict row is not fully visible.
+  // The verdict must be in view after every scan, on a phone as on a desktop: when the result
+  // panel is not wholly visible (on a phone the input controls push it down), scroll its top
+  // to the top of the window, so the verdict, the name and the photo show together.
   function revealResult() {
     const panel = $('result');
     if (panel.hidden) return;
-    const row = panel.querySelector('.verdict-row').getBoundingClientRect();
-    if (row.top < 0 || row.bottom > window.innerHeight) panel.scrollIntoView({ block: 'start', behavior: 'auto' });
+    const box = panel.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) panel.scrollIntoView({ block: 'start', behavior: 'auto' });
   }
 
   function t(key) { return (T[lang] && T[lang][key]) || T.id[key] || key; }
