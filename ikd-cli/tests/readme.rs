@@ -48,6 +48,10 @@ fn readme_command_sequences_run_as_written() {
     let lines = ikd_lines(&readme);
     assert!(lines.iter().any(|l| l.contains("--policy apotek")), "the live example is still there");
     assert!(lines.len() >= 15, "{lines:?}");
+    // `ikd present --watch` runs until Ctrl-C: a sequence the reader can follow must not stop there.
+    for l in lines.iter().filter(|l| l.contains("--watch")) {
+        assert!(l.contains("--count"), "this README line never ends: {l}");
+    }
     let d = tempfile::tempdir().unwrap();
     let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     std::fs::copy(fixtures.join("resident.json"), d.path().join("siti.json")).unwrap();
