@@ -17,6 +17,9 @@ mod issue;
 mod keys;
 mod lists;
 mod policies;
+// `ikd verify --photo-out` (issue 14); used by verify.rs once wired in.
+#[cfg_attr(not(test), allow(dead_code))]
+mod photo_out;
 mod present;
 mod progress;
 mod qr;
@@ -296,9 +299,29 @@ pub fn report_error(ctx: &Ctx, e: &CliError) {
     }
 }
 
+/// Set when stdout was closed by its reader while `ikd` was still printing.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether a panic is `println!`'s "failed printing to stdout: Broken pipe": the reader of
+/// stdout went away (`| head`), which ends the run quietly instead of as an internal error.
+fn is_broken_pipe_panic(payload: &(dyn std::any::Any + Send)) -> bool {
+    let msg = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    msg.starts_with("failed printing to stdout") && (msg.contains("Broken pipe") || msg.contains("os error 32"))
+}
+
 fn main() -> ExitCode {
     // A bug must never show a panic message or backtrace to a user: say so plainly instead.
-    std::panic::set_hook(Box::new(|_| {
+    // A reader that closed stdout early (`ikd demo | head -2`) is not a bug: `println!` panics
+    // on the broken pipe, and the run ends quietly (issue 14).
+    std::panic::set_hook(Box::new(|info| {
+        if is_broken_pipe_panic(info.payload()) {
+            STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::SeqCst);
+            return;
+        }
         eprintln!("ikd: internal error (this is a bug); please report it / galat internal (ini bug); mohon laporkan");
     }));
     let cli = match Cli::try_parse() {
@@ -319,6 +342,7 @@ fn main() -> ExitCode {
             report_error(&ctx, &e);
             e.exit
         }
+        Err(_) if STDOUT_CLOSED.load(std::sync::atomic::Ordering::SeqCst) => return ExitCode::SUCCESS,
         Err(_) => EXIT_USAGE,
     };
     let _ = std::io::stdout().flush();

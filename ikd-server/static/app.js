@@ -29,6 +29,7 @@
       samples_title: 'Contoh kredensial DEMO',
       footer: 'Verifikasi dilakukan di server ini tanpa internet. Data pribadi tidak disimpan.',
       demo_banner: 'Mode demo: hanya penerbit contoh yang dipercaya. Hasil di sini BUKAN verifikasi resmi.',
+      no_trust_banner: 'Server ini belum memercayai penerbit mana pun: setiap pindaian akan TIDAK DAPAT DIPASTIKAN. Minta petugas TI menambahkan penerbit tepercaya (lihat docs/SERVER.md).',
       VALID: 'SAH',
       INVALID: 'TIDAK SAH',
       UNDETERMINED: 'TIDAK DAPAT DIPASTIKAN',
@@ -85,6 +86,7 @@
       samples_title: 'DEMO sample credentials',
       footer: 'Verification runs on this server without internet. No personal data is stored.',
       demo_banner: 'Demo mode: only the sample issuer is trusted. Results here are NOT an official verification.',
+      no_trust_banner: 'This server trusts no issuer yet: every scan will be UNDETERMINED. Ask IT to add a trusted issuer (see docs/SERVER.md).',
       VALID: 'VALID',
       INVALID: 'INVALID',
       UNDETERMINED: 'UNDETERMINED',
@@ -133,6 +135,19 @@
     if (p && /^[A-Za-z0-9._:-]{1,64}$/.test(p)) localStorage.setItem('ikd-counter-id', p);
     return localStorage.getItem('ikd-counter-id');
   })();
+
+  // Keep the field focused for the next scan without scrolling the verdict out of view.
+  function focusInput() { $('qr-input').focus({ preventScroll: true }); }
+
+  // The verdict must be in view after every scan, on a phone as on a desktop: when the result
+  // panel is not wholly visible (on a phone the input controls push it down), scroll its top
+  // to the top of the window, so the verdict, the name and the photo show together.
+  function revealResult() {
+    const panel = $('result');
+    if (panel.hidden) return;
+    const box = panel.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) panel.scrollIntoView({ block: 'start', behavior: 'auto' });
+  }
 
   function t(key) { return (T[lang] && T[lang][key]) || T.id[key] || key; }
 
@@ -282,6 +297,7 @@
     clearTimer = setTimeout(hideResult, RESULT_TTL_MS);
     // In challenge mode each accepted code is used once: show a new one for the next resident.
     if (challenge && r.verdict === 'VALID') setChallenge(newChallenge());
+    revealResult();
   }
 
   async function handle(resp) {
@@ -322,7 +338,7 @@
     const input = $('qr-input');
     const text = input.value.trim();
     input.value = '';
-    input.focus();
+    focusInput();
     if (text) verifyText(text);
   });
 
@@ -333,14 +349,14 @@
     if (!f) return;
     hideResult();
     setStatus(t('reading_image'));
-    const type = f.type === 'image/png' || f.type === 'image/jpeg' ? f.type : 'image/jpeg';
+    const type = ['image/png', 'image/jpeg', 'image/webp'].includes(f.type) ? f.type : 'image/jpeg';
     try {
       const r = await verifyImage(f, type);
       if (r !== 'ok') setStatus(r.message, true);
     } catch (e) {
       setStatus(t('network_error'), true);
     }
-    $('qr-input').focus();
+    focusInput();
   });
 
   // Camera: send frames as JPEG a few times a second until the server finds a code.
@@ -351,7 +367,8 @@
     cam = null;
     $('video').srcObject = null;
     $('camera').hidden = true;
-    $('qr-input').focus();
+    focusInput();
+    revealResult();
   }
 
   async function startCamera() {
@@ -400,16 +417,16 @@
   $('camera-btn').addEventListener('click', startCamera);
   $('challenge-btn').addEventListener('click', () => {
     setChallenge(challenge ? null : newChallenge());
-    $('qr-input').focus();
+    focusInput();
   });
-  $('challenge-new').addEventListener('click', () => { setChallenge(newChallenge()); $('qr-input').focus(); });
+  $('challenge-new').addEventListener('click', () => { setChallenge(newChallenge()); focusInput(); });
   // Policies that need the counter's challenge (e.g. bank) switch challenge mode on.
   const needsChallenge = new Set();
   $('policy-select').addEventListener('change', (ev) => {
     policy = ev.target.value;
     if (policy) localStorage.setItem('ikd-policy', policy); else localStorage.removeItem('ikd-policy');
     if (needsChallenge.has(policy) && !challenge) setChallenge(newChallenge());
-    $('qr-input').focus();
+    focusInput();
   });
 
   // The service policies this server knows fill the select.
@@ -435,7 +452,7 @@
     } catch (e) { /* without policies the page works as before */ }
   }
   $('camera-stop').addEventListener('click', stopCamera);
-  $('result-close').addEventListener('click', () => { hideResult(); $('qr-input').focus(); });
+  $('result-close').addEventListener('click', () => { hideResult(); focusInput(); });
   $('r-nik').addEventListener('click', () => {
     if (!nikFull) return;
     nikShown = !nikShown;
@@ -445,7 +462,7 @@
     lang = b.dataset.lang === 'en' ? 'en' : 'id';
     localStorage.setItem('ikd-lang', lang);
     applyLang();
-    $('qr-input').focus();
+    focusInput();
   }));
 
   async function loadSamples() {
@@ -467,7 +484,7 @@
         const small = document.createElement('small');
         small.textContent = t('expected') + ': ' + s.expect + ' (' + s.expect_code + ')';
         btn.appendChild(small);
-        btn.addEventListener('click', () => { verifyText(s.qr); $('qr-input').focus(); });
+        btn.addEventListener('click', () => { verifyText(s.qr); focusInput(); });
         li.appendChild(btn);
         if (s.qr_png) {
           const img = document.createElement('img');
@@ -482,8 +499,23 @@
     } catch (e) { /* samples are optional */ }
   }
 
+  // A server that trusts no issuer answers every scan UNDETERMINED: say so in a banner.
+  async function checkTrust() {
+    try {
+      const resp = await fetch('/v1/info', { headers: headers() });
+      if (!resp.ok) return;
+      const body = await resp.json();
+      if (!Array.isArray(body.trusted_issuers)) return;
+      const n = body.trusted_issuers.length;
+      document.documentElement.dataset.trustedIssuers = String(n);
+      $('trust-banner').hidden = n > 0;
+    } catch (e) { /* the banner is advisory */ }
+  }
+
   applyLang();
+  checkTrust();
+  setInterval(checkTrust, 60000);
   loadPolicies();
   loadSamples();
-  $('qr-input').focus();
+  focusInput();
 })();

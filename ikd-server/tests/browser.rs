@@ -5,7 +5,8 @@
 //! or `IKD_CHROMIUM` / `IKD_CHROMEDRIVER` pointing at them. Without them the test is skipped
 //! with a notice, so `cargo test --workspace` works on a machine without a browser; with
 //! `IKD_REQUIRE_BROWSER_TESTS=1` (set by `.ci/run`, which installs them) it FAILS instead.
-//! `IKD_SKIP_BROWSER_TESTS=1` skips it always. Screenshots go to `<target>/tmp/ikd-e2e/` (paths printed).
+//! `IKD_SKIP_BROWSER_TESTS=1` skips it always. Screenshots go to `<target>/browser-screenshots/`
+//! (paths printed; `-- --nocapture` shows them).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod common;
@@ -101,7 +102,7 @@ async fn text_of(c: &Client, id: &str) -> String {
 }
 
 fn shots_dir() -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ikd-e2e");
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("browser-screenshots");
     std::fs::create_dir_all(&d).unwrap();
     d
 }
@@ -114,11 +115,12 @@ async fn shot(c: &Client, name: &str) -> PathBuf {
     p
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn counter_page_in_headless_chromium() {
+/// Chromium and chromedriver, or `None` when the browser test is to be skipped (a notice says
+/// so); panics when they are missing and `IKD_REQUIRE_BROWSER_TESTS=1`.
+fn browser_tools() -> Option<(PathBuf, PathBuf)> {
     if std::env::var("IKD_SKIP_BROWSER_TESTS").as_deref() == Ok("1") {
         eprintln!("IKD_SKIP_BROWSER_TESTS=1: browser test skipped");
-        return;
+        return None;
     }
     let chromium =
         find_tool("IKD_CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]);
@@ -129,7 +131,7 @@ async fn counter_page_in_headless_chromium() {
                 "NOTICE: browser test SKIPPED: Chromium and chromedriver were not found \
                  (Debian: apt-get install -y chromium chromium-driver). .ci/run installs them and requires this test."
             );
-            return;
+            return None;
         }
         panic!(
             "the browser test needs Chromium and chromedriver, which were not found.\n\
@@ -137,46 +139,39 @@ async fn counter_page_in_headless_chromium() {
              IKD_CHROMEDRIVER at them, or set IKD_SKIP_BROWSER_TESTS=1 to skip this test."
         );
     };
+    Some((chromium, driver_path))
+}
 
-    // The server, on a real socket.
-    let Harness { app, issuer, dir, .. } = harness(Options::default()).await;
+/// Serves `app` on a real socket at `http://localhost:<port>` (localhost, not 127.0.0.1, so
+/// the page is a secure context and the camera API exists). Send on the sender to stop it.
+async fn serve(
+    app: ikd_server::App,
+) -> (String, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    // localhost (not 127.0.0.1) so the page is a secure context and the camera API exists.
     let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(ikd_server::serve(app, listener, async move {
         let _ = stopped.await;
     }));
+    (base, stop, server)
+}
 
-    // Credentials: one with a photo, a tampered copy, one for the photo upload, one for the camera.
-    let thumb = ikd_core::photo::make_thumbnail(&face_png(), 800, &ikd_core::photo::PhotoLimits::default()).unwrap();
-    let with_photo = issue_with(&issuer, &claims(), Timestamp::now().plus(-DAY), 365, Some(thumb.as_bytes().to_vec()));
-    let forged = tampered(&with_photo);
-    let upload_text = issue(&issuer);
-    let camera_text = issue(&issuer);
-    // A selective-disclosure presentation: only the name and age_over_17 shown.
-    let shown = ikd_core::Disclosure::from_names(&["nama", "age_over_17"]).unwrap();
-    let presentation = ikd_core::create_presentation(&issue(&issuer), shown, None, Timestamp::now(), None).unwrap();
-    let upload_path = dir.path().join("qr-photo.jpg");
-    std::fs::write(&upload_path, qr_photo_jpeg(&upload_text)).unwrap();
-    let y4m = dir.path().join("camera.y4m");
-    qr_y4m(&camera_text, &y4m);
-
-    // chromedriver and a fresh browser profile.
+/// chromedriver and a fresh Chromium session with a profile under `dir`, plus `extra` flags.
+async fn start_session(chromium: &Path, driver_path: &Path, dir: &Path, extra: &[String]) -> (Driver, Client) {
     let port = free_port();
-    let log = std::fs::File::create(dir.path().join("chromedriver.log")).unwrap();
-    let _driver = Driver(
-        Command::new(&driver_path)
+    let log = std::fs::File::create(dir.join("chromedriver.log")).unwrap();
+    let driver = Driver(
+        Command::new(driver_path)
             .arg(format!("--port={port}"))
             .stdout(Stdio::from(log.try_clone().unwrap()))
             .stderr(Stdio::from(log))
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", driver_path.display())),
     );
-    let profile = dir.path().join("chromium-profile");
+    let profile = dir.join("chromium-profile");
     let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| (*s).to_owned()).collect();
     args.push(format!("--user-data-dir={}", profile.display()));
-    args.push(format!("--use-file-for-fake-video-capture={}", y4m.display()));
+    args.extend(extra.iter().cloned());
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("chrome"));
     caps.insert("goog:chromeOptions".into(), json!({ "binary": chromium.display().to_string(), "args": args }));
@@ -196,6 +191,39 @@ async fn counter_page_in_headless_chromium() {
             Err(e) => panic!("cannot start a Chromium session through chromedriver: {e}"),
         }
     };
+    (driver, c)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counter_page_in_headless_chromium() {
+    let Some((chromium, driver_path)) = browser_tools() else { return };
+
+    // The server, on a real socket.
+    let Harness { app, issuer, dir, .. } = harness(Options::default()).await;
+    let (base, stop, server) = serve(app).await;
+
+    // Credentials: one with a photo, a tampered copy, one for the photo upload, one for the camera.
+    let thumb = ikd_core::photo::make_thumbnail(&face_png(), 800, &ikd_core::photo::PhotoLimits::default()).unwrap();
+    let with_photo = issue_with(&issuer, &claims(), Timestamp::now().plus(-DAY), 365, Some(thumb.as_bytes().to_vec()));
+    let forged = tampered(&with_photo);
+    let upload_text = issue(&issuer);
+    let camera_text = issue(&issuer);
+    // A selective-disclosure presentation: only the name and age_over_17 shown.
+    let shown = ikd_core::Disclosure::from_names(&["nama", "age_over_17"]).unwrap();
+    let presentation = ikd_core::create_presentation(&issue(&issuer), shown, None, Timestamp::now(), None).unwrap();
+    let upload_path = dir.path().join("qr-photo.jpg");
+    std::fs::write(&upload_path, qr_photo_jpeg(&upload_text)).unwrap();
+    let y4m = dir.path().join("camera.y4m");
+    qr_y4m(&camera_text, &y4m);
+
+    // chromedriver and a fresh browser profile.
+    let (_driver, c) = start_session(
+        &chromium,
+        &driver_path,
+        dir.path(),
+        &[format!("--use-file-for-fake-video-capture={}", y4m.display())],
+    )
+    .await;
 
     // 1. The page loads, in Indonesian, focused on the input field.
     c.goto(&base).await.unwrap();
@@ -294,4 +322,127 @@ async fn counter_page_in_headless_chromium() {
     c.close().await.unwrap();
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(15), server).await.unwrap().unwrap().unwrap();
+}
+
+/// A long name (the claims allow 60 characters) that a careless layout breaks mid-word.
+const LONG_NAME: &str = "SITI NURHALIZA KUSUMAWARDHANI BINTI ABDURRAHMAN WIRAATMADJA";
+
+/// Sets the page's viewport (not the window) to `w`×`h` CSS pixels.
+async fn set_viewport(c: &Client, w: u32, h: u32) {
+    c.set_window_size(w, h).await.unwrap();
+    let inner = c.execute("return [window.innerWidth, window.innerHeight]", vec![]).await.unwrap();
+    let (iw, ih) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
+    // The window's frame (if any) is added so the viewport itself has the size asked for.
+    c.set_window_size(w + w.saturating_sub(iw), h + h.saturating_sub(ih)).await.unwrap();
+    let inner = c.execute("return [window.innerWidth, window.innerHeight]", vec![]).await.unwrap();
+    assert_eq!(inner, json!([w, h]), "viewport size");
+}
+
+/// From the page: where the verdict is, the viewport, and the name words whose characters lie
+/// on more than one line (a word broken mid-word).
+const LAYOUT_JS: &str = r#"
+const v = document.getElementById('verdict').getBoundingClientRect();
+const name = document.getElementById('r-name');
+const node = name.firstChild;
+const text = node ? node.textContent : '';
+const broken = [];
+let lines = new Set();
+let at = 0;
+for (const word of text.split(' ')) {
+  if (word.length) {
+    const tops = new Set();
+    for (let i = 0; i < word.length; i++) {
+      const r = document.createRange();
+      r.setStart(node, at + i);
+      r.setEnd(node, at + i + 1);
+      for (const rect of r.getClientRects()) { tops.add(Math.round(rect.top)); lines.add(Math.round(rect.top)); }
+    }
+    if (tops.size !== 1) broken.push(word);
+  }
+  at += word.length + 1;
+}
+const n = name.getBoundingClientRect();
+return { top: v.top, bottom: v.bottom, left: v.left, right: v.right, vw: window.innerWidth, vh: window.innerHeight,
+         name_top: n.top, name_bottom: n.bottom,
+         text: text, broken: broken, lines: lines.size, name_right: n.right, overflow: name.scrollWidth > name.clientWidth + 1 };
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counter_page_verdict_in_view_names_unbroken_and_no_trust_banner() {
+    // Issue 14: at phone size the verdict was below the fold after a scan and names broke
+    // mid-word ("SITI NURHALIZ/A"); a server trusting no issuer showed a normal page.
+    let Some((chromium, driver_path)) = browser_tools() else { return };
+    let Harness { app, issuer, dir, .. } = harness(Options::default()).await;
+    let (base, stop, server) = serve(app).await;
+    let untrusting = harness(Options { trust: false, ..Options::default() }).await;
+    let (bare_base, bare_stop, bare_server) = serve(untrusting.app).await;
+    let mut long = claims_json();
+    long["nama"] = json!(LONG_NAME);
+    let long = ikd_core::Claims::from_json_value(long).unwrap();
+    let thumb = ikd_core::photo::make_thumbnail(&face_png(), 800, &ikd_core::photo::PhotoLimits::default()).unwrap();
+    let text = issue_with(&issuer, &long, Timestamp::now().plus(-DAY), 365, Some(thumb.as_bytes().to_vec()));
+    let (_driver, c) = start_session(&chromium, &driver_path, dir.path(), &[]).await;
+
+    // A server with no trusted issuer: a banner, in Indonesian, then in English.
+    set_viewport(&c, 390, 844).await;
+    c.goto(&bare_base).await.unwrap();
+    let banner = c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("trust-banner")).await.unwrap();
+    let start = Instant::now();
+    while !banner.is_displayed().await.unwrap() {
+        assert!(start.elapsed() < Duration::from_secs(10), "no banner on a server that trusts no issuer");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let id_text = banner.text().await.unwrap();
+    assert!(id_text.contains("belum memercayai penerbit") && id_text.contains("TIDAK DAPAT DIPASTIKAN"), "{id_text}");
+    c.find(Locator::Id("lang-en")).await.unwrap().click().await.unwrap();
+    let en_text = banner.text().await.unwrap();
+    assert!(en_text.contains("trusts no issuer") && en_text.contains("UNDETERMINED"), "{en_text}");
+    shot(&c, "no-trust-banner-phone").await;
+    c.find(Locator::Id("lang-id")).await.unwrap().click().await.unwrap();
+
+    // A server that trusts its issuer: no banner (once the page has asked the server).
+    c.goto(&base).await.unwrap();
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("qr-input")).await.unwrap();
+    let start = Instant::now();
+    loop {
+        let n = c.execute("return document.documentElement.dataset.trustedIssuers || null", vec![]).await.unwrap();
+        if n == json!("1") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "the page did not learn the trusted issuers: {n}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!c.find(Locator::Id("trust-banner")).await.unwrap().is_displayed().await.unwrap());
+
+    // The verdict is in view after a scan, and the long name breaks only between words.
+    for (label, w, h) in [("phone", 390, 844), ("tablet", 820, 1180), ("desktop", 1366, 768)] {
+        set_viewport(&c, w, h).await;
+        c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+        let input = c.find(Locator::Id("qr-input")).await.unwrap();
+        input.send_keys(&format!("{text}\u{e007}")).await.unwrap();
+        wait_verdict(&c, "VALID", Some("ok")).await;
+        let m = c.execute(LAYOUT_JS, vec![]).await.unwrap();
+        let p = shot(&c, &format!("layout-{label}-{w}x{h}")).await;
+        let f = |k: &str| m[k].as_f64().unwrap();
+        assert_eq!(m["text"], json!(LONG_NAME), "{label}");
+        assert!(
+            f("top") >= 0.0 && f("bottom") <= f("vh") && f("left") >= 0.0 && f("right") <= f("vw"),
+            "{label} {w}x{h}: the verdict is not in view: {m} (screenshot {})",
+            p.display()
+        );
+        assert_eq!(m["broken"], json!([]), "{label} {w}x{h}: words broken across lines: {m} ({})", p.display());
+        assert!(f("name_right") <= f("vw") && m["overflow"] == json!(false), "{label}: the name overflows: {m}");
+        assert!(f("name_top") >= 0.0 && f("name_bottom") <= f("vh"), "{label}: the name is not in view: {m}");
+        // The field is still focused for the next scan.
+        assert_eq!(c.execute("return document.activeElement.id", vec![]).await.unwrap(), json!("qr-input"));
+        if label == "phone" {
+            assert!(m["lines"].as_u64().unwrap() > 1, "at phone width the long name wraps (at spaces): {m}");
+        }
+    }
+
+    c.close().await.unwrap();
+    stop.send(()).unwrap();
+    bare_stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(15), server).await.unwrap().unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(15), bare_server).await.unwrap().unwrap().unwrap();
 }
