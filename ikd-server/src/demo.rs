@@ -24,8 +24,12 @@ pub const DEMO_ISSUER_NAME: &str = "DEMO - DISDUKCAPIL CONTOH (BUKAN PENERBIT AS
 /// One sample credential.
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoSample {
-    /// Short label.
+    /// Short label, in Bahasa Indonesia (the page builds its own from `name` and `variant`).
     pub label: String,
+    /// The resident's name.
+    pub name: String,
+    /// `original`, `tampered` (one byte changed after signing) or `revoked` (by this server).
+    pub variant: &'static str,
     /// The resident case it was made from.
     pub case: String,
     /// The verdict it should get.
@@ -211,7 +215,9 @@ async fn issue_samples(
         };
         match issue_credential(state, input, "demo").await {
             Ok(c) => out.push(DemoSample {
-                label: format!("{} ({})", claims.nama.as_str(), case),
+                label: claims.nama.as_str().to_owned(),
+                name: claims.nama.as_str().to_owned(),
+                variant: "original",
                 case: case.clone(),
                 expect: "VALID",
                 expect_code: "ok",
@@ -226,7 +232,9 @@ async fn issue_samples(
         && let Some(t) = tamper(&state.verifier, &first.qr, claims.nama.as_str())
     {
         out.push(DemoSample {
-            label: format!("{} - DIUBAH / TAMPERED", claims.nama.as_str()),
+            label: format!("{} (DIUBAH)", claims.nama.as_str()),
+            name: claims.nama.as_str().to_owned(),
+            variant: "tampered",
             case: first.case.clone(),
             expect: "INVALID",
             expect_code: "signature_invalid",
@@ -244,7 +252,9 @@ async fn issue_samples(
                     set.insert(c.serial);
                 }
                 out.push(DemoSample {
-                    label: format!("{} - DICABUT / REVOKED", claims.nama.as_str()),
+                    label: format!("{} (DICABUT)", claims.nama.as_str()),
+                    name: claims.nama.as_str().to_owned(),
+                    variant: "revoked",
                     case: case.clone(),
                     expect: "INVALID",
                     expect_code: "revoked",

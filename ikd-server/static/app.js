@@ -27,6 +27,8 @@
       report: 'Rincian pemeriksaan',
       nik_reveal: 'Klik untuk menampilkan NIK lengkap',
       samples_title: 'Contoh kredensial DEMO',
+      sample_tampered: 'DIUBAH setelah ditandatangani',
+      sample_revoked: 'DICABUT',
       footer: 'Verifikasi dilakukan di server ini tanpa internet. Data pribadi tidak disimpan.',
       demo_banner: 'Mode demo: hanya penerbit contoh yang dipercaya. Hasil di sini BUKAN verifikasi resmi.',
       no_trust_banner: 'Server ini belum memercayai penerbit mana pun: setiap pindaian akan TIDAK DAPAT DIPASTIKAN. Minta petugas TI menambahkan penerbit tepercaya (lihat docs/SERVER.md).',
@@ -84,6 +86,8 @@
       report: 'Check details',
       nik_reveal: 'Click to show the full NIK',
       samples_title: 'DEMO sample credentials',
+      sample_tampered: 'TAMPERED after signing',
+      sample_revoked: 'REVOKED',
       footer: 'Verification runs on this server without internet. No personal data is stored.',
       demo_banner: 'Demo mode: only the sample issuer is trusted. Results here are NOT an official verification.',
       no_trust_banner: 'This server trusts no issuer yet: every scan will be UNDETERMINED. Ask IT to add a trusted issuer (see docs/SERVER.md).',
@@ -480,9 +484,10 @@
         btn.className = 'sample-btn';
         btn.id = 'sample-' + i;
         btn.dataset.expect = s.expect;
-        btn.textContent = s.label;
+        const variant = s.variant === 'tampered' ? t('sample_tampered') : s.variant === 'revoked' ? t('sample_revoked') : '';
+        btn.textContent = (s.name || s.label) + (variant ? ' (' + variant + ')' : '');
         const small = document.createElement('small');
-        small.textContent = t('expected') + ': ' + s.expect + ' (' + s.expect_code + ')';
+        small.textContent = t('expected') + ': ' + t(s.expect) + ' (' + s.expect_code + ')';
         btn.appendChild(small);
         btn.addEventListener('click', () => { verifyText(s.qr); focusInput(); });
         li.appendChild(btn);

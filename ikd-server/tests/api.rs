@@ -677,7 +677,15 @@ async fn demo_mode_marks_everything() {
         assert_eq!(v["demo"], true);
         assert_eq!(v["verdict"], s["expect"], "{}", s["label"]);
         assert_eq!(v["code"], s["expect_code"], "{}", s["label"]);
+        // Issue 14: sample labels carry no English case slug; the page localises `variant`.
+        assert!(s["label"].as_str().unwrap().starts_with(s["name"].as_str().unwrap()), "{s}");
+        assert!(
+            !s["label"].as_str().unwrap().contains("TAMPERED") && !s["label"].as_str().unwrap().contains('-'),
+            "{s}"
+        );
     }
+    let variants: Vec<&str> = samples.iter().filter_map(|s| s["variant"].as_str()).collect();
+    assert!(["original", "tampered", "revoked"].iter().all(|v| variants.contains(v)), "{variants:?}");
     let r = post_json(&router, "/v1/verify", &json!({"nope": 1})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.json()["demo"], true, "errors are marked too");
