@@ -296,6 +296,13 @@ mod secret {
     }
 }
 
+/// Strict Ed25519 verification (RFC 8032 with canonical `S`, canonical encodings and no
+/// small-order `R` or `A`), as used for every signature in the format.
+pub fn verify_signature_strict(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> bool {
+    let sig = ed25519_dalek::Signature::from_bytes(signature);
+    key.verifying_key().is_some_and(|k| k.verify_strict(message, &sig).is_ok())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]

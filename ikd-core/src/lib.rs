@@ -18,14 +18,20 @@
 #![cfg_attr(not(feature = "issue"), allow(dead_code))]
 
 mod claims;
+mod clock;
 mod credential;
 mod error;
+mod freshness;
 mod keys;
+mod lang;
 mod nik;
 mod present;
+mod reason;
+mod report;
 pub mod status;
+mod trust_store;
 pub mod trustlist;
-mod verify;
+mod verifier;
 mod wire;
 
 #[cfg(feature = "issue")]
@@ -44,6 +50,7 @@ pub use claims::{
     Agama, AgeOver, Alamat, BerlakuHingga, ClaimField, ClaimText, Claims, ClaimsError, FieldProblem, GolonganDarah,
     Kewarganegaraan, MAX_PHOTO_BYTES, Nama, PEKERJAAN_DICTIONARY, RtRw, SLOT_NAMES, StatusPerkawinan,
 };
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use credential::{
     Header, MAX_PAYLOAD_BYTES, MAX_TEXT_CHARS, PREFIX, SALT_SECRET_LEN, SIGNATURE_TAG, SaltSecret, Serial, StatusIndex,
     Timestamp, UnverifiedCredential, WIRE_EPOCH, payload_to_text, text_to_payload,
@@ -56,7 +63,9 @@ pub use issue::{
 };
 #[cfg(feature = "issue")]
 pub use keys::SecretKey;
+pub use keys::verify_signature_strict;
 pub use keys::{KEY_ID_LEN, KeyError, KeyId, PublicKey};
+pub use lang::Lang;
 pub use nik::{Nik, NikError, PROVINCES, Sex};
 #[cfg(feature = "issue")]
 pub use present::create_presentation;
@@ -64,8 +73,9 @@ pub use present::{
     DEFAULT_LIVE_PER_HOLDER, DEFAULT_PRESENTATION_SKEW_SECS, DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure,
     DisclosureError, HOLDER_TAG, MAX_CHALLENGE_BYTES, Policy, PolicyError, PresentError, ReplayCache, ReplayCheck,
 };
-pub use verify::{
-    Check, Clock, DEFAULT_SKEW_SECS, FixedClock, Lang, Outcome, Reason, ReplayToken, Report, SystemClock, TrustStore,
-    TrustStoreError, TrustedIssuer, Verdict, Verification, VerifiedCredential, VerifiedPresentation, Verifier,
-    VerifyOptions, verify_signature_strict,
+pub use reason::{Reason, Verdict};
+pub use report::{Check, Outcome, Report};
+pub use trust_store::{TrustStore, TrustStoreError, TrustedIssuer};
+pub use verifier::{
+    DEFAULT_SKEW_SECS, ReplayToken, Verification, VerifiedCredential, VerifiedPresentation, Verifier, VerifyOptions,
 };

@@ -661,11 +661,11 @@ impl PresentError {
 pub fn create_presentation(
     credential_text: &str,
     disclose: Disclosure,
-    holder: Option<&crate::SecretKey>,
+    holder: Option<&crate::keys::SecretKey>,
     time: Timestamp,
     challenge: Option<&[u8]>,
 ) -> Result<String, PresentError> {
-    let cred = crate::UnverifiedCredential::decode(credential_text)?;
+    let cred = crate::credential::UnverifiedCredential::decode(credential_text)?;
     if disclose.bits() == 0 {
         return Err(PresentError::EmptyDisclosure);
     }

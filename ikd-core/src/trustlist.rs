@@ -25,10 +25,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::credential::Timestamp;
+use crate::freshness::{Freshness, FreshnessPolicy, staleness};
 use crate::keys::{KeyId, PublicKey};
 use crate::nik::{Nik, PROVINCES};
-use crate::status::{Freshness, FreshnessPolicy, staleness};
-use crate::verify::{TrustStore, TrustedIssuer};
+use crate::trust_store::{TrustStore, TrustedIssuer};
 
 /// Domain-separation tag of the trust-list signature.
 pub const TRUST_LIST_TAG: &[u8] = b"IKD1 trust list\0";
@@ -597,7 +597,7 @@ impl TrustList {
         let mut signed_by = Vec::new();
         for (key, signature) in &signatures {
             if roots.contains(key) {
-                if !crate::verify_signature_strict(key, &message, signature) {
+                if !crate::keys::verify_signature_strict(key, &message, signature) {
                     return Err(TrustListError::BadSignature);
                 }
                 signed_by.push(*key);
