@@ -30,8 +30,23 @@ pub enum Check {
 }
 
 impl Check {
-    /// Every check, in order.
-    pub const ALL: [Check; 6] = [
+    /// Every check a verification can report, in the order they run.
+    pub const ALL: [Check; 9] = [
+        Check::Decode,
+        Check::IssuerKnown,
+        Check::Signature,
+        Check::KeyValidAtIssuance,
+        Check::ValidityWindow,
+        Check::NikConsistency,
+        Check::HolderBinding,
+        Check::Policy,
+        Check::Status,
+    ];
+
+    /// The checks every credential and presentation goes through, in order. The others
+    /// ([`Check::HolderBinding`], [`Check::Policy`], [`Check::Status`]) run only when they
+    /// apply.
+    pub const BASE: [Check; 6] = [
         Check::Decode,
         Check::IssuerKnown,
         Check::Signature,

@@ -19,6 +19,7 @@
 //! [`FreshnessPolicy`] and [`staleness`] say how old a cached list may be before a verifier
 //! working offline should warn, and before it should stop relying on it.
 
+use crate::lang::Lang;
 use std::fmt;
 
 use crate::credential::{StatusIndex, Timestamp, WIRE_EPOCH};
@@ -1151,6 +1152,53 @@ fn allocate_with<E>(
         }
     }
     Ok(None)
+}
+
+impl StatusListError {
+    /// A plain-language message in the language.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            StatusListError::TooLarge { len, max } => format!("daftar status {len} byte, melebihi batas {max}"),
+            StatusListError::NotAStatusList => "bukan daftar status IKD".into(),
+            StatusListError::UnsupportedVersion(v) => format!("versi daftar status {v} tidak didukung"),
+            StatusListError::Truncated => "daftar status terpotong".into(),
+            StatusListError::TrailingBytes { count } => format!("ada {count} byte tak terduga setelah daftar status"),
+            StatusListError::Malformed(m) => format!("daftar status rusak: {m}"),
+            StatusListError::WrongIssuer => "daftar status ini milik kunci penerbit lain".into(),
+            StatusListError::BadSignature => "tanda tangan daftar status tidak sah (isi diubah atau palsu)".into(),
+            StatusListError::IndexOutOfRange { index, len } => {
+                format!("indeks {index} di luar daftar status ({len} entri)")
+            }
+            StatusListError::InvalidSize => {
+                "daftar status harus berisi 1 sampai 2^28 entri dan hanya boleh bertambah".into()
+            }
+            StatusListError::InvalidParameter(p) => format!("parameter daftar status tidak sah: {p}"),
+            StatusListError::RevocationLifted { index } => {
+                format!("indeks {index} sudah dicabut; pencabutan bersifat final dan tidak dapat dibatalkan")
+            }
+            StatusListError::IssuerChanged => "daftar baru milik kunci penerbit lain".into(),
+            StatusListError::Rollback { old, new } => {
+                format!("daftar baru bernomor urut {new}, lebih lama dari daftar yang dipegang ({old})")
+            }
+            StatusListError::SequenceReused { sequence } => {
+                format!("nomor urut {sequence} dipakai lagi untuk daftar yang berbeda")
+            }
+            StatusListError::IssuedAtBackwards => "daftar baru dibuat sebelum daftar yang dipegang".into(),
+            StatusListError::Shrunk { old, new } => {
+                format!("daftar baru lebih kecil ({new} entri) dari sebelumnya ({old})")
+            }
+            StatusListError::IssuedInFuture { issued_at } => {
+                format!("daftar status bertanggal {issued_at}, lebih maju dari jam perangkat ini")
+            }
+            StatusListError::IssuerNotTrusted => "daftar penerbit tepercaya tidak memuat kunci penerbit daftar ini".into(),
+            StatusListError::SignerCompromised => {
+                "kunci penanda tangan daftar status ini dinyatakan bocor dalam daftar penerbit tepercaya".into()
+            }
+        }
+    }
 }
 
 #[cfg(test)]

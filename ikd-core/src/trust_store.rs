@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::credential::Timestamp;
 use crate::keys::{KeyId, PublicKey};
+use crate::lang::Lang;
 
 /// One trusted issuer key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,5 +204,31 @@ impl TrustStore {
                 .collect(),
         };
         serde_json::to_string_pretty(&file).unwrap_or_default()
+    }
+}
+
+impl TrustStoreError {
+    /// A plain-language message in the language.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (TrustStoreError::BadKey { index, error }, Lang::En) => format!("issuer {index}: {}", error.message(lang)),
+            (_, Lang::En) => self.to_string(),
+            (TrustStoreError::Json(m), Lang::Id) => format!("daftar penerbit tepercaya tidak sah: {m}"),
+            (TrustStoreError::UnsupportedVersion(v), Lang::Id) => format!("versi daftar penerbit {v} tidak didukung"),
+            (TrustStoreError::BadKey { index, error }, Lang::Id) => format!("penerbit {index}: {}", error.message(lang)),
+            (TrustStoreError::BadTime { index, field }, Lang::Id) => {
+                format!("penerbit {index}: `{field}` bukan waktu RFC 3339")
+            }
+            (TrustStoreError::EmptyWindow { index }, Lang::Id) => {
+                format!("penerbit {index}: not_after lebih awal dari not_before")
+            }
+            (TrustStoreError::EmptyName { index }, Lang::Id) => format!("penerbit {index}: nama kosong"),
+            (TrustStoreError::KeyIdMismatch { index }, Lang::Id) => {
+                format!("penerbit {index}: key_id tidak sesuai dengan kunci publik")
+            }
+            (TrustStoreError::DuplicateKey { index }, Lang::Id) => {
+                format!("penerbit {index}: kunci publik yang sama tercantum dua kali")
+            }
+        }
     }
 }

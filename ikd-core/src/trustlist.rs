@@ -18,6 +18,7 @@
 //! `next_roots`: each list names the complete set of roots that may sign the next one
 //! ([`TrustList::verify_successor`]).
 
+use crate::lang::Lang;
 use std::fmt;
 
 use base64::Engine;
@@ -1000,6 +1001,57 @@ mod builder {
             // Self-check: what we publish must be what verifiers accept.
             TrustList::verify(&out, &signer_keys)?;
             Ok(out)
+        }
+    }
+}
+
+impl TrustListError {
+    /// A plain-language message in the language.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            TrustListError::TooLarge { len, max } => format!("daftar penerbit {len} byte, melebihi batas {max}"),
+            TrustListError::Malformed(m) => format!("daftar penerbit rusak atau bukan daftar penerbit IKD: {m}"),
+            TrustListError::NonCanonical => "isi daftar penerbit tidak dalam bentuk kanonik".into(),
+            TrustListError::UnsupportedVersion(v) => format!("versi daftar penerbit {v} tidak didukung"),
+            TrustListError::UnknownRoot => "daftar penerbit tidak ditandatangani kunci akar yang dipercaya".into(),
+            TrustListError::BadSignature => {
+                "tanda tangan kunci akar pada daftar penerbit tidak sah (isi diubah atau palsu)".into()
+            }
+            TrustListError::BadEntry { index, reason } => format!("penerbit ke-{}: {reason}", index + 1),
+            TrustListError::DuplicateKey { index } => {
+                format!("penerbit ke-{}: kunci publik yang sama tercantum dua kali", index + 1)
+            }
+            TrustListError::LimitExceeded(what) => format!("daftar penerbit melebihi batas: {what}"),
+            TrustListError::Rollback { old, new } => {
+                format!("daftar baru bernomor urut {new}, lebih lama dari daftar yang dipegang ({old})")
+            }
+            TrustListError::SequenceReused { sequence } => {
+                format!("nomor urut {sequence} dipakai lagi untuk daftar yang berbeda")
+            }
+            TrustListError::IssuedAtBackwards => "daftar baru dibuat sebelum daftar yang dipegang".into(),
+            TrustListError::CompromiseLifted { key_id } => {
+                format!("daftar baru mencabut status bocor kunci {key_id} (status bocor bersifat final)")
+            }
+            TrustListError::NoSigningKey => "perlu sedikitnya satu kunci akar untuk menandatangani".into(),
+        }
+    }
+}
+
+impl ScopeError {
+    /// A plain-language message in the language.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            ScopeError::Empty => "wilayah kosong; tulis kode wilayah, atau \"*\" untuk semua wilayah".into(),
+            ScopeError::MixedAll => "\"*\" harus satu-satunya isi wilayah".into(),
+            ScopeError::BadCode(c) => format!("kode wilayah {c:?} bukan 2, 4 atau 6 angka"),
+            ScopeError::UnknownProvince(c) => format!("kode wilayah {c:?} tidak diawali kode provinsi"),
+            ScopeError::TooMany => "paling banyak 1000 kode wilayah".into(),
         }
     }
 }

@@ -143,6 +143,15 @@ impl ScanHint {
         }
     }
 
+    /// Advice for the person scanning, in the language ([`Self::message_id`] or
+    /// [`Self::message_en`], kept for callers that want one language).
+    pub fn message(&self, lang: crate::lang::Lang) -> &'static str {
+        match lang {
+            crate::lang::Lang::Id => self.message_id(),
+            crate::lang::Lang::En => self.message_en(),
+        }
+    }
+
     /// Advice for the person scanning, in Bahasa Indonesia.
     pub fn message_id(&self) -> &'static str {
         match self {
@@ -261,6 +270,15 @@ impl ScanError {
             Self::DecoderFailed => "decoder_failed",
             Self::TooManyPixels { .. } => "image_too_many_pixels",
             Self::MemoryLimit { .. } => "image_memory_limit",
+        }
+    }
+
+    /// What went wrong, for the person scanning, in the language ([`Self::message_id`] or
+    /// [`Self::message_en`], kept for callers that want one language).
+    pub fn message(&self, lang: crate::lang::Lang) -> String {
+        match lang {
+            crate::lang::Lang::Id => self.message_id(),
+            crate::lang::Lang::En => self.message_en(),
         }
     }
 
