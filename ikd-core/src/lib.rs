@@ -19,6 +19,7 @@
 
 mod claims;
 mod clock;
+pub mod codes;
 mod credential;
 mod error;
 mod freshness;

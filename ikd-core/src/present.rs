@@ -743,7 +743,9 @@ impl DisclosureError {
         let known = crate::claims::SLOT_NAMES.join(", ");
         match (self, lang) {
             (DisclosureError::UnknownClaim(n), Lang::En) => format!("unknown claim `{n}`; the claims are: {known}"),
-            (DisclosureError::UnknownClaim(n), Lang::Id) => format!("klaim `{n}` tidak dikenal; klaim yang ada: {known}"),
+            (DisclosureError::UnknownClaim(n), Lang::Id) => {
+                format!("klaim `{n}` tidak dikenal; klaim yang ada: {known}")
+            }
             (DisclosureError::Empty, Lang::En) => "name at least one claim to show".into(),
             (DisclosureError::Empty, Lang::Id) => "sebutkan sedikitnya satu klaim yang ditampilkan".into(),
         }
@@ -773,7 +775,8 @@ impl PresentError {
             (PresentError::Decode(e), Lang::Id) => format!("kredensial tidak dapat dibaca: {}", e.message(lang)),
             (_, Lang::En) => self.to_string(),
             (PresentError::NoHolderKey, Lang::Id) => {
-                "kredensial tidak memiliki kunci pemegang, sehingga tidak dapat ditampilkan sebagai kode langsung".into()
+                "kredensial tidak memiliki kunci pemegang, sehingga tidak dapat ditampilkan sebagai kode langsung"
+                    .into()
             }
             (PresentError::WrongHolderKey, Lang::Id) => "kunci ini bukan kunci pemegang kredensial".into(),
             (PresentError::EmptyDisclosure, Lang::Id) => "sedikitnya satu klaim harus ditampilkan".into(),

@@ -1193,7 +1193,9 @@ impl StatusListError {
             StatusListError::IssuedInFuture { issued_at } => {
                 format!("daftar status bertanggal {issued_at}, lebih maju dari jam perangkat ini")
             }
-            StatusListError::IssuerNotTrusted => "daftar penerbit tepercaya tidak memuat kunci penerbit daftar ini".into(),
+            StatusListError::IssuerNotTrusted => {
+                "daftar penerbit tepercaya tidak memuat kunci penerbit daftar ini".into()
+            }
             StatusListError::SignerCompromised => {
                 "kunci penanda tangan daftar status ini dinyatakan bocor dalam daftar penerbit tepercaya".into()
             }

@@ -215,7 +215,9 @@ impl TrustStoreError {
             (_, Lang::En) => self.to_string(),
             (TrustStoreError::Json(m), Lang::Id) => format!("daftar penerbit tepercaya tidak sah: {m}"),
             (TrustStoreError::UnsupportedVersion(v), Lang::Id) => format!("versi daftar penerbit {v} tidak didukung"),
-            (TrustStoreError::BadKey { index, error }, Lang::Id) => format!("penerbit {index}: {}", error.message(lang)),
+            (TrustStoreError::BadKey { index, error }, Lang::Id) => {
+                format!("penerbit {index}: {}", error.message(lang))
+            }
             (TrustStoreError::BadTime { index, field }, Lang::Id) => {
                 format!("penerbit {index}: `{field}` bukan waktu RFC 3339")
             }
