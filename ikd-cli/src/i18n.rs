@@ -1,9 +1,7 @@
 //! Message language: Bahasa Indonesia by default, English on request. The texts of the core's
 //! errors live in ikd-core (`message(lang)` on each error type); the functions here call them.
 
-use ikd_core::{
-    ClaimsError, DecodeError, DisclosureError, KeyError, Lang, PolicyError, TrustStoreError,
-};
+use ikd_core::{ClaimsError, DecodeError, DisclosureError, KeyError, Lang, PolicyError, TrustStoreError};
 
 /// Picks the language: `--lang` first, then the first non-empty of `LC_ALL`, `LC_MESSAGES`,
 /// `LANG` (POSIX order): English when it starts with `en`, Indonesian otherwise.

@@ -747,11 +747,8 @@ mod tests {
             assert_ne!(id, en, "{kind:?} {code}: the Indonesian message is the English one");
         }
         let sampled: BTreeSet<(String, &str)> = samples.iter().map(|(k, c, _, _)| (format!("{k:?}"), *c)).collect();
-        let listed: BTreeSet<(String, &str)> = ALL
-            .iter()
-            .filter(|c: &&CodeInfo| c.code != "ok")
-            .map(|c| (format!("{:?}", c.kind), c.code))
-            .collect();
+        let listed: BTreeSet<(String, &str)> =
+            ALL.iter().filter(|c: &&CodeInfo| c.code != "ok").map(|c| (format!("{:?}", c.kind), c.code)).collect();
         let no_message: Vec<_> = listed.difference(&sampled).collect();
         let unlisted: Vec<_> = sampled.difference(&listed).collect();
         assert!(no_message.is_empty(), "listed codes with no sampled message: {no_message:?}");

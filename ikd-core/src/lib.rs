@@ -22,6 +22,7 @@ mod clock;
 pub mod codes;
 mod credential;
 mod error;
+pub mod format;
 mod freshness;
 mod keys;
 mod lang;
@@ -52,10 +53,7 @@ pub use claims::{
     Kewarganegaraan, MAX_PHOTO_BYTES, Nama, PEKERJAAN_DICTIONARY, RtRw, SLOT_NAMES, StatusPerkawinan,
 };
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use credential::{
-    Header, MAX_PAYLOAD_BYTES, MAX_TEXT_CHARS, PREFIX, SALT_SECRET_LEN, SIGNATURE_TAG, SaltSecret, Serial, StatusIndex,
-    Timestamp, UnverifiedCredential, WIRE_EPOCH, payload_to_text, text_to_payload,
-};
+pub use credential::{Header, SaltSecret, Serial, StatusIndex, Timestamp, UnverifiedCredential};
 pub use error::DecodeError;
 #[cfg(feature = "issue")]
 pub use issue::{
@@ -65,14 +63,14 @@ pub use issue::{
 #[cfg(feature = "issue")]
 pub use keys::SecretKey;
 pub use keys::verify_signature_strict;
-pub use keys::{KEY_ID_LEN, KeyError, KeyId, PublicKey};
+pub use keys::{KeyError, KeyId, PublicKey};
 pub use lang::Lang;
 pub use nik::{Nik, NikError, PROVINCES, Sex};
 #[cfg(feature = "issue")]
 pub use present::create_presentation;
 pub use present::{
     DEFAULT_LIVE_PER_HOLDER, DEFAULT_PRESENTATION_SKEW_SECS, DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure,
-    DisclosureError, HOLDER_TAG, MAX_CHALLENGE_BYTES, Policy, PolicyError, PresentError, ReplayCache, ReplayCheck,
+    DisclosureError, MAX_CHALLENGE_BYTES, Policy, PolicyError, PresentError, ReplayCache, ReplayCheck,
 };
 pub use reason::{Reason, Verdict};
 pub use report::{Check, Outcome, Report};

@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use ikd_core::*;
+use ikd_core::format::*;
 
 /// p = 2^255 − 19, little-endian.
 const P: [u8; 32] = {

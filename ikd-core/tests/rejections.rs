@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use ikd_core::*;
+use ikd_core::format::*;
 
 fn trust_doc(entries: &str) -> String {
     format!(r#"{{"version":1,"issuers":[{entries}]}}"#)

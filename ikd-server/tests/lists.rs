@@ -17,6 +17,7 @@ use common::*;
 use ikd_core::status::{StatusList, StatusListBuilder};
 use ikd_core::trustlist::{Scope, TrustList, TrustListBuilder, TrustListEntry};
 use ikd_core::*;
+use ikd_core::format::*;
 use ikd_server::app::{App, AppParts, AppState};
 use ikd_server::config::{AdminToken, Config, IssuanceConfig, Limits, ListsConfig};
 use ikd_server::store::{SQLITE_MIGRATIONS, SqliteOptions, SqliteStore};

@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
 use ikd_core::*;
+use ikd_core::format::*;
 use ikd_server::app::{App, AppParts};
 use ikd_server::config::{IssuanceConfig, Limits};
 use ikd_server::store::{SqliteOptions, SqliteStore};

@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use common::*;
 use ikd_core::trustlist::{Scope, TrustListBuilder, TrustListEntry};
 use ikd_core::*;
+use ikd_core::format::*;
 use ikd_server::app::{App, AppParts, AppState};
 use ikd_server::config::{AdminToken, Config, IssuanceConfig, Limits, ListsConfig};
 use ikd_server::store::{SqliteOptions, SqliteStore};

@@ -9,6 +9,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use ikd_core::*;
+use ikd_core::format::*;
 use ikd_server::app::{App, AppParts, AppState};
 use ikd_server::config::{AdminToken, IssuanceConfig, Limits};
 use ikd_server::store::{SqliteOptions, SqliteStore};
