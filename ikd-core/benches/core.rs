@@ -6,9 +6,9 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use ikd_core::format::*;
 use ikd_core::render::{RenderOptions, render_image, render_png};
 use ikd_core::*;
-use ikd_core::format::*;
 
 const T0: i64 = 1_795_737_600;
 

@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use ikd_core::*;
 use ikd_core::format::*;
+use ikd_core::*;
 
 /// p = 2^255 − 19, little-endian.
 const P: [u8; 32] = {

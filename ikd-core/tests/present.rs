@@ -6,9 +6,9 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
+use ikd_core::format::*;
 use ikd_core::render::{ErrorCorrection, qr_version};
 use ikd_core::*;
-use ikd_core::format::*;
 
 fn holder_secret() -> SecretKey {
     SecretKey::from_seed(&[0x48; 32])

@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use ikd_core::*;
 use ikd_core::format::*;
+use ikd_core::*;
 
 fn trust_doc(entries: &str) -> String {
     format!(r#"{{"version":1,"issuers":[{entries}]}}"#)
