@@ -498,7 +498,7 @@ pub fn verification_codes() -> impl Iterator<Item = &'static CodeInfo> {
 
 #[cfg(all(test, feature = "issue", feature = "scan", feature = "photo", feature = "render"))]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use std::collections::BTreeSet;
 
     use super::*;
@@ -616,7 +616,7 @@ mod tests {
             FieldProblem::TooLong { max: 60 },
             FieldProblem::BadCharacter { ch: '@' },
             FieldProblem::BadSpacing,
-            FieldProblem::NotAllowed { allowed: "A, B".into() },
+            FieldProblem::NotAllowed { allowed: "A, B" },
             FieldProblem::BadDate,
             FieldProblem::NotThreeDigits,
             FieldProblem::MissingForWna,
@@ -624,8 +624,8 @@ mod tests {
             FieldProblem::NotAString,
         );
         for e in nik {
-            add!(CodeKind::FieldProblem, FieldProblem::Nik(e.clone()));
-            assert_eq!(e.message(Lang::Id), FieldProblem::Nik(e.clone()).message(Lang::Id));
+            add!(CodeKind::FieldProblem, FieldProblem::Nik(e));
+            assert_eq!(e.message(Lang::Id), FieldProblem::Nik(e).message(Lang::Id));
         }
         add!(
             CodeKind::Issue,

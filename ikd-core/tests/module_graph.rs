@@ -4,6 +4,8 @@
 //! module it names (a name re-exported at the crate root is followed to the module that
 //! defines it, as written in `lib.rs`), and fails on any cycle in the resulting graph.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -168,10 +170,10 @@ fn find_cycle(graph: &Graph) -> Option<Vec<String>> {
     }
     let mut state = BTreeMap::new();
     for node in graph.keys() {
-        if state.get(node.as_str()).copied().unwrap_or(0) == 0 {
-            if let Some(c) = visit(node, graph, &mut state, &mut Vec::new()) {
-                return Some(c);
-            }
+        if state.get(node.as_str()).copied().unwrap_or(0) == 0
+            && let Some(c) = visit(node, graph, &mut state, &mut Vec::new())
+        {
+            return Some(c);
         }
     }
     None
