@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+#[cfg(feature = "batch")]
 use ed25519_dalek::Signature;
 
 use crate::claims::{AgeOver, BerlakuHingga, Claims, SlotValue, slot};
