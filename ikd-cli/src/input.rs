@@ -103,5 +103,5 @@ pub fn scan_image(lang: Lang, path: &Path, bytes: &[u8]) -> CliResult<Vec<Item>>
 /// A scan error in plain language.
 pub fn scan_error(lang: Lang, e: &ScanError) -> CliError {
     // Issue 14: the text comes from the core, the same as the server's.
-    CliError::new(e.code(), e.message(lang))
+    CliError::from_core(e, lang)
 }

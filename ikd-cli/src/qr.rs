@@ -51,7 +51,7 @@ pub struct QrArgs {
 
 /// A render error in plain language.
 pub fn render_error(lang: Lang, e: &RenderError) -> CliError {
-    CliError::new(e.code(), e.message(lang))
+    CliError::from_core(e, lang)
 }
 
 /// Writes the QR code of `text` to `path` as PNG or SVG, chosen by the extension.

@@ -1207,6 +1207,8 @@ impl ClaimsError {
     }
 }
 
+crate::lang::user_error!(FieldProblem, ClaimsError);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]

@@ -135,3 +135,5 @@ impl DecodeError {
         }
     }
 }
+
+crate::lang::user_error!(DecodeError);

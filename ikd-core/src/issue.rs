@@ -269,3 +269,5 @@ impl IssueError {
         }
     }
 }
+
+crate::lang::user_error!(IssueError);

@@ -318,6 +318,8 @@ impl KeyError {
     }
 }
 
+crate::lang::user_error!(KeyError);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]

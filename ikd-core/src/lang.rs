@@ -33,3 +33,31 @@ impl Lang {
         best.map(|(_, l)| l).unwrap_or_default()
     }
 }
+
+/// An error (or verification reason) that a front end shows to a person: a stable
+/// machine-readable code (listed in [`crate::codes::ALL`] and `docs/CODES.md`) and a message
+/// in Bahasa Indonesia or English. Every ikd-core error type implements it, so the CLI, the
+/// server and the bindings answer with the same code and the same words.
+pub trait UserError {
+    /// The stable code.
+    fn code(&self) -> &'static str;
+    /// The message in the language.
+    fn message(&self, lang: Lang) -> String;
+}
+
+/// Implements [`UserError`] by the type's own `code()` and `message(lang)`.
+macro_rules! user_error {
+    ($($t:ty),+ $(,)?) => {
+        $(
+            impl $crate::lang::UserError for $t {
+                fn code(&self) -> &'static str {
+                    <$t>::code(self)
+                }
+                fn message(&self, lang: $crate::lang::Lang) -> String {
+                    <$t>::message(self, lang).into()
+                }
+            }
+        )+
+    };
+}
+pub(crate) use user_error;

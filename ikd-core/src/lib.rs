@@ -104,7 +104,7 @@ pub use issue::{
 pub use keys::SecretKey;
 pub use keys::verify_signature_strict;
 pub use keys::{KeyError, KeyId, PublicKey};
-pub use lang::Lang;
+pub use lang::{Lang, UserError};
 pub use nik::{Nik, NikError, PROVINCES, Sex};
 #[cfg(feature = "issue")]
 pub use present::create_presentation;

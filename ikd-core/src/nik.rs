@@ -253,6 +253,8 @@ impl NikError {
     }
 }
 
+crate::lang::user_error!(NikError);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]

@@ -518,3 +518,5 @@ fn encode_webp(image: &RgbImage, steps: u32) -> Result<Vec<u8>, PhotoError> {
     }
     Ok(bytes)
 }
+
+crate::lang::user_error!(PhotoError);

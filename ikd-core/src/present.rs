@@ -791,6 +791,8 @@ impl PresentError {
     }
 }
 
+crate::lang::user_error!(DisclosureError, PolicyError, PresentError);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -331,3 +331,5 @@ impl Reason {
         }
     }
 }
+
+crate::lang::user_error!(Reason);

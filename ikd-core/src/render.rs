@@ -229,6 +229,8 @@ pub fn render_terminal(text: &str, ec: ErrorCorrection) -> Result<String, Render
     Ok(out)
 }
 
+crate::lang::user_error!(RenderError);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]

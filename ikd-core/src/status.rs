@@ -1203,6 +1203,8 @@ impl StatusListError {
     }
 }
 
+crate::lang::user_error!(StatusListError);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]

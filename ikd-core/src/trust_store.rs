@@ -234,3 +234,5 @@ impl TrustStoreError {
         }
     }
 }
+
+crate::lang::user_error!(TrustStoreError);

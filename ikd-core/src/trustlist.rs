@@ -1056,6 +1056,8 @@ impl ScopeError {
     }
 }
 
+crate::lang::user_error!(TrustListError, ScopeError);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]

@@ -106,3 +106,18 @@ fn check_all_lists_every_check_once_in_order() {
     );
     assert_eq!(Check::ALL[..6], Check::BASE);
 }
+
+#[test]
+fn user_error_gives_the_code_and_the_message_of_every_error_type() {
+    // Issue 14: one trait for front ends and bindings to answer any core error.
+    use ikd_core::{KeyError, Lang, Reason, UserError};
+    let errors: Vec<Box<dyn UserError>> = vec![Box::new(KeyError::BadEncoding), Box::new(Reason::Revoked)];
+    let got: Vec<(&str, String)> = errors.iter().map(|e| (e.code(), e.message(Lang::Id))).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("key_bad_encoding", "kunci bukan base64url yang sah".to_owned()),
+            ("revoked", "Kredensial telah dicabut.".to_owned())
+        ]
+    );
+}

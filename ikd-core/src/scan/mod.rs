@@ -379,3 +379,5 @@ pub fn decode_luma_with(image: &GrayImage, effort: ScanEffort) -> Result<Vec<Sca
     codes.sort_by_key(|c| !c.is_ikd());
     Ok(codes)
 }
+
+crate::lang::user_error!(ScanError, ScanHint);
