@@ -13,7 +13,7 @@
 //! * [`trustlist`] and [`status`] hold signed trust lists and status (revocation) lists.
 //! * `render` (feature `render`) draws QR codes; `scan` (feature `scan`) reads them from
 //!   photos; `photo` (feature `photo`) makes face thumbnails.
-//! * [`format`] holds the wire internals, for tools that work on the format itself.
+//! * [`format`](mod@format) holds the wire internals, for tools that work on the format itself.
 //!
 //! The design notes behind the API are in [`manual`].
 //!

@@ -1,7 +1,7 @@
 //! The manual: the design notes in `docs/` that explain this API, brought into the API
 //! documentation (in the spirit of `rustls::manual`).
 //!
-//! * [`format`]: the byte-level credential and presentation format (`docs/FORMAT.md`),
+//! * [`format`](mod@format): the byte-level credential and presentation format (`docs/FORMAT.md`),
 //!   implemented by [`crate::UnverifiedCredential`], [`crate::Verifier`] and
 //!   [`crate::format`].
 //! * [`codes`]: every stable code (`docs/CODES.md`), the same list as [`crate::codes::ALL`].
