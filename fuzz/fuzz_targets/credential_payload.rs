@@ -3,7 +3,8 @@
 //! the fuzzer works on the structure itself.
 #![no_main]
 
-use ikd_core::{UnverifiedCredential, payload_to_text};
+use ikd_core::UnverifiedCredential;
+use ikd_core::format::payload_to_text;
 use ikd_fuzz::{exercise, fresh, list_verifier};
 use libfuzzer_sys::fuzz_target;
 

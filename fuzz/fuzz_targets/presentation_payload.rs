@@ -3,7 +3,8 @@
 //! (time, challenge, holder signature). Verified with and without a counter challenge.
 #![no_main]
 
-use ikd_core::{Policy, VerifyOptions, payload_to_text};
+use ikd_core::format::payload_to_text;
+use ikd_core::{Policy, VerifyOptions};
 use ikd_fuzz::{exercise, fresh, list_verifier, store_verifier};
 use libfuzzer_sys::fuzz_target;
 

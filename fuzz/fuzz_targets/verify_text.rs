@@ -3,7 +3,8 @@
 //! gives the text back) and that batch verification agrees with one-by-one verification.
 #![no_main]
 
-use ikd_core::{Policy, VerifyOptions, payload_to_text, text_to_payload};
+use ikd_core::format::{payload_to_text, text_to_payload};
+use ikd_core::{Policy, VerifyOptions};
 use ikd_fuzz::{exercise, fresh, list_verifier, store_verifier};
 use libfuzzer_sys::fuzz_target;
 

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::Path;
 
-use ikd_core::Lang;
+use ikd_core::{Lang, UserError};
 
 use crate::tr;
 
@@ -47,6 +47,12 @@ impl CliError {
     /// A usage or input error (exit 2).
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> CliError {
         CliError { code: code.into(), message: message.into(), location: Box::default(), exit: EXIT_USAGE }
+    }
+
+    /// An error from ikd-core: its stable code and its message in the language (the same
+    /// words the server and the page use).
+    pub fn from_core(e: &dyn UserError, lang: Lang) -> CliError {
+        CliError::new(e.code(), e.message(lang))
     }
 
     /// Names the file.

@@ -102,48 +102,6 @@ pub fn scan_image(lang: Lang, path: &Path, bytes: &[u8]) -> CliResult<Vec<Item>>
 
 /// A scan error in plain language.
 pub fn scan_error(lang: Lang, e: &ScanError) -> CliError {
-    let msg = match e {
-        ScanError::InputTooLarge { size, max } => {
-            tr!(
-                lang,
-                "gambar {size} byte, melebihi batas {max}",
-                "the image is {size} bytes, more than the {max} allowed"
-            )
-        }
-        ScanError::DimensionsTooLarge { width, height } => {
-            tr!(
-                lang,
-                "gambar {width}x{height} piksel, terlalu besar",
-                "the image is {width}x{height} pixels, too large"
-            )
-        }
-        ScanError::UnsupportedFormat => {
-            tr!(
-                lang,
-                "format gambar tidak didukung (pakai PNG atau JPEG)",
-                "unsupported image format (use PNG or JPEG)"
-            )
-        }
-        ScanError::CorruptImage(d) => {
-            tr!(lang, "gambar rusak dan tidak dapat dibaca ({d})", "the image is damaged and cannot be read ({d})")
-        }
-        ScanError::NoCode { hint } => {
-            let base = tr!(lang, "tidak ada kode QR yang terbaca di gambar ini", "no readable QR code in this image");
-            match hint {
-                Some(h) => format!(
-                    "{base}; {}",
-                    match lang {
-                        Lang::En => h.message_en(),
-                        _ => h.message_id(),
-                    }
-                ),
-                None => base,
-            }
-        }
-        ScanError::DecoderFailed => {
-            tr!(lang, "pembaca QR gagal membaca gambar ini", "the QR reader failed on this image")
-        }
-        other => other.to_string(),
-    };
-    CliError::new(e.code(), msg)
+    // Issue 14: the text comes from the core, the same as the server's.
+    CliError::from_core(e, lang)
 }

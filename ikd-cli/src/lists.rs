@@ -154,93 +154,17 @@ pub fn key_status_text(s: &KeyStatus, lang: Lang) -> String {
 
 /// A trust list error in the language.
 pub fn trust_list_error(e: &TrustListError, lang: Lang) -> String {
-    if lang == Lang::En {
-        return e.to_string();
-    }
-    match e {
-        TrustListError::TooLarge { len, max } => format!("daftar penerbit {len} byte, melebihi batas {max}"),
-        TrustListError::Malformed(m) => format!("daftar penerbit rusak atau bukan daftar penerbit IKD: {m}"),
-        TrustListError::NonCanonical => "isi daftar penerbit tidak dalam bentuk kanonik".into(),
-        TrustListError::UnsupportedVersion(v) => format!("versi daftar penerbit {v} tidak didukung"),
-        TrustListError::UnknownRoot => "daftar penerbit tidak ditandatangani kunci akar yang dipercaya".into(),
-        TrustListError::BadSignature => {
-            "tanda tangan kunci akar pada daftar penerbit tidak sah (isi diubah atau palsu)".into()
-        }
-        TrustListError::BadEntry { index, reason } => format!("penerbit ke-{}: {reason}", index + 1),
-        TrustListError::DuplicateKey { index } => {
-            format!("penerbit ke-{}: kunci publik yang sama tercantum dua kali", index + 1)
-        }
-        TrustListError::LimitExceeded(what) => format!("daftar penerbit melebihi batas: {what}"),
-        TrustListError::Rollback { old, new } => {
-            format!("daftar baru bernomor urut {new}, lebih lama dari daftar yang dipegang ({old})")
-        }
-        TrustListError::SequenceReused { sequence } => {
-            format!("nomor urut {sequence} dipakai lagi untuk daftar yang berbeda")
-        }
-        TrustListError::IssuedAtBackwards => "daftar baru dibuat sebelum daftar yang dipegang".into(),
-        TrustListError::CompromiseLifted { key_id } => {
-            format!("daftar baru mencabut status bocor kunci {key_id} (status bocor bersifat final)")
-        }
-        TrustListError::NoSigningKey => "perlu sedikitnya satu kunci akar untuk menandatangani".into(),
-        other => other.to_string(),
-    }
+    e.message(lang)
 }
 
 /// A status list error in the language.
 pub fn status_list_error(e: &StatusListError, lang: Lang) -> String {
-    if lang == Lang::En {
-        return e.to_string();
-    }
-    match e {
-        StatusListError::TooLarge { len, max } => format!("daftar status {len} byte, melebihi batas {max}"),
-        StatusListError::NotAStatusList => "bukan daftar status IKD".into(),
-        StatusListError::UnsupportedVersion(v) => format!("versi daftar status {v} tidak didukung"),
-        StatusListError::Truncated => "daftar status terpotong".into(),
-        StatusListError::TrailingBytes { count } => format!("ada {count} byte tak terduga setelah daftar status"),
-        StatusListError::Malformed(m) => format!("daftar status rusak: {m}"),
-        StatusListError::WrongIssuer => "daftar status ini milik kunci penerbit lain".into(),
-        StatusListError::BadSignature => "tanda tangan daftar status tidak sah (isi diubah atau palsu)".into(),
-        StatusListError::IndexOutOfRange { index, len } => {
-            format!("indeks {index} di luar daftar status ({len} entri)")
-        }
-        StatusListError::RevocationLifted { index } => {
-            format!("indeks {index} sudah dicabut; pencabutan bersifat final dan tidak dapat dibatalkan")
-        }
-        StatusListError::IssuerChanged => "daftar baru milik kunci penerbit lain".into(),
-        StatusListError::Rollback { old, new } => {
-            format!("daftar baru bernomor urut {new}, lebih lama dari daftar yang dipegang ({old})")
-        }
-        StatusListError::SequenceReused { sequence } => {
-            format!("nomor urut {sequence} dipakai lagi untuk daftar yang berbeda")
-        }
-        StatusListError::IssuedAtBackwards => "daftar baru dibuat sebelum daftar yang dipegang".into(),
-        StatusListError::Shrunk { old, new } => {
-            format!("daftar baru lebih kecil ({new} entri) dari sebelumnya ({old})")
-        }
-        StatusListError::IssuedInFuture { issued_at } => {
-            format!("daftar status bertanggal {issued_at}, lebih maju dari jam perangkat ini")
-        }
-        StatusListError::IssuerNotTrusted => "daftar penerbit tepercaya tidak memuat kunci penerbit daftar ini".into(),
-        StatusListError::SignerCompromised => {
-            "kunci penanda tangan daftar status ini dinyatakan bocor dalam daftar penerbit tepercaya".into()
-        }
-        other => other.to_string(),
-    }
+    e.message(lang)
 }
 
 /// A scope error in the language.
 pub fn scope_error(e: &ScopeError, lang: Lang) -> String {
-    if lang == Lang::En {
-        return e.to_string();
-    }
-    match e {
-        ScopeError::Empty => "wilayah kosong; tulis kode wilayah, atau \"*\" untuk semua wilayah".into(),
-        ScopeError::MixedAll => "\"*\" harus satu-satunya isi wilayah".into(),
-        ScopeError::BadCode(c) => format!("kode wilayah {c:?} bukan 2, 4 atau 6 angka"),
-        ScopeError::UnknownProvince(c) => format!("kode wilayah {c:?} tidak diawali kode provinsi"),
-        ScopeError::TooMany => "paling banyak 1000 kode wilayah".into(),
-        other => other.to_string(),
-    }
+    e.message(lang)
 }
 
 /// A trust-list error as a CLI error: exit 1 (the list is rejected).

@@ -51,19 +51,7 @@ pub struct QrArgs {
 
 /// A render error in plain language.
 pub fn render_error(lang: Lang, e: &RenderError) -> CliError {
-    let msg = match e {
-        RenderError::TooLong(l) => tr!(
-            lang,
-            "teks terlalu panjang untuk kode QR dengan koreksi galat {}",
-            "the text is too long for a QR code at error correction {}",
-            l
-        ),
-        RenderError::BadModuleSize => {
-            tr!(lang, "ukuran modul harus 1 sampai 64 piksel", "module size must be between 1 and 64 pixels")
-        }
-        other => other.to_string(),
-    };
-    CliError::new(e.code(), msg)
+    CliError::from_core(e, lang)
 }
 
 /// Writes the QR code of `text` to `path` as PNG or SVG, chosen by the extension.

@@ -148,7 +148,7 @@ impl Kind {
 
     /// From the text's kind byte and flags, without verifying anything.
     pub fn of_text(text: &str) -> Option<Kind> {
-        let payload = ikd_core::text_to_payload(text).ok()?;
+        let payload = ikd_core::format::text_to_payload(text).ok()?;
         match payload.first().copied()? {
             0x01 => Some(Kind::Credential),
             0x02 if payload.get(1).is_some_and(|f| f & 1 != 0) => Some(Kind::Live),

@@ -88,16 +88,16 @@ fn prepare_work() -> PathBuf {
     let trust = ikd_core::TrustStore::from_json(&std::fs::read_to_string(work.join("trust.json")).unwrap()).unwrap();
     let clock = ikd_core::FixedClock(ikd_core::Timestamp::parse_rfc3339("2026-06-01T00:00:00Z").unwrap());
     let verifier = ikd_core::Verifier::new(trust).with_clock(std::sync::Arc::new(clock));
-    let original = ikd_core::text_to_payload(valid.trim()).unwrap();
+    let original = ikd_core::format::text_to_payload(valid.trim()).unwrap();
     let payload = (60..original.len() - 64)
         .map(|i| {
             let mut p = original.clone();
             p[i] ^= 1;
             p
         })
-        .find(|p| verifier.verify(&ikd_core::payload_to_text(p)).code() == "signature_invalid")
+        .find(|p| verifier.verify(&ikd_core::format::payload_to_text(p)).code() == "signature_invalid")
         .expect("a tampering that breaks only the signature");
-    let tampered = ikd_core::payload_to_text(&payload);
+    let tampered = ikd_core::format::payload_to_text(&payload);
     std::fs::write(work.join("tampered.ikd"), format!("{tampered}\n")).unwrap();
     std::fs::write(work.join("stream.txt"), format!("{}\nHELLO WORLD\n\n{tampered}\n", valid.trim())).unwrap();
     work

@@ -6,6 +6,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use ikd_core::format::*;
 use ikd_core::render::{RenderOptions, render_image, render_png};
 use ikd_core::*;
 

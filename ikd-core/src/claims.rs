@@ -1,5 +1,6 @@
 //! Resident claims as on the KTP-el: typed values, the claims JSON, and their binary slots.
 
+use crate::lang::Lang;
 use std::fmt;
 
 use serde::Deserialize;
@@ -1148,6 +1149,65 @@ impl SlotValue {
         }
     }
 }
+
+impl FieldProblem {
+    /// A plain-language message in the language, to follow the field's name.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return match self {
+                FieldProblem::Nik(e) => e.message(lang),
+                other => other.to_string(),
+            };
+        }
+        match self {
+            FieldProblem::Empty => "tidak boleh kosong".into(),
+            FieldProblem::TooLong { max } => format!("lebih dari {max} karakter"),
+            FieldProblem::BadCharacter { ch } => format!("berisi karakter yang tidak diizinkan: {ch:?}"),
+            FieldProblem::BadSpacing => "berisi spasi di awal, di akhir, atau spasi ganda".into(),
+            FieldProblem::NotAllowed { allowed } => format!("harus salah satu dari: {allowed}"),
+            FieldProblem::BadDate => "harus tanggal yang benar dengan format YYYY-MM-DD".into(),
+            FieldProblem::NotThreeDigits => "harus tepat tiga angka, misalnya 002".into(),
+            FieldProblem::Nik(e) => e.message(lang),
+            FieldProblem::MissingForWna => "wajib diisi bila kewarganegaraan WNA".into(),
+            FieldProblem::PresentForWni => "harus tidak ada bila kewarganegaraan WNI".into(),
+            FieldProblem::NotAString => "harus berupa string JSON".into(),
+        }
+    }
+}
+
+impl ClaimsError {
+    /// A plain-language message in the language. A JSON syntax error gives its line and
+    /// column; see [`ClaimsError::message_without_position`] for callers that add them.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (ClaimsError::Json { line, column, message }, Lang::Id) => {
+                format!("JSON tidak sah pada baris {line}, kolom {column}: {message}")
+            }
+            _ => self.message_without_position(lang),
+        }
+    }
+
+    /// [`ClaimsError::message`] without the line and column of a JSON syntax error, for
+    /// callers that name the file and position themselves.
+    pub fn message_without_position(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (ClaimsError::Json { message, .. }, Lang::En) => format!("invalid JSON: {message}"),
+            (ClaimsError::Json { message, .. }, Lang::Id) => format!("JSON tidak sah: {message}"),
+            (ClaimsError::UnknownField { field }, Lang::En) => format!("unknown field `{field}`"),
+            (ClaimsError::UnknownField { field }, Lang::Id) => format!("kolom `{field}` tidak dikenal"),
+            (ClaimsError::MissingField { field }, Lang::En) => format!("missing field `{field}`"),
+            (ClaimsError::MissingField { field }, Lang::Id) => format!("kolom `{field}` tidak ada"),
+            (ClaimsError::Invalid { field, problem }, Lang::En) => format!("field `{field}` {}", problem.message(lang)),
+            (ClaimsError::Invalid { field, problem }, Lang::Id) => format!("kolom `{field}` {}", problem.message(lang)),
+            (ClaimsError::NikBirthDateMismatch, Lang::En) => "field `nik` does not agree with `tanggal_lahir`".into(),
+            (ClaimsError::NikBirthDateMismatch, Lang::Id) => "kolom `nik` tidak sesuai dengan `tanggal_lahir`".into(),
+            (ClaimsError::NikSexMismatch, Lang::En) => "field `nik` does not agree with `jenis_kelamin`".into(),
+            (ClaimsError::NikSexMismatch, Lang::Id) => "kolom `nik` tidak sesuai dengan `jenis_kelamin`".into(),
+        }
+    }
+}
+
+crate::lang::user_error!(FieldProblem, ClaimsError);
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,7 @@
 //! Errors from decoding credential text.
 
+use crate::lang::Lang;
+
 /// Why a credential text could not be decoded. Every variant has a stable code
 /// (see [`DecodeError::code`] and `docs/CODES.md`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -105,3 +107,33 @@ impl DecodeError {
         }
     }
 }
+
+impl DecodeError {
+    /// A plain-language message in the language (the detail behind `Reason::Malformed`).
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            DecodeError::Empty => "masukan kosong".into(),
+            DecodeError::InputTooLarge { len, max } => format!("masukan {len} karakter, melebihi batas {max}"),
+            DecodeError::WrongPrefix => "teks bukan kredensial IKD (harus diawali IKD1:)".into(),
+            DecodeError::UnknownVersion { version } => format!("versi format IKD {version:?} tidak dikenal"),
+            DecodeError::BadBase45 => "teks setelah awalan bukan Base45 yang sah".into(),
+            DecodeError::NonCanonicalBase45 => "teks Base45 tidak dalam bentuk kanonik".into(),
+            DecodeError::Truncated => "kredensial terpotong".into(),
+            DecodeError::TrailingBytes { count } => format!("ada {count} byte tak terduga setelah kredensial"),
+            DecodeError::UnknownKind(k) => format!("jenis dokumen {k} tidak dikenal"),
+            DecodeError::ReservedFlags(f) => format!("bit penanda cadangan terpasang ({f:#04x})"),
+            DecodeError::UnknownCriticalExtension(x) => format!("ekstensi kritis {x} tidak dikenal"),
+            DecodeError::NonCanonical { field } => format!("kolom `{field}` tidak dikodekan secara kanonik"),
+            DecodeError::ValueOutOfRange { field } => format!("kolom `{field}` di luar rentang"),
+            DecodeError::InvalidUtf8 { field } => format!("kolom `{field}` bukan UTF-8 yang sah"),
+            DecodeError::InvalidClaim { field } => format!("klaim `{field}` berisi nilai yang tidak diizinkan"),
+            DecodeError::InvalidHolderKey => "kunci publik pemegang tidak sah".into(),
+            DecodeError::BadValidityWindow => "masa berlaku kredensial tidak konsisten".into(),
+        }
+    }
+}
+
+crate::lang::user_error!(DecodeError);

@@ -245,3 +245,29 @@ fn check_request(req: &IssueRequest) -> Result<(), IssueError> {
     }
     Ok(())
 }
+
+impl IssueError {
+    /// A plain-language message in the language (claims errors without a JSON position).
+    pub fn message(&self, lang: crate::lang::Lang) -> String {
+        use crate::lang::Lang;
+        match (self, lang) {
+            (IssueError::Claims(c), _) => c.message_without_position(lang),
+            (e, Lang::En) => e.to_string(),
+            (IssueError::IssuedAtOutOfRange, Lang::Id) => {
+                "waktu terbit di luar rentang yang dapat dimuat format".into()
+            }
+            (IssueError::ValidFromBeforeIssuedAt, Lang::Id) => {
+                "awal masa berlaku tidak boleh sebelum waktu terbit".into()
+            }
+            (IssueError::ExpiresBeforeValidFrom, Lang::Id) => "akhir masa berlaku harus setelah awalnya".into(),
+            (IssueError::ValidityTooLong, Lang::Id) => "masa berlaku lebih dari 20 tahun".into(),
+            (IssueError::BeyondBerlakuHingga(d), Lang::Id) => format!("masa berlaku melewati berlaku_hingga ({d})"),
+            (IssueError::StatusIndexTooLarge, Lang::Id) => "indeks status terlalu besar".into(),
+            (IssueError::PhotoTooLarge { size, max }, Lang::Id) => format!("foto {size} byte; batasnya {max}"),
+            (IssueError::PhotoNotWebp, Lang::Id) => "foto harus thumbnail WebP".into(),
+            (IssueError::Random, Lang::Id) => "sumber acak sistem gagal".into(),
+        }
+    }
+}
+
+crate::lang::user_error!(IssueError);

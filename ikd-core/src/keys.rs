@@ -296,6 +296,30 @@ mod secret {
     }
 }
 
+/// Strict Ed25519 verification (RFC 8032 with canonical `S`, canonical encodings and no
+/// small-order `R` or `A`), as used for every signature in the format.
+pub fn verify_signature_strict(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> bool {
+    let sig = ed25519_dalek::Signature::from_bytes(signature);
+    key.verifying_key().is_some_and(|k| k.verify_strict(message, &sig).is_ok())
+}
+
+impl KeyError {
+    /// A plain-language message in the language.
+    pub fn message(&self, lang: crate::lang::Lang) -> String {
+        if lang == crate::lang::Lang::En {
+            return self.to_string();
+        }
+        match self {
+            KeyError::WrongFormat { expected } => format!("bukan kunci IKD: seharusnya teks yang diawali {expected}"),
+            KeyError::BadEncoding => "kunci bukan base64url yang sah".into(),
+            KeyError::WrongLength(n) => format!("kunci harus 32 byte, ditemukan {n}"),
+            KeyError::InvalidPublicKey => "kunci publik bukan kunci Ed25519 yang sah, atau lemah".into(),
+        }
+    }
+}
+
+crate::lang::user_error!(KeyError);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]

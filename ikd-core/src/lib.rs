@@ -8,8 +8,47 @@
 //! * [`Verifier`] checks a credential text against a [`TrustStore`] and a [`Clock`], and
 //!   returns a [`Verification`]: VALID with a [`VerifiedCredential`], INVALID or
 //!   UNDETERMINED with a stable reason code, and a [`Report`] of every check.
+//! * Every error and [`Reason`] has a stable `code()` (all listed in [`codes::ALL`]) and a
+//!   `message(lang)` in Bahasa Indonesia or English ([`Lang`]).
+//! * [`trustlist`] and [`status`] hold signed trust lists and status (revocation) lists.
 //! * `render` (feature `render`) draws QR codes; `scan` (feature `scan`) reads them from
 //!   photos; `photo` (feature `photo`) makes face thumbnails.
+//! * [`format`](mod@format) holds the wire internals, for tools that work on the format itself.
+//!
+//! The design notes behind the API are in [`manual`].
+//!
+//! ## Verifying a credential
+//!
+//! A counter verifies the text read from a QR code against the issuer keys it trusts, at
+//! a fixed time here so that the example always gives the same answer:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use ikd_core::{FixedClock, Lang, Timestamp, TrustStore, Verdict, Verifier};
+//!
+//! let trust = TrustStore::from_json(r#"{"version": 1, "issuers": [{
+//!     "name": "DISDUKCAPIL KABUPATEN SERANG (TEST VECTORS)",
+//!     "public_key": "ikdpk1:0EqyMnQrtKs6E2i9RhXk5tAiSrcaAWuvhSCjMsl3hzc",
+//!     "key_id": "10ba68",
+//!     "not_before": "2024-11-27T00:00:00Z",
+//!     "not_after": "2034-11-25T00:00:00Z"}]}"#)?;
+//! let now = Timestamp::parse_rfc3339("2026-11-28T00:00:00Z").expect("a valid time");
+//! let verifier = Verifier::new(trust).with_clock(Arc::new(FixedClock(now)));
+//!
+//! let text = "IKD1:W50752GBDS/1RAORP0E7Q/0D4BGHBJF-Q.KOL8KIFNFFT7DAM0RTA6KYFY6DPYOE+26 U$L0*390AF000000000O:0/B9YS81Y8/SATP24QQXP5/J2PDQI1QEISHQ2V50W506G0%.H9P21L2FQ2.60K7EZ50324234S71/0195IPS0367U49-50/0195I3C1/Q2HR9/O1XUA367112U 5OHD8O31-F+8PO%2YEG$9788T*NC966BKG0SQW46$AMNX6W2DON9I556H91VF92OWKEJ60G38DDJVNTS09$.8K0ACS7%Z3";
+//! let v = verifier.verify(text);
+//! assert_eq!(v.verdict(), Verdict::Valid);
+//! assert_eq!(v.code(), "ok");
+//! let credential = v.credential().expect("a valid verification holds the credential");
+//! assert_eq!(credential.claims().nama.as_str(), "UMI KALSUM");
+//!
+//! // A damaged text is INVALID, with a stable code and a message for the officer.
+//! let bad = verifier.verify("IKD1:not base45!");
+//! assert_eq!(bad.verdict(), Verdict::Invalid);
+//! assert_eq!(bad.code(), "decode_bad_base45");
+//! assert!(bad.reason().unwrap().message(Lang::Id).contains("Kode QR"));
+//! # Ok::<(), ikd_core::TrustStoreError>(())
+//! ```
 //!
 //! The byte-level format is specified in `docs/FORMAT.md`.
 #![forbid(unsafe_code)]
@@ -18,14 +57,23 @@
 #![cfg_attr(not(feature = "issue"), allow(dead_code))]
 
 mod claims;
+mod clock;
+pub mod codes;
 mod credential;
 mod error;
+pub mod format;
+mod freshness;
 mod keys;
+mod lang;
+pub mod manual;
 mod nik;
 mod present;
+mod reason;
+mod report;
 pub mod status;
+mod trust_store;
 pub mod trustlist;
-mod verify;
+mod verifier;
 mod wire;
 
 #[cfg(feature = "issue")]
@@ -44,10 +92,8 @@ pub use claims::{
     Agama, AgeOver, Alamat, BerlakuHingga, ClaimField, ClaimText, Claims, ClaimsError, FieldProblem, GolonganDarah,
     Kewarganegaraan, MAX_PHOTO_BYTES, Nama, PEKERJAAN_DICTIONARY, RtRw, SLOT_NAMES, StatusPerkawinan,
 };
-pub use credential::{
-    Header, MAX_PAYLOAD_BYTES, MAX_TEXT_CHARS, PREFIX, SALT_SECRET_LEN, SIGNATURE_TAG, SaltSecret, Serial, StatusIndex,
-    Timestamp, UnverifiedCredential, WIRE_EPOCH, payload_to_text, text_to_payload,
-};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use credential::{Header, SaltSecret, Serial, StatusIndex, Timestamp, UnverifiedCredential};
 pub use error::DecodeError;
 #[cfg(feature = "issue")]
 pub use issue::{
@@ -56,16 +102,19 @@ pub use issue::{
 };
 #[cfg(feature = "issue")]
 pub use keys::SecretKey;
-pub use keys::{KEY_ID_LEN, KeyError, KeyId, PublicKey};
+pub use keys::verify_signature_strict;
+pub use keys::{KeyError, KeyId, PublicKey};
+pub use lang::{Lang, UserError};
 pub use nik::{Nik, NikError, PROVINCES, Sex};
 #[cfg(feature = "issue")]
 pub use present::create_presentation;
 pub use present::{
     DEFAULT_LIVE_PER_HOLDER, DEFAULT_PRESENTATION_SKEW_SECS, DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure,
-    DisclosureError, HOLDER_TAG, MAX_CHALLENGE_BYTES, Policy, PolicyError, PresentError, ReplayCache, ReplayCheck,
+    DisclosureError, MAX_CHALLENGE_BYTES, Policy, PolicyError, PresentError, ReplayCache, ReplayCheck,
 };
-pub use verify::{
-    Check, Clock, DEFAULT_SKEW_SECS, FixedClock, Lang, Outcome, Reason, ReplayToken, Report, SystemClock, TrustStore,
-    TrustStoreError, TrustedIssuer, Verdict, Verification, VerifiedCredential, VerifiedPresentation, Verifier,
-    VerifyOptions, verify_signature_strict,
+pub use reason::{Reason, Verdict};
+pub use report::{Check, Outcome, Report};
+pub use trust_store::{TrustStore, TrustStoreError, TrustedIssuer};
+pub use verifier::{
+    DEFAULT_SKEW_SECS, ReplayToken, Verification, VerifiedCredential, VerifiedPresentation, Verifier, VerifyOptions,
 };

@@ -1,5 +1,6 @@
 //! The NIK (Nomor Induk Kependudukan) and the province list.
 
+use crate::lang::Lang;
 use std::fmt;
 use std::str::FromStr;
 
@@ -236,6 +237,23 @@ impl FromStr for Nik {
         Nik::parse(s)
     }
 }
+
+impl NikError {
+    /// A plain-language message in the language.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            NikError::NotSixteenDigits => "NIK harus tepat 16 angka".into(),
+            NikError::UnknownProvince(c) => format!("kode provinsi NIK {c:02} bukan salah satu dari 38 provinsi"),
+            NikError::InvalidBirthDate => "angka ke-7 s.d. 12 NIK bukan tanggal lahir yang benar".into(),
+            NikError::ZeroSerial => "nomor urut NIK (angka ke-13 s.d. 16) tidak boleh 0000".into(),
+        }
+    }
+}
+
+crate::lang::user_error!(NikError);
 
 #[cfg(test)]
 mod tests {

@@ -189,6 +189,15 @@ impl PhotoError {
         }
     }
 
+    /// What went wrong, in the language ([`Self::message_id`] or
+    /// [`Self::message_en`], kept for callers that want one language).
+    pub fn message(&self, lang: crate::lang::Lang) -> String {
+        match lang {
+            crate::lang::Lang::Id => self.message_id(),
+            crate::lang::Lang::En => self.message_en(),
+        }
+    }
+
     /// What went wrong, in Bahasa Indonesia.
     pub fn message_id(&self) -> String {
         match self {
@@ -509,3 +518,5 @@ fn encode_webp(image: &RgbImage, steps: u32) -> Result<Vec<u8>, PhotoError> {
     }
     Ok(bytes)
 }
+
+crate::lang::user_error!(PhotoError);

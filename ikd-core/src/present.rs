@@ -1,5 +1,6 @@
 //! Presentations: selective disclosure and holder binding (`docs/FORMAT.md` §6).
 
+use crate::lang::Lang;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::ops::Range;
@@ -661,11 +662,11 @@ impl PresentError {
 pub fn create_presentation(
     credential_text: &str,
     disclose: Disclosure,
-    holder: Option<&crate::SecretKey>,
+    holder: Option<&crate::keys::SecretKey>,
     time: Timestamp,
     challenge: Option<&[u8]>,
 ) -> Result<String, PresentError> {
-    let cred = crate::UnverifiedCredential::decode(credential_text)?;
+    let cred = crate::credential::UnverifiedCredential::decode(credential_text)?;
     if disclose.bits() == 0 {
         return Err(PresentError::EmptyDisclosure);
     }
@@ -735,6 +736,62 @@ pub fn create_presentation(
     }
     Ok(crate::credential::payload_to_text(&w.buf))
 }
+
+impl DisclosureError {
+    /// A plain-language message in the language.
+    pub fn message(&self, lang: Lang) -> String {
+        let known = crate::claims::SLOT_NAMES.join(", ");
+        match (self, lang) {
+            (DisclosureError::UnknownClaim(n), Lang::En) => format!("unknown claim `{n}`; the claims are: {known}"),
+            (DisclosureError::UnknownClaim(n), Lang::Id) => {
+                format!("klaim `{n}` tidak dikenal; klaim yang ada: {known}")
+            }
+            (DisclosureError::Empty, Lang::En) => "name at least one claim to show".into(),
+            (DisclosureError::Empty, Lang::Id) => "sebutkan sedikitnya satu klaim yang ditampilkan".into(),
+        }
+    }
+}
+
+impl PolicyError {
+    /// A plain-language message in the language (without a position in the file).
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (PolicyError::Json(m), Lang::En) => format!("the policy file is not valid: {m}"),
+            (PolicyError::Json(m), Lang::Id) => format!("berkas kebijakan tidak sah: {m}"),
+            (PolicyError::Claim { policy, error }, Lang::En) => format!("policy `{policy}`: {}", error.message(lang)),
+            (PolicyError::Claim { policy, error }, Lang::Id) => {
+                format!("kebijakan `{policy}`: {}", error.message(lang))
+            }
+            (PolicyError::BadName(n), Lang::En) => format!("policy name `{n}` is empty or used twice"),
+            (PolicyError::BadName(n), Lang::Id) => format!("nama kebijakan `{n}` kosong atau dipakai dua kali"),
+        }
+    }
+}
+
+impl PresentError {
+    /// A plain-language message in the language.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (PresentError::Decode(e), Lang::Id) => format!("kredensial tidak dapat dibaca: {}", e.message(lang)),
+            (_, Lang::En) => self.to_string(),
+            (PresentError::NoHolderKey, Lang::Id) => {
+                "kredensial tidak memiliki kunci pemegang, sehingga tidak dapat ditampilkan sebagai kode langsung"
+                    .into()
+            }
+            (PresentError::WrongHolderKey, Lang::Id) => "kunci ini bukan kunci pemegang kredensial".into(),
+            (PresentError::EmptyDisclosure, Lang::Id) => "sedikitnya satu klaim harus ditampilkan".into(),
+            (PresentError::ChallengeTooLong, Lang::Id) => {
+                format!("kode tantangan lebih dari {MAX_CHALLENGE_BYTES} byte")
+            }
+            (PresentError::ChallengeWithoutHolder, Lang::Id) => {
+                "kode tantangan hanya dapat dijawab oleh presentasi langsung (ditandatangani pemegang)".into()
+            }
+            (PresentError::TimeOutOfRange, Lang::Id) => "waktu presentasi di luar rentang".into(),
+        }
+    }
+}
+
+crate::lang::user_error!(DisclosureError, PolicyError, PresentError);
 
 #[cfg(test)]
 mod tests {

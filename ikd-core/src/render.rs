@@ -86,6 +86,18 @@ pub enum RenderError {
 }
 
 impl RenderError {
+    /// A plain-language message in the language.
+    pub fn message(&self, lang: crate::lang::Lang) -> String {
+        match (self, lang) {
+            (_, crate::lang::Lang::En) => self.to_string(),
+            (RenderError::TooLong(l), crate::lang::Lang::Id) => {
+                format!("teks terlalu panjang untuk kode QR dengan koreksi galat {l}")
+            }
+            (RenderError::BadModuleSize, crate::lang::Lang::Id) => "ukuran modul harus 1 sampai 64 piksel".into(),
+            (RenderError::Png(m), crate::lang::Lang::Id) => format!("pembuatan PNG gagal: {m}"),
+        }
+    }
+
     /// Stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -216,6 +228,8 @@ pub fn render_terminal(text: &str, ec: ErrorCorrection) -> Result<String, Render
     }
     Ok(out)
 }
+
+crate::lang::user_error!(RenderError);
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,7 @@
 //! `next_roots`: each list names the complete set of roots that may sign the next one
 //! ([`TrustList::verify_successor`]).
 
+use crate::lang::Lang;
 use std::fmt;
 
 use base64::Engine;
@@ -25,10 +26,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::credential::Timestamp;
+use crate::freshness::{Freshness, FreshnessPolicy, staleness};
 use crate::keys::{KeyId, PublicKey};
 use crate::nik::{Nik, PROVINCES};
-use crate::status::{Freshness, FreshnessPolicy, staleness};
-use crate::verify::{TrustStore, TrustedIssuer};
+use crate::trust_store::{TrustStore, TrustedIssuer};
 
 /// Domain-separation tag of the trust-list signature.
 pub const TRUST_LIST_TAG: &[u8] = b"IKD1 trust list\0";
@@ -597,7 +598,7 @@ impl TrustList {
         let mut signed_by = Vec::new();
         for (key, signature) in &signatures {
             if roots.contains(key) {
-                if !crate::verify_signature_strict(key, &message, signature) {
+                if !crate::keys::verify_signature_strict(key, &message, signature) {
                     return Err(TrustListError::BadSignature);
                 }
                 signed_by.push(*key);
@@ -1003,6 +1004,59 @@ mod builder {
         }
     }
 }
+
+impl TrustListError {
+    /// A plain-language message in the language.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            TrustListError::TooLarge { len, max } => format!("daftar penerbit {len} byte, melebihi batas {max}"),
+            TrustListError::Malformed(m) => format!("daftar penerbit rusak atau bukan daftar penerbit IKD: {m}"),
+            TrustListError::NonCanonical => "isi daftar penerbit tidak dalam bentuk kanonik".into(),
+            TrustListError::UnsupportedVersion(v) => format!("versi daftar penerbit {v} tidak didukung"),
+            TrustListError::UnknownRoot => "daftar penerbit tidak ditandatangani kunci akar yang dipercaya".into(),
+            TrustListError::BadSignature => {
+                "tanda tangan kunci akar pada daftar penerbit tidak sah (isi diubah atau palsu)".into()
+            }
+            TrustListError::BadEntry { index, reason } => format!("penerbit ke-{}: {reason}", index + 1),
+            TrustListError::DuplicateKey { index } => {
+                format!("penerbit ke-{}: kunci publik yang sama tercantum dua kali", index + 1)
+            }
+            TrustListError::LimitExceeded(what) => format!("daftar penerbit melebihi batas: {what}"),
+            TrustListError::Rollback { old, new } => {
+                format!("daftar baru bernomor urut {new}, lebih lama dari daftar yang dipegang ({old})")
+            }
+            TrustListError::SequenceReused { sequence } => {
+                format!("nomor urut {sequence} dipakai lagi untuk daftar yang berbeda")
+            }
+            TrustListError::IssuedAtBackwards => "daftar baru dibuat sebelum daftar yang dipegang".into(),
+            TrustListError::CompromiseLifted { key_id } => {
+                format!("daftar baru mencabut status bocor kunci {key_id} (status bocor bersifat final)")
+            }
+            TrustListError::NoSigningKey => "perlu sedikitnya satu kunci akar untuk menandatangani".into(),
+        }
+    }
+}
+
+impl ScopeError {
+    /// A plain-language message in the language.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            ScopeError::Empty => "wilayah kosong; tulis kode wilayah, atau \"*\" untuk semua wilayah".into(),
+            ScopeError::MixedAll => "\"*\" harus satu-satunya isi wilayah".into(),
+            ScopeError::BadCode(c) => format!("kode wilayah {c:?} bukan 2, 4 atau 6 angka"),
+            ScopeError::UnknownProvince(c) => format!("kode wilayah {c:?} tidak diawali kode provinsi"),
+            ScopeError::TooMany => "paling banyak 1000 kode wilayah".into(),
+        }
+    }
+}
+
+crate::lang::user_error!(TrustListError, ScopeError);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use ikd_core::format::*;
 use ikd_core::*;
 
 /// p = 2^255 − 19, little-endian.

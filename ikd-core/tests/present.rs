@@ -6,6 +6,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
+use ikd_core::format::*;
 use ikd_core::render::{ErrorCorrection, qr_version};
 use ikd_core::*;
 

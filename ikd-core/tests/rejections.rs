@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use ikd_core::format::*;
 use ikd_core::*;
 
 fn trust_doc(entries: &str) -> String {

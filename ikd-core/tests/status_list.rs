@@ -4,8 +4,9 @@
 
 use std::collections::HashSet;
 
+use ikd_core::format::WIRE_EPOCH;
 use ikd_core::status::*;
-use ikd_core::{PublicKey, SecretKey, StatusIndex, Timestamp, WIRE_EPOCH, verify_signature_strict};
+use ikd_core::{PublicKey, SecretKey, StatusIndex, Timestamp, verify_signature_strict};
 
 /// 2026-11-27T00:00:00Z.
 const T0: i64 = 1_795_737_600;

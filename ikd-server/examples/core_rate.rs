@@ -73,7 +73,7 @@ fn main() {
     trust.add(TrustedIssuer {
         name: "core-rate".into(),
         public_key: key.public_key(),
-        not_before: Timestamp::from_unix(ikd_core::WIRE_EPOCH),
+        not_before: Timestamp::from_unix(ikd_core::format::WIRE_EPOCH),
         not_after: Timestamp::now().plus(3650 * 86_400),
     });
     let verifier = Verifier::new(trust);

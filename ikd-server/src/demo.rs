@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ikd_core::format::{payload_to_text, text_to_payload};
 use ikd_core::render::{RenderOptions, render_png};
-use ikd_core::{Claims, SecretKey, Timestamp, TrustStore, TrustedIssuer, payload_to_text, text_to_payload};
+use ikd_core::{Claims, SecretKey, Timestamp, TrustStore, TrustedIssuer};
 use serde::Serialize;
 
 use crate::api::issue::{IssueInput, issue_credential};
@@ -164,7 +165,7 @@ pub async fn build(config: &Config) -> Result<App, StartupError> {
     trust.add(TrustedIssuer {
         name: DEMO_ISSUER_NAME.to_owned(),
         public_key: key.public_key(),
-        not_before: Timestamp::from_unix(ikd_core::WIRE_EPOCH),
+        not_before: Timestamp::from_unix(ikd_core::format::WIRE_EPOCH),
         not_after: Timestamp::now().plus(30 * 366 * 86_400),
     });
     let store = SqliteStore::open(&dir, SqliteOptions { audit_sync: config.audit_sync, read_only: false })?;

@@ -60,6 +60,12 @@ impl ApiError {
         ApiError { status, code: code.into(), message: message.into(), extra: serde_json::Map::new() }
     }
 
+    /// An error from ikd-core answered with `status`: its stable code and its message in the
+    /// client's language (`Accept-Language`), the same words the CLI and the page use.
+    pub fn from_core(status: StatusCode, e: &dyn ikd_core::UserError, lang: ikd_core::Lang) -> ApiError {
+        ApiError::new(status, e.code(), e.message(lang))
+    }
+
     /// Adds a member to the `error` object.
     pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> ApiError {
         self.extra.insert(key.to_owned(), value.into());
@@ -196,4 +202,22 @@ fn strip_axum_prefix(s: &str) -> String {
         .or_else(|| s.strip_prefix("Failed to deserialize the JSON body into the target type: "))
         .unwrap_or(s);
     s.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_errors_are_answered_in_the_clients_language() {
+        // Issue 14: the server answered English `e.to_string()` although it honours
+        // Accept-Language; a core error now carries its code and the core's words.
+        let e = ikd_core::KeyError::BadEncoding;
+        let id = ApiError::from_core(StatusCode::UNPROCESSABLE_ENTITY, &e, ikd_core::Lang::Id);
+        let en = ApiError::from_core(StatusCode::UNPROCESSABLE_ENTITY, &e, ikd_core::Lang::En);
+        assert_eq!(id.code, "key_bad_encoding");
+        assert_eq!(id.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(id.message, "kunci bukan base64url yang sah");
+        assert_eq!(en.message, "the key is not valid base64url");
+    }
 }

@@ -1348,7 +1348,7 @@ pub fn demo_trust_list(state: &AppState, dir: &Path) -> Result<Vec<String>, Star
     b.add(TrustListEntry::new(
         own.name.clone(),
         own.issuer.public_key(),
-        Timestamp::from_unix(ikd_core::WIRE_EPOCH),
+        Timestamp::from_unix(ikd_core::format::WIRE_EPOCH),
         now.plus(30 * 366 * 86_400),
         Scope::all(),
     ))

@@ -734,7 +734,7 @@ fn a_trusted_public_test_key_is_flagged() {
     trust.add(ikd_core::TrustedIssuer {
         name: "TEST".into(),
         public_key: ikd_core::SecretKey::from_seed(&[0x11; 32]).public_key(),
-        not_before: Timestamp::from_unix(ikd_core::WIRE_EPOCH),
+        not_before: Timestamp::from_unix(ikd_core::format::WIRE_EPOCH),
         not_after: Timestamp::now(),
     });
     assert_eq!(ikd_server::app::trusted_test_keys(&trust).len(), 1);

@@ -14,6 +14,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use common::*;
+use ikd_core::format::*;
 use ikd_core::status::{StatusList, StatusListBuilder};
 use ikd_core::trustlist::{Scope, TrustList, TrustListBuilder, TrustListEntry};
 use ikd_core::*;

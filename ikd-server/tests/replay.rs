@@ -11,6 +11,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
+use ikd_core::format::*;
 use ikd_core::*;
 use ikd_server::app::{App, AppParts};
 use ikd_server::config::{IssuanceConfig, Limits};

@@ -16,8 +16,9 @@ use common::*;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use ikd_core::format::WIRE_EPOCH;
 use ikd_core::trustlist::{Scope, TrustListBuilder, TrustListEntry};
-use ikd_core::{SecretKey, Timestamp, WIRE_EPOCH};
+use ikd_core::{SecretKey, Timestamp};
 use serde_json::{Value, json};
 
 type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;

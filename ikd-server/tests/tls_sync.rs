@@ -14,6 +14,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::StatusCode;
 use common::*;
+use ikd_core::format::*;
 use ikd_core::trustlist::{Scope, TrustListBuilder, TrustListEntry};
 use ikd_core::*;
 use ikd_server::app::{App, AppParts, AppState};

@@ -51,56 +51,13 @@ fn generator_reproduces_committed_files() {
 fn every_rejection_code_has_a_case() {
     let codes: BTreeSet<String> =
         generate().unwrap().iter().map(|c| c.json["expected"]["code"].as_str().unwrap().to_owned()).collect();
-    for code in [
-        "ok",
-        "decode_empty",
-        "decode_too_large",
-        "decode_wrong_prefix",
-        "decode_unknown_version",
-        "decode_bad_base45",
-        "decode_noncanonical_base45",
-        "decode_truncated",
-        "decode_trailing_bytes",
-        "decode_unknown_kind",
-        "decode_reserved_flags",
-        "decode_unknown_critical_extension",
-        "decode_noncanonical",
-        "decode_out_of_range",
-        "decode_invalid_utf8",
-        "decode_invalid_claim",
-        "decode_invalid_holder_key",
-        "decode_bad_validity_window",
-        "issuer_unknown",
-        "signature_invalid",
-        "key_not_yet_valid_at_issuance",
-        "key_expired_at_issuance",
-        "not_yet_valid",
-        "expired",
-        "card_expired",
-        "nik_birth_date_mismatch",
-        "nik_sex_mismatch",
-        "age_claims_inconsistent",
-        "holder_key_missing",
-        "holder_signature_invalid",
-        "presentation_expired",
-        "presentation_in_future",
-        "presentation_replayed",
-        "presentation_rate_limited",
-        "challenge_mismatch",
-        "challenge_unexpected",
-        "policy_claims_missing",
-        "policy_requires_live",
-        "policy_requires_challenge",
-        "revoked",
-        "suspended",
-        "status_index_out_of_range",
-        "status_list_stale",
-        "status_unknown",
-        "issuer_out_of_scope",
-        "key_compromised_at_issuance",
-        "key_retired_at_issuance",
-        "trust_list_stale",
-    ] {
-        assert!(codes.contains(code), "no vector for {code}");
+    // Issue 14: the codes come from the core's list, not from a copy here. The one
+    // exception, `replay_cache_full`, needs tens of thousands of live presentations and is
+    // tested in ikd-core/tests/present.rs (docs/CODES.md says so).
+    let mut checked = 0;
+    for info in ikd_core::codes::verification_codes().filter(|c| c.code != "replay_cache_full") {
+        assert!(codes.contains(info.code), "no vector for {}", info.code);
+        checked += 1;
     }
+    assert_eq!(checked, 48);
 }

@@ -143,6 +143,15 @@ impl ScanHint {
         }
     }
 
+    /// Advice for the person scanning, in the language ([`Self::message_id`] or
+    /// [`Self::message_en`], kept for callers that want one language).
+    pub fn message(&self, lang: crate::lang::Lang) -> &'static str {
+        match lang {
+            crate::lang::Lang::Id => self.message_id(),
+            crate::lang::Lang::En => self.message_en(),
+        }
+    }
+
     /// Advice for the person scanning, in Bahasa Indonesia.
     pub fn message_id(&self) -> &'static str {
         match self {
@@ -264,6 +273,15 @@ impl ScanError {
         }
     }
 
+    /// What went wrong, for the person scanning, in the language ([`Self::message_id`] or
+    /// [`Self::message_en`], kept for callers that want one language).
+    pub fn message(&self, lang: crate::lang::Lang) -> String {
+        match lang {
+            crate::lang::Lang::Id => self.message_id(),
+            crate::lang::Lang::En => self.message_en(),
+        }
+    }
+
     /// What went wrong, for the person scanning, in Bahasa Indonesia.
     pub fn message_id(&self) -> String {
         match self {
@@ -361,3 +379,5 @@ pub fn decode_luma_with(image: &GrayImage, effort: ScanEffort) -> Result<Vec<Sca
     codes.sort_by_key(|c| !c.is_ikd());
     Ok(codes)
 }
+
+crate::lang::user_error!(ScanError, ScanHint);

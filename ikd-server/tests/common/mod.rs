@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
+use ikd_core::format::*;
 use ikd_core::*;
 use ikd_server::app::{App, AppParts, AppState};
 use ikd_server::config::{AdminToken, IssuanceConfig, Limits};

@@ -20,7 +20,8 @@ use axum::body::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use ikd_core::{SecretKey, Timestamp, TrustStore, TrustedIssuer, WIRE_EPOCH};
+use ikd_core::format::WIRE_EPOCH;
+use ikd_core::{SecretKey, Timestamp, TrustStore, TrustedIssuer};
 
 pub const TOKEN: &str = "pg-test-admin-token-0123456789";
 pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
