@@ -1,0 +1,312 @@
+//! The bindings as plain Rust: every function the JS API exports, with Rust types in and JSON
+//! text out, so that the host build can test them (`cargo test -p ikd-wasm`). The `js` module
+//! only converts JS values to these types and back.
+//!
+//! Nothing here decides anything about a credential: verification, the view, the masking
+//! rule, the policy set and the list rules are ikd-core's.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use ikd_core::status::StatusList;
+use ikd_core::trustlist::TrustList;
+use ikd_core::{
+    Clock, Lang, PublicKey, Timestamp, TrustStore, UnverifiedCredential, UserError, Verification, Verifier,
+    VerifyOptions,
+};
+use serde_json::{Value, json};
+
+/// Code of an argument the bindings cannot use (a time that is not a finite number, an
+/// option of the wrong type). Documented in `docs/WASM.md`.
+pub const BAD_ARGUMENT: &str = "bad_argument";
+/// Code of a policy name that is neither built in nor in the given policy file (the same code
+/// as `ikd verify --policy` and the server's `policy` parameter).
+pub const POLICY_UNKNOWN: &str = "policy_unknown";
+
+/// An error the bindings throw: a stable code (`docs/CODES.md`, `docs/WASM.md`) and a
+/// message in the caller's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindingError {
+    /// The stable code.
+    pub code: String,
+    /// The message, in the language of the call.
+    pub message: String,
+}
+
+impl BindingError {
+    /// From any ikd-core error: its own code and message.
+    pub fn from_core(e: &dyn UserError, lang: Lang) -> BindingError {
+        BindingError { code: e.code().to_owned(), message: e.message(lang) }
+    }
+
+    /// An argument that cannot be used: `what` names it (`now`, `options.policy`, …).
+    pub fn bad_argument(what: &str, lang: Lang) -> BindingError {
+        let message = match lang {
+            Lang::Id => format!("argumen tidak dapat dipakai: {what}"),
+            Lang::En => format!("unusable argument: {what}"),
+        };
+        BindingError { code: BAD_ARGUMENT.to_owned(), message }
+    }
+}
+
+impl std::fmt::Display for BindingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for BindingError {}
+
+/// Options of a verification (all optional; the JS `options` object).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Language of messages (Bahasa Indonesia unless English is asked for).
+    pub lang: Lang,
+    /// The service policy to apply, by name: built in, or from `policies_json`.
+    pub policy: Option<String>,
+    /// A policy file (JSON array, `docs/FORMAT.md` §6.1) merged over the built-in policies.
+    pub policies_json: Option<String>,
+    /// The counter's challenge bytes (a JS string is taken as its UTF-8 bytes).
+    pub challenge: Option<Vec<u8>>,
+    /// Clock-skew tolerance in seconds (the core's default otherwise).
+    pub skew_secs: Option<i64>,
+    /// Show the full NIK (masked by the core's rule otherwise).
+    pub show_nik: bool,
+    /// Put the embedded face photo in the answer as a `data:` URL.
+    pub photo: bool,
+}
+
+/// A problem with one of the lists given to a trust-list verification: the list is not used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListError {
+    /// `trust_list` or `status_list`.
+    pub list: &'static str,
+    /// For a status list, its position in the `statusLists` argument.
+    pub index: Option<usize>,
+    /// The error.
+    pub error: BindingError,
+}
+
+impl ListError {
+    fn to_json(&self) -> Value {
+        json!({ "list": self.list, "index": self.index, "code": self.error.code, "message": self.error.message })
+    }
+}
+
+/// A JS number of Unix seconds as a timestamp (fractions are dropped, as `Date.now() / 1000`
+/// gives them).
+pub fn timestamp(now_unix_seconds: f64, lang: Lang) -> Result<Timestamp, BindingError> {
+    // ±2^53: every integer a JS number holds exactly.
+    const LIMIT: f64 = 9_007_199_254_740_992.0;
+    if !now_unix_seconds.is_finite() || now_unix_seconds.abs() > LIMIT {
+        return Err(BindingError::bad_argument("now", lang));
+    }
+    #[allow(clippy::cast_possible_truncation)] // finite and within ±2^53, checked above
+    let secs = now_unix_seconds.floor() as i64;
+    Ok(Timestamp::from_unix(secs))
+}
+
+/// A clock the bindings set before each verification: the browser has no clock the core can
+/// read (`SystemClock` is not available on `wasm32-unknown-unknown`), so the time always comes
+/// from the caller.
+#[derive(Debug, Default)]
+pub struct CallerClock(AtomicI64);
+
+impl CallerClock {
+    /// Sets the time the next verification runs at.
+    pub fn set(&self, t: Timestamp) {
+        self.0.store(t.unix(), Ordering::SeqCst);
+    }
+}
+
+impl Clock for CallerClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_unix(self.0.load(Ordering::SeqCst))
+    }
+}
+
+fn policy(opts: &Options) -> Result<Option<ikd_core::Policy>, BindingError> {
+    let Some(name) = opts.policy.as_deref() else { return Ok(None) };
+    let mut set = ikd_core::Policy::builtin();
+    if let Some(file) = opts.policies_json.as_deref() {
+        let own = ikd_core::Policy::list_from_json(file).map_err(|e| BindingError::from_core(&e, opts.lang))?;
+        set.retain(|b| !own.iter().any(|p| p.name == b.name));
+        set.extend(own);
+    }
+    match set.into_iter().find(|p| p.name == name) {
+        Some(p) => Ok(Some(p)),
+        None => Err(BindingError {
+            code: POLICY_UNKNOWN.to_owned(),
+            message: match opts.lang {
+                Lang::Id => format!("kebijakan tidak dikenal: {name}"),
+                Lang::En => format!("unknown policy: {name}"),
+            },
+        }),
+    }
+}
+
+fn view(v: &Verification, _text: &str, opts: &Options) -> Value {
+    json!({
+        "verdict": v.verdict().as_str(),
+        "code": v.code(),
+        "message": v.message(opts.lang),
+        "report": v.report().to_json(),
+    })
+}
+
+/// A verifier that lives across calls, so that its replay memory for live presentations
+/// does too (the JS class `Verifier`).
+#[derive(Debug)]
+pub struct Session {
+    verifier: Verifier,
+    clock: Arc<CallerClock>,
+    list_errors: Vec<ListError>,
+}
+
+impl Session {
+    /// A verifier over a trust store (JSON, `docs/FORMAT.md` §5.1).
+    pub fn with_trust_store(trust_store_json: &str, opts: &Options) -> Result<Session, BindingError> {
+        let store = TrustStore::from_json(trust_store_json).map_err(|e| BindingError::from_core(&e, opts.lang))?;
+        Ok(Session::finish(Verifier::new(store), Vec::new(), opts))
+    }
+
+    /// A verifier over a signed trust list verified against the pinned roots (`ikdpk1:` texts),
+    /// holding the status lists that verify under it. A list that does not verify is not used
+    /// and is reported in [`Session::list_errors`]: a bad trust list leaves nothing trusted
+    /// (every credential is then UNDETERMINED `issuer_unknown`), a bad status list leaves its
+    /// issuer's credentials UNDETERMINED `status_unknown`.
+    pub fn with_trust_list(
+        trust_list: &[u8],
+        pinned_roots: &[String],
+        status_lists: &[Vec<u8>],
+        opts: &Options,
+    ) -> Result<Session, BindingError> {
+        let lang = opts.lang;
+        let roots = pinned_roots
+            .iter()
+            .map(|r| PublicKey::from_text(r.trim()).map_err(|e| BindingError::from_core(&e, lang)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut errors = Vec::new();
+        let (verifier, list) = match TrustList::verify(trust_list, &roots) {
+            Ok(list) => (Verifier::from_trust_list(list.clone()), Some(list)),
+            Err(e) => {
+                errors.push(ListError { list: "trust_list", index: None, error: BindingError::from_core(&e, lang) });
+                (Verifier::new(TrustStore::new()), None)
+            }
+        };
+        let mut held = Vec::new();
+        for (i, bytes) in status_lists.iter().enumerate() {
+            let checked = match &list {
+                Some(l) => StatusList::verify_under_trust_list(bytes, l),
+                None => Err(ikd_core::status::StatusListError::IssuerNotTrusted),
+            };
+            match checked {
+                Ok(s) => held.push(s),
+                Err(e) => errors.push(ListError {
+                    list: "status_list",
+                    index: Some(i),
+                    error: BindingError::from_core(&e, lang),
+                }),
+            }
+        }
+        let verifier = if status_lists.is_empty() { verifier } else { verifier.with_status_lists(held) };
+        Ok(Session::finish(verifier, errors, opts))
+    }
+
+    fn finish(verifier: Verifier, list_errors: Vec<ListError>, opts: &Options) -> Session {
+        let clock = Arc::new(CallerClock::default());
+        let mut verifier = verifier.with_clock(clock.clone());
+        if let Some(s) = opts.skew_secs {
+            verifier = verifier.with_skew_secs(s);
+        }
+        Session { verifier, clock, list_errors }
+    }
+
+    /// The lists that did not verify when the session was made.
+    pub fn list_errors(&self) -> &[ListError] {
+        &self.list_errors
+    }
+
+    /// The lists that did not verify, as JSON (`[{list, index, code, message}]`).
+    pub fn list_errors_json(&self) -> Value {
+        Value::Array(self.list_errors.iter().map(ListError::to_json).collect())
+    }
+
+    /// Verifies `text` at `now_unix_seconds`; the answer is the core's verification view as
+    /// JSON text, with `list_errors` beside it.
+    pub fn verify(&self, text: &str, now_unix_seconds: f64, opts: &Options) -> Result<String, BindingError> {
+        let now = timestamp(now_unix_seconds, opts.lang)?;
+        let policy = policy(opts)?;
+        self.clock.set(now);
+        let v = self
+            .verifier
+            .verify_with(text, &VerifyOptions { policy: policy.as_ref(), challenge: opts.challenge.as_deref() });
+        let mut out = view(&v, text, opts);
+        if let Some(m) = out.as_object_mut() {
+            m.insert("list_errors".to_owned(), self.list_errors_json());
+        }
+        Ok(out.to_string())
+    }
+}
+
+/// `verify(text, trustStoreJson, now, options)`: one verification with a fresh verifier.
+pub fn verify(
+    text: &str,
+    trust_store_json: &str,
+    now_unix_seconds: f64,
+    opts: &Options,
+) -> Result<String, BindingError> {
+    Session::with_trust_store(trust_store_json, opts)?.verify(text, now_unix_seconds, opts)
+}
+
+/// `verifyWithTrustList(text, trustList, pinnedRoots, now, options)`: one verification against
+/// a signed trust list and the status lists in `options.statusLists`.
+pub fn verify_with_trust_list(
+    text: &str,
+    trust_list: &[u8],
+    pinned_roots: &[String],
+    status_lists: &[Vec<u8>],
+    now_unix_seconds: f64,
+    opts: &Options,
+) -> Result<String, BindingError> {
+    Session::with_trust_list(trust_list, pinned_roots, status_lists, opts)?.verify(text, now_unix_seconds, opts)
+}
+
+/// `decode(text, options)`: what a credential text says, WITHOUT verifying it (`verified` is
+/// `false` and `notice` says so). Throws the decoding error's code when the text is not a
+/// well-formed credential.
+pub fn decode(text: &str, opts: &Options) -> Result<String, BindingError> {
+    let lang = opts.lang;
+    let cred = UnverifiedCredential::decode(text).map_err(|e| BindingError::from_core(&e, lang))?;
+    let h = cred.header();
+    let age = cred.age_over();
+    let mut claims = cred.claims().to_json_value();
+    if !opts.show_nik
+        && let Some(nik) = claims.get_mut("nik")
+        && let Some(s) = nik.as_str()
+    {
+        let keep = s.len().saturating_sub(4);
+        *nik = Value::String(s.char_indices().map(|(i, c)| if i < keep { '*' } else { c }).collect());
+    }
+    Ok(json!({
+        "verified": false,
+        "notice": match lang {
+            Lang::Id => "TIDAK DIVERIFIKASI: isi di bawah belum tentu asli",
+            Lang::En => "NOT VERIFIED: the contents below may be forged",
+        },
+        "key_id": h.key_id.to_string(),
+        "serial": h.serial.get(),
+        "status_index": h.status_index.get(),
+        "issued_at": h.issued_at.to_string(),
+        "valid_from": h.valid_from.to_string(),
+        "expires_at": h.expires_at.to_string(),
+        "holder_key": h.holder_key.map(|k| k.to_text()),
+        "extensions": h.extensions.iter().map(|(t, v)| json!({"type": t, "bytes": v.len()})).collect::<Vec<_>>(),
+        "claims": claims,
+        "age_over": {"17": age.over_17, "21": age.over_21, "60": age.over_60},
+        "photo": {"present": cred.photo().is_some(), "bytes": cred.photo().map(<[u8]>::len), "data": null},
+        "sizes": {"payload_bytes": cred.payload().len(), "base45_chars": text.len()},
+        "signature": hex::encode(cred.signature()),
+    })
+    .to_string())
+}
