@@ -31,24 +31,25 @@ echo "== cargo build -p ikd-wasm (wasm32-unknown-unknown, profile wasm-release)"
 cargo build -q -p ikd-wasm --lib --target wasm32-unknown-unknown --profile wasm-release
 WASM="$TARGET_DIR/wasm32-unknown-unknown/wasm-release/ikd_wasm.wasm"
 
+# wasm-opt runs on rustc's module, before wasm-bindgen: binaryen 108 (Debian 12) rewrites the
+# externref table of wasm-bindgen's output wrongly (its export then names the funcref table).
+OPT="$TARGET_DIR/wasm32-unknown-unknown/wasm-release/ikd_wasm.opt.wasm"
+if command -v wasm-opt >/dev/null 2>&1; then
+  echo "== wasm-opt -Oz ($(wasm-opt --version))"
+  # The features rustc enables by default for wasm32-unknown-unknown.
+  wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue -o "$OPT" "$WASM"
+else
+  echo "note: wasm-opt not found (Debian package binaryen); the module is not optimised further"
+  cp "$WASM" "$OPT"
+fi
+
 rm -rf "$PKG"
 mkdir -p "$PKG/node" "$PKG/web"
 echo "== wasm-bindgen $VERSION (nodejs, web)"
-wasm-bindgen --target nodejs --out-dir "$PKG/node" --out-name ikd_wasm "$WASM"
-wasm-bindgen --target web --out-dir "$PKG/web" --out-name ikd_wasm "$WASM"
+wasm-bindgen --target nodejs --out-dir "$PKG/node" --out-name ikd_wasm "$OPT"
+wasm-bindgen --target web --out-dir "$PKG/web" --out-name ikd_wasm "$OPT"
 
-if command -v wasm-opt >/dev/null 2>&1; then
-  echo "== wasm-opt -Oz ($(wasm-opt --version))"
-  for dir in node web; do
-    # bulk-memory, sign-ext, nontrapping-float-to-int and multivalue are what rustc emits by default.
-    wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      -o "$PKG/$dir/ikd_wasm_bg.wasm.opt" "$PKG/$dir/ikd_wasm_bg.wasm"
-    mv "$PKG/$dir/ikd_wasm_bg.wasm.opt" "$PKG/$dir/ikd_wasm_bg.wasm"
-  done
-else
-  echo "note: wasm-opt not found (Debian package binaryen); the module is not optimised further"
-fi
 # wasm-bindgen writes a .gitignore ("*") into each output directory; the package ships them.
 rm -f "$PKG/node/.gitignore" "$PKG/web/.gitignore" "$PKG/node/package.json" "$PKG/web/package.json"
 
