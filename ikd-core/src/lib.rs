@@ -60,6 +60,7 @@ mod claims;
 mod clock;
 pub mod codes;
 mod credential;
+mod days;
 mod error;
 pub mod format;
 mod freshness;
@@ -79,6 +80,11 @@ mod wire;
 #[cfg(feature = "issue")]
 mod issue;
 
+#[cfg(all(feature = "issue", feature = "photo"))]
+pub mod issuance;
+
+pub mod list_holder;
+
 #[cfg(feature = "render")]
 pub mod render;
 
@@ -94,6 +100,7 @@ pub use claims::{
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use credential::{Header, SaltSecret, Serial, StatusIndex, Timestamp, UnverifiedCredential};
+pub use days::WIB_OFFSET_SECS;
 pub use error::DecodeError;
 #[cfg(feature = "issue")]
 pub use issue::{
