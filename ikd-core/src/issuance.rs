@@ -22,7 +22,7 @@ use time::Date;
 
 use crate::claims::{BerlakuHingga, Claims};
 use crate::credential::{MAX_SERIAL, MAX_STATUS_INDEX, MAX_VALIDITY_SECS, SaltSecret, Serial, StatusIndex, Timestamp};
-use crate::issue::{IssueError, IssueRequest, Issuer, PHOTO_CREDENTIAL_MAX_CHARS, photo_byte_budget};
+use crate::issue::{IssueError, IssueRequest, Issuer, PHOTO_CREDENTIAL_MAX_CHARS, check_request, photo_byte_budget};
 use crate::keys::{PublicKey, SecretKey};
 use crate::photo::{FaceThumbnail, PhotoError, PhotoLimits, make_thumbnail};
 use crate::{ClaimsError, Lang};
@@ -82,7 +82,7 @@ pub struct IssuancePlan {
     valid_from: Timestamp,
     expires_at: Timestamp,
     shortened: bool,
-    photo_budget: usize,
+    photo_budget: Option<usize>,
     photo: Option<FaceThumbnail>,
 }
 
@@ -107,8 +107,9 @@ impl IssuancePlan {
         self.shortened
     }
 
-    /// How many photo bytes fit this credential (whatever its serial and status index).
-    pub fn photo_budget(&self) -> usize {
+    /// How many photo bytes fit this credential (whatever its serial and status index);
+    /// measured only when a photo was given.
+    pub fn photo_budget(&self) -> Option<usize> {
         self.photo_budget
     }
 
@@ -264,13 +265,18 @@ pub fn plan(req: &PlanRequest<'_>, now: Timestamp) -> Result<IssuancePlan, PlanE
         holder_key: req.holder_key,
         photo: None,
     };
-    // Only the length matters: any key and salt secret give the same payload length.
-    let measure = Issuer::new(SecretKey::from_seed(&[1; 32]));
-    let probe_len = measure.issue_with_secret(&probe, &SaltSecret::from_bytes([0; crate::SALT_SECRET_LEN]))?.payload_len();
-    let photo_budget = photo_byte_budget(probe_len, PHOTO_CREDENTIAL_MAX_CHARS);
-    let photo = match req.photo {
-        Some(raw) => Some(make_thumbnail(raw, photo_budget, &req.photo_limits)?),
-        None => None,
+    check_request(&probe)?;
+    // The budget is measured only when there is a photo to fit (it costs a signature). Only
+    // the length matters: any key and salt secret give the same payload length.
+    let (photo_budget, photo) = match req.photo {
+        Some(raw) => {
+            let measure = Issuer::new(SecretKey::from_seed(&[1; 32]));
+            let probe_len =
+                measure.issue_with_secret(&probe, &SaltSecret::from_bytes([0; crate::SALT_SECRET_LEN]))?.payload_len();
+            let budget = photo_byte_budget(probe_len, PHOTO_CREDENTIAL_MAX_CHARS);
+            (Some(budget), Some(make_thumbnail(raw, budget, &req.photo_limits)?))
+        }
+        None => (None, None),
     };
     Ok(IssuancePlan {
         claims: req.claims.clone(),

@@ -209,7 +209,7 @@ impl Issuer {
     }
 }
 
-fn check_request(req: &IssueRequest) -> Result<(), IssueError> {
+pub(crate) fn check_request(req: &IssueRequest) -> Result<(), IssueError> {
     req.claims.check_nik()?;
     let max_issue = WIRE_EPOCH + (1i64 << 34) - 1 - i64::try_from(MAX_VALIDITY_SECS).unwrap_or(0);
     if req.issued_at.unix() < WIRE_EPOCH || req.issued_at.unix() > max_issue {

@@ -152,7 +152,7 @@ fn regression_cli_and_server_photo_budget_is_one_worst_case() {
     r.photo = Some(&face);
     let p = plan(&r, at("2027-01-01T03:00:00Z")).unwrap();
     let thumb = p.photo().expect("a thumbnail");
-    assert!(thumb.as_bytes().len() <= p.photo_budget());
+    assert!(thumb.as_bytes().len() <= p.photo_budget().unwrap());
     let issuer = Issuer::new(SecretKey::from_seed(&[9; 32]));
     for (serial, index) in [(1u64, 0u32), (1 << 40, 1 << 20), ((1 << 53) - 1, (1 << 28) - 1)] {
         let cred = issuer.issue(&p.request(Serial::new(serial).unwrap(), StatusIndex::new(index))).unwrap();
@@ -161,6 +161,7 @@ fn regression_cli_and_server_photo_budget_is_one_worst_case() {
     // Without a holder key there is more room.
     r.holder_key = None;
     assert!(plan(&r, at("2027-01-01T03:00:00Z")).unwrap().photo_budget() > p.photo_budget());
+    assert_eq!(plan(&request(&claims, 10), at("2027-01-01T03:00:00Z")).unwrap().photo_budget(), None);
 }
 
 #[test]
