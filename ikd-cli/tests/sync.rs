@@ -249,7 +249,9 @@ fn sync_then_verify_offline_freshness_revocation_and_rejections() {
     seen.lock().unwrap().clear();
     let out = ok(&ikd(p, &["sync", "--cache", "cache"]));
     assert!(out.contains("unchanged (sequence 1)"), "the trust list is unchanged (304): {out}");
-    assert!(out.contains("updated: sequence 1 → 2"), "{out}");
+    // Issue 14: status lists are numbered by the one core rule, max(now, previous + 1): the
+    // Unix times of 2026-01-05 and 2026-01-06.
+    assert!(out.contains("updated: sequence 1767571200 → 1767657600"), "{out}");
     {
         let seen = seen.lock().unwrap();
         let tl = seen.iter().find(|(p, _, _)| p == "/v1/trust-list").unwrap();
@@ -272,7 +274,7 @@ fn sync_then_verify_offline_freshness_revocation_and_rejections() {
     corrupt[mid] ^= 0x40;
     std::fs::write(p.join("srv/status/d30190.ikdsl"), &corrupt).unwrap();
     let (out, err) = code(&ikd(p, &["sync", "--cache", "cache"]), 2);
-    assert!(out.contains("REJECTED") && out.contains("previous copy (sequence 2) is kept"), "{out}");
+    assert!(out.contains("REJECTED") && out.contains("previous copy (sequence 1767657600) is kept"), "{out}");
     assert!(err.contains("status/d30190"), "{err}");
     assert_eq!(std::fs::read(p.join("cache/status/d30190.ikdsl")).unwrap(), cached);
     std::fs::write(p.join("srv/status/d30190.ikdsl"), b"not a status list").unwrap();
@@ -297,7 +299,7 @@ fn sync_then_verify_offline_freshness_revocation_and_rejections() {
     // The good list again: unchanged (the server's ETag differs from the rejected ones').
     std::fs::write(p.join("srv/status/d30190.ikdsl"), &good_status).unwrap();
     let out = ok(&ikd(p, &["sync", "--cache", "cache"]));
-    assert!(out.contains("unchanged (sequence 2)"), "{out}");
+    assert!(out.contains("unchanged (sequence 1767657600)"), "{out}");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //!
 //! * The **trust list** comes from `trust_list_file` (checked against the pinned `root_keys`),
 //!   from the last synced copy kept in `<data_dir>/lists/`, or from the upstream server. A new
-//!   list is only accepted as a successor of the one held (`TrustList::verify_successor`).
+//!   list is only accepted as the core list holder decides (`ikd_core::list_holder`).
 //! * The **status lists**: the server signs one for its own issuer key from the store's
 //!   revocations (re-signed when a revocation happens and when half its TTL has passed). The
 //!   store keeps its one linear history (`Store::publish_status_list`: the successor is signed
@@ -31,6 +31,7 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use ikd_core::list_holder::{Decision, RepinPolicy, decide_status_list, decide_trust_list, next_status_sequence};
 use ikd_core::status::{CredentialStatus, Freshness, FreshnessPolicy, StatusList, StatusListBuilder, StatusListError};
 use ikd_core::trustlist::{MAX_TRUST_LIST_BYTES, Scope, TrustList, TrustListBuilder, TrustListEntry, TrustListError};
 use ikd_core::{Clock, KeyId, Policy, PublicKey, SecretKey, StatusIndex, Timestamp, TrustStore, Verifier};
@@ -631,18 +632,20 @@ impl Lists {
     /// valid successor), or, when none is held, when signed by a pinned root.
     pub fn offer_trust_list(&self, bytes: Bytes, source: Source) -> Result<Offer, TrustListError> {
         let mut inner = self.write_inner();
-        let (list, roots) = match &inner.trust {
-            Some(cur) if cur.bytes == bytes => return Ok(Offer::Unchanged),
-            Some(cur) => match TrustList::verify_successor(&bytes, &cur.list) {
-                Ok(l) => (l, cur.list.next_roots().to_vec()),
-                Err(TrustListError::UnknownRoot) if !self.roots.is_empty() => {
-                    let l = TrustList::verify(&bytes, &self.roots)?;
-                    TrustList::check_successor(&cur.list, &l)?;
-                    (l, self.roots.clone())
-                }
-                Err(e) => return Err(e),
-            },
-            None => (TrustList::verify(&bytes, &self.roots)?, self.roots.clone()),
+        if inner.trust.as_ref().is_some_and(|cur| cur.bytes == bytes) {
+            return Ok(Offer::Unchanged);
+        }
+        // The one rule for accepting a list (`ikd_core::list_holder`, shared with `ikd sync`).
+        // The configured `root_keys` are the operator's explicit pin: a successor they sign is
+        // accepted even if the held list did not announce them (the CLI's `--repin`).
+        let held = inner.trust.as_ref().map(|t| &t.list);
+        let (list, roots) = match decide_trust_list(held, &bytes, &self.roots, RepinPolicy::AllowPinnedRoots)? {
+            Decision::Successor(l) => {
+                let roots = held.map(|h| h.next_roots().to_vec()).unwrap_or_else(|| self.roots.clone());
+                (l, roots)
+            }
+            Decision::First(l) | Decision::Repinned(l) => (l, self.roots.clone()),
+            _ => return Ok(Offer::Unchanged),
         };
         let old = inner.trust.as_ref().map(|t| t.list.sequence());
         let new = list.sequence();
@@ -703,7 +706,9 @@ impl Lists {
         let list = StatusList::verify_delegated(&bytes, issuer, signer)?;
         let mut inner = self.write_inner();
         let held = inner.status.get(issuer.as_bytes());
-        StatusList::check_offer(held.map(|h| &h.list), &list, self.clock.now(), ikd_core::DEFAULT_SKEW_SECS)?;
+        let decided =
+            decide_status_list(held.map(|h| &h.list), list, self.clock.now(), ikd_core::DEFAULT_SKEW_SECS)?;
+        let Some(list) = decided.into_list() else { return Ok(Offer::Unchanged) };
         let old = held.map(|h| h.list.sequence());
         let new = list.sequence();
         self.metrics.held("status", &issuer.key_id().to_string(), list.issued_at(), new);
@@ -842,11 +847,13 @@ impl Lists {
             b.set(StatusIndex::new(*i), CredentialStatus::Revoked).map_err(err)?;
         }
         let mut issued_at = now;
-        let mut sequence = u64::try_from(now.unix()).unwrap_or(0);
+        let mut previous = None;
         for l in base.iter().chain(other.iter()) {
             issued_at = issued_at.max(l.issued_at());
-            sequence = sequence.max(l.sequence().saturating_add(1));
+            previous = previous.max(Some(l.sequence()));
         }
+        // The one rule for the next sequence (shared with `ikd status publish`).
+        let sequence = next_status_sequence(previous, now);
         let bytes = b.sign(&own.key, issued_at, self.status_ttl_secs, sequence).map_err(err)?;
         Ok(Some(StoredStatusList { sequence, issued_at: issued_at.unix(), bytes }))
     }

@@ -390,8 +390,10 @@ async fn issuing_validation_errors() {
     assert_eq!(r.error_code(), "claims_invalid_field");
     assert_eq!(r.json()["error"]["field"], "nik");
 
+    // Issue 14: the range is the core issuing policy's rule, with its own code.
     let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": claims_json(), "valid_days": 0 })).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.error_code(), "issue_valid_days_out_of_range");
     assert_eq!(r.json()["error"]["field"], "valid_days");
 
     let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": claims_json(), "holder_key": "ikdpk1:AAAA" }))
