@@ -751,3 +751,31 @@ async fn secrets_never_show_in_debug_output() {
     assert!(dbg.contains("<redacted>"));
     let _ = IssuanceConfig::default();
 }
+
+#[tokio::test]
+async fn regression_cli_and_server_cap_expiry_at_the_same_instant() {
+    // Issue 14: the server ended a credential at 00:00Z of `berlaku_hingga`, the CLI at
+    // 23:59:59Z. Both now call `ikd_core::issuance::plan`: the end of that day in WIB.
+    let h = harness(Options::default()).await;
+    let last_day = Timestamp::now().day_wib().saturating_add(time::Duration::days(30));
+    let mut c = claims_json();
+    c["berlaku_hingga"] = json!(last_day.to_string());
+    let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": c, "valid_days": 365 })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let expected = Timestamp::end_of_day_exclusive(last_day);
+    assert_eq!(r.json()["expires_at"], expected.to_string());
+    assert_eq!(ikd_core::issuance::card_end(&ikd_core::Claims::from_json_value(c).unwrap()), Some(expected));
+}
+
+#[tokio::test]
+async fn regression_server_refuses_a_card_already_over_with_the_core_code() {
+    // Issue 14: the refusal comes from the core issuing policy (`PlanError::CardExpired`).
+    let h = harness(Options::default()).await;
+    let yesterday = Timestamp::now().day_wib().saturating_sub(time::Duration::days(1));
+    let mut c = claims_json();
+    c["berlaku_hingga"] = json!(yesterday.to_string());
+    let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": c, "valid_days": 365 })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.error_code(), "issue_beyond_berlaku_hingga");
+    assert_eq!(r.json()["error"]["field"], "berlaku_hingga");
+}
