@@ -15,6 +15,11 @@
 //! * The **verifier** is rebuilt whenever a list changes and swapped in atomically
 //!   (`RwLock<Arc<Verifier>>`): requests in flight finish with the verifier they started with.
 //! * Anything that fails (network, signature, rollback) keeps the previous good copy.
+//!
+//! Modules by job: `hold` (the lists held, kept copies, offers decided by
+//! `ikd_core::list_holder`; no HTTP), `publish` (the own status list through the store),
+//! `upstream` (the HTTP client and one sync run), `task` (the background loop), `demo` (the
+//! demo trust list and the start-up banner).
 //! * The sync speaks `https://` (rustls; system roots, or only `upstream_ca_file`) and, warned
 //!   about for hosts that are not loopback, plain `http://` (see [`upstream_client`]).
 
