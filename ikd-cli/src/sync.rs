@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
+use ikd_core::list_holder::{RepinPolicy, decide_status_list, decide_trust_list};
 use ikd_core::status::{MAX_STATUS_LIST_BYTES, StatusList};
 use ikd_core::trustlist::{MAX_TRUST_LIST_BYTES, TrustList};
-use ikd_core::list_holder::{RepinPolicy, decide_status_list, decide_trust_list};
 use ikd_core::{Lang, PublicKey, Timestamp};
 
 use crate::cache::{self, LastSync};
@@ -335,10 +335,8 @@ pub fn cmd_sync(ctx: &Ctx, a: &SyncArgs) -> CliResult<u8> {
                     match new {
                         None => Outcome::Unchanged(cached.as_ref().map_or(0, TrustList::sequence)),
                         Some(new) => {
-                            let outcome = Outcome::Updated {
-                                old: cached.as_ref().map(TrustList::sequence),
-                                new: new.sequence(),
-                            };
+                            let outcome =
+                                Outcome::Updated { old: cached.as_ref().map(TrustList::sequence), new: new.sequence() };
                             list = Some(new);
                             outcome
                         }

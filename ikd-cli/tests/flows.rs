@@ -759,8 +759,8 @@ fn regression_cli_and_server_cap_expiry_at_the_same_instant() {
     let j: serde_json::Value = serde_json::from_str(text(&o.stdout).trim()).unwrap();
     assert_eq!(j["expires_at"], "2031-05-20T17:00:00Z");
     assert_eq!(j["validity_shortened_to_berlaku_hingga"], true);
-    let claims = ikd_core::Claims::from_json(&std::fs::read_to_string(d.path().join("resident-until.json")).unwrap())
-        .unwrap();
+    let claims =
+        ikd_core::Claims::from_json(&std::fs::read_to_string(d.path().join("resident-until.json")).unwrap()).unwrap();
     assert_eq!(
         ikd_core::issuance::card_end(&claims).map(|t| t.to_string()).as_deref(),
         j["expires_at"].as_str(),
@@ -778,10 +778,13 @@ fn regression_issue_refuses_a_card_already_over_with_the_core_code() {
         &["--json", "issue", "--key", "TEST-ONLY-issuer.key", "resident-until.json", "--now", "2027-01-01T03:00:00Z"],
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
-    assert!(text(&o.stderr).contains("issue_beyond_berlaku_hingga") || text(&o.stdout).contains("issue_beyond_berlaku_hingga"));
+    assert!(
+        text(&o.stderr).contains("issue_beyond_berlaku_hingga")
+            || text(&o.stdout).contains("issue_beyond_berlaku_hingga")
+    );
     let o = ikd(
         d.path(),
-        &["issue", "--key", "TEST-ONLY-issuer.key", "resident.json", "--valid-days", "0", "--serial", "6"],
+        &["--json", "issue", "--key", "TEST-ONLY-issuer.key", "resident.json", "--valid-days", "0", "--serial", "6"],
     );
     let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
     assert_ne!(o.status.code(), Some(0));

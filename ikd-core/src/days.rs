@@ -73,6 +73,7 @@ impl Timestamp {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -80,7 +81,10 @@ mod tests {
     fn a_date_only_end_covers_the_whole_day_in_wib() {
         // Issue 14: `--not-after 2035-12-31` used to end at 00:00 of that day.
         assert_eq!(Timestamp::parse_end("2035-12-31").map(|t| t.to_string()).as_deref(), Some("2035-12-31T16:59:59Z"));
-        assert_eq!(Timestamp::parse_start("2035-12-31").map(|t| t.to_string()).as_deref(), Some("2035-12-30T17:00:00Z"));
+        assert_eq!(
+            Timestamp::parse_start("2035-12-31").map(|t| t.to_string()).as_deref(),
+            Some("2035-12-30T17:00:00Z")
+        );
         assert_eq!(Timestamp::parse_end("2035-12-31T08:00:00Z").map(|t| t.unix()), Some(2_082_700_800));
         assert_eq!(Timestamp::parse_end("31-12-2035"), None);
         assert_eq!(Timestamp::parse_start("2035-02-30"), None);

@@ -246,9 +246,7 @@ pub fn plan(req: &PlanRequest<'_>, now: Timestamp) -> Result<IssuancePlan, PlanE
     let mut shortened = false;
     if let Some(end) = card_end(req.claims) {
         if end <= valid_from {
-            return Err(PlanError::CardExpired {
-                berlaku_hingga: crate::claims::format_date(end.plus(-1).day_wib()),
-            });
+            return Err(PlanError::CardExpired { berlaku_hingga: crate::claims::format_date(end.plus(-1).day_wib()) });
         }
         if end < expires_at {
             expires_at = end;

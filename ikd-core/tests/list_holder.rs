@@ -21,8 +21,14 @@ fn t(offset: i64) -> Timestamp {
 
 fn list(sequence: u64, issued: i64, roots: &[&SecretKey]) -> Vec<u8> {
     let mut b = TrustListBuilder::new(sequence, t(issued), t(issued + 7 * DAY));
-    b.add(TrustListEntry::new("DISDUKCAPIL KABUPATEN SERANG", key(0x11).public_key(), t(-DAY), t(3650 * DAY), Scope::all()))
-        .unwrap();
+    b.add(TrustListEntry::new(
+        "DISDUKCAPIL KABUPATEN SERANG",
+        key(0x11).public_key(),
+        t(-DAY),
+        t(3650 * DAY),
+        Scope::all(),
+    ))
+    .unwrap();
     b.sign(roots).unwrap()
 }
 
@@ -78,7 +84,8 @@ fn regression_cli_and_server_repin_by_the_same_rule() {
     assert_eq!(e.code(), "trust_list_unknown_root");
     // Allowed and signed by the pinned root, but a rollback: refused.
     let held5 = TrustList::verify(&list(5, DAY, &[&r1]), &pk(&r1)).unwrap();
-    let e = decide_trust_list(Some(&held5), &list(3, DAY, &[&r2]), &pk(&r2), RepinPolicy::AllowPinnedRoots).unwrap_err();
+    let e =
+        decide_trust_list(Some(&held5), &list(3, DAY, &[&r2]), &pk(&r2), RepinPolicy::AllowPinnedRoots).unwrap_err();
     assert_eq!(e.code(), "trust_list_rollback");
 }
 

@@ -878,5 +878,8 @@ fn regression_the_list_holder_part_of_sync_knows_no_http() {
     for word in ["axum", "hyper", "http_body", "HttpClient", "StatusCode", "fetch("] {
         assert!(!src.contains(word), "sync/hold.rs mentions {word}");
     }
-    assert!(src.contains("decide_trust_list") && src.contains("decide_status_list"), "the holder uses the core's decisions");
+    assert!(
+        src.contains("decide_trust_list") && src.contains("decide_status_list"),
+        "the holder uses the core's decisions"
+    );
 }

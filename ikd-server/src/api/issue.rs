@@ -198,10 +198,7 @@ pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) 
         .reserve_credential(&own.key_id, now.unix(), state.issuance.status_list_size)
         .await
         .map_err(|e| store_error(&e))?;
-    let req = plan.request(
-        Serial::new(res.serial).ok_or_else(ApiError::internal)?,
-        StatusIndex::new(res.status_index),
-    );
+    let req = plan.request(Serial::new(res.serial).ok_or_else(ApiError::internal)?, StatusIndex::new(res.status_index));
     let signed = own.issuer.issue(&req);
     let text = match signed {
         Ok(c) => c.text().to_owned(),

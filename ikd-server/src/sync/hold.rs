@@ -417,8 +417,7 @@ impl Lists {
         let list = StatusList::verify_delegated(&bytes, issuer, signer)?;
         let mut inner = self.write_inner();
         let held = inner.status.get(issuer.as_bytes());
-        let decided =
-            decide_status_list(held.map(|h| &h.list), list, self.clock.now(), ikd_core::DEFAULT_SKEW_SECS)?;
+        let decided = decide_status_list(held.map(|h| &h.list), list, self.clock.now(), ikd_core::DEFAULT_SKEW_SECS)?;
         let Some(list) = decided.into_list() else { return Ok(Offer::Unchanged) };
         let old = held.map(|h| h.list.sequence());
         let new = list.sequence();

@@ -181,7 +181,6 @@ impl Lists {
         }
         Ok(Offer::Installed { old, new })
     }
-
 }
 
 impl AppState {

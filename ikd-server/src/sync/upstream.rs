@@ -110,7 +110,6 @@ impl Lists {
         r.updated = updated;
         r.clone()
     }
-
 }
 
 pub(super) fn problem(list: &str, code: &str, message: String) -> SyncProblem {
