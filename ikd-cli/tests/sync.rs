@@ -561,3 +561,50 @@ fn delegated_status_key() {
     .unwrap();
     assert!(j["entries"][0]["status_key"].is_string());
 }
+
+#[test]
+fn regression_cli_and_server_repin_by_the_same_rule() {
+    // Issue 14: `ikd sync --repin` skipped the successor check while the server's re-pin kept
+    // it. Both now call `ikd_core::list_holder::decide_trust_list`: a list signed by a newly
+    // pinned root needs `--repin`, and is still refused if it is not a valid successor.
+    let d = setup();
+    let p = d.path();
+    let (url, _seen) = serve(p.join("srv"));
+    ok(&ikd(p, &["sync", "--from", &url, "--cache", "cache", "--root", "TEST-ONLY-root.key.pub"]));
+    ok(&ikd(p, &["key", "new", "r2.key", "--kind", "root"]));
+    let sign = |sequence: &str, now: &str| {
+        ok(&ikd(
+            p,
+            &[
+                "trust",
+                "sign",
+                "trust.json",
+                "--root-key",
+                "r2.key",
+                "--out",
+                "srv/trust-list.ikdtl",
+                "--no-previous",
+                "--sequence",
+                sequence,
+                "--now",
+                now,
+                "--next-update",
+                "7d",
+            ],
+        ))
+    };
+    let json = |out: &str| -> serde_json::Value { serde_json::from_str(out.lines().next().unwrap()).unwrap() };
+    sign("5", "2026-01-06T00:00:00Z");
+    // Without --repin the chain decides: refused.
+    let (out, _) = code(&ikd(p, &["--json", "sync", "--cache", "cache", "--root", "r2.key.pub"]), 2);
+    assert_eq!(json(&out)["trust_list"]["code"], "trust_list_unknown_root", "{out}");
+    // With --repin: accepted, as a successor.
+    let out = ok(&ikd(p, &["--json", "sync", "--cache", "cache", "--repin", "--root", "r2.key.pub"]));
+    assert_eq!(json(&out)["trust_list"]["result"], "updated", "{out}");
+    assert_eq!(json(&out)["trust_list"]["sequence"], 5, "{out}");
+    // A rollback signed by the re-pinned root: refused even with --repin.
+    sign("3", "2026-01-07T00:00:00Z");
+    let (out, _) = code(&ikd(p, &["--json", "sync", "--cache", "cache", "--repin", "--root", "r2.key.pub"]), 2);
+    assert_eq!(json(&out)["trust_list"]["code"], "trust_list_rollback", "{out}");
+    assert_eq!(json(&out)["trust_list"]["kept_sequence"], 5, "{out}");
+}
