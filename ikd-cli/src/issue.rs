@@ -75,20 +75,6 @@ pub struct IssueArgs {
 
 /// An issue error in plain language.
 pub fn issue_error(lang: Lang, e: &IssueError) -> CliError {
-    let msg = match (e, lang) {
-        (IssueError::Claims(c), _) => crate::i18n::claims_error(c, lang),
-        (e, Lang::En) => e.to_string(),
-        (IssueError::IssuedAtOutOfRange, _) => "waktu terbit di luar rentang yang dapat dimuat format".into(),
-        (IssueError::ValidFromBeforeIssuedAt, _) => "awal masa berlaku tidak boleh sebelum waktu terbit".into(),
-        (IssueError::ExpiresBeforeValidFrom, _) => "akhir masa berlaku harus setelah awalnya".into(),
-        (IssueError::ValidityTooLong, _) => "masa berlaku lebih dari 20 tahun".into(),
-        (IssueError::BeyondBerlakuHingga(d), _) => format!("masa berlaku melewati berlaku_hingga ({d})"),
-        (IssueError::StatusIndexTooLarge, _) => "indeks status terlalu besar".into(),
-        (IssueError::PhotoTooLarge { size, max }, _) => format!("foto {size} byte; batasnya {max}"),
-        (IssueError::PhotoNotWebp, _) => "foto harus thumbnail WebP".into(),
-        (IssueError::Random, _) => "sumber acak sistem gagal".into(),
-        (other, _) => other.to_string(),
-    };
     let field = match e {
         IssueError::Claims(c) => c.field(),
         IssueError::ValidFromBeforeIssuedAt => Some("valid_from".into()),
@@ -96,7 +82,7 @@ pub fn issue_error(lang: Lang, e: &IssueError) -> CliError {
         IssueError::BeyondBerlakuHingga(_) => Some("berlaku_hingga".into()),
         _ => None,
     };
-    CliError::new(e.code(), msg).field(field)
+    CliError::from_core(e, lang).field(field)
 }
 
 /// Validity settings shared by single and batch issuing.
@@ -141,11 +127,7 @@ impl Validity {
 
 /// A planning error in plain language.
 pub fn plan_error(lang: Lang, e: &PlanError) -> CliError {
-    let msg = match e {
-        PlanError::Request(IssueError::Claims(c)) => crate::i18n::claims_error(c, lang),
-        other => other.message(lang),
-    };
-    CliError::new(e.code(), msg).field(e.field())
+    CliError::from_core(e, lang).field(e.field())
 }
 
 /// Loads the issuer's key.

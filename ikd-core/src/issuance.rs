@@ -20,12 +20,12 @@
 
 use time::Date;
 
+use crate::Lang;
 use crate::claims::{BerlakuHingga, Claims};
 use crate::credential::{MAX_SERIAL, MAX_STATUS_INDEX, MAX_VALIDITY_SECS, SaltSecret, Serial, StatusIndex, Timestamp};
 use crate::issue::{IssueError, IssueRequest, Issuer, PHOTO_CREDENTIAL_MAX_CHARS, check_request, photo_byte_budget};
 use crate::keys::{PublicKey, SecretKey};
 use crate::photo::{FaceThumbnail, PhotoError, PhotoLimits, make_thumbnail};
-use crate::{ClaimsError, Lang};
 
 /// The default validity, in days (five years).
 pub const DEFAULT_VALID_DAYS: u32 = 1825;
@@ -186,37 +186,15 @@ impl PlanError {
 
     /// What went wrong, for a person, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
-        if lang == Lang::En {
-            return self.to_string();
-        }
-        match self {
-            PlanError::ValidDaysOutOfRange { max } => format!("valid_days harus antara 1 dan {max}"),
-            PlanError::CardExpired { berlaku_hingga } => format!(
+        match (self, lang) {
+            (PlanError::Request(e), _) => e.message(lang),
+            (PlanError::Photo(e), _) => e.message(lang),
+            (e, Lang::En) => e.to_string(),
+            (PlanError::ValidDaysOutOfRange { max }, Lang::Id) => format!("valid_days harus antara 1 dan {max}"),
+            (PlanError::CardExpired { berlaku_hingga }, Lang::Id) => format!(
                 "KTP-el berakhir pada {berlaku_hingga} (berlaku_hingga), sebelum masa berlaku kredensial dimulai"
             ),
-            PlanError::Request(e) => issue_message_id(e),
-            PlanError::Photo(e) => e.message_id(),
         }
-    }
-}
-
-/// An [`IssueError`] in Bahasa Indonesia.
-fn issue_message_id(e: &IssueError) -> String {
-    match e {
-        IssueError::Claims(ClaimsError::NikBirthDateMismatch) => {
-            "kolom `nik` tidak sesuai dengan `tanggal_lahir`".into()
-        }
-        IssueError::Claims(ClaimsError::NikSexMismatch) => "kolom `nik` tidak sesuai dengan `jenis_kelamin`".into(),
-        IssueError::IssuedAtOutOfRange => "waktu terbit di luar rentang yang dapat dimuat format".into(),
-        IssueError::ValidFromBeforeIssuedAt => "awal masa berlaku tidak boleh sebelum waktu terbit".into(),
-        IssueError::ExpiresBeforeValidFrom => "akhir masa berlaku harus setelah awalnya".into(),
-        IssueError::ValidityTooLong => "masa berlaku lebih dari 20 tahun".into(),
-        IssueError::BeyondBerlakuHingga(d) => format!("masa berlaku melewati berlaku_hingga ({d})"),
-        IssueError::StatusIndexTooLarge => "indeks status terlalu besar".into(),
-        IssueError::PhotoTooLarge { size, max } => format!("foto {size} byte; batasnya {max}"),
-        IssueError::PhotoNotWebp => "foto harus thumbnail WebP".into(),
-        IssueError::Random => "sumber acak sistem gagal".into(),
-        other => other.to_string(),
     }
 }
 
@@ -269,8 +247,9 @@ pub fn plan(req: &PlanRequest<'_>, now: Timestamp) -> Result<IssuancePlan, PlanE
     let (photo_budget, photo) = match req.photo {
         Some(raw) => {
             let measure = Issuer::new(SecretKey::from_seed(&[1; 32]));
-            let probe_len =
-                measure.issue_with_secret(&probe, &SaltSecret::from_bytes([0; crate::SALT_SECRET_LEN]))?.payload_len();
+            let probe_len = measure
+                .issue_with_secret(&probe, &SaltSecret::from_bytes([0; crate::format::SALT_SECRET_LEN]))?
+                .payload_len();
             let budget = photo_byte_budget(probe_len, PHOTO_CREDENTIAL_MAX_CHARS);
             (Some(budget), Some(make_thumbnail(raw, budget, &req.photo_limits)?))
         }
@@ -287,3 +266,5 @@ pub fn plan(req: &PlanRequest<'_>, now: Timestamp) -> Result<IssuancePlan, PlanE
         photo,
     })
 }
+
+crate::lang::user_error!(PlanError);
