@@ -17,7 +17,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ikd_core::issuance::{self, PlanError, PlanRequest, Start};
 use ikd_core::photo::{PhotoError, PhotoLimits};
 use ikd_core::render::{RenderOptions, render_png};
-use ikd_core::{Claims, PublicKey, Serial, StatusIndex, Timestamp};
+use ikd_core::{Claims, Lang, PublicKey, Serial, StatusIndex, Timestamp};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -74,10 +74,6 @@ pub struct Issued {
     pub expires_at: Timestamp,
 }
 
-fn unprocessable(code: impl Into<std::borrow::Cow<'static, str>>, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-}
-
 /// 503 `audit_unavailable`: the audit log cannot be written (see `api::verify`, which answers
 /// no verdict then). `what` says what happened to the request.
 fn audit_unavailable(what: &str) -> ApiError {
@@ -107,21 +103,21 @@ fn store_error(e: &StoreError) -> ApiError {
 }
 
 /// Maps a photo error to an HTTP error.
-pub fn photo_error(e: &PhotoError) -> ApiError {
+pub fn photo_error(e: &PhotoError, lang: Lang) -> ApiError {
     let status = match e {
         PhotoError::InputTooLarge { .. } | PhotoError::TooManyPixels { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         PhotoError::UnsupportedFormat => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    ApiError::new(status, e.code(), e.to_string()).with("field", "photo")
+    ApiError::from_core(status, e, lang).with("field", "photo")
 }
 
 /// Maps an issuing-policy error to an HTTP error (422; photo errors as `photo_error`).
-pub fn plan_error(e: &PlanError) -> ApiError {
+pub fn plan_error(e: &PlanError, lang: Lang) -> ApiError {
     match e {
-        PlanError::Photo(p) => photo_error(p),
+        PlanError::Photo(p) => photo_error(p, lang),
         other => {
-            let mut err = unprocessable(other.code(), other.to_string());
+            let mut err = ApiError::from_core(StatusCode::UNPROCESSABLE_ENTITY, other, lang);
             if let Some(f) = other.field() {
                 err = err.with("field", f);
             }
@@ -141,18 +137,18 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Validates the body (claims, key, validity) and makes the thumbnail.
-async fn validate(state: &AppState, body: IssueBody) -> Result<IssueInput, ApiError> {
+async fn validate(state: &AppState, body: IssueBody, lang: Lang) -> Result<IssueInput, ApiError> {
     let claims = Claims::from_json_value(body.claims).map_err(|e| {
-        let mut err = unprocessable(e.code(), e.to_string());
+        let mut err = ApiError::from_core(StatusCode::UNPROCESSABLE_ENTITY, &e, lang);
         if let Some(f) = e.field() {
             err = err.with("field", f);
         }
         err
     })?;
     let holder_key = match body.holder_key.as_deref() {
-        Some(k) => Some(
-            PublicKey::from_text(k).map_err(|e| unprocessable(e.code(), e.to_string()).with("field", "holder_key"))?,
-        ),
+        Some(k) => Some(PublicKey::from_text(k).map_err(|e| {
+            ApiError::from_core(StatusCode::UNPROCESSABLE_ENTITY, &e, lang).with("field", "holder_key")
+        })?),
         None => None,
     };
     // Its range (1 ..= issuance.max_valid_days) is checked by the issuing policy (`issuance::plan`).
@@ -167,7 +163,12 @@ async fn validate(state: &AppState, body: IssueBody) -> Result<IssueInput, ApiEr
 }
 
 /// Issues one credential: reserve (committed) → sign → mark issued → audit.
-pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) -> Result<Issued, ApiError> {
+pub async fn issue_credential(
+    state: &AppState,
+    input: IssueInput,
+    actor: &str,
+    lang: Lang,
+) -> Result<Issued, ApiError> {
     let Some(own) = &state.issuer else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "this server does not issue credentials"));
     };
@@ -191,7 +192,7 @@ pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) 
     })
     .await
     .map_err(|_| ApiError::internal())?
-    .map_err(|e| plan_error(&e))?;
+    .map_err(|e| plan_error(&e, lang))?;
     let expires_at = plan.expires_at();
     let res = state
         .store
@@ -207,7 +208,7 @@ pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) 
             if let Err(se) = state.store.finish_credential(&own.key_id, res.serial, CredentialState::Void).await {
                 tracing::error!(error = %se, serial = res.serial, "could not mark a failed issuance void");
             }
-            return Err(unprocessable(e.code(), e.to_string()));
+            return Err(ApiError::from_core(StatusCode::UNPROCESSABLE_ENTITY, &e, lang));
         }
     };
     // Fail closed, as verifying does: the issuance is recorded in the audit log before the
@@ -268,12 +269,13 @@ pub async fn issue(
     headers: HeaderMap,
     ApiJson(body): ApiJson<IssueBody>,
 ) -> Result<Response, ApiError> {
-    let input = validate(&state, body).await?;
+    let lang = super::lang(&headers);
+    let input = validate(&state, body, lang).await?;
     let actor = admin_actor(&headers)?;
     // Runs to the end even if the client goes away: a reservation is always finished and an
     // issued credential always audited, never cut off halfway by a dropped connection.
     let st = Arc::clone(&state);
-    let issued = tokio::spawn(async move { issue_credential(&st, input, &actor).await })
+    let issued = tokio::spawn(async move { issue_credential(&st, input, &actor, lang).await })
         .await
         .map_err(|_| ApiError::internal())??;
     let qr_png = render_png(&issued.text, &RenderOptions::SCREEN)
