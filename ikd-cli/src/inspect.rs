@@ -2,11 +2,11 @@
 
 use clap::Args;
 use ikd_core::render::{ErrorCorrection, qr_version};
-use ikd_core::{Lang, UnverifiedCredential};
+use ikd_core::{Kind, Lang, UnverifiedCredential};
 
 use crate::error::{CliError, CliResult};
 use crate::input::{self, Input, Item};
-use crate::verify::{Kind, claim_rows, claims_json};
+use crate::verify::{claim_rows, claims_json};
 use crate::{Ctx, tr};
 
 /// `ikd inspect` arguments.

@@ -68,6 +68,7 @@ mod keys;
 mod lang;
 pub mod manual;
 mod nik;
+mod policy_set;
 mod present;
 mod reason;
 mod report;
@@ -75,6 +76,7 @@ pub mod status;
 mod trust_store;
 pub mod trustlist;
 mod verifier;
+pub mod view;
 mod wire;
 
 #[cfg(feature = "issue")]
@@ -125,3 +127,5 @@ pub use trust_store::{TrustStore, TrustStoreError, TrustedIssuer};
 pub use verifier::{
     DEFAULT_SKEW_SECS, ReplayToken, Verification, VerifiedCredential, VerifiedPresentation, Verifier, VerifyOptions,
 };
+pub use policy_set::{PolicySet, PolicySource};
+pub use view::{Kind, VerificationView, ViewOptions};
