@@ -31,6 +31,19 @@ fn cases() -> Vec<(Value, PathBuf)> {
     files.into_iter().map(|f| (serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap(), f)).collect()
 }
 
+/// The verdict and code this front door must give. A front end that trusts a signed trust list
+/// always checks revocation (the server, `ikd verify --cache`): a case with a trust list but
+/// no status list, VALID for a bare core verifier, is UNDETERMINED `status_unknown` there.
+fn expected(doc: &Value) -> (Value, Value) {
+    let exp = &doc["expected"];
+    let trust_list = doc.get("trust_list").is_some_and(|t| !t.is_null());
+    let status = doc.get("status_lists").is_some_and(|s| !s.is_null());
+    if trust_list && !status && exp["verdict"] == "VALID" {
+        return ("UNDETERMINED".into(), "status_unknown".into());
+    }
+    (exp["verdict"].clone(), exp["code"].clone())
+}
+
 /// Why the server's front door cannot take a case as the vector describes it, or `None`.
 fn not_through_the_server(doc: &Value) -> Option<&'static str> {
     if doc.get("status_lists").is_some_and(|s| !s.is_null()) {
@@ -146,12 +159,9 @@ async fn every_vector_through_post_v1_verify() {
         through += 1;
         match run(doc, file).await {
             Ok(v) => {
-                let exp = &doc["expected"];
-                if v["verdict"] != exp["verdict"] || v["code"] != exp["code"] {
-                    failures.push(format!(
-                        "{name}: {} {}, expected {} {}",
-                        v["verdict"], v["code"], exp["verdict"], exp["code"]
-                    ));
+                let (verdict, code) = expected(doc);
+                if v["verdict"] != verdict || v["code"] != code {
+                    failures.push(format!("{name}: {} {}, expected {verdict} {code}", v["verdict"], v["code"]));
                 }
                 // The view's rule: claims only when VALID.
                 if (v["verdict"] == "VALID") != v["claims"].is_object() {
