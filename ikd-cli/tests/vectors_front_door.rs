@@ -208,5 +208,6 @@ fn vectors_not_through_the_cli_are_named_and_behave_as_documented() {
         ["--json", "verify", "--trust", "trust.json", "in.txt"].iter().map(|s| (*s).to_owned()).collect();
     let out = ikd(d.path(), &args);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("input_empty"), "{}", String::from_utf8_lossy(&out.stderr));
+    let err: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(err["error"]["code"], "input_empty");
 }
