@@ -399,7 +399,12 @@ pub struct CliView {
 
 /// The full JSON report of one verification.
 pub fn report_json(v: &Verification, label: &str, text: &str, lang: Lang, mode: &Mode<'_>) -> serde_json::Value {
-    let opts = ViewOptions { lang, show_nik: mode.show_nik, policy: mode.policy.map(|p| p.name.as_str()), ..Default::default() };
+    let opts = ViewOptions {
+        lang,
+        show_nik: mode.show_nik,
+        policy: mode.policy.map(|p| p.name.as_str()),
+        ..Default::default()
+    };
     let out = CliView {
         source: label.to_owned(),
         view: VerificationView::new(v, text, &opts),
@@ -516,7 +521,13 @@ pub fn report_line(v: &Verification, label: Option<&str>, lang: Lang, show_nik: 
                 parts.push(format!("NIK {}", if show_nik { n.to_owned() } else { mask_nik(n) }));
             }
             let kind = if p.is_live() { Kind::Live } else { Kind::Static };
-            parts.push(tr!(lang, "{}, {} tidak ditampilkan", "{}, {} withheld", kind.short_label(lang), v.withheld().len()));
+            parts.push(tr!(
+                lang,
+                "{}, {} tidak ditampilkan",
+                "{}, {} withheld",
+                kind.short_label(lang),
+                v.withheld().len()
+            ));
         }
         (None, None) => parts.push(v.code().to_owned()),
     }

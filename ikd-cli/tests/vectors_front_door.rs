@@ -112,8 +112,7 @@ fn run(doc: &Value, file: &Path) -> Result<Value, String> {
     if let Some(c) = input["challenge"].as_str() {
         args.extend(["--challenge".into(), c.to_owned()]);
     }
-    let seen: Vec<&str> =
-        input["seen_before"].as_array().into_iter().flatten().map(|t| t.as_str().unwrap()).collect();
+    let seen: Vec<&str> = input["seen_before"].as_array().into_iter().flatten().map(|t| t.as_str().unwrap()).collect();
     if let Some(png) = input["png"].as_str() {
         // The image itself, through the CLI's own QR reader.
         let src = file.with_file_name(png);
@@ -195,10 +194,8 @@ fn every_vector_through_ikd_verify_json() {
 #[test]
 fn vectors_not_through_the_cli_are_named_and_behave_as_documented() {
     let all = cases();
-    let skipped: Vec<(&str, &str)> = all
-        .iter()
-        .filter_map(|(d, _)| not_through_the_cli(d).map(|why| (d["name"].as_str().unwrap(), why)))
-        .collect();
+    let skipped: Vec<(&str, &str)> =
+        all.iter().filter_map(|(d, _)| not_through_the_cli(d).map(|why| (d["name"].as_str().unwrap(), why))).collect();
     assert!(skipped.len() <= 12, "{skipped:?}");
     let empty = all.iter().find(|(d, _)| d["name"] == "decode-empty").map(|(d, _)| d).unwrap();
     let d = tempfile::tempdir().unwrap();

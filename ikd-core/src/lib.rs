@@ -115,6 +115,7 @@ pub use keys::verify_signature_strict;
 pub use keys::{KeyError, KeyId, PublicKey};
 pub use lang::{Lang, UserError};
 pub use nik::{Nik, NikError, PROVINCES, Sex};
+pub use policy_set::{PolicySet, PolicySource};
 #[cfg(feature = "issue")]
 pub use present::create_presentation;
 pub use present::{
@@ -127,5 +128,4 @@ pub use trust_store::{TrustStore, TrustStoreError, TrustedIssuer};
 pub use verifier::{
     DEFAULT_SKEW_SECS, ReplayToken, Verification, VerifiedCredential, VerifiedPresentation, Verifier, VerifyOptions,
 };
-pub use policy_set::{PolicySet, PolicySource};
 pub use view::{Kind, VerificationView, ViewOptions};

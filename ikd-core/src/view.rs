@@ -363,9 +363,9 @@ fn data_url(bytes: &[u8], mode: PhotoData) -> Option<String> {
         PhotoData::None => None,
         PhotoData::Embedded => Some(format!("data:{};base64,{}", mime(bytes), STANDARD.encode(bytes))),
         #[cfg(feature = "photo")]
-        PhotoData::Png => crate::photo::thumbnail_png(bytes)
-            .ok()
-            .map(|png| format!("data:image/png;base64,{}", STANDARD.encode(png))),
+        PhotoData::Png => {
+            crate::photo::thumbnail_png(bytes).ok().map(|png| format!("data:image/png;base64,{}", STANDARD.encode(png)))
+        }
     }
 }
 
@@ -487,6 +487,7 @@ impl<'de> Deserialize<'de> for Verdict {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
     use super::*;
 
     // Issue 14: one masking rule for every front end.
