@@ -31,6 +31,26 @@ fn cases() -> Vec<(Value, PathBuf)> {
     files.into_iter().map(|f| (serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap(), f)).collect()
 }
 
+/// The fields of `ikd_core::VerificationView`, sorted.
+const VIEW_FIELDS: [&str; 16] = [
+    "age_over",
+    "claims",
+    "code",
+    "credential",
+    "detail",
+    "issuer",
+    "kind",
+    "lang",
+    "live",
+    "message",
+    "photo",
+    "policy",
+    "presentation",
+    "report",
+    "verdict",
+    "withheld",
+];
+
 /// The verdict and code this front door must give. A front end that trusts a signed trust list
 /// always checks revocation (the server, `ikd verify --cache`): a case with a trust list but
 /// no status list, VALID for a bare core verifier, is UNDETERMINED `status_unknown` there.
@@ -162,6 +182,13 @@ async fn every_vector_through_post_v1_verify() {
                 let (verdict, code) = expected(doc);
                 if v["verdict"] != verdict || v["code"] != code {
                     failures.push(format!("{name}: {} {}, expected {verdict} {code}", v["verdict"], v["code"]));
+                }
+                // One set of field names: the core's view, plus this front end's own.
+                let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+                keys.retain(|k| !["demo", "warnings", "scan", "index"].contains(k));
+                keys.sort_unstable();
+                if keys != VIEW_FIELDS {
+                    failures.push(format!("{name}: fields {keys:?}"));
                 }
                 // The view's rule: claims only when VALID.
                 if (v["verdict"] == "VALID") != v["claims"].is_object() {
