@@ -53,26 +53,6 @@ fn base64_decode(s: &str) -> Vec<u8> {
     out
 }
 
-/// The fields of `ikd_core::VerificationView`, sorted.
-const VIEW_FIELDS: [&str; 16] = [
-    "age_over",
-    "claims",
-    "code",
-    "credential",
-    "detail",
-    "issuer",
-    "kind",
-    "lang",
-    "live",
-    "message",
-    "photo",
-    "policy",
-    "presentation",
-    "report",
-    "verdict",
-    "withheld",
-];
-
 /// The verdict and code this front door must give. A front end that trusts a signed trust list
 /// always checks revocation (the server, `ikd verify --cache`): a case with a trust list but
 /// no status list, VALID for a bare core verifier, is UNDETERMINED `status_unknown` there.
@@ -201,7 +181,7 @@ fn every_vector_through_ikd_verify_json() {
                 let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
                 keys.retain(|k| !["source", "lists"].contains(k));
                 keys.sort_unstable();
-                if keys != VIEW_FIELDS {
+                if keys != ikd_core::VerificationView::FIELDS {
                     failures.push(format!("{name}: fields {keys:?}"));
                 }
                 // The view's rule: claims only when VALID.

@@ -370,6 +370,26 @@ fn data_url(bytes: &[u8], mode: PhotoData) -> Option<String> {
 }
 
 impl VerificationView {
+    /// The view's field names, sorted: every front end answers these (and may add its own).
+    pub const FIELDS: [&'static str; 16] = [
+        "age_over",
+        "claims",
+        "code",
+        "credential",
+        "detail",
+        "issuer",
+        "kind",
+        "lang",
+        "live",
+        "message",
+        "photo",
+        "policy",
+        "presentation",
+        "report",
+        "verdict",
+        "withheld",
+    ];
+
     /// The view of `v`, the verification of `text`.
     pub fn new(v: &Verification, text: &str, opts: &ViewOptions<'_>) -> VerificationView {
         let lang = opts.lang;

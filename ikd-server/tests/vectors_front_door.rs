@@ -31,26 +31,6 @@ fn cases() -> Vec<(Value, PathBuf)> {
     files.into_iter().map(|f| (serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap(), f)).collect()
 }
 
-/// The fields of `ikd_core::VerificationView`, sorted.
-const VIEW_FIELDS: [&str; 16] = [
-    "age_over",
-    "claims",
-    "code",
-    "credential",
-    "detail",
-    "issuer",
-    "kind",
-    "lang",
-    "live",
-    "message",
-    "photo",
-    "policy",
-    "presentation",
-    "report",
-    "verdict",
-    "withheld",
-];
-
 /// The verdict and code this front door must give. A front end that trusts a signed trust list
 /// always checks revocation (the server, `ikd verify --cache`): a case with a trust list but
 /// no status list, VALID for a bare core verifier, is UNDETERMINED `status_unknown` there.
@@ -187,7 +167,7 @@ async fn every_vector_through_post_v1_verify() {
                 let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
                 keys.retain(|k| !["demo", "warnings", "scan", "index"].contains(k));
                 keys.sort_unstable();
-                if keys != VIEW_FIELDS {
+                if keys != ikd_core::VerificationView::FIELDS {
                     failures.push(format!("{name}: fields {keys:?}"));
                 }
                 // The view's rule: claims only when VALID.
