@@ -4,24 +4,10 @@
 //! reason code must be the vector's.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn cases_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors/cases")
-}
-
-fn cases() -> Vec<(Value, PathBuf)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(cases_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files.into_iter().map(|f| (serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap(), f)).collect()
-}
 
 fn ikd(dir: &Path, args: &[String]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ikd"))
@@ -51,19 +37,6 @@ fn base64_decode(s: &str) -> Vec<u8> {
         }
     }
     out
-}
-
-/// The verdict and code this front door must give. A front end that trusts a signed trust list
-/// always checks revocation (the server, `ikd verify --cache`): a case with a trust list but
-/// no status list, VALID for a bare core verifier, is UNDETERMINED `status_unknown` there.
-fn expected(doc: &Value) -> (Value, Value) {
-    let exp = &doc["expected"];
-    let trust_list = doc.get("trust_list").is_some_and(|t| !t.is_null());
-    let status = doc.get("status_lists").is_some_and(|s| !s.is_null());
-    if trust_list && !status && exp["verdict"] == "VALID" {
-        return ("UNDETERMINED".into(), "status_unknown".into());
-    }
-    (exp["verdict"].clone(), exp["code"].clone())
 }
 
 /// Why the CLI's front door cannot take a case as the vector describes it, or `None`.
@@ -161,7 +134,7 @@ fn run(doc: &Value, file: &Path) -> Result<Value, String> {
 // Issue 14: the CLI runs every vector through its own front door.
 #[test]
 fn every_vector_through_ikd_verify_json() {
-    let all = cases();
+    let all = test_vectors::read_cases();
     assert!(all.len() >= 70, "the vectors are missing: {} cases", all.len());
     let mut failures = Vec::new();
     let mut through = 0;
@@ -173,20 +146,8 @@ fn every_vector_through_ikd_verify_json() {
         through += 1;
         match run(doc, file) {
             Ok(v) => {
-                let (verdict, code) = expected(doc);
-                if v["verdict"] != verdict || v["code"] != code {
-                    failures.push(format!("{name}: {} {}, expected {verdict} {code}", v["verdict"], v["code"]));
-                }
-                // One set of field names: the core's view, plus this front end's own.
-                let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-                keys.retain(|k| !["source", "lists"].contains(k));
-                keys.sort_unstable();
-                if keys != ikd_core::VerificationView::FIELDS {
-                    failures.push(format!("{name}: fields {keys:?}"));
-                }
-                // The view's rule: claims only when VALID.
-                if (v["verdict"] == "VALID") != v["claims"].is_object() {
-                    failures.push(format!("{name}: claims {} with verdict {}", v["claims"], v["verdict"]));
+                if let Err(e) = test_vectors::check_front_door_answer(doc, &v, &["source", "lists"]) {
+                    failures.push(format!("{name}: {e}"));
                 }
             }
             Err(e) => failures.push(format!("{name}: {e}")),
@@ -200,7 +161,7 @@ fn every_vector_through_ikd_verify_json() {
 // the CLI documents (a usage error, exit 2, or the revocation check of the cache).
 #[test]
 fn vectors_not_through_the_cli_are_named_and_behave_as_documented() {
-    let all = cases();
+    let all = test_vectors::read_cases();
     let skipped: Vec<(&str, &str)> =
         all.iter().filter_map(|(d, _)| not_through_the_cli(d).map(|why| (d["name"].as_str().unwrap(), why))).collect();
     assert!(skipped.len() <= 12, "{skipped:?}");

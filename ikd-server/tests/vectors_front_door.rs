@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -19,30 +19,6 @@ use ikd_server::config::{IssuanceConfig, Limits, ListsConfig};
 use ikd_server::store::{SqliteOptions, SqliteStore};
 use ikd_server::sync::Extras;
 use serde_json::{Value, json};
-
-fn cases() -> Vec<(Value, PathBuf)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors/cases");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files.into_iter().map(|f| (serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap(), f)).collect()
-}
-
-/// The verdict and code this front door must give. A front end that trusts a signed trust list
-/// always checks revocation (the server, `ikd verify --cache`): a case with a trust list but
-/// no status list, VALID for a bare core verifier, is UNDETERMINED `status_unknown` there.
-fn expected(doc: &Value) -> (Value, Value) {
-    let exp = &doc["expected"];
-    let trust_list = doc.get("trust_list").is_some_and(|t| !t.is_null());
-    let status = doc.get("status_lists").is_some_and(|s| !s.is_null());
-    if trust_list && !status && exp["verdict"] == "VALID" {
-        return ("UNDETERMINED".into(), "status_unknown".into());
-    }
-    (exp["verdict"].clone(), exp["code"].clone())
-}
 
 /// Why the server's front door cannot take a case as the vector describes it, or `None`.
 fn not_through_the_server(doc: &Value) -> Option<&'static str> {
@@ -147,7 +123,7 @@ async fn run(doc: &Value, file: &Path) -> Result<Value, String> {
 // Issue 14: the server runs every vector through its own front door.
 #[tokio::test]
 async fn every_vector_through_post_v1_verify() {
-    let all = cases();
+    let all = test_vectors::read_cases();
     assert!(all.len() >= 70, "the vectors are missing: {} cases", all.len());
     let mut failures = Vec::new();
     let mut through = 0;
@@ -159,20 +135,8 @@ async fn every_vector_through_post_v1_verify() {
         through += 1;
         match run(doc, file).await {
             Ok(v) => {
-                let (verdict, code) = expected(doc);
-                if v["verdict"] != verdict || v["code"] != code {
-                    failures.push(format!("{name}: {} {}, expected {verdict} {code}", v["verdict"], v["code"]));
-                }
-                // One set of field names: the core's view, plus this front end's own.
-                let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-                keys.retain(|k| !["demo", "warnings", "scan", "index"].contains(k));
-                keys.sort_unstable();
-                if keys != ikd_core::VerificationView::FIELDS {
-                    failures.push(format!("{name}: fields {keys:?}"));
-                }
-                // The view's rule: claims only when VALID.
-                if (v["verdict"] == "VALID") != v["claims"].is_object() {
-                    failures.push(format!("{name}: claims {} with verdict {}", v["claims"], v["verdict"]));
+                if let Err(e) = test_vectors::check_front_door_answer(doc, &v, &["demo", "warnings", "scan", "index"]) {
+                    failures.push(format!("{name}: {e}"));
                 }
             }
             Err(e) => failures.push(format!("{name}: {e}")),
@@ -185,7 +149,7 @@ async fn every_vector_through_post_v1_verify() {
 // Issue 14: the cases the server cannot take as described are few and named.
 #[test]
 fn vectors_not_through_the_server_are_few() {
-    let skipped: Vec<(String, &str)> = cases()
+    let skipped: Vec<(String, &str)> = test_vectors::read_cases()
         .iter()
         .filter_map(|(d, _)| not_through_the_server(d).map(|why| (d["name"].as_str().unwrap().to_owned(), why)))
         .collect();
