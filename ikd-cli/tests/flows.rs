@@ -277,7 +277,7 @@ fn photo_fits_qr_version_22_and_card_reads_back() {
         let v = ikd(d.path(), &["--json", "verify", "--trust", "trust.json", &card]);
         assert_eq!(v.status.code(), Some(0), "{}{}", text(&v.stdout), text(&v.stderr));
         let r: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
-        assert_eq!(r["photo_bytes"], j["photo"]["bytes"]);
+        assert_eq!(r["photo"]["bytes"], j["photo"]["bytes"]);
     }
     // A photo that is not an image is refused before any serial is used.
     std::fs::write(d.path().join("not.png"), b"hello").unwrap();

@@ -68,6 +68,7 @@ mod keys;
 mod lang;
 pub mod manual;
 mod nik;
+mod policy_set;
 mod present;
 mod reason;
 mod report;
@@ -75,6 +76,7 @@ pub mod status;
 mod trust_store;
 pub mod trustlist;
 mod verifier;
+pub mod view;
 mod wire;
 
 #[cfg(feature = "issue")]
@@ -113,6 +115,7 @@ pub use keys::verify_signature_strict;
 pub use keys::{KeyError, KeyId, PublicKey};
 pub use lang::{Lang, UserError};
 pub use nik::{Nik, NikError, PROVINCES, Sex};
+pub use policy_set::{PolicySet, PolicySource};
 #[cfg(feature = "issue")]
 pub use present::create_presentation;
 pub use present::{
@@ -125,3 +128,4 @@ pub use trust_store::{TrustStore, TrustStoreError, TrustedIssuer};
 pub use verifier::{
     DEFAULT_SKEW_SECS, ReplayToken, Verification, VerifiedCredential, VerifiedPresentation, Verifier, VerifyOptions,
 };
+pub use view::{Kind, VerificationView, ViewOptions};

@@ -31,7 +31,9 @@ async fn verify_valid_text_in_both_languages() {
     assert_eq!(v["claims"]["nama"], NAME);
     assert_eq!(v["claims"]["age_over_17"], true);
     assert_eq!(v["issuer"]["name"], ISSUER_NAME);
-    assert!(v["photo"].is_null());
+    // Issue 14: the photo is one object in every front end.
+    assert_eq!(v["photo"]["present"], false);
+    assert!(v["photo"]["data"].is_null());
     let report = v["report"].as_array().unwrap();
     assert!(report.iter().take(6).all(|c| c["outcome"] == "passed"), "{report:?}");
     // The server's own issuer key: the revocation check is in the report too.
@@ -86,7 +88,9 @@ async fn verify_returns_the_photo_as_png_data_url() {
     let text = issue_with(&h.issuer, &claims(), Timestamp::now().plus(-DAY), 365, Some(thumb.as_bytes().to_vec()));
     let v = verify(&h.router, &text).await;
     assert_eq!(v["verdict"], "VALID");
-    let url = v["photo"].as_str().unwrap();
+    assert_eq!(v["photo"]["present"], true);
+    assert_eq!(v["photo"]["bytes"], thumb.as_bytes().len());
+    let url = v["photo"]["data"].as_str().unwrap();
     let b64 = url.strip_prefix("data:image/png;base64,").unwrap();
     let png = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
     let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap();
@@ -343,7 +347,7 @@ async fn issue_verify_revoke_round_trip() {
     assert!(qr.len() <= ikd_core::PHOTO_CREDENTIAL_MAX_CHARS, "the photo is sized to fit a 22-M QR code");
     let v = verify(&h.router, qr).await;
     assert_eq!(v["verdict"], "VALID");
-    assert!(v["photo"].as_str().unwrap().starts_with("data:image/png;base64,"));
+    assert!(v["photo"]["data"].as_str().unwrap().starts_with("data:image/png;base64,"));
     assert_eq!(v["credential"]["serial"], serial);
 
     // The registry row: issued, not revoked, no personal data in the database at all.
