@@ -20,13 +20,13 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use ikd_core::{IssueRequest, Lang, Serial, StatusIndex, Timestamp};
+use ikd_core::{Lang, Serial, StatusIndex, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::claimsio::{self, Record};
 use crate::error::{CliError, CliResult, EXIT_USAGE, IoAction};
-use crate::issue::{Validity, issue_error, load_issuer};
+use crate::issue::{Validity, issue_error, load_issuer, plan_error};
 use crate::{Ctx, fsutil, keys, parse_when, progress, tr};
 
 /// Lines signed between two journal syncs.
@@ -333,7 +333,6 @@ pub fn run(
         for (n, rec) in group {
             let Some(&(serial, status_index)) = reserved.get(n) else { continue };
             let issued_at = clock();
-            let (valid_from, expires_at, _) = validity.window(issued_at, &rec.claims);
             let holder = match &rec.holder_key {
                 Some(h) => match ikd_core::PublicKey::from_text(h) {
                     Ok(k) => Some(k),
@@ -357,16 +356,16 @@ pub fn run(
                 );
                 continue;
             };
-            let req = IssueRequest {
-                claims: rec.claims.clone(),
-                serial: serial_v,
-                status_index: StatusIndex::new(status_index),
-                issued_at,
-                valid_from,
-                expires_at,
-                holder_key: holder,
-                photo: None,
+            // The same issuing rules as `ikd issue` and the server (`ikd_core::issuance::plan`).
+            let plan = match validity.plan(&rec.claims, holder, None, issued_at) {
+                Ok(p) => p,
+                Err(e) => {
+                    errors += 1;
+                    crate::report_error(ctx, &plan_error(lang, &e).file(input).line(*n));
+                    continue;
+                }
             };
+            let req = plan.request(serial_v, StatusIndex::new(status_index));
             let cred = match issuer.issue(&req) {
                 Ok(c) => c,
                 Err(e) => {

@@ -2,11 +2,11 @@
 
 use clap::Args;
 use ikd_core::render::{ErrorCorrection, qr_version};
-use ikd_core::{Lang, UnverifiedCredential};
+use ikd_core::{Kind, Lang, UnverifiedCredential};
 
 use crate::error::{CliError, CliResult};
 use crate::input::{self, Input, Item};
-use crate::verify::{Kind, claim_rows, claims_json};
+use crate::verify::{claim_rows, claims_json};
 use crate::{Ctx, tr};
 
 /// `ikd inspect` arguments.
@@ -91,7 +91,8 @@ pub fn cmd_inspect(ctx: &Ctx, a: &InspectArgs) -> CliResult<u8> {
             "extensions": h.extensions.iter().map(|(t, v)| serde_json::json!({"type": t, "bytes": v.len()})).collect::<Vec<_>>(),
             "claims": claims_json(cred.claims(), a.show_nik),
             "age_over": {"17": a_.over_17, "21": a_.over_21, "60": a_.over_60},
-            "photo_bytes": cred.photo().map(<[u8]>::len),
+            // The photo as in the verification view (`ikd_core::view::PhotoView`).
+            "photo": {"present": cred.photo().is_some(), "bytes": cred.photo().map(<[u8]>::len), "data": null},
             "sizes": {
                 "payload_bytes": cred.payload().len(),
                 "base45_chars": text.len(),

@@ -3,11 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use ikd_core::photo::{self, PhotoError, PhotoLimits};
+use ikd_core::issuance::{self, IssuancePlan, MAX_VALID_DAYS, PlanError, PlanRequest, Start};
+use ikd_core::photo::{self, PhotoLimits};
 use ikd_core::render::{self, ErrorCorrection, RenderOptions};
 use ikd_core::{
-    BerlakuHingga, Claims, IssueError, IssueRequest, IssuedCredential, Issuer, Lang, PublicKey, Serial, StatusIndex,
-    Timestamp,
+    Claims, IssueError, IssueRequest, IssuedCredential, Issuer, Lang, PublicKey, Serial, StatusIndex, Timestamp,
 };
 
 use crate::card::{self, CardData};
@@ -75,20 +75,6 @@ pub struct IssueArgs {
 
 /// An issue error in plain language.
 pub fn issue_error(lang: Lang, e: &IssueError) -> CliError {
-    let msg = match (e, lang) {
-        (IssueError::Claims(c), _) => crate::i18n::claims_error(c, lang),
-        (e, Lang::En) => e.to_string(),
-        (IssueError::IssuedAtOutOfRange, _) => "waktu terbit di luar rentang yang dapat dimuat format".into(),
-        (IssueError::ValidFromBeforeIssuedAt, _) => "awal masa berlaku tidak boleh sebelum waktu terbit".into(),
-        (IssueError::ExpiresBeforeValidFrom, _) => "akhir masa berlaku harus setelah awalnya".into(),
-        (IssueError::ValidityTooLong, _) => "masa berlaku lebih dari 20 tahun".into(),
-        (IssueError::BeyondBerlakuHingga(d), _) => format!("masa berlaku melewati berlaku_hingga ({d})"),
-        (IssueError::StatusIndexTooLarge, _) => "indeks status terlalu besar".into(),
-        (IssueError::PhotoTooLarge { size, max }, _) => format!("foto {size} byte; batasnya {max}"),
-        (IssueError::PhotoNotWebp, _) => "foto harus thumbnail WebP".into(),
-        (IssueError::Random, _) => "sumber acak sistem gagal".into(),
-        (other, _) => other.to_string(),
-    };
     let field = match e {
         IssueError::Claims(c) => c.field(),
         IssueError::ValidFromBeforeIssuedAt => Some("valid_from".into()),
@@ -96,33 +82,14 @@ pub fn issue_error(lang: Lang, e: &IssueError) -> CliError {
         IssueError::BeyondBerlakuHingga(_) => Some("berlaku_hingga".into()),
         _ => None,
     };
-    CliError::new(e.code(), msg).field(field)
-}
-
-/// A photo error in plain language.
-pub fn photo_error(lang: Lang, e: &PhotoError) -> CliError {
-    let msg = match (e, lang) {
-        (e, Lang::En) => e.to_string(),
-        (PhotoError::InputTooLarge { size, max }, _) => format!("foto {size} byte, melebihi batas {max}"),
-        (PhotoError::DimensionsTooLarge { width, height }, _) => format!("foto {width}x{height} piksel, terlalu besar"),
-        (PhotoError::UnsupportedFormat, _) => "format foto tidak didukung (pakai PNG atau JPEG)".into(),
-        (PhotoError::CorruptImage(d), _) => format!("foto rusak dan tidak dapat dibaca ({d})"),
-        (PhotoError::TooSmall { width, height }, _) => {
-            format!("foto {width}x{height} piksel, lebih kecil dari 48x60 yang diperlukan")
-        }
-        (PhotoError::BudgetTooSmall { budget, smallest }, _) => format!(
-            "foto memerlukan sedikitnya {smallest} byte, tetapi hanya tersisa {budget} byte agar kode QR tetap versi 22 (M)"
-        ),
-        (other, _) => other.to_string(),
-    };
-    CliError::new(e.code(), msg)
+    CliError::from_core(e, lang).field(field)
 }
 
 /// Validity settings shared by single and batch issuing.
 #[derive(Debug, Clone)]
 pub struct Validity {
     /// `--valid-from`, parsed.
-    pub valid_from: Option<(Timestamp, bool)>,
+    pub start: Start,
     /// `--valid-days`.
     pub days: u32,
 }
@@ -130,42 +97,37 @@ pub struct Validity {
 impl Validity {
     /// From the arguments.
     pub fn from_args(lang: Lang, valid_from: Option<&str>, days: u32) -> CliResult<Validity> {
-        let valid_from = match valid_from {
-            Some(s) => Some((parse_when(lang, s, "--valid-from")?, s.trim().len() == 10)),
-            None => None,
+        let start = match valid_from {
+            Some(s) => Start::parse(s).ok_or_else(|| crate::bad_time(lang, s, "--valid-from"))?,
+            None => Start::Now,
         };
-        if days == 0 {
-            return Err(CliError::new(
-                "issue_expires_before_valid_from",
-                tr!(lang, "--valid-days harus lebih dari 0", "--valid-days must be more than 0"),
-            )
-            .field(Some("valid_days".into())));
-        }
-        Ok(Validity { valid_from, days })
+        Ok(Validity { start, days })
     }
 
-    /// `(valid_from, expires_at, shortened)` for a credential issued at `issued_at`: a date-only
-    /// `--valid-from` of today means now, and the end is cut back to `berlaku_hingga`.
-    pub fn window(&self, issued_at: Timestamp, claims: &Claims) -> (Timestamp, Timestamp, bool) {
-        let from = match self.valid_from {
-            Some((t, date_only)) if date_only && t < issued_at && t.date() == issued_at.date() => issued_at,
-            Some((t, _)) => t,
-            None => issued_at,
+    /// The issuing plan (`ikd_core::issuance::plan`: the same rules as the server's) at `now`.
+    pub fn plan(
+        &self,
+        claims: &Claims,
+        holder_key: Option<PublicKey>,
+        photo: Option<&[u8]>,
+        now: Timestamp,
+    ) -> Result<IssuancePlan, PlanError> {
+        let req = PlanRequest {
+            claims,
+            holder_key,
+            start: self.start,
+            valid_days: self.days,
+            max_valid_days: MAX_VALID_DAYS,
+            photo,
+            photo_limits: PhotoLimits::default(),
         };
-        let mut until = from.plus(i64::from(self.days) * 86_400);
-        let mut shortened = false;
-        if let BerlakuHingga::Tanggal(d) = claims.berlaku_hingga
-            && until.date() > d
-        {
-            // The last second of the card's last day, UTC.
-            let end = Timestamp::parse_rfc3339(&format!("{d}T23:59:59Z")).unwrap_or(until);
-            if end < until {
-                until = end;
-                shortened = true;
-            }
-        }
-        (from, until, shortened)
+        issuance::plan(&req, now)
     }
+}
+
+/// A planning error in plain language.
+pub fn plan_error(lang: Lang, e: &PlanError) -> CliError {
+    CliError::from_core(e, lang).field(e.field())
 }
 
 /// Loads the issuer's key.
@@ -201,29 +163,17 @@ pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
         Some(s) => parse_when(lang, s, "--now")?,
         None => Timestamp::now(),
     };
-    let (valid_from, expires_at, shortened) = validity.window(issued_at, &claims);
     let label = claims_path.display().to_string();
-    // The photo is made before a serial is taken, so a bad photo wastes nothing. Its budget is
-    // measured on a probe with the largest serial and status index (their varints are longest).
-    let mut thumb = None;
-    if let (Some(input), Some(ppath)) = (&photo_input, &a.photo) {
-        let max_serial = Serial::new((1 << 53) - 1).ok_or_else(|| CliError::new("issue_bad_serial", "serial"))?;
-        let probe = IssueRequest {
-            claims: claims.clone(),
-            serial: max_serial,
-            status_index: StatusIndex::new((1 << crate::keys::INDEX_BITS) - 1),
-            issued_at,
-            valid_from,
-            expires_at,
-            holder_key: holder,
-            photo: None,
-        };
-        let probe = issuer.issue(&probe).map_err(|e| issue_error(lang, &e).file_label(&label))?;
-        let budget = ikd_core::photo_byte_budget(probe.payload_len(), ikd_core::PHOTO_CREDENTIAL_MAX_CHARS);
-        let t = photo::make_thumbnail(input, budget, &PhotoLimits::default())
-            .map_err(|e| photo_error(lang, &e).file(ppath))?;
-        thumb = Some(t);
-    }
+    // The plan (validity window, fitted photo) is made before a serial is taken, so a bad
+    // photo wastes nothing; its budget holds for any serial and status index.
+    let plan = validity.plan(&claims, holder, photo_input.as_deref(), issued_at).map_err(|e| {
+        let err = plan_error(lang, &e);
+        match (&e, &a.photo) {
+            (PlanError::Photo(_), Some(p)) => err.file(p),
+            _ => err.file_label(&label),
+        }
+    })?;
+    let thumb = plan.photo().cloned();
     let (state, serial) = match a.serial {
         // An explicit serial leaves the counter alone; the state still gives the status index.
         Some(s) => (keys::read_state(lang, &a.key, &pk), s),
@@ -241,16 +191,7 @@ pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
         (None, Some(st)) => st.status_index(serial).ok_or_else(|| keys::unfoldable_serial(lang, serial))?,
         (None, None) => random_u32()?,
     };
-    let req = IssueRequest {
-        claims: claims.clone(),
-        serial: serial_v,
-        status_index: StatusIndex::new(status_index),
-        issued_at,
-        valid_from,
-        expires_at,
-        holder_key: holder,
-        photo: thumb.as_ref().map(|t| t.as_bytes().to_vec()),
-    };
+    let req = plan.request(serial_v, StatusIndex::new(status_index));
     let cred = issuer.issue(&req).map_err(|e| issue_error(lang, &e).file_label(&label))?;
     let text = cred.text();
     let mut written = Vec::new();
@@ -274,14 +215,14 @@ pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
             credential: text,
             photo: req.photo.as_deref(),
             issuer_name: &issuer_name,
-            valid_from,
-            expires_at,
+            valid_from: req.valid_from,
+            expires_at: req.expires_at,
         };
         let png = card::render_card(&data).map_err(|m| CliError::new("card_failed", m))?;
         fsutil::write_output(lang, c, &png)?;
         written.push(c.display().to_string());
     }
-    print_summary(ctx, &cred, &req, &pk, thumb.as_ref(), shortened, &written, a.out.is_none());
+    print_summary(ctx, &cred, &req, &pk, thumb.as_ref(), plan.shortened_to_berlaku_hingga(), &written, a.out.is_none());
     Ok(0)
 }
 

@@ -3,53 +3,32 @@
 
 use std::path::Path;
 
-use ikd_core::{Lang, Policy};
+use ikd_core::{Lang, Policy, PolicySet, PolicySource};
 
 use crate::error::{CliError, CliResult};
 use crate::{Ctx, fsutil, tr};
 
-/// A policy and where it came from.
-#[derive(Debug, Clone)]
-pub struct Known {
-    /// The policy.
-    pub policy: Policy,
-    /// The file it was read from, or `None` for a built-in one.
-    pub file: Option<String>,
-}
-
-/// The built-in policies, then those of `file` (a file policy replaces a built-in one with the
-/// same name).
-pub fn load(lang: Lang, file: Option<&Path>) -> CliResult<Vec<Known>> {
-    let mut all: Vec<Known> = Policy::builtin().into_iter().map(|policy| Known { policy, file: None }).collect();
-    if let Some(path) = file {
-        let text = fsutil::read_text(lang, path)?;
-        let list = Policy::list_from_json(&text).map_err(|e| {
-            if let ikd_core::PolicyError::Json(m) = &e
-                && let Some((l, c)) = crate::trust::parse_line_col(m)
-            {
-                // serde_json's message ends with "at line L column C": move that into the location.
-                let short = m.rsplit_once(" at line ").map(|(a, _)| a).unwrap_or(m);
-                let e2 = ikd_core::PolicyError::Json(short.to_owned());
-                return CliError::new(e.code(), crate::i18n::policy_error(&e2, lang)).file(path).line(l).column(c);
-            }
-            CliError::new(e.code(), crate::i18n::policy_error(&e, lang)).file(path)
-        })?;
-        let name = path.display().to_string();
-        for policy in list {
-            let known = Known { policy, file: Some(name.clone()) };
-            match all.iter_mut().find(|k| k.policy.name == known.policy.name) {
-                Some(k) => *k = known,
-                None => all.push(known),
-            }
+/// The built-in policies merged with those of `file` (`ikd_core::PolicySet`: a file policy
+/// replaces a built-in one with the same name).
+pub fn load(lang: Lang, file: Option<&Path>) -> CliResult<PolicySet> {
+    let Some(path) = file else { return Ok(PolicySet::builtin()) };
+    let text = fsutil::read_text(lang, path)?;
+    PolicySet::with_file(&text, path.display().to_string()).map_err(|e| {
+        if let ikd_core::PolicyError::Json(m) = &e
+            && let Some((l, c)) = crate::trust::parse_line_col(m)
+        {
+            // serde_json's message ends with "at line L column C": move that into the location.
+            let short = m.rsplit_once(" at line ").map(|(a, _)| a).unwrap_or(m);
+            let e2 = ikd_core::PolicyError::Json(short.to_owned());
+            return CliError::new(e.code(), crate::i18n::policy_error(&e2, lang)).file(path).line(l).column(c);
         }
-    }
-    Ok(all)
+        CliError::new(e.code(), crate::i18n::policy_error(&e, lang)).file(path)
+    })
 }
 
 /// Finds the policy called `name`.
-pub fn find(lang: Lang, all: &[Known], name: &str) -> CliResult<Policy> {
-    all.iter().find(|k| k.policy.name == name).map(|k| k.policy.clone()).ok_or_else(|| {
-        let names: Vec<&str> = all.iter().map(|k| k.policy.name.as_str()).collect();
+pub fn find(lang: Lang, all: &PolicySet, name: &str) -> CliResult<Policy> {
+    all.get(name).cloned().ok_or_else(|| {
         CliError::new(
             "policy_unknown",
             tr!(
@@ -57,7 +36,7 @@ pub fn find(lang: Lang, all: &[Known], name: &str) -> CliResult<Policy> {
                 "--policy: kebijakan `{}` tidak dikenal; yang ada: {} (lihat --list-policies)",
                 "--policy: unknown policy `{}`; the policies are: {} (see --list-policies)",
                 name,
-                names.join(", ")
+                all.names().join(", ")
             ),
         )
         .field(Some("--policy".into()))
@@ -89,10 +68,10 @@ pub fn cmd_list(ctx: &Ctx, file: Option<&Path>) -> CliResult<u8> {
     if ctx.json {
         let list: Vec<_> = all
             .iter()
-            .map(|k| {
-                let mut j = k.policy.to_json();
+            .map(|(p, source)| {
+                let mut j = p.to_json();
                 if let Some(o) = j.as_object_mut() {
-                    o.insert("source".into(), k.file.as_deref().unwrap_or("builtin").into());
+                    o.insert("source".into(), source.as_str().into());
                 }
                 j
             })
@@ -100,14 +79,14 @@ pub fn cmd_list(ctx: &Ctx, file: Option<&Path>) -> CliResult<u8> {
         crate::print_json(&serde_json::json!({ "policies": list }));
         return Ok(0);
     }
-    let source = |k: &Known| match &k.file {
-        Some(f) => f.clone(),
-        None => tr!(lang, "bawaan", "built-in"),
+    let source = |s: &PolicySource| match s {
+        PolicySource::Builtin => tr!(lang, "bawaan", "built-in"),
+        other => other.as_str().to_owned(),
     };
-    let w = all.iter().map(|k| k.policy.name.chars().count()).max().unwrap_or(0);
-    let sw = all.iter().map(|k| source(k).chars().count()).max().unwrap_or(0);
-    for k in &all {
-        println!("{:<w$}  {:<sw$}  {}", k.policy.name, source(k), describe(&k.policy, lang));
+    let w = all.iter().map(|(p, _)| p.name.chars().count()).max().unwrap_or(0);
+    let sw = all.iter().map(|(_, s)| source(s).chars().count()).max().unwrap_or(0);
+    for (p, s) in all.iter() {
+        println!("{:<w$}  {:<sw$}  {}", p.name, source(s), describe(p, lang));
     }
     Ok(0)
 }

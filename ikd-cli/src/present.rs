@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use ikd_core::Kind;
 use ikd_core::render::{self, ErrorCorrection, RenderOptions};
 use ikd_core::{
     DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure, DisclosureError, Lang, PresentError, SecretKey, Timestamp,
@@ -15,7 +16,6 @@ use ikd_core::{
 use crate::error::{CliError, CliResult};
 use crate::input::Item;
 use crate::qr::{EcArg, render_error, write_qr};
-use crate::verify::Kind;
 use crate::{Ctx, fsutil, keys, parse_when, tr};
 
 /// `ikd present` arguments.

@@ -591,8 +591,11 @@ pub fn cmd_publish(ctx: &Ctx, a: &PublishArgs) -> CliResult<u8> {
     } else {
         None
     };
-    let sequence =
-        st.published.as_ref().map(|p| p.sequence).max(previous.as_ref().map(StatusList::sequence)).map_or(1, |s| s + 1);
+    // The one rule for the next sequence (shared with the server): max(now, previous + 1).
+    let sequence = ikd_core::list_holder::next_status_sequence(
+        st.published.as_ref().map(|p| p.sequence).max(previous.as_ref().map(StatusList::sequence)),
+        issued_at,
+    );
     let b = st.builder().map_err(|e| CliError::new(e.code(), lists::status_list_error(&e, lang)).file(&path))?;
     let bytes = b
         .sign_delegated(&issuer, &signer_sk, issued_at, u64::try_from(ttl).unwrap_or(u64::MAX), sequence)

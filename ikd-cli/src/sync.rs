@@ -3,8 +3,8 @@
 //!
 //! `GET {URL}/v1/trust-list` and `GET {URL}/v1/status/{key id}` (404: none published), each with
 //! `If-None-Match` (304: unchanged). Nothing replaces a cached file before it is verified: a
-//! trust list must be a valid successor of the cached one (`TrustList::verify_successor`), a
-//! status list must verify under the trust list and pass `StatusList::check_transition`. A
+//! trust list and a status list are accepted by the core's list holder
+//! (`ikd_core::list_holder::decide_trust_list` / `decide_status_list`), the same rules as the server's. A
 //! download that fails keeps the previous good copy, and the command ends with status 2.
 
 use std::collections::BTreeMap;
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
+use ikd_core::list_holder::{RepinPolicy, decide_status_list, decide_trust_list};
 use ikd_core::status::{MAX_STATUS_LIST_BYTES, StatusList};
 use ikd_core::trustlist::{MAX_TRUST_LIST_BYTES, TrustList};
 use ikd_core::{Lang, PublicKey, Timestamp};
@@ -35,7 +36,9 @@ pub struct SyncArgs {
     #[arg(long, value_name = "KEY")]
     pub root: Vec<String>,
     /// Replace the cache's pinned roots with --root and accept a trust list signed by them
-    /// without the successor check (after a root compromise, on official instruction only).
+    /// even though the cached list did not announce them (after a root compromise, on
+    /// official instruction only). The list must still be a valid successor of the cached
+    /// one (no rollback); to start over, sync into a fresh cache.
     #[arg(long, requires = "root")]
     pub repin: bool,
     /// Time limit of each download, in seconds.
@@ -298,43 +301,46 @@ pub fn cmd_sync(ctx: &Ctx, a: &SyncArgs) -> CliResult<u8> {
             None => Outcome::Failed { code: "sync_http_status".into(), message: "304".into(), kept: None },
         },
         Ok(Fetched::Body(bytes, new_etag)) => {
-            let checked = match (&cached, a.repin) {
-                (Some(c), false) => TrustList::verify_successor(&bytes, c),
-                _ => TrustList::verify(&bytes, &roots),
-            };
-            match checked {
+            // The one rule for accepting a list (shared with the server): a successor of the
+            // cached one, or with --repin a successor signed by the newly pinned roots.
+            let repin = if a.repin { RepinPolicy::AllowPinnedRoots } else { RepinPolicy::Refuse };
+            match decide_trust_list(cached.as_ref(), &bytes, &roots, repin) {
                 Err(e) => Outcome::Failed {
                     code: e.code().into(),
                     message: lists::trust_list_error(&e, lang),
                     kept: cached.as_ref().map(TrustList::sequence),
                 },
-                Ok(new) => {
-                    let same = cached.as_ref().is_some_and(|c| *c == new && c.signed_by() == new.signed_by());
-                    if !same {
+                Ok(decision) => {
+                    let new = decision.into_list();
+                    if new.is_some() {
                         fsutil::write_atomic(lang, &dir.join(cache::TRUST_LIST), &bytes, 0o644, true)?;
-                        // The cached list must verify under the roots file: after a root
-                        // hand-over, those are the new list's signers.
-                        if !same_set(&roots, new.signed_by()) {
-                            fsutil::write_atomic(
-                                lang,
-                                &roots_path,
-                                lists::roots_file_text(new.signed_by()).as_bytes(),
-                                0o644,
-                                true,
-                            )?;
-                        }
+                    }
+                    // The cached list must verify under the roots file: after a root hand-over,
+                    // those are the held list's signers.
+                    if let Some(held) = new.as_ref().or(cached.as_ref())
+                        && !same_set(&roots, held.signed_by())
+                    {
+                        fsutil::write_atomic(
+                            lang,
+                            &roots_path,
+                            lists::roots_file_text(held.signed_by()).as_bytes(),
+                            0o644,
+                            true,
+                        )?;
                     }
                     match new_etag {
                         Some(t) => etags.insert(tl_key.clone(), t),
                         None => etags.remove(&tl_key),
                     };
-                    let outcome = if same {
-                        Outcome::Unchanged(new.sequence())
-                    } else {
-                        Outcome::Updated { old: cached.as_ref().map(TrustList::sequence), new: new.sequence() }
-                    };
-                    list = Some(new);
-                    outcome
+                    match new {
+                        None => Outcome::Unchanged(cached.as_ref().map_or(0, TrustList::sequence)),
+                        Some(new) => {
+                            let outcome =
+                                Outcome::Updated { old: cached.as_ref().map(TrustList::sequence), new: new.sequence() };
+                            list = Some(new);
+                            outcome
+                        }
+                    }
                 }
             }
         }
@@ -364,26 +370,24 @@ pub fn cmd_sync(ctx: &Ctx, a: &SyncArgs) -> CliResult<u8> {
                 },
                 Ok(Fetched::Body(bytes, new_etag)) => {
                     let checked = cache::verify_status(&bytes, list).and_then(|new| {
-                        StatusList::check_offer(old.as_ref(), &new, Timestamp::now(), ikd_core::DEFAULT_SKEW_SECS)?;
-                        Ok(new)
+                        decide_status_list(old.as_ref(), new, Timestamp::now(), ikd_core::DEFAULT_SKEW_SECS)
                     });
                     match checked {
                         Err(e) => {
                             Outcome::Failed { code: e.code().into(), message: lists::status_list_error(&e, lang), kept }
                         }
-                        Ok(new) => {
-                            let same = old.as_ref() == Some(&new);
-                            if !same {
+                        Ok(decision) => {
+                            let new = decision.into_list();
+                            if new.is_some() {
                                 fsutil::write_atomic(lang, &path, &bytes, 0o644, true)?;
                             }
                             match new_etag {
                                 Some(t) => etags.insert(rel.clone(), t),
                                 None => etags.remove(&rel),
                             };
-                            if same {
-                                Outcome::Unchanged(new.sequence())
-                            } else {
-                                Outcome::Updated { old: kept, new: new.sequence() }
+                            match new {
+                                None => Outcome::Unchanged(kept.unwrap_or(0)),
+                                Some(new) => Outcome::Updated { old: kept, new: new.sequence() },
                             }
                         }
                     }

@@ -60,7 +60,7 @@ pub fn cmd_add(
         None => Timestamp::now(),
     };
     let not_after = match not_after {
-        Some(s) => parse_when(lang, s, "--not-after")?,
+        Some(s) => crate::parse_end_when(lang, s, "--not-after")?,
         None => not_before.plus(DEFAULT_WINDOW_SECS),
     };
     if not_after < not_before {

@@ -200,7 +200,9 @@ fn read_source(lang: Lang, path: &Path) -> CliResult<(Vec<SourceEntry>, Vec<Publ
         let when =
             |v: &str, field: &str| parse_when(lang, v, field).map_err(|e| at(e.message).field(Some(field.into())));
         let not_before = when(&s.not_before, "not_before")?;
-        let not_after = when(&s.not_after, "not_after")?;
+        // A date-only `not_after` covers that whole day (issue 14).
+        let not_after = crate::parse_end_when(lang, &s.not_after, "not_after")
+            .map_err(|e| at(e.message).field(Some("not_after".into())))?;
         let scope = match &s.scope {
             Some(spec) => scope_of(lang, &spec.codes(), &tr!(lang, "penerbit ke-{}", "issuer {}", i + 1))
                 .map_err(|e| e.file(path))?,

@@ -7,10 +7,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Args;
+use ikd_core::view::{mask_nik, reason_detail};
 use ikd_core::{
-    BerlakuHingga, Claims, FixedClock, Kewarganegaraan, Lang, MAX_CHALLENGE_BYTES, Nik, Policy, Reason, SystemClock,
-    Verdict, Verification, Verifier, VerifyOptions,
+    BerlakuHingga, Claims, FixedClock, Kewarganegaraan, Kind, Lang, MAX_CHALLENGE_BYTES, Policy, SystemClock, Verdict,
+    Verification, VerificationView, Verifier, VerifyOptions, ViewOptions,
 };
+use serde::Serialize;
 
 use crate::cache::{self, CacheInfo};
 use crate::error::{CliError, CliResult, EXIT_INVALID, EXIT_UNDETERMINED, EXIT_USAGE, EXIT_VALID};
@@ -118,81 +120,6 @@ impl<'a> Mode<'a> {
         match (self.seen, v.replay_token()) {
             (Some(seen), Some(token)) if seen.record(token) == Seen::Replayed => v.reject_replayed(),
             _ => v,
-        }
-    }
-}
-
-/// What a text holds: a full credential, or a live or static presentation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A full credential (every claim; a printed card or a file).
-    Credential,
-    /// A presentation signed by the holder's phone just now.
-    Live,
-    /// A selective-disclosure presentation without a holder signature.
-    Static,
-}
-
-impl Kind {
-    /// From a VALID verification, or else from the text's kind byte and flags
-    /// (`docs/FORMAT.md` §6: kind 0x01 credential, 0x02 presentation, flag bit 0 live).
-    pub fn of(v: &Verification, text: &str) -> Option<Kind> {
-        if v.credential().is_some() {
-            return Some(Kind::Credential);
-        }
-        if let Some(p) = v.presentation() {
-            return Some(if p.is_live() { Kind::Live } else { Kind::Static });
-        }
-        Kind::of_text(text)
-    }
-
-    /// From the text's kind byte and flags, without verifying anything.
-    pub fn of_text(text: &str) -> Option<Kind> {
-        let payload = ikd_core::format::text_to_payload(text).ok()?;
-        match payload.first().copied()? {
-            0x01 => Some(Kind::Credential),
-            0x02 if payload.get(1).is_some_and(|f| f & 1 != 0) => Some(Kind::Live),
-            0x02 => Some(Kind::Static),
-            _ => None,
-        }
-    }
-
-    /// `credential` or `presentation`, for JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Credential => "credential",
-            Kind::Live | Kind::Static => "presentation",
-        }
-    }
-
-    /// A plain-language description.
-    pub fn label(self, lang: Lang) -> String {
-        match self {
-            Kind::Credential => {
-                tr!(
-                    lang,
-                    "Kredensial lengkap (semua data, tanpa tanda tangan ponsel)",
-                    "Full credential (every claim, not phone-signed)"
-                )
-            }
-            Kind::Live => tr!(
-                lang,
-                "Presentasi langsung (ditandatangani ponsel pemegang)",
-                "Live presentation (signed by the holder's phone)"
-            ),
-            Kind::Static => tr!(
-                lang,
-                "Presentasi statis (sebagian data, tanpa tanda tangan ponsel)",
-                "Static presentation (some claims, not phone-signed)"
-            ),
-        }
-    }
-
-    fn short(self, lang: Lang) -> String {
-        match self {
-            Kind::Credential => tr!(lang, "kredensial lengkap", "full credential"),
-            Kind::Live => tr!(lang, "presentasi langsung", "live presentation"),
-            Kind::Static => tr!(lang, "presentasi statis", "static presentation"),
         }
     }
 }
@@ -324,7 +251,7 @@ pub fn claim_rows(c: &Claims, lang: Lang, show_nik: bool) -> Vec<(String, String
     let l = |id: &str, en: &str| if lang == Lang::En { en.to_owned() } else { id.to_owned() };
     let a = &c.alamat;
     let mut rows = vec![
-        ("NIK".to_owned(), if show_nik { c.nik.to_string() } else { c.nik.masked() }),
+        ("NIK".to_owned(), if show_nik { c.nik.to_string() } else { mask_nik(&c.nik.to_string()) }),
         (l("Nama", "Name"), c.nama.as_str().to_owned()),
         (l("Tempat lahir", "Place of birth"), c.tempat_lahir.as_str().to_owned()),
         (l("Tanggal lahir", "Date of birth"), c.tanggal_lahir.to_string()),
@@ -360,33 +287,7 @@ pub fn claim_rows(c: &Claims, lang: Lang, show_nik: bool) -> Vec<(String, String
 
 /// The claims as JSON, the NIK masked unless asked.
 pub fn claims_json(c: &Claims, show_nik: bool) -> serde_json::Value {
-    let mut v = c.to_json_value();
-    if !show_nik && let Some(o) = v.as_object_mut() {
-        o.insert("nik".into(), c.nik.masked().into());
-    }
-    v
-}
-
-/// A NIK given as text, masked except its last 4 digits.
-fn mask_nik_text(s: &str) -> String {
-    match Nik::parse(s) {
-        Ok(n) => n.masked(),
-        Err(_) => {
-            let n = s.chars().count();
-            s.chars().enumerate().map(|(i, c)| if i + 4 < n { '*' } else { c }).collect()
-        }
-    }
-}
-
-/// Verified claims JSON (`Verification::claims_json`), the NIK masked unless asked.
-pub fn mask_claims(mut v: serde_json::Value, show_nik: bool) -> serde_json::Value {
-    if !show_nik
-        && let Some(o) = v.as_object_mut()
-        && let Some(nik) = o.get("nik").and_then(|n| n.as_str()).map(mask_nik_text)
-    {
-        o.insert("nik".into(), nik.into());
-    }
-    v
+    ikd_core::view::mask_claims(c.to_json_value(), show_nik)
 }
 
 /// The rows of a presentation's disclosed claims, in the order of a full credential's block;
@@ -424,7 +325,7 @@ fn disclosed_rows(json: &serde_json::Value, photo: Option<&[u8]>, lang: Lang, sh
     for (key, label) in labels {
         let Some(v) = m.get(key) else { continue };
         let value = match key {
-            "nik" if !show_nik => mask_nik_text(&text(v)),
+            "nik" if !show_nik => mask_nik(&text(v)),
             "rt" => format!("{}/{}", text(v), m.get("rw").map(text).unwrap_or_default()),
             "kewarganegaraan" => match m.get("negara") {
                 Some(n) => format!("{} ({})", text(v), text(n)),
@@ -481,68 +382,35 @@ fn disclosed_rows(json: &serde_json::Value, photo: Option<&[u8]>, lang: Lang, sh
     rows
 }
 
-fn reason_detail(r: Option<&Reason>, lang: Lang) -> Option<String> {
-    match r {
-        Some(Reason::Malformed(e)) => Some(crate::i18n::decode_error(e, lang)),
-        Some(Reason::IssuerUnknown(id)) => Some(tr!(lang, "id kunci penerbit {}", "issuer key id {}", id)),
-        Some(Reason::PolicyClaimsMissing(m)) => {
-            Some(tr!(lang, "tidak ditampilkan: {}", "not shown: {}", m.split(',').collect::<Vec<_>>().join(", ")))
-        }
-        _ => None,
-    }
+/// `ikd verify --json` for one verification: the core's view (`ikd_core::view`), with the
+/// CLI's own `source` (where the text came from) and `lists` (the cached lists' ages, with
+/// `--cache`).
+#[derive(Debug, Serialize)]
+pub struct CliView {
+    /// Where the text came from: a file, `file:line`, `<stdin>:line` or `<argument>`.
+    pub source: String,
+    /// The verification.
+    #[serde(flatten)]
+    pub view: VerificationView,
+    /// The cached lists used (`--cache`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lists: Option<serde_json::Value>,
 }
 
 /// The full JSON report of one verification.
 pub fn report_json(v: &Verification, label: &str, text: &str, lang: Lang, mode: &Mode<'_>) -> serde_json::Value {
-    let header = v.header().map(|h| {
-        serde_json::json!({
-            "key_id": h.key_id.to_string(),
-            "serial": h.serial.get(),
-            "status_index": h.status_index.get(),
-            "issued_at": h.issued_at.to_string(),
-            "valid_from": h.valid_from.to_string(),
-            "expires_at": h.expires_at.to_string(),
-            "holder_key": h.holder_key.map(|k| k.to_text()),
-        })
-    });
-    let issuer = v.issuer().map(|i| {
-        serde_json::json!({
-            "name": i.name,
-            "key_id": i.key_id().to_string(),
-            "public_key": i.public_key.to_text(),
-            "not_before": i.not_before.to_string(),
-            "not_after": i.not_after.to_string(),
-        })
-    });
-    let cred = v.credential();
-    let kind = Kind::of(v, text);
-    let photo = cred.and_then(|c| c.photo()).or_else(|| v.presentation().and_then(|p| p.photo()));
-    let lists = mode.cache.map(|c| c.json(v.issuer().map(|i| &i.public_key)));
-    let mut out = serde_json::json!({
-        "source": label,
-        "verdict": v.verdict().as_str(),
-        "code": v.code(),
-        "message": v.message(lang),
-        "detail": reason_detail(v.reason(), lang),
-        "report": v.report().to_json(),
-        "issuer": issuer,
-        "credential": header,
-        "kind": kind.map(Kind::as_str),
-        "live": kind.map(|k| k == Kind::Live),
-        "policy": mode.policy.map(|p| p.name.as_str()),
-        "challenge": mode.challenge,
-        "claims": v.claims_json().map(|c| mask_claims(c, mode.show_nik)),
-        "withheld": v.withheld(),
-        "age_over": cred.map(|c| {
-            let a = c.age_over();
-            serde_json::json!({"17": a.over_17, "21": a.over_21, "60": a.over_60})
-        }),
-        "photo_bytes": photo.map(<[u8]>::len),
-    });
-    if let (Some(l), Some(o)) = (lists, out.as_object_mut()) {
-        o.insert("lists".into(), l);
-    }
-    out
+    let opts = ViewOptions {
+        lang,
+        show_nik: mode.show_nik,
+        policy: mode.policy.map(|p| p.name.as_str()),
+        ..Default::default()
+    };
+    let out = CliView {
+        source: label.to_owned(),
+        view: VerificationView::new(v, text, &opts),
+        lists: mode.cache.map(|c| c.json(v.issuer().map(|i| &i.public_key))),
+    };
+    serde_json::to_value(out).unwrap_or(serde_json::Value::Null)
 }
 
 fn yes_no(b: bool, lang: Lang) -> String {
@@ -642,7 +510,7 @@ pub fn report_line(v: &Verification, label: Option<&str>, lang: Lang, show_nik: 
         (Some(c), _) => {
             let cl = c.claims();
             parts.push(cl.nama.as_str().to_owned());
-            parts.push(format!("NIK {}", if show_nik { cl.nik.to_string() } else { cl.nik.masked() }));
+            parts.push(format!("NIK {}", if show_nik { cl.nik.to_string() } else { mask_nik(&cl.nik.to_string()) }));
         }
         (None, Some(p)) => {
             let shown = p.disclosed_json();
@@ -650,10 +518,16 @@ pub fn report_line(v: &Verification, label: Option<&str>, lang: Lang, show_nik: 
                 parts.push(n.to_owned());
             }
             if let Some(n) = shown.get("nik").and_then(|n| n.as_str()) {
-                parts.push(format!("NIK {}", if show_nik { n.to_owned() } else { mask_nik_text(n) }));
+                parts.push(format!("NIK {}", if show_nik { n.to_owned() } else { mask_nik(n) }));
             }
             let kind = if p.is_live() { Kind::Live } else { Kind::Static };
-            parts.push(tr!(lang, "{}, {} tidak ditampilkan", "{}, {} withheld", kind.short(lang), v.withheld().len()));
+            parts.push(tr!(
+                lang,
+                "{}, {} tidak ditampilkan",
+                "{}, {} withheld",
+                kind.short_label(lang),
+                v.withheld().len()
+            ));
         }
         (None, None) => parts.push(v.code().to_owned()),
     }
@@ -962,16 +836,6 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-
-    #[test]
-    fn nik_masking_in_claims_json() {
-        assert_eq!(mask_nik_text("3604011203880007"), "************0007");
-        assert_eq!(mask_nik_text("12345"), "*2345");
-        let v = serde_json::json!({"nama": "BUDI", "nik": "3604011203880007"});
-        assert_eq!(mask_claims(v.clone(), false)["nik"], "************0007");
-        assert_eq!(mask_claims(v, true)["nik"], "3604011203880007");
-        assert_eq!(mask_claims(serde_json::json!({"nama": "BUDI"}), false), serde_json::json!({"nama": "BUDI"}));
-    }
 
     #[test]
     fn disclosed_rows_follow_the_credential_order() {

@@ -277,7 +277,7 @@ fn photo_fits_qr_version_22_and_card_reads_back() {
         let v = ikd(d.path(), &["--json", "verify", "--trust", "trust.json", &card]);
         assert_eq!(v.status.code(), Some(0), "{}{}", text(&v.stdout), text(&v.stderr));
         let r: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
-        assert_eq!(r["photo_bytes"], j["photo"]["bytes"]);
+        assert_eq!(r["photo"]["bytes"], j["photo"]["bytes"]);
     }
     // A photo that is not an image is refused before any serial is used.
     std::fs::write(d.path().join("not.png"), b"hello").unwrap();
@@ -725,4 +725,115 @@ fn regression_serials_beyond_status_range_are_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(text(&o.stdout).contains("serial_beyond_status_range"), "{}", text(&o.stdout));
     assert!(!d.path().join("out/000001.ikd").exists());
+}
+
+/// The resident fixture with `berlaku_hingga` set to `day`.
+fn resident_until(dir: &Path, day: &str) -> PathBuf {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("resident.json")).unwrap()).unwrap();
+    v["berlaku_hingga"] = serde_json::json!(day);
+    let p = dir.join("resident-until.json");
+    std::fs::write(&p, v.to_string()).unwrap();
+    p
+}
+
+#[test]
+fn regression_cli_and_server_cap_expiry_at_the_same_instant() {
+    // Issue 14: `ikd issue` ended at 23:59:59Z of `berlaku_hingga`, the server at 00:00Z. Both
+    // now call `ikd_core::issuance::plan`: the end of that day in WIB.
+    let d = sandbox();
+    resident_until(d.path(), "2031-05-20");
+    let args = [
+        "--json",
+        "issue",
+        "--key",
+        "TEST-ONLY-issuer.key",
+        "resident-until.json",
+        "--now",
+        "2027-01-01T03:00:00Z",
+        "--serial",
+        "5",
+    ];
+    let o = ikd(d.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_str(text(&o.stdout).trim()).unwrap();
+    assert_eq!(j["expires_at"], "2031-05-20T17:00:00Z");
+    assert_eq!(j["validity_shortened_to_berlaku_hingga"], true);
+    let claims =
+        ikd_core::Claims::from_json(&std::fs::read_to_string(d.path().join("resident-until.json")).unwrap()).unwrap();
+    assert_eq!(
+        ikd_core::issuance::card_end(&claims).map(|t| t.to_string()).as_deref(),
+        j["expires_at"].as_str(),
+        "the CLI's expiry is the core's"
+    );
+}
+
+#[test]
+fn regression_issue_refuses_a_card_already_over_with_the_core_code() {
+    // Issue 14: the refusal and its code come from the core issuing policy.
+    let d = sandbox();
+    resident_until(d.path(), "2026-12-31");
+    let o = ikd(
+        d.path(),
+        &["--json", "issue", "--key", "TEST-ONLY-issuer.key", "resident-until.json", "--now", "2027-01-01T03:00:00Z"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stderr).contains("issue_beyond_berlaku_hingga")
+            || text(&o.stdout).contains("issue_beyond_berlaku_hingga")
+    );
+    let o = ikd(
+        d.path(),
+        &["--json", "issue", "--key", "TEST-ONLY-issuer.key", "resident.json", "--valid-days", "0", "--serial", "6"],
+    );
+    let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert_ne!(o.status.code(), Some(0));
+    assert!(all.contains("issue_valid_days_out_of_range"), "{all}");
+}
+
+#[test]
+fn regression_trust_add_date_only_not_after_covers_the_whole_day() {
+    // Issue 14: `--not-after 2035-12-31` silently ended at 00:00 of that day.
+    let d = sandbox();
+    let o = ikd(
+        d.path(),
+        &[
+            "--json",
+            "trust",
+            "add",
+            "--store",
+            "t2.json",
+            "--name",
+            "X",
+            "--key",
+            "TEST-ONLY-issuer.key.pub",
+            "--not-before",
+            "2026-01-01",
+            "--not-after",
+            "2035-12-31",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let store: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("t2.json")).unwrap()).unwrap();
+    let entry = &store["issuers"][0];
+    assert_eq!(entry["not_after"], "2035-12-31T16:59:59Z", "{store}");
+    assert_eq!(entry["not_before"], "2025-12-31T17:00:00Z", "{store}");
+}
+
+#[test]
+fn regression_cli_and_server_next_status_sequence_is_one_rule() {
+    // Issue 14: `ikd status publish` numbered lists previous + 1, the server max(now, previous + 1).
+    let d = sandbox();
+    let publish = |now: &str| {
+        let o = ikd(d.path(), &["--json", "status", "publish", "--key", "TEST-ONLY-issuer.key", "--now", now]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let j: serde_json::Value = serde_json::from_str(text(&o.stdout).trim()).unwrap();
+        j["sequence"].as_u64().unwrap()
+    };
+    let first = publish("2026-01-06T00:00:00Z");
+    assert_eq!(first, 1_767_657_600);
+    assert_eq!(first, ikd_core::list_holder::next_status_sequence(None, ikd_core::Timestamp::from_unix(1_767_657_600)));
+    // Signed again within the same second: previous + 1.
+    assert_eq!(publish("2026-01-06T00:00:00Z"), first + 1);
 }

@@ -249,7 +249,9 @@ fn sync_then_verify_offline_freshness_revocation_and_rejections() {
     seen.lock().unwrap().clear();
     let out = ok(&ikd(p, &["sync", "--cache", "cache"]));
     assert!(out.contains("unchanged (sequence 1)"), "the trust list is unchanged (304): {out}");
-    assert!(out.contains("updated: sequence 1 → 2"), "{out}");
+    // Issue 14: status lists are numbered by the one core rule, max(now, previous + 1): the
+    // Unix times of 2026-01-05 and 2026-01-06.
+    assert!(out.contains("updated: sequence 1767571200 → 1767657600"), "{out}");
     {
         let seen = seen.lock().unwrap();
         let tl = seen.iter().find(|(p, _, _)| p == "/v1/trust-list").unwrap();
@@ -272,7 +274,7 @@ fn sync_then_verify_offline_freshness_revocation_and_rejections() {
     corrupt[mid] ^= 0x40;
     std::fs::write(p.join("srv/status/d30190.ikdsl"), &corrupt).unwrap();
     let (out, err) = code(&ikd(p, &["sync", "--cache", "cache"]), 2);
-    assert!(out.contains("REJECTED") && out.contains("previous copy (sequence 2) is kept"), "{out}");
+    assert!(out.contains("REJECTED") && out.contains("previous copy (sequence 1767657600) is kept"), "{out}");
     assert!(err.contains("status/d30190"), "{err}");
     assert_eq!(std::fs::read(p.join("cache/status/d30190.ikdsl")).unwrap(), cached);
     std::fs::write(p.join("srv/status/d30190.ikdsl"), b"not a status list").unwrap();
@@ -297,7 +299,7 @@ fn sync_then_verify_offline_freshness_revocation_and_rejections() {
     // The good list again: unchanged (the server's ETag differs from the rejected ones').
     std::fs::write(p.join("srv/status/d30190.ikdsl"), &good_status).unwrap();
     let out = ok(&ikd(p, &["sync", "--cache", "cache"]));
-    assert!(out.contains("unchanged (sequence 2)"), "{out}");
+    assert!(out.contains("unchanged (sequence 1767657600)"), "{out}");
 }
 
 #[test]
@@ -558,4 +560,51 @@ fn delegated_status_key() {
     )))
     .unwrap();
     assert!(j["entries"][0]["status_key"].is_string());
+}
+
+#[test]
+fn regression_cli_and_server_repin_by_the_same_rule() {
+    // Issue 14: `ikd sync --repin` skipped the successor check while the server's re-pin kept
+    // it. Both now call `ikd_core::list_holder::decide_trust_list`: a list signed by a newly
+    // pinned root needs `--repin`, and is still refused if it is not a valid successor.
+    let d = setup();
+    let p = d.path();
+    let (url, _seen) = serve(p.join("srv"));
+    ok(&ikd(p, &["sync", "--from", &url, "--cache", "cache", "--root", "TEST-ONLY-root.key.pub"]));
+    ok(&ikd(p, &["key", "new", "r2.key", "--kind", "root"]));
+    let sign = |sequence: &str, now: &str| {
+        ok(&ikd(
+            p,
+            &[
+                "trust",
+                "sign",
+                "trust.json",
+                "--root-key",
+                "r2.key",
+                "--out",
+                "srv/trust-list.ikdtl",
+                "--no-previous",
+                "--sequence",
+                sequence,
+                "--now",
+                now,
+                "--next-update",
+                "7d",
+            ],
+        ))
+    };
+    let json = |out: &str| -> serde_json::Value { serde_json::from_str(out.lines().next().unwrap()).unwrap() };
+    sign("5", "2026-01-06T00:00:00Z");
+    // Without --repin the chain decides: refused.
+    let (out, _) = code(&ikd(p, &["--json", "sync", "--cache", "cache", "--root", "r2.key.pub"]), 2);
+    assert_eq!(json(&out)["trust_list"]["code"], "trust_list_unknown_root", "{out}");
+    // With --repin: accepted, as a successor.
+    let out = ok(&ikd(p, &["--json", "sync", "--cache", "cache", "--repin", "--root", "r2.key.pub"]));
+    assert_eq!(json(&out)["trust_list"]["result"], "updated", "{out}");
+    assert_eq!(json(&out)["trust_list"]["sequence"], 5, "{out}");
+    // A rollback signed by the re-pinned root: refused even with --repin.
+    sign("3", "2026-01-07T00:00:00Z");
+    let (out, _) = code(&ikd(p, &["--json", "sync", "--cache", "cache", "--repin", "--root", "r2.key.pub"]), 2);
+    assert_eq!(json(&out)["trust_list"]["code"], "trust_list_rollback", "{out}");
+    assert_eq!(json(&out)["trust_list"]["kept_sequence"], 5, "{out}");
 }

@@ -399,6 +399,7 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: "issue_photo_too_large", kind: CodeKind::Issue, verdict: None, check: None },
     CodeInfo { code: "issue_photo_not_webp", kind: CodeKind::Issue, verdict: None, check: None },
     CodeInfo { code: "issue_random_failed", kind: CodeKind::Issue, verdict: None, check: None },
+    CodeInfo { code: "issue_valid_days_out_of_range", kind: CodeKind::Issue, verdict: None, check: None },
     // Keys (`KeyError::code`).
     CodeInfo { code: "key_wrong_format", kind: CodeKind::Key, verdict: None, check: None },
     CodeInfo { code: "key_bad_encoding", kind: CodeKind::Key, verdict: None, check: None },
@@ -638,6 +639,11 @@ mod tests {
             IssueError::PhotoTooLarge { size: 3000, max: 1500 },
             IssueError::PhotoNotWebp,
             IssueError::Random,
+        );
+        add!(
+            CodeKind::Issue,
+            crate::issuance::PlanError::ValidDaysOutOfRange { max: 7300 },
+            crate::issuance::PlanError::CardExpired { berlaku_hingga: "2030-01-01".into() },
         );
         add!(
             CodeKind::Key,

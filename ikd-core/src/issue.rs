@@ -47,7 +47,8 @@ pub enum IssueError {
     /// The validity period is longer than 20 years.
     #[error("the validity period is longer than 20 years")]
     ValidityTooLong,
-    /// The credential would outlive the KTP-el record (`berlaku_hingga`).
+    /// The credential would outlive the KTP-el record: `expires_at` is after the end of the
+    /// `berlaku_hingga` day (00:00 WIB of the next day).
     #[error("expires_at is after berlaku_hingga ({0})")]
     BeyondBerlakuHingga(String),
     /// The status index is above the maximum.
@@ -208,7 +209,7 @@ impl Issuer {
     }
 }
 
-fn check_request(req: &IssueRequest) -> Result<(), IssueError> {
+pub(crate) fn check_request(req: &IssueRequest) -> Result<(), IssueError> {
     req.claims.check_nik()?;
     let max_issue = WIRE_EPOCH + (1i64 << 34) - 1 - i64::try_from(MAX_VALIDITY_SECS).unwrap_or(0);
     if req.issued_at.unix() < WIRE_EPOCH || req.issued_at.unix() > max_issue {
@@ -227,8 +228,10 @@ fn check_request(req: &IssueRequest) -> Result<(), IssueError> {
     if validity > MAX_VALIDITY_SECS {
         return Err(IssueError::ValidityTooLong);
     }
+    // The card is valid through the whole of its last day in WIB (see `issuance`): the
+    // exclusive `expires_at` may be at most the next day's 00:00 WIB.
     if let BerlakuHingga::Tanggal(d) = req.claims.berlaku_hingga
-        && req.expires_at.date() > d
+        && req.expires_at > Timestamp::end_of_day_exclusive(d)
     {
         return Err(IssueError::BeyondBerlakuHingga(crate::claims::format_date(d)));
     }

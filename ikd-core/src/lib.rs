@@ -60,6 +60,7 @@ mod claims;
 mod clock;
 pub mod codes;
 mod credential;
+mod days;
 mod error;
 pub mod format;
 mod freshness;
@@ -67,6 +68,7 @@ mod keys;
 mod lang;
 pub mod manual;
 mod nik;
+mod policy_set;
 mod present;
 mod reason;
 mod report;
@@ -74,10 +76,16 @@ pub mod status;
 mod trust_store;
 pub mod trustlist;
 mod verifier;
+pub mod view;
 mod wire;
 
 #[cfg(feature = "issue")]
 mod issue;
+
+#[cfg(all(feature = "issue", feature = "photo"))]
+pub mod issuance;
+
+pub mod list_holder;
 
 #[cfg(feature = "render")]
 pub mod render;
@@ -94,6 +102,7 @@ pub use claims::{
 };
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use credential::{Header, SaltSecret, Serial, StatusIndex, Timestamp, UnverifiedCredential};
+pub use days::WIB_OFFSET_SECS;
 pub use error::DecodeError;
 #[cfg(feature = "issue")]
 pub use issue::{
@@ -106,6 +115,7 @@ pub use keys::verify_signature_strict;
 pub use keys::{KeyError, KeyId, PublicKey};
 pub use lang::{Lang, UserError};
 pub use nik::{Nik, NikError, PROVINCES, Sex};
+pub use policy_set::{PolicySet, PolicySource};
 #[cfg(feature = "issue")]
 pub use present::create_presentation;
 pub use present::{
@@ -118,3 +128,4 @@ pub use trust_store::{TrustStore, TrustStoreError, TrustedIssuer};
 pub use verifier::{
     DEFAULT_SKEW_SECS, ReplayToken, Verification, VerifiedCredential, VerifiedPresentation, Verifier, VerifyOptions,
 };
+pub use view::{Kind, VerificationView, ViewOptions};

@@ -11,7 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ikd_core::format::{payload_to_text, text_to_payload};
 use ikd_core::render::{RenderOptions, render_png};
-use ikd_core::{Claims, SecretKey, Timestamp, TrustStore, TrustedIssuer};
+use ikd_core::{Claims, Lang, SecretKey, Timestamp, TrustStore, TrustedIssuer};
 use serde::Serialize;
 
 use crate::api::issue::{IssueInput, issue_credential};
@@ -214,7 +214,7 @@ async fn issue_samples(
             valid_days: 365,
             photo: if i == 0 { photo.clone() } else { None },
         };
-        match issue_credential(state, input, "demo").await {
+        match issue_credential(state, input, "demo", Lang::Id).await {
             Ok(c) => out.push(DemoSample {
                 label: claims.nama.as_str().to_owned(),
                 name: claims.nama.as_str().to_owned(),
@@ -245,7 +245,7 @@ async fn issue_samples(
     }
     if let Some((case, claims)) = residents.get(1).or(residents.first()) {
         let input = IssueInput { claims: claims.clone(), holder_key: None, valid_days: 365, photo: None };
-        if let Ok(c) = issue_credential(state, input, "demo").await {
+        if let Ok(c) = issue_credential(state, input, "demo", Lang::Id).await {
             let own = state.issuer.as_ref().map(|i| i.key_id.clone()).unwrap_or_default();
             if let Ok(RevokeOutcome::Revoked { .. }) = state.store.revoke(&own, c.serial, Timestamp::now().unix()).await
             {

@@ -277,7 +277,7 @@
     });
     warn.hidden = !(r.warnings && r.warnings.length);
     const photo = $('photo');
-    if (r.photo) { photo.src = r.photo; photo.hidden = false; photo.alt = c && c.nama ? c.nama : ''; }
+    if (r.photo && r.photo.data) { photo.src = r.photo.data; photo.hidden = false; photo.alt = c && c.nama ? c.nama : ''; }
     else { photo.removeAttribute('src'); photo.hidden = true; }
     const ul = $('r-report');
     ul.textContent = '';

@@ -31,7 +31,9 @@ async fn verify_valid_text_in_both_languages() {
     assert_eq!(v["claims"]["nama"], NAME);
     assert_eq!(v["claims"]["age_over_17"], true);
     assert_eq!(v["issuer"]["name"], ISSUER_NAME);
-    assert!(v["photo"].is_null());
+    // Issue 14: the photo is one object in every front end.
+    assert_eq!(v["photo"]["present"], false);
+    assert!(v["photo"]["data"].is_null());
     let report = v["report"].as_array().unwrap();
     assert!(report.iter().take(6).all(|c| c["outcome"] == "passed"), "{report:?}");
     // The server's own issuer key: the revocation check is in the report too.
@@ -86,7 +88,9 @@ async fn verify_returns_the_photo_as_png_data_url() {
     let text = issue_with(&h.issuer, &claims(), Timestamp::now().plus(-DAY), 365, Some(thumb.as_bytes().to_vec()));
     let v = verify(&h.router, &text).await;
     assert_eq!(v["verdict"], "VALID");
-    let url = v["photo"].as_str().unwrap();
+    assert_eq!(v["photo"]["present"], true);
+    assert_eq!(v["photo"]["bytes"], thumb.as_bytes().len());
+    let url = v["photo"]["data"].as_str().unwrap();
     let b64 = url.strip_prefix("data:image/png;base64,").unwrap();
     let png = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
     let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap();
@@ -343,7 +347,7 @@ async fn issue_verify_revoke_round_trip() {
     assert!(qr.len() <= ikd_core::PHOTO_CREDENTIAL_MAX_CHARS, "the photo is sized to fit a 22-M QR code");
     let v = verify(&h.router, qr).await;
     assert_eq!(v["verdict"], "VALID");
-    assert!(v["photo"].as_str().unwrap().starts_with("data:image/png;base64,"));
+    assert!(v["photo"]["data"].as_str().unwrap().starts_with("data:image/png;base64,"));
     assert_eq!(v["credential"]["serial"], serial);
 
     // The registry row: issued, not revoked, no personal data in the database at all.
@@ -390,8 +394,10 @@ async fn issuing_validation_errors() {
     assert_eq!(r.error_code(), "claims_invalid_field");
     assert_eq!(r.json()["error"]["field"], "nik");
 
+    // Issue 14: the range is the core issuing policy's rule, with its own code.
     let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": claims_json(), "valid_days": 0 })).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.error_code(), "issue_valid_days_out_of_range");
     assert_eq!(r.json()["error"]["field"], "valid_days");
 
     let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": claims_json(), "holder_key": "ikdpk1:AAAA" }))
@@ -748,4 +754,32 @@ async fn secrets_never_show_in_debug_output() {
     assert!(!dbg.contains(TOKEN), "{dbg}");
     assert!(dbg.contains("<redacted>"));
     let _ = IssuanceConfig::default();
+}
+
+#[tokio::test]
+async fn regression_cli_and_server_cap_expiry_at_the_same_instant() {
+    // Issue 14: the server ended a credential at 00:00Z of `berlaku_hingga`, the CLI at
+    // 23:59:59Z. Both now call `ikd_core::issuance::plan`: the end of that day in WIB.
+    let h = harness(Options::default()).await;
+    let last_day = Timestamp::now().day_wib().saturating_add(time::Duration::days(30));
+    let mut c = claims_json();
+    c["berlaku_hingga"] = json!(last_day.to_string());
+    let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": c, "valid_days": 365 })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let expected = Timestamp::end_of_day_exclusive(last_day);
+    assert_eq!(r.json()["expires_at"], expected.to_string());
+    assert_eq!(ikd_core::issuance::card_end(&ikd_core::Claims::from_json_value(c).unwrap()), Some(expected));
+}
+
+#[tokio::test]
+async fn regression_server_refuses_a_card_already_over_with_the_core_code() {
+    // Issue 14: the refusal comes from the core issuing policy (`PlanError::CardExpired`).
+    let h = harness(Options::default()).await;
+    let yesterday = Timestamp::now().day_wib().saturating_sub(time::Duration::days(1));
+    let mut c = claims_json();
+    c["berlaku_hingga"] = json!(yesterday.to_string());
+    let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": c, "valid_days": 365 })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.error_code(), "issue_beyond_berlaku_hingga");
+    assert_eq!(r.json()["error"]["field"], "berlaku_hingga");
 }

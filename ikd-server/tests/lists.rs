@@ -868,3 +868,18 @@ async fn regression_status_lists_cannot_freeze_revocation() {
     held.offer_trust_list(Bytes::from(b.sign(&[&root]).unwrap()), ikd_server::sync::Source::Synced).unwrap();
     assert!(held.status_by_key(&pk).is_none(), "a list of a compromised signer is dropped");
 }
+
+#[test]
+fn regression_the_list_holder_part_of_sync_knows_no_http() {
+    // Issue 14: `sync.rs` did six jobs; the holder part (`sync/hold.rs`) decides with
+    // `ikd_core::list_holder` and must not reach for HTTP types (transport stays in
+    // `sync/upstream.rs`).
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/sync/hold.rs")).unwrap();
+    for word in ["axum", "hyper", "http_body", "HttpClient", "StatusCode", "fetch("] {
+        assert!(!src.contains(word), "sync/hold.rs mentions {word}");
+    }
+    assert!(
+        src.contains("decide_trust_list") && src.contains("decide_status_list"),
+        "the holder uses the core's decisions"
+    );
+}

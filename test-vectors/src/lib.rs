@@ -1468,3 +1468,55 @@ pub fn check_case(doc: &Value, png: Option<&[u8]>) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Every case file of [`cases_dir`] as JSON, with its path, in file-name order: for the
+/// front-door runs of the CLI and the server (issue 14).
+pub fn read_cases() -> Vec<(Value, PathBuf)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(cases_dir())
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|x| x == "json"));
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|f| {
+            let doc = std::fs::read_to_string(&f).ok().and_then(|t| serde_json::from_str(&t).ok())?;
+            Some((doc, f))
+        })
+        .collect()
+}
+
+/// The verdict and code a front end (`ikd verify --json`, `POST /v1/verify`) must answer for a
+/// case. They are the case's, except that a front end trusting a signed trust list always checks
+/// revocation (the server, `ikd verify --cache`): a case with a trust list but no status list,
+/// VALID for a bare verifier, is UNDETERMINED `status_unknown` there.
+pub fn front_door_expected(doc: &Value) -> (String, String) {
+    let exp = &doc["expected"];
+    let trust_list = doc.get("trust_list").is_some_and(|t| !t.is_null());
+    let status = doc.get("status_lists").is_some_and(|s| !s.is_null());
+    if trust_list && !status && exp["verdict"] == "VALID" {
+        return ("UNDETERMINED".into(), "status_unknown".into());
+    }
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    (s(&exp["verdict"]), s(&exp["code"]))
+}
+
+/// Checks a front end's JSON answer for a case: the verdict and code of
+/// [`front_door_expected`], exactly the fields of `ikd_core::VerificationView` beside the front
+/// end's own `extras`, and claims only when VALID.
+pub fn check_front_door_answer(doc: &Value, answer: &Value, extras: &[&str]) -> Result<(), String> {
+    let (verdict, code) = front_door_expected(doc);
+    if answer["verdict"] != verdict.as_str() || answer["code"] != code.as_str() {
+        return Err(format!("{} {}, expected {verdict} {code}", answer["verdict"], answer["code"]));
+    }
+    let mut keys: Vec<&str> = answer.as_object().ok_or("not an object")?.keys().map(String::as_str).collect();
+    keys.retain(|k| !extras.contains(k));
+    keys.sort_unstable();
+    if keys != ikd_core::VerificationView::FIELDS {
+        return Err(format!("fields {keys:?}"));
+    }
+    if (answer["verdict"] == "VALID") != answer["claims"].is_object() {
+        return Err(format!("claims {} with verdict {}", answer["claims"], answer["verdict"]));
+    }
+    Ok(())
+}

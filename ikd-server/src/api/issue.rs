@@ -14,12 +14,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use ikd_core::photo::{self, PhotoError, PhotoLimits};
+use ikd_core::issuance::{self, PlanError, PlanRequest, Start};
+use ikd_core::photo::{PhotoError, PhotoLimits};
 use ikd_core::render::{RenderOptions, render_png};
-use ikd_core::{
-    BerlakuHingga, Claims, IssueRequest, PHOTO_CREDENTIAL_MAX_CHARS, PublicKey, Serial, StatusIndex, Timestamp,
-    photo_byte_budget,
-};
+use ikd_core::{Claims, Lang, PublicKey, Serial, StatusIndex, Timestamp};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -76,10 +74,6 @@ pub struct Issued {
     pub expires_at: Timestamp,
 }
 
-fn unprocessable(code: impl Into<std::borrow::Cow<'static, str>>, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-}
-
 /// 503 `audit_unavailable`: the audit log cannot be written (see `api::verify`, which answers
 /// no verdict then). `what` says what happened to the request.
 fn audit_unavailable(what: &str) -> ApiError {
@@ -109,13 +103,27 @@ fn store_error(e: &StoreError) -> ApiError {
 }
 
 /// Maps a photo error to an HTTP error.
-pub fn photo_error(e: &PhotoError) -> ApiError {
+pub fn photo_error(e: &PhotoError, lang: Lang) -> ApiError {
     let status = match e {
         PhotoError::InputTooLarge { .. } | PhotoError::TooManyPixels { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         PhotoError::UnsupportedFormat => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    ApiError::new(status, e.code(), e.to_string()).with("field", "photo")
+    ApiError::from_core(status, e, lang).with("field", "photo")
+}
+
+/// Maps an issuing-policy error to an HTTP error (422; photo errors as `photo_error`).
+pub fn plan_error(e: &PlanError, lang: Lang) -> ApiError {
+    match e {
+        PlanError::Photo(p) => photo_error(p, lang),
+        other => {
+            let mut err = ApiError::from_core(StatusCode::UNPROCESSABLE_ENTITY, other, lang);
+            if let Some(f) = other.field() {
+                err = err.with("field", f);
+            }
+            err
+        }
+    }
 }
 
 fn decode_base64(s: &str) -> Option<Vec<u8>> {
@@ -129,26 +137,22 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Validates the body (claims, key, validity) and makes the thumbnail.
-async fn validate(state: &AppState, body: IssueBody) -> Result<IssueInput, ApiError> {
+async fn validate(state: &AppState, body: IssueBody, lang: Lang) -> Result<IssueInput, ApiError> {
     let claims = Claims::from_json_value(body.claims).map_err(|e| {
-        let mut err = unprocessable(e.code(), e.to_string());
+        let mut err = ApiError::from_core(StatusCode::UNPROCESSABLE_ENTITY, &e, lang);
         if let Some(f) = e.field() {
             err = err.with("field", f);
         }
         err
     })?;
     let holder_key = match body.holder_key.as_deref() {
-        Some(k) => Some(
-            PublicKey::from_text(k).map_err(|e| unprocessable(e.code(), e.to_string()).with("field", "holder_key"))?,
-        ),
+        Some(k) => Some(PublicKey::from_text(k).map_err(|e| {
+            ApiError::from_core(StatusCode::UNPROCESSABLE_ENTITY, &e, lang).with("field", "holder_key")
+        })?),
         None => None,
     };
-    let max = state.issuance.max_valid_days;
+    // Its range (1 ..= issuance.max_valid_days) is checked by the issuing policy (`issuance::plan`).
     let valid_days = body.valid_days.unwrap_or(state.issuance.default_valid_days);
-    if valid_days == 0 || valid_days > max {
-        return Err(unprocessable("invalid_field", format!("`valid_days` must be between 1 and {max}"))
-            .with("field", "valid_days"));
-    }
     let photo = match body.photo {
         Some(b64) => Some(decode_base64(&b64).ok_or_else(|| {
             ApiError::new(StatusCode::BAD_REQUEST, "bad_base64", "`photo` is not valid base64").with("field", "photo")
@@ -159,67 +163,43 @@ async fn validate(state: &AppState, body: IssueBody) -> Result<IssueInput, ApiEr
 }
 
 /// Issues one credential: reserve (committed) → sign → mark issued → audit.
-pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) -> Result<Issued, ApiError> {
+pub async fn issue_credential(
+    state: &AppState,
+    input: IssueInput,
+    actor: &str,
+    lang: Lang,
+) -> Result<Issued, ApiError> {
     let Some(own) = &state.issuer else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "this server does not issue credentials"));
     };
     let now = Timestamp::now();
-    let mut expires_at = now.plus(i64::from(input.valid_days) * 86_400);
-    if let BerlakuHingga::Tanggal(d) = input.claims.berlaku_hingga {
-        // Never outlive the KTP-el record: end at the start of its last day (UTC).
-        let card_end = Timestamp::from_unix(d.midnight().assume_utc().unix_timestamp());
-        if card_end < expires_at {
-            expires_at = card_end;
-        }
-    }
-    if expires_at <= now {
-        return Err(unprocessable(
-            "issue_beyond_berlaku_hingga",
-            "the KTP-el record (berlaku_hingga) has already expired",
-        )
-        .with("field", "berlaku_hingga"));
-    }
-    // The thumbnail gets what room is left so the whole text fits a phone-scannable QR code
-    // (version 22-M, PHOTO_CREDENTIAL_MAX_CHARS); measured on this very credential without a photo.
-    let photo = match input.photo {
-        Some(raw) => {
-            let probe = IssueRequest {
-                claims: input.claims.clone(),
-                serial: Serial::new(1 << 40).ok_or_else(ApiError::internal)?,
-                // The largest status index (status lists hold at most 2^28 entries).
-                status_index: StatusIndex::new(ikd_core::status::MAX_STATUS_LIST_ENTRIES - 1),
-                issued_at: now,
-                valid_from: now,
-                expires_at,
-                holder_key: input.holder_key,
-                photo: None,
-            };
-            let base = own.issuer.issue(&probe).map_err(|e| unprocessable(e.code(), e.to_string()))?.payload_len();
-            let budget = photo_byte_budget(base, PHOTO_CREDENTIAL_MAX_CHARS);
-            let limits = PhotoLimits { max_input_bytes: state.limits.max_image_body, ..PhotoLimits::default() };
-            let thumb = tokio::task::spawn_blocking(move || photo::make_thumbnail(&raw, budget, &limits))
-                .await
-                .map_err(|_| ApiError::internal())?
-                .map_err(|e| photo_error(&e))?;
-            Some(thumb.as_bytes().to_vec())
-        }
-        None => None,
-    };
+    // The one issuing policy (shared with `ikd issue`): the validity window capped at the end
+    // of the card's `berlaku_hingga` day (WIB) and a thumbnail fitted to a budget that holds
+    // for any serial and status index.
+    let limits = PhotoLimits { max_input_bytes: state.limits.max_image_body, ..PhotoLimits::default() };
+    let max_valid_days = state.issuance.max_valid_days;
+    let plan = tokio::task::spawn_blocking(move || {
+        let req = PlanRequest {
+            claims: &input.claims,
+            holder_key: input.holder_key,
+            start: Start::Now,
+            valid_days: input.valid_days,
+            max_valid_days,
+            photo: input.photo.as_deref(),
+            photo_limits: limits,
+        };
+        issuance::plan(&req, now)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
+    .map_err(|e| plan_error(&e, lang))?;
+    let expires_at = plan.expires_at();
     let res = state
         .store
         .reserve_credential(&own.key_id, now.unix(), state.issuance.status_list_size)
         .await
         .map_err(|e| store_error(&e))?;
-    let req = IssueRequest {
-        claims: input.claims,
-        serial: Serial::new(res.serial).ok_or_else(ApiError::internal)?,
-        status_index: StatusIndex::new(res.status_index),
-        issued_at: now,
-        valid_from: now,
-        expires_at,
-        holder_key: input.holder_key,
-        photo,
-    };
+    let req = plan.request(Serial::new(res.serial).ok_or_else(ApiError::internal)?, StatusIndex::new(res.status_index));
     let signed = own.issuer.issue(&req);
     let text = match signed {
         Ok(c) => c.text().to_owned(),
@@ -228,7 +208,7 @@ pub async fn issue_credential(state: &AppState, input: IssueInput, actor: &str) 
             if let Err(se) = state.store.finish_credential(&own.key_id, res.serial, CredentialState::Void).await {
                 tracing::error!(error = %se, serial = res.serial, "could not mark a failed issuance void");
             }
-            return Err(unprocessable(e.code(), e.to_string()));
+            return Err(ApiError::from_core(StatusCode::UNPROCESSABLE_ENTITY, &e, lang));
         }
     };
     // Fail closed, as verifying does: the issuance is recorded in the audit log before the
@@ -289,12 +269,13 @@ pub async fn issue(
     headers: HeaderMap,
     ApiJson(body): ApiJson<IssueBody>,
 ) -> Result<Response, ApiError> {
-    let input = validate(&state, body).await?;
+    let lang = super::lang(&headers);
+    let input = validate(&state, body, lang).await?;
     let actor = admin_actor(&headers)?;
     // Runs to the end even if the client goes away: a reservation is always finished and an
     // issued credential always audited, never cut off halfway by a dropped connection.
     let st = Arc::clone(&state);
-    let issued = tokio::spawn(async move { issue_credential(&st, input, &actor).await })
+    let issued = tokio::spawn(async move { issue_credential(&st, input, &actor, lang).await })
         .await
         .map_err(|_| ApiError::internal())??;
     let qr_png = render_png(&issued.text, &RenderOptions::SCREEN)

@@ -9,14 +9,16 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use ikd_core::scan::{self, ScanError, ScanLimits};
-use ikd_core::{Lang, MAX_CHALLENGE_BYTES, Outcome, Policy, Timestamp, Verdict, Verification, VerifyOptions};
+use ikd_core::view::PhotoData;
+use ikd_core::{
+    Lang, MAX_CHALLENGE_BYTES, Policy, PolicySet, Timestamp, Verdict, Verification, VerificationView, VerifyOptions,
+    ViewOptions,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{counter, lang, lang_tag, now_rfc3339, pick};
+use super::{counter, lang, now_rfc3339, pick};
 use crate::app::AppState;
 use crate::config::ConfigError;
 use crate::error::{ApiError, ApiJson};
@@ -123,22 +125,15 @@ pub fn options(state: &AppState, policy: Option<&str>, challenge: Option<&str>) 
     Ok(Options { policy, challenge })
 }
 
-/// The service policies: the built-in ones (`Policy::builtin`), then those of `policies_file`
-/// (a file policy with a built-in name replaces it).
+/// The service policies: the built-in ones merged with those of `policies_file`
+/// (`ikd_core::PolicySet`: a file policy with a built-in name replaces it).
 pub fn load_policies(file: Option<&std::path::Path>) -> Result<Vec<Policy>, ConfigError> {
-    let mut out = Policy::builtin();
-    if let Some(path) = file {
-        let err = |message: String| ConfigError::Invalid { name: "policies_file".to_owned(), message };
-        let text = std::fs::read_to_string(path).map_err(|e| err(format!("{}: {e}", path.display())))?;
-        let list = Policy::list_from_json(&text).map_err(|e| err(format!("{}: {e} ({})", path.display(), e.code())))?;
-        for p in list {
-            match out.iter_mut().find(|q| q.name == p.name) {
-                Some(q) => *q = p,
-                None => out.push(p),
-            }
-        }
-    }
-    Ok(out)
+    let Some(path) = file else { return Ok(PolicySet::builtin().into_policies()) };
+    let err = |message: String| ConfigError::Invalid { name: "policies_file".to_owned(), message };
+    let text = std::fs::read_to_string(path).map_err(|e| err(format!("{}: {e}", path.display())))?;
+    let set = PolicySet::with_file(&text, path.display().to_string())
+        .map_err(|e| err(format!("{}: {e} ({})", path.display(), e.code())))?;
+    Ok(set.into_policies())
 }
 
 /// `GET /v1/policies`: the service policies this server knows.
@@ -151,8 +146,8 @@ pub async fn policies(State(state): State<Arc<AppState>>) -> Response {
 /// is INVALID (`revoked`).
 #[derive(Debug, Clone, Copy)]
 pub struct Assessed {
-    /// `VALID`, `INVALID` or `UNDETERMINED`.
-    pub verdict: &'static str,
+    /// The verdict.
+    pub verdict: Verdict,
     /// Reason code (`ok` when VALID).
     pub code: &'static str,
     /// `Some(revoked?)` when the credential is from this server's issuer key.
@@ -161,7 +156,7 @@ pub struct Assessed {
 
 /// Applies the server's own checks (revocation of its own credentials) on top of the core's.
 pub fn assess(state: &AppState, v: &Verification) -> Assessed {
-    let mut a = Assessed { verdict: v.verdict().as_str(), code: v.code(), revocation: None };
+    let mut a = Assessed { verdict: v.verdict(), code: v.code(), revocation: None };
     if let (Some(own), Some(h)) = (&state.issuer, v.header())
         && v.verdict() == Verdict::Valid
         && own.issued(&h.key_id, v.issuer().map(|i| &i.public_key))
@@ -169,56 +164,11 @@ pub fn assess(state: &AppState, v: &Verification) -> Assessed {
         let revoked = state.revoked.read().map(|s| s.contains(&h.serial.get())).unwrap_or(true);
         a.revocation = Some(revoked);
         if revoked {
-            a.verdict = Verdict::Invalid.as_str();
+            a.verdict = Verdict::Invalid;
             a.code = "revoked";
         }
     }
     a
-}
-
-fn message(v: &Verification, a: &Assessed, l: Lang) -> String {
-    if a.code == "revoked" {
-        return pick(l, "Kredensial telah dicabut oleh penerbit.", "The credential has been revoked by its issuer.");
-    }
-    v.message(l)
-}
-
-/// One check of the report.
-#[derive(Debug, Serialize)]
-pub struct CheckOut {
-    /// Check name.
-    pub check: &'static str,
-    /// `passed`, `failed`, `undetermined`, `skipped` or `not_checked` (the `status` check of a
-    /// verifier without status lists).
-    pub outcome: &'static str,
-    /// The reason code of a failed or undetermined check.
-    pub code: Option<&'static str>,
-}
-
-/// The issuer part, as answered.
-#[derive(Debug, Serialize)]
-pub struct CredentialOut {
-    serial: u64,
-    key_id: String,
-    issued_at: String,
-    valid_from: String,
-    expires_at: String,
-    holder_bound: bool,
-}
-
-/// The trusted issuer, as answered.
-#[derive(Debug, Serialize)]
-pub struct IssuerOut<'a> {
-    name: &'a str,
-    key_id: String,
-}
-
-/// Presentation details.
-#[derive(Debug, Serialize)]
-pub struct PresentationOut {
-    live: bool,
-    signed_at: Option<String>,
-    challenge: Option<String>,
 }
 
 /// A warning on a VALID answer (a list in its grace period).
@@ -264,117 +214,42 @@ pub struct ScanOut {
     pub codes_found: usize,
 }
 
-/// The JSON answer for one verification (serialized directly, without an intermediate tree).
+/// The JSON answer for one verification: the core's view (`ikd_core::view`, the same fields as
+/// `ikd verify --json`), with the server's own fields beside it.
 #[derive(Debug, Serialize)]
-pub struct VerificationOut<'a> {
+pub struct VerificationOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     demo: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     index: Option<usize>,
-    verdict: &'static str,
-    code: &'static str,
-    message: String,
-    lang: &'static str,
-    credential: Option<CredentialOut>,
-    issuer: Option<IssuerOut<'a>>,
-    claims: Option<Value>,
-    withheld: &'a [&'static str],
-    presentation: Option<PresentationOut>,
-    policy: Option<&'a str>,
+    #[serde(flatten)]
+    view: VerificationView,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<WarningOut>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    photo: Option<Option<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    has_photo: Option<bool>,
-    report: Vec<CheckOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     scan: Option<ScanOut>,
 }
 
-/// The report as answered: the core's checks, plus `revocation` for this server's own
-/// credentials.
-fn report_out(v: &Verification, a: &Assessed) -> Vec<CheckOut> {
-    let mut out: Vec<CheckOut> = v
-        .report()
-        .entries()
-        .iter()
-        .map(|(c, o)| CheckOut {
-            check: c.name(),
-            outcome: o.as_str(),
-            code: match o {
-                Outcome::Failed(r) | Outcome::Undetermined(r) => Some(r.code()),
-                _ => None,
-            },
-        })
-        .collect();
-    if let Some(revoked) = a.revocation {
-        out.push(CheckOut {
-            check: "revocation",
-            outcome: if revoked { "failed" } else { "passed" },
-            code: revoked.then_some("revoked"),
-        });
-    }
-    out
-}
-
-/// The answer for one verification. `with_photo`: the photo as a PNG data URL (single
-/// verifications); otherwise only `has_photo` (batches).
-pub fn verification_out<'a>(
+/// The answer for the verification `v` of `text`: the core's view, with this server's
+/// `revocation` check for its own credentials and the lists' grace warnings. `photo`: the
+/// photo's image as a PNG data URL (single verifications), or only its size (batches).
+pub fn verification_out(
     state: &AppState,
-    v: &'a Verification,
+    v: &Verification,
+    text: &str,
     a: &Assessed,
     l: Lang,
-    with_photo: bool,
-    opts: &'a Options,
-) -> VerificationOut<'a> {
-    // Claims only when VALID: an unverified credential's claims are never shown. For a
-    // presentation, only what the holder disclosed.
-    let valid = a.verdict == "VALID";
-    let photo = if valid {
-        v.credential().and_then(|c| c.photo()).or_else(|| v.presentation().and_then(|p| p.photo()))
-    } else {
-        None
-    };
-    let photo_url = with_photo.then(|| {
-        photo.and_then(|p| match ikd_core::photo::thumbnail_png(p) {
-            Ok(png) => Some(format!("data:image/png;base64,{}", STANDARD.encode(png))),
-            Err(e) => {
-                tracing::warn!(code = e.code(), "embedded photo could not be converted");
-                None
-            }
-        })
-    });
-    VerificationOut {
-        demo: Some(state.demo),
-        index: None,
-        verdict: a.verdict,
-        code: a.code,
-        message: message(v, a, l),
-        lang: lang_tag(l),
-        credential: v.header().map(|h| CredentialOut {
-            serial: h.serial.get(),
-            key_id: h.key_id.to_string(),
-            issued_at: h.issued_at.to_string(),
-            valid_from: h.valid_from.to_string(),
-            expires_at: h.expires_at.to_string(),
-            holder_bound: h.holder_key.is_some(),
-        }),
-        issuer: v.issuer().map(|i| IssuerOut { name: &i.name, key_id: i.key_id().to_string() }),
-        claims: if valid { v.claims_json() } else { None },
-        withheld: if valid { v.withheld() } else { &[] },
-        presentation: v.presentation().filter(|_| valid).map(|p| PresentationOut {
-            live: p.is_live(),
-            signed_at: p.signed_at().map(|t| t.to_string()),
-            challenge: p.challenge().map(|c| String::from_utf8_lossy(c).into_owned()),
-        }),
-        policy: opts.policy.as_ref().map(|p| p.name.as_str()),
-        warnings: if valid { warnings(state, v, l) } else { Vec::new() },
-        photo: photo_url,
-        has_photo: (!with_photo).then_some(photo.is_some()),
-        report: report_out(v, a),
-        scan: None,
+    photo: PhotoData,
+    opts: &Options,
+) -> VerificationOut {
+    let view_opts =
+        ViewOptions { lang: l, show_nik: true, photo, policy: opts.policy.as_ref().map(|p| p.name.as_str()) };
+    let mut view = VerificationView::new(v, text, &view_opts);
+    if let Some(revoked) = a.revocation {
+        view.apply_revocation(revoked, l);
     }
+    let warnings = if view.verdict == Verdict::Valid { warnings(state, v, l) } else { Vec::new() };
+    VerificationOut { demo: Some(state.demo), index: None, view, warnings, scan: None }
 }
 
 fn audit_record(
@@ -385,7 +260,7 @@ fn audit_record(
     a: &Assessed,
     at: &str,
 ) -> AuditRecord {
-    state.metrics.verdict(source, a.verdict, a.code);
+    state.metrics.verdict(source, a.verdict.as_str(), a.code);
     AuditRecord {
         at: at.to_owned(),
         event: "verify",
@@ -393,7 +268,7 @@ fn audit_record(
         source,
         serial: v.header().map(|h| h.serial.get()),
         key_id: v.header().map(|h| h.key_id.to_string()),
-        verdict: a.verdict.to_owned(),
+        verdict: a.verdict.as_str().to_owned(),
         code: a.code.to_owned(),
     }
 }
@@ -469,7 +344,7 @@ pub async fn verify_text(
     let v = check_replay(&state, v).await;
     let a = assess(&state, &v);
     audit(&state, vec![audit_record(&state, &actor, "text", &v, &a, &now_rfc3339())]).await?;
-    Ok(Json(verification_out(&state, &v, &a, l, true, &opts)).into_response())
+    Ok(Json(verification_out(&state, &v, &body.qr, &a, l, PhotoData::Png, &opts)).into_response())
 }
 
 /// `POST /v1/verify/batch`.
@@ -492,12 +367,14 @@ pub async fn verify_batch(
     let opts = options(&state, body.policy.as_deref(), body.challenge.as_deref())?;
     let verifier = state.verifier_now().await;
     let o = opts.clone();
-    let results = tokio::task::spawn_blocking(move || {
-        if o.is_empty() {
-            verifier.verify_batch(&body.qrs)
+    let qrs = body.qrs;
+    let (qrs, results) = tokio::task::spawn_blocking(move || {
+        let results: Vec<Verification> = if o.is_empty() {
+            verifier.verify_batch(&qrs)
         } else {
-            body.qrs.iter().map(|t| verifier.verify_with(t, &o.verify_options())).collect()
-        }
+            qrs.iter().map(|t| verifier.verify_with(t, &o.verify_options())).collect()
+        };
+        (qrs, results)
     })
     .await
     .map_err(|e| {
@@ -517,14 +394,15 @@ pub async fn verify_batch(
         results.iter().zip(&assessed).map(|(v, a)| audit_record(&state, &actor, "batch", v, a, &at)).collect(),
     )
     .await?;
-    let items: Vec<VerificationOut<'_>> = results
+    let items: Vec<VerificationOut> = results
         .iter()
         .zip(&assessed)
+        .zip(&qrs)
         .enumerate()
-        .map(|(i, (v, a))| VerificationOut {
+        .map(|(i, ((v, a), text))| VerificationOut {
             demo: None,
             index: Some(i),
-            ..verification_out(&state, v, a, l, false, &opts)
+            ..verification_out(&state, v, text, a, l, PhotoData::None, &opts)
         })
         .collect();
     Ok(Json(json!({"demo": state.demo, "count": items.len(), "results": items})).into_response())
@@ -723,7 +601,7 @@ pub async fn verify_image(
     audit(&state, vec![audit_record(&state, &actor, "image", &v, &a, &now_rfc3339())]).await?;
     let out = VerificationOut {
         scan: Some(ScanOut { codes_found: found }),
-        ..verification_out(&state, &v, &a, l, true, &opts)
+        ..verification_out(&state, &v, &text, &a, l, PhotoData::Png, &opts)
     };
     Ok(Json(out).into_response())
 }
