@@ -10,9 +10,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use ikd_core::status::StatusList;
 use ikd_core::trustlist::TrustList;
+use ikd_core::view::{PhotoData, mask_claims};
 use ikd_core::{
-    Clock, Lang, PublicKey, Timestamp, TrustStore, UnverifiedCredential, UserError, Verification, Verifier,
-    VerifyOptions,
+    Clock, Lang, PolicySet, PublicKey, Timestamp, TrustStore, UnverifiedCredential, UserError, Verification,
+    VerificationView, Verifier, VerifyOptions, ViewOptions,
 };
 use serde_json::{Value, json};
 
@@ -127,14 +128,14 @@ impl Clock for CallerClock {
 
 fn policy(opts: &Options) -> Result<Option<ikd_core::Policy>, BindingError> {
     let Some(name) = opts.policy.as_deref() else { return Ok(None) };
-    let mut set = ikd_core::Policy::builtin();
-    if let Some(file) = opts.policies_json.as_deref() {
-        let own = ikd_core::Policy::list_from_json(file).map_err(|e| BindingError::from_core(&e, opts.lang))?;
-        set.retain(|b| !own.iter().any(|p| p.name == b.name));
-        set.extend(own);
-    }
-    match set.into_iter().find(|p| p.name == name) {
-        Some(p) => Ok(Some(p)),
+    let set = match opts.policies_json.as_deref() {
+        Some(file) => {
+            PolicySet::with_file(file, "options.policies").map_err(|e| BindingError::from_core(&e, opts.lang))?
+        }
+        None => PolicySet::builtin(),
+    };
+    match set.get(name) {
+        Some(p) => Ok(Some(p.clone())),
         None => Err(BindingError {
             code: POLICY_UNKNOWN.to_owned(),
             message: match opts.lang {
@@ -145,13 +146,23 @@ fn policy(opts: &Options) -> Result<Option<ikd_core::Policy>, BindingError> {
     }
 }
 
-fn view(v: &Verification, _text: &str, opts: &Options) -> Value {
-    json!({
-        "verdict": v.verdict().as_str(),
-        "code": v.code(),
-        "message": v.message(opts.lang),
-        "report": v.report().to_json(),
-    })
+/// The core's verification view of `v` as JSON, with the bindings' `list_errors` beside it.
+fn view(v: &Verification, text: &str, opts: &Options, list_errors: Value) -> Value {
+    let view = VerificationView::new(
+        v,
+        text,
+        &ViewOptions {
+            lang: opts.lang,
+            show_nik: opts.show_nik,
+            photo: if opts.photo { PhotoData::Embedded } else { PhotoData::None },
+            policy: opts.policy.as_deref(),
+        },
+    );
+    let mut out = serde_json::to_value(view).unwrap_or(Value::Null);
+    if let Some(m) = out.as_object_mut() {
+        m.insert("list_errors".to_owned(), list_errors);
+    }
+    out
 }
 
 /// A verifier that lives across calls, so that its replay memory for live presentations
@@ -241,11 +252,7 @@ impl Session {
         let v = self
             .verifier
             .verify_with(text, &VerifyOptions { policy: policy.as_ref(), challenge: opts.challenge.as_deref() });
-        let mut out = view(&v, text, opts);
-        if let Some(m) = out.as_object_mut() {
-            m.insert("list_errors".to_owned(), self.list_errors_json());
-        }
-        Ok(out.to_string())
+        Ok(view(&v, text, opts, self.list_errors_json()).to_string())
     }
 }
 
@@ -280,14 +287,7 @@ pub fn decode(text: &str, opts: &Options) -> Result<String, BindingError> {
     let cred = UnverifiedCredential::decode(text).map_err(|e| BindingError::from_core(&e, lang))?;
     let h = cred.header();
     let age = cred.age_over();
-    let mut claims = cred.claims().to_json_value();
-    if !opts.show_nik
-        && let Some(nik) = claims.get_mut("nik")
-        && let Some(s) = nik.as_str()
-    {
-        let keep = s.len().saturating_sub(4);
-        *nik = Value::String(s.char_indices().map(|(i, c)| if i < keep { '*' } else { c }).collect());
-    }
+    let claims = mask_claims(cred.claims().to_json_value(), opts.show_nik);
     Ok(json!({
         "verified": false,
         "notice": match lang {

@@ -46,16 +46,31 @@ export interface CheckView {
 }
 
 /**
- * The core's verification view (ikd_core::view::VerificationView): the same JSON as
- * `ikd verify --json` and the server's /v1/verify, plus `list_errors`.
+ * The core's verification view (ikd_core::view::VerificationView, docs/CLI.md and
+ * docs/SERVER.md): the same JSON as `ikd verify --json` and the server's /v1/verify, plus
+ * `list_errors`. Claims, withheld, age_over, presentation and photo only when VALID.
  */
 export interface VerificationView {
   verdict: "VALID" | "INVALID" | "UNDETERMINED";
   code: string;
   message: string;
+  lang: "id" | "en";
+  detail: string | null;
+  kind: "credential" | "presentation" | null;
+  live: boolean | null;
+  credential: {
+    key_id: string; serial: number; status_index: number; issued_at: string;
+    valid_from: string; expires_at: string; holder_key: string | null;
+  } | null;
+  issuer: { name: string; key_id: string; public_key: string; not_before: string; not_after: string } | null;
+  claims: Record<string, unknown> | null;
+  withheld: string[];
+  age_over: { "17"?: boolean | null; "21"?: boolean | null; "60"?: boolean | null } | null;
+  presentation: { live: boolean; signed_at: string | null; challenge: string | null } | null;
+  policy: string | null;
+  photo: { present: boolean; bytes: number | null; data: string | null } | null;
   report: CheckView[];
   list_errors: ListError[];
-  [field: string]: unknown;
 }
 
 /** What a credential text says, NOT verified (`verified` is always false). */

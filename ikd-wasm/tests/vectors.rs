@@ -119,6 +119,12 @@ fn the_free_verify_function_answers_the_view_of_a_valid_credential() {
     assert_eq!(v["verdict"], "VALID");
     assert_eq!(v["code"], "ok");
     assert_eq!(v["list_errors"], serde_json::json!([]));
+    // Issue 14/15: the bindings answer the core's one view, every field of it.
+    for field in ikd_core::VerificationView::FIELDS {
+        assert!(v.get(field).is_some(), "no {field} in the answer");
+    }
+    assert_eq!(v["kind"], "credential");
+    assert!(v["claims"]["nik"].as_str().unwrap().starts_with("****"), "NIK masked by the core's rule");
     let core = ikd_core::Verifier::new(ikd_core::TrustStore::from_json(&doc["trust_store"].to_string()).unwrap())
         .with_clock(std::sync::Arc::new(ikd_core::FixedClock(Timestamp::from_unix(now(&doc) as i64))))
         .verify(doc["input"]["qr_text"].as_str().unwrap());

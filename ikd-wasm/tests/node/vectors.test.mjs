@@ -90,6 +90,12 @@ test("messages are Indonesian by default and English on request", () => {
   const id = ikd.verify(valid.input.qr_text, store, nowOf(valid));
   const en = ikd.verify(valid.input.qr_text, store, nowOf(valid), { lang: "en" });
   assert.equal(id.verdict, "VALID");
+  assert.equal(id.lang, "id");
+  assert.equal(en.lang, "en");
+  // The core's view: the NIK masked by its one rule, claims of a VALID credential.
+  assert.ok(id.claims.nik.startsWith("****"));
+  assert.equal(id.kind, "credential");
+  assert.equal(id.credential.serial, ikd.decode(valid.input.qr_text).serial);
   assert.notEqual(id.message, en.message);
   assertThrowsCode(() => ikd.verify("x", "{", 0, { lang: "en" }), "trust_bad_json");
 });
