@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use ikd_core::status::StatusList;
 use ikd_core::trustlist::TrustList;
-use ikd_core::view::{PhotoData, mask_claims};
+use ikd_core::view::{Kind, PhotoData, mask_claims};
 use ikd_core::{
     Clock, Lang, PolicySet, PublicKey, Timestamp, TrustStore, UnverifiedCredential, UserError, Verification,
     VerificationView, Verifier, VerifyOptions, ViewOptions,
@@ -20,6 +20,9 @@ use serde_json::{Value, json};
 /// Code of an argument the bindings cannot use (a time that is not a finite number, an
 /// option of the wrong type). Documented in `docs/WASM.md`.
 pub const BAD_ARGUMENT: &str = "bad_argument";
+/// Code of a presentation given to `decode`, which shows full credentials only (the same code
+/// as `ikd inspect`).
+pub const INSPECT_PRESENTATION: &str = "inspect_presentation";
 /// Code of a policy name that is neither built in nor in the given policy file (the same code
 /// as `ikd verify --policy` and the server's `policy` parameter).
 pub const POLICY_UNKNOWN: &str = "policy_unknown";
@@ -284,6 +287,15 @@ pub fn verify_with_trust_list(
 /// well-formed credential.
 pub fn decode(text: &str, opts: &Options) -> Result<String, BindingError> {
     let lang = opts.lang;
+    if matches!(Kind::of_text(text), Some(Kind::Live | Kind::Static)) {
+        return Err(BindingError {
+            code: INSPECT_PRESENTATION.to_owned(),
+            message: match lang {
+                Lang::Id => "ini sebuah presentasi, bukan kredensial lengkap: periksa dengan verify".to_owned(),
+                Lang::En => "this is a presentation, not a full credential: check it with verify".to_owned(),
+            },
+        });
+    }
     let cred = UnverifiedCredential::decode(text).map_err(|e| BindingError::from_core(&e, lang))?;
     let h = cred.header();
     let age = cred.age_over();

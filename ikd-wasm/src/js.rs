@@ -95,6 +95,13 @@ export interface IkdError extends Error {
 }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The JS options object (TypeScript `VerifyOptions`), read field by field by [`options`].
+    #[wasm_bindgen(typescript_type = "VerifyOptions")]
+    pub type VerifyOptions;
+}
+
 /// The error thrown to JS: an `Error` named `IkdError` with the stable `code`.
 fn throw(e: BindingError) -> JsValue {
     let err = js_sys::Error::new(&e.message);
@@ -130,6 +137,11 @@ fn boolean(obj: &JsValue, key: &str, lang: Lang) -> Result<bool, BindingError> {
         return Ok(false);
     }
     v.as_bool().ok_or_else(|| BindingError::bad_argument(&format!("options.{key}"), lang))
+}
+
+/// The optional options argument as a JS value (`undefined` when left out or `null`).
+fn js_options(options: Option<VerifyOptions>) -> JsValue {
+    options.map_or(JsValue::UNDEFINED, JsValue::from)
 }
 
 /// Reads the options object (or `undefined`).
@@ -199,8 +211,9 @@ pub fn verify(
     text: &str,
     #[wasm_bindgen(js_name = trustStoreJson)] trust_store_json: &str,
     #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: JsValue,
+    options: Option<VerifyOptions>,
 ) -> Result<JsValue, JsValue> {
+    let options = js_options(options);
     let opts = self::options(&options).map_err(throw)?;
     let json = api::verify(text, trust_store_json, now_unix_seconds, &opts).map_err(throw)?;
     parse(&json)
@@ -215,8 +228,9 @@ pub fn verify_with_trust_list(
     #[wasm_bindgen(js_name = trustList)] trust_list: &[u8],
     #[wasm_bindgen(js_name = pinnedRoots)] pinned_roots: Vec<String>,
     #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: JsValue,
+    options: Option<VerifyOptions>,
 ) -> Result<JsValue, JsValue> {
+    let options = js_options(options);
     let opts = self::options(&options).map_err(throw)?;
     let lists = status_lists(&options, opts.lang).map_err(throw)?;
     let json =
@@ -226,10 +240,8 @@ pub fn verify_with_trust_list(
 
 /// Decodes a credential text WITHOUT verifying it, for inspection: `verified` is false.
 #[wasm_bindgen(js_name = decode, unchecked_return_type = "Inspection")]
-pub fn decode(
-    text: &str,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: JsValue,
-) -> Result<JsValue, JsValue> {
+pub fn decode(text: &str, options: Option<VerifyOptions>) -> Result<JsValue, JsValue> {
+    let options = js_options(options);
     let opts = self::options(&options).map_err(throw)?;
     let json = api::decode(text, &opts).map_err(throw)?;
     parse(&json)
@@ -249,8 +261,9 @@ impl JsVerifier {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(js_name = trustStoreJson)] trust_store_json: &str,
-        #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: JsValue,
+        options: Option<VerifyOptions>,
     ) -> Result<JsVerifier, JsValue> {
+        let options = js_options(options);
         let opts = self::options(&options).map_err(throw)?;
         Ok(JsVerifier { inner: api::Session::with_trust_store(trust_store_json, &opts).map_err(throw)? })
     }
@@ -260,8 +273,9 @@ impl JsVerifier {
     pub fn with_trust_list(
         #[wasm_bindgen(js_name = trustList)] trust_list: &[u8],
         #[wasm_bindgen(js_name = pinnedRoots)] pinned_roots: Vec<String>,
-        #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: JsValue,
+        options: Option<VerifyOptions>,
     ) -> Result<JsVerifier, JsValue> {
+        let options = js_options(options);
         let opts = self::options(&options).map_err(throw)?;
         let lists = status_lists(&options, opts.lang).map_err(throw)?;
         Ok(JsVerifier {
@@ -275,8 +289,9 @@ impl JsVerifier {
         &self,
         text: &str,
         #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
-        #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: JsValue,
+        options: Option<VerifyOptions>,
     ) -> Result<JsValue, JsValue> {
+        let options = js_options(options);
         let opts = self::options(&options).map_err(throw)?;
         let json = self.inner.verify(text, now_unix_seconds, &opts).map_err(throw)?;
         parse(&json)

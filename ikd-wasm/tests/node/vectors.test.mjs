@@ -156,4 +156,6 @@ test("decode answers what the text says, marked not verified, NIK masked", () =>
   assert.equal(ikd.decode(valid.input.qr_text, { showNik: true }).claims.nik, nik);
   assertThrowsCode(() => ikd.decode(""), "decode_empty");
   assertThrowsCode(() => ikd.decode("hello"), "decode_wrong_prefix");
+  const live = cases.find((c) => c.name === "presentation-live-nama-nik-age");
+  assertThrowsCode(() => ikd.decode(live.input.qr_text), "inspect_presentation");
 });
