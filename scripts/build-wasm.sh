@@ -5,7 +5,8 @@
 #   pkg/package.json, pkg/README.md
 # Installs wasm-bindgen-cli at exactly the version of the wasm-bindgen crate in Cargo.lock
 # (the two must match), optimises with wasm-opt -Oz when binaryen is installed, and prints
-# the gzipped size of the module. Nothing is published.
+# the gzipped size of the module. Nothing is published. WASM_OPT_LEVEL (default -Oz) is passed
+# to wasm-opt, for measuring other trade-offs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +38,7 @@ OPT="$TARGET_DIR/wasm32-unknown-unknown/wasm-release/ikd_wasm.opt.wasm"
 if command -v wasm-opt >/dev/null 2>&1; then
   echo "== wasm-opt -Oz ($(wasm-opt --version))"
   # The features rustc enables by default for wasm32-unknown-unknown.
-  wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+  wasm-opt ${WASM_OPT_LEVEL:--Oz} --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
     --enable-mutable-globals --enable-reference-types --enable-multivalue -o "$OPT" "$WASM"
 else
   echo "note: wasm-opt not found (Debian package binaryen); the module is not optimised further"
