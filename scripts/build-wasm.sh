@@ -53,6 +53,8 @@ wasm-bindgen --target web --out-dir "$PKG/web" --out-name ikd_wasm "$OPT"
 
 # wasm-bindgen writes a .gitignore ("*") into each output directory; the package ships them.
 rm -f "$PKG/node/.gitignore" "$PKG/web/.gitignore" "$PKG/node/package.json" "$PKG/web/package.json"
+# The web build is ES modules in .js files; the node build is CommonJS.
+echo '{ "type": "module" }' >"$PKG/web/package.json"
 
 CRATE_VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 cat >"$PKG/package.json" <<EOF
@@ -71,6 +73,7 @@ cat >"$PKG/package.json" <<EOF
     "web/ikd_wasm.d.ts",
     "web/ikd_wasm_bg.wasm",
     "web/ikd_wasm_bg.wasm.d.ts",
+    "web/package.json",
     "README.md"
   ],
   "main": "./node/ikd_wasm.js",
