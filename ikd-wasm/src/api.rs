@@ -130,13 +130,14 @@ impl Clock for CallerClock {
 }
 
 fn policy(opts: &Options) -> Result<Option<ikd_core::Policy>, BindingError> {
-    let Some(name) = opts.policy.as_deref() else { return Ok(None) };
+    // A policy file is read even when no policy is named, so that a broken one is reported.
     let set = match opts.policies_json.as_deref() {
         Some(file) => {
             PolicySet::with_file(file, "options.policies").map_err(|e| BindingError::from_core(&e, opts.lang))?
         }
         None => PolicySet::builtin(),
     };
+    let Some(name) = opts.policy.as_deref() else { return Ok(None) };
     match set.get(name) {
         Some(p) => Ok(Some(p.clone())),
         None => Err(BindingError {

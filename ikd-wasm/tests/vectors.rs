@@ -178,6 +178,10 @@ fn a_bad_policy_file_throws_its_code() {
     let e = api::verify(doc["input"]["qr_text"].as_str().unwrap(), &doc["trust_store"].to_string(), now(&doc), &opts)
         .unwrap_err();
     assert_eq!(e.code, "policy_bad_json");
+    let opts = Options { policies_json: Some("[{}]".into()), ..Options::default() };
+    let e = api::verify(doc["input"]["qr_text"].as_str().unwrap(), &doc["trust_store"].to_string(), now(&doc), &opts)
+        .unwrap_err();
+    assert!(e.code.starts_with("policy_"), "{}", e.code);
 }
 
 #[test]
