@@ -16,10 +16,8 @@ mod inspect;
 mod issue;
 mod keys;
 mod lists;
-mod policies;
-// `ikd verify --photo-out` (issue 14); used by verify.rs once wired in.
-#[cfg_attr(not(test), allow(dead_code))]
 mod photo_out;
+mod policies;
 mod present;
 mod progress;
 mod qr;

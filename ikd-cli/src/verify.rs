@@ -44,6 +44,10 @@ pub struct VerifyArgs {
     /// Show the full NIK (masked except its last 4 digits by default).
     #[arg(long)]
     pub show_nik: bool,
+    /// Save the face photo of a VALID credential or presentation to FILE (WebP as signed; PNG
+    /// if FILE ends in .png). One input only.
+    #[arg(long, value_name = "FILE")]
+    pub photo_out: Option<PathBuf>,
     /// Verify many credentials: a directory of .ikd files, a .jsonl file (e.g. a batch
     /// manifest), or a text file with one credential per line.
     #[arg(long, conflicts_with = "input")]
@@ -557,6 +561,9 @@ pub fn cmd_verify(ctx: &Ctx, a: &VerifyArgs) -> CliResult<u8> {
         (None, Some(f)) => Some(SeenFile::new(f.clone(), lang)),
         (None, None) => cache::env_dir().map(|d| SeenFile::new(d.join(seen::FILE_NAME), lang)),
     };
+    if a.photo_out.is_some() && a.batch.is_some() {
+        return Err(photo_out_one_input(lang));
+    }
     if let Some(b) = &a.batch {
         let (verifier, info) = build_verifier(ctx, a)?;
         let mode = Mode {
@@ -587,8 +594,14 @@ pub fn cmd_verify(ctx: &Ctx, a: &VerifyArgs) -> CliResult<u8> {
             } else {
                 print!("{}", report_block(&v, &item.label, &item.text, lang, &mode));
             }
+            if let Some(path) = a.photo_out.as_deref()
+                && v.verdict() == Verdict::Valid
+            {
+                crate::photo_out::write_photo(lang, &v, path)?;
+            }
             Ok(exit_for(v.verdict()))
         }
+        _ if a.photo_out.is_some() => Err(photo_out_one_input(lang)),
         Input::Items(items) => {
             let mut code = EXIT_VALID;
             for item in &items {
@@ -650,6 +663,14 @@ fn emit_line(ctx: &Ctx, verifier: &Verifier, item: &Item, label: Option<&str>, m
     // One verdict per scan, shown at once.
     let _ = out.flush();
     exit_for(v.verdict())
+}
+
+fn photo_out_one_input(lang: Lang) -> CliError {
+    CliError::new(
+        "photo_out_one_input",
+        tr!(lang, "--photo-out: hanya untuk satu kredensial", "--photo-out: only with one credential"),
+    )
+    .field(Some("--photo-out".to_owned()))
 }
 
 /// Collects the credentials of a batch: `(label, text)` items and per-line input errors.

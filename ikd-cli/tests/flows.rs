@@ -278,7 +278,29 @@ fn photo_fits_qr_version_22_and_card_reads_back() {
         assert_eq!(v.status.code(), Some(0), "{}{}", text(&v.stdout), text(&v.stderr));
         let r: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
         assert_eq!(r["photo"]["bytes"], j["photo"]["bytes"]);
+        // Issue 14: a counter using `ikd verify` can see the face: `--photo-out` saves it.
+        let out_png = format!("face-out{i}.png");
+        let v = ikd(d.path(), &["verify", "--trust", "trust.json", &card, "--photo-out", &out_png]);
+        assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+        let face = image::load_from_memory(&std::fs::read(d.path().join(&out_png)).unwrap()).unwrap();
+        assert!(face.width() > 16 && face.height() > 16);
+        let out_webp = format!("face-out{i}.webp");
+        let v = ikd(d.path(), &["verify", "--trust", "trust.json", &card, "--photo-out", &out_webp]);
+        assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+        assert_eq!(&std::fs::read(d.path().join(&out_webp)).unwrap()[8..12], b"WEBP");
     }
+    // --photo-out takes one credential, and a credential without a photo has none to save.
+    let plain =
+        ikd(d.path(), &["--json", "issue", "--key", "TEST-ONLY-issuer.key", "resident.json", "--out", "plain.ikd"]);
+    assert_eq!(plain.status.code(), Some(0), "{}", text(&plain.stderr));
+    let one = std::fs::read_to_string(d.path().join("plain.ikd")).unwrap();
+    std::fs::write(d.path().join("two.txt"), format!("{}\n{}\n", one.trim(), one.trim())).unwrap();
+    let two = ikd(d.path(), &["--json", "verify", "--trust", "trust.json", "two.txt", "--photo-out", "x.png"]);
+    assert_eq!(two.status.code(), Some(2), "{}", text(&two.stdout));
+    assert!(text(&two.stdout).contains("photo_out_one_input"), "{}", text(&two.stdout));
+    let none = ikd(d.path(), &["--json", "verify", "--trust", "trust.json", "plain.ikd", "--photo-out", "y.png"]);
+    assert_eq!(none.status.code(), Some(2), "{}", text(&none.stdout));
+    assert!(text(&none.stdout).contains("photo_none"), "{}", text(&none.stdout));
     // A photo that is not an image is refused before any serial is used.
     std::fs::write(d.path().join("not.png"), b"hello").unwrap();
     let before = std::fs::read_to_string(d.path().join("TEST-ONLY-issuer.key.state.json")).unwrap();
