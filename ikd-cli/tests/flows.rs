@@ -7,37 +7,15 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
+mod common;
+use common::{fixtures, fresh_data_home, text};
 
 fn ikd(dir: &Path, args: &[&str]) -> Output {
     ikd_env(dir, args, &[])
 }
 
-/// A data directory of its own for each run, so that runs share a seen-presentations file only
-/// where a test says so (with `XDG_DATA_HOME` in `env`).
-fn fresh_data_home(dir: &Path) -> PathBuf {
-    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    dir.join(format!("data-{}", RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)))
-}
-
 fn ikd_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ikd"));
-    c.args(args)
-        .current_dir(dir)
-        .env("LC_ALL", "en_US.UTF-8")
-        .env_remove("IKD_TRUST")
-        .env_remove("IKD_CACHE")
-        .env("XDG_DATA_HOME", fresh_data_home(dir));
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("run ikd")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    common::run(dir, &fresh_data_home(dir), args, env)
 }
 
 fn sandbox() -> tempfile::TempDir {

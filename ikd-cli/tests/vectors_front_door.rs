@@ -5,20 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
+mod common;
+
 fn ikd(dir: &Path, args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ikd"))
-        .args(args)
-        .current_dir(dir)
-        .env("LC_ALL", "en_US.UTF-8")
-        .env_remove("IKD_TRUST")
-        .env_remove("IKD_CACHE")
-        .env("XDG_DATA_HOME", dir.join("data"))
-        .output()
-        .expect("run ikd")
+    common::command(dir, &dir.join("data")).args(args).output().expect("run ikd")
 }
 
 /// Standard base64 (the status lists of the cases).
