@@ -3,85 +3,23 @@
 //! Exit status: 0 VALID (or success), 1 INVALID, 2 usage or I/O error, 3 UNDETERMINED.
 //! See `docs/CLI.md`.
 
-mod batch;
-mod cache;
-mod card;
-mod claimsio;
-mod demo;
-mod error;
-mod fsutil;
-mod i18n;
-mod input;
-mod inspect;
-mod issue;
-mod keys;
-mod lists;
-mod policies;
-// `ikd verify --photo-out` (issue 14); used by verify.rs once wired in.
-#[cfg_attr(not(test), allow(dead_code))]
-mod photo_out;
-mod present;
-mod progress;
-mod qr;
-mod residents_gen;
-mod seen;
-mod statuscmd;
-mod sync;
-mod trust;
-mod trustlist;
-mod verify;
+mod commands;
+mod ctx;
+mod support;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ikd_core::{Lang, Timestamp};
+use ikd_core::Lang;
 
-use crate::error::{CliError, CliResult, EXIT_USAGE};
-
-/// Options every command shares.
-#[derive(Debug, Clone, Copy)]
-pub struct Ctx {
-    /// Message language.
-    pub lang: Lang,
-    /// Machine-readable output on stdout.
-    pub json: bool,
-}
-
-/// Prints one JSON document on stdout (one line, so `--json` streams are JSON Lines).
-pub fn print_json(v: &serde_json::Value) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{v}");
-    let _ = out.flush();
-}
-
-/// Parses a time given as RFC 3339 (`2026-11-27T08:00:00+07:00`) or a date (`2026-11-27`,
-/// meaning its start, 00:00 WIB: `Timestamp::parse_start`).
-pub fn parse_when(lang: Lang, s: &str, what: &str) -> CliResult<Timestamp> {
-    Timestamp::parse_start(s).ok_or_else(|| bad_time(lang, s, what))
-}
-
-/// Parses the end of a period (`--not-after`, `not_after`): RFC 3339, or a date meaning the
-/// whole of that day, up to 23:59:59 WIB (`Timestamp::parse_end`, the one rule in ikd-core).
-pub fn parse_end_when(lang: Lang, s: &str, what: &str) -> CliResult<Timestamp> {
-    Timestamp::parse_end(s).ok_or_else(|| bad_time(lang, s, what))
-}
-
-/// The error for a time that is neither RFC 3339 nor `YYYY-MM-DD`.
-pub fn bad_time(lang: Lang, s: &str, what: &str) -> CliError {
-    CliError::new(
-        "bad_time",
-        tr!(
-            lang,
-            "{}: {:?} bukan waktu RFC 3339 (misalnya 2026-11-27T08:00:00+07:00) atau tanggal YYYY-MM-DD",
-            "{}: {:?} is not an RFC 3339 time (such as 2026-11-27T08:00:00+07:00) or a YYYY-MM-DD date",
-            what,
-            s.trim()
-        ),
-    )
-    .field(Some(what.to_owned()))
-}
+use crate::commands::{
+    demo, inspect, issue, key, present, qr, residents_gen, statuscmd, sync, trust, trustlist, verify,
+};
+use crate::ctx::{Ctx, report_error};
+use crate::support::error::{CliResult, EXIT_USAGE};
+use crate::support::{i18n, keys};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum LangArg {
@@ -256,8 +194,8 @@ enum DevCmd {
 
 fn run(cli: Cli, ctx: &Ctx) -> CliResult<u8> {
     match cli.cmd {
-        Cmd::Key(KeyCmd::New(a)) => keys::cmd_new(ctx, &a.file, a.kind, a.name.as_deref(), a.force),
-        Cmd::Key(KeyCmd::Pub(a)) => keys::cmd_pub(ctx, &a.key, a.out.as_deref()),
+        Cmd::Key(KeyCmd::New(a)) => key::cmd_new(ctx, &a.file, a.kind, a.name.as_deref(), a.force),
+        Cmd::Key(KeyCmd::Pub(a)) => key::cmd_pub(ctx, &a.key, a.out.as_deref()),
         Cmd::Trust(TrustCmd::Add(a)) => {
             trust::cmd_add(ctx, &a.store, &a.name, &a.key, a.not_before.as_deref(), a.not_after.as_deref())
         }
@@ -284,20 +222,6 @@ fn run(cli: Cli, ctx: &Ctx) -> CliResult<u8> {
         Cmd::Qr(a) => qr::cmd_qr(ctx, &a),
         Cmd::Demo(a) => demo::cmd_demo(ctx, &a),
         Cmd::Dev(DevCmd::GenResidents(a)) => residents_gen::cmd_gen(ctx, &a),
-    }
-}
-
-/// Prints an error on stderr (and as JSON on stdout with `--json`).
-pub fn report_error(ctx: &Ctx, e: &CliError) {
-    let label = tr!(ctx.lang, "galat", "error");
-    eprintln!("ikd: {label}: {e}");
-    if let Some(f) = &e.location.field
-        && !e.message.contains(f.as_str())
-    {
-        eprintln!("ikd: {}: {f}", tr!(ctx.lang, "kolom", "field"));
-    }
-    if ctx.json {
-        print_json(&e.to_json());
     }
 }
 

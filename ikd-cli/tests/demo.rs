@@ -6,26 +6,22 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+use common::text;
+
+/// `ikd` with no language from the environment (the demo must speak Indonesian by default).
 fn ikd(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ikd"));
-    c.current_dir(dir)
-        .env_remove("LC_ALL")
+    let mut c = common::command(dir, &dir.join("data"));
+    c.env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .env_remove("LANG")
-        .env_remove("IKD_TRUST")
-        .env_remove("IKD_CACHE")
         // `ikd demo` without --dir keeps its files under the temporary directory: this one.
-        .env("TMPDIR", dir)
-        .env("XDG_DATA_HOME", dir.join("data"));
+        .env("TMPDIR", dir);
     c
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     ikd(dir).args(args).output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 /// Splits a printed command line as a POSIX shell would (words, single and double quotes).

@@ -7,37 +7,15 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
+mod common;
+use common::{fixtures, fresh_data_home, text};
 
 fn ikd(dir: &Path, args: &[&str]) -> Output {
     ikd_env(dir, args, &[])
 }
 
-/// A data directory of its own for each run, so that runs share a seen-presentations file only
-/// where a test says so (with `XDG_DATA_HOME` in `env`).
-fn fresh_data_home(dir: &Path) -> PathBuf {
-    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    dir.join(format!("data-{}", RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)))
-}
-
 fn ikd_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ikd"));
-    c.args(args)
-        .current_dir(dir)
-        .env("LC_ALL", "en_US.UTF-8")
-        .env_remove("IKD_TRUST")
-        .env_remove("IKD_CACHE")
-        .env("XDG_DATA_HOME", fresh_data_home(dir));
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("run ikd")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    common::run(dir, &fresh_data_home(dir), args, env)
 }
 
 fn sandbox() -> tempfile::TempDir {
@@ -278,7 +256,29 @@ fn photo_fits_qr_version_22_and_card_reads_back() {
         assert_eq!(v.status.code(), Some(0), "{}{}", text(&v.stdout), text(&v.stderr));
         let r: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap();
         assert_eq!(r["photo"]["bytes"], j["photo"]["bytes"]);
+        // Issue 14: a counter using `ikd verify` can see the face: `--photo-out` saves it.
+        let out_png = format!("face-out{i}.png");
+        let v = ikd(d.path(), &["verify", "--trust", "trust.json", &card, "--photo-out", &out_png]);
+        assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+        let face = image::load_from_memory(&std::fs::read(d.path().join(&out_png)).unwrap()).unwrap();
+        assert!(face.width() > 16 && face.height() > 16);
+        let out_webp = format!("face-out{i}.webp");
+        let v = ikd(d.path(), &["verify", "--trust", "trust.json", &card, "--photo-out", &out_webp]);
+        assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+        assert_eq!(&std::fs::read(d.path().join(&out_webp)).unwrap()[8..12], b"WEBP");
     }
+    // --photo-out takes one credential, and a credential without a photo has none to save.
+    let plain =
+        ikd(d.path(), &["--json", "issue", "--key", "TEST-ONLY-issuer.key", "resident.json", "--out", "plain.ikd"]);
+    assert_eq!(plain.status.code(), Some(0), "{}", text(&plain.stderr));
+    let one = std::fs::read_to_string(d.path().join("plain.ikd")).unwrap();
+    std::fs::write(d.path().join("two.txt"), format!("{}\n{}\n", one.trim(), one.trim())).unwrap();
+    let two = ikd(d.path(), &["--json", "verify", "--trust", "trust.json", "two.txt", "--photo-out", "x.png"]);
+    assert_eq!(two.status.code(), Some(2), "{}", text(&two.stdout));
+    assert!(text(&two.stdout).contains("photo_out_one_input"), "{}", text(&two.stdout));
+    let none = ikd(d.path(), &["--json", "verify", "--trust", "trust.json", "plain.ikd", "--photo-out", "y.png"]);
+    assert_eq!(none.status.code(), Some(2), "{}", text(&none.stdout));
+    assert!(text(&none.stdout).contains("photo_none"), "{}", text(&none.stdout));
     // A photo that is not an image is refused before any serial is used.
     std::fs::write(d.path().join("not.png"), b"hello").unwrap();
     let before = std::fs::read_to_string(d.path().join("TEST-ONLY-issuer.key.state.json")).unwrap();

@@ -8,54 +8,21 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
+mod common;
+use common::{code, fixtures, ok, text};
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// Runs `ikd` in `dir` in English, with no trust store or cache from the environment and the
-/// default cache inside `dir`.
+/// Runs `ikd` in `dir` (see `common::command`), with the default cache inside `dir/xdg`.
 fn ikd_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ikd"));
-    c.args(args)
-        .current_dir(dir)
-        .env("LC_ALL", "en_US.UTF-8")
-        .env_remove("IKD_TRUST")
-        .env_remove("IKD_CACHE")
-        .env("XDG_DATA_HOME", dir.join("xdg"))
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env_remove("http_proxy")
-        .env_remove("HTTP_PROXY")
-        .env_remove("ALL_PROXY")
-        .env_remove("all_proxy");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().expect("run ikd")
+    common::run(dir, &dir.join("xdg"), args, env)
 }
 
 fn ikd(dir: &Path, args: &[&str]) -> Output {
     ikd_env(dir, args, &[])
-}
-
-#[track_caller]
-fn ok(o: &Output) -> String {
-    assert_eq!(o.status.code(), Some(0), "stdout: {}\nstderr: {}", text(&o.stdout), text(&o.stderr));
-    text(&o.stdout)
-}
-
-#[track_caller]
-fn code(o: &Output, want: i32) -> (String, String) {
-    assert_eq!(o.status.code(), Some(want), "stdout: {}\nstderr: {}", text(&o.stdout), text(&o.stderr));
-    (text(&o.stdout), text(&o.stderr))
 }
 
 /// A request the server saw: path and If-None-Match.

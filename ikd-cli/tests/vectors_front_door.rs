@@ -5,20 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
+mod common;
+
 fn ikd(dir: &Path, args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ikd"))
-        .args(args)
-        .current_dir(dir)
-        .env("LC_ALL", "en_US.UTF-8")
-        .env_remove("IKD_TRUST")
-        .env_remove("IKD_CACHE")
-        .env("XDG_DATA_HOME", dir.join("data"))
-        .output()
-        .expect("run ikd")
+    common::command(dir, &dir.join("data")).args(args).output().expect("run ikd")
 }
 
 /// Standard base64 (the status lists of the cases).
@@ -136,25 +130,11 @@ fn run(doc: &Value, file: &Path) -> Result<Value, String> {
 fn every_vector_through_ikd_verify_json() {
     let all = test_vectors::read_cases();
     assert!(all.len() >= 70, "the vectors are missing: {} cases", all.len());
-    let mut failures = Vec::new();
-    let mut through = 0;
-    for (doc, file) in &all {
-        let name = doc["name"].as_str().unwrap();
-        if not_through_the_cli(doc).is_some() {
-            continue;
-        }
-        through += 1;
-        match run(doc, file) {
-            Ok(v) => {
-                if let Err(e) = test_vectors::check_front_door_answer(doc, &v, &["source", "lists"]) {
-                    failures.push(format!("{name}: {e}"));
-                }
-            }
-            Err(e) => failures.push(format!("{name}: {e}")),
-        }
+    let mut tally = test_vectors::FrontDoorRun::default();
+    for (doc, file) in all.iter().filter(|(doc, _)| not_through_the_cli(doc).is_none()) {
+        tally.record(doc, run(doc, file), &["source", "lists"]);
     }
-    assert!(failures.is_empty(), "{} of {through} cases differ:\n{}", failures.len(), failures.join("\n"));
-    assert!(through * 10 >= all.len() * 7, "only {through} of {} cases went through the CLI", all.len());
+    tally.finish("ikd verify --json", all.len(), 70);
 }
 
 // Issue 14: the cases the CLI cannot take as described are few, named, and each behaves as

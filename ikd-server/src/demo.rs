@@ -11,7 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ikd_core::format::{payload_to_text, text_to_payload};
 use ikd_core::render::{RenderOptions, render_png};
-use ikd_core::{Claims, Lang, SecretKey, Timestamp, TrustStore, TrustedIssuer};
+use ikd_core::{Claims, Lang, SecretKey, Timestamp, TrustStore, TrustedIssuer, Verdict};
 use serde::Serialize;
 
 use crate::api::issue::{IssueInput, issue_credential};
@@ -34,7 +34,7 @@ pub struct DemoSample {
     /// The resident case it was made from.
     pub case: String,
     /// The verdict it should get.
-    pub expect: &'static str,
+    pub expect: Verdict,
     /// The code it should get.
     pub expect_code: &'static str,
     /// The QR text.
@@ -220,7 +220,7 @@ async fn issue_samples(
                 name: claims.nama.as_str().to_owned(),
                 variant: "original",
                 case: case.clone(),
-                expect: "VALID",
+                expect: Verdict::Valid,
                 expect_code: "ok",
                 qr_png: png_url(&c.text),
                 qr: c.text,
@@ -237,7 +237,7 @@ async fn issue_samples(
             name: claims.nama.as_str().to_owned(),
             variant: "tampered",
             case: first.case.clone(),
-            expect: "INVALID",
+            expect: Verdict::Invalid,
             expect_code: "signature_invalid",
             qr_png: png_url(&t),
             qr: t,
@@ -257,7 +257,7 @@ async fn issue_samples(
                     name: claims.nama.as_str().to_owned(),
                     variant: "revoked",
                     case: case.clone(),
-                    expect: "INVALID",
+                    expect: Verdict::Invalid,
                     expect_code: "revoked",
                     qr_png: png_url(&c.text),
                     qr: c.text,
@@ -276,7 +276,7 @@ fn write_samples(dir: &PathBuf, samples: &[DemoSample]) {
         return;
     }
     for (i, s) in samples.iter().enumerate() {
-        let stem = format!("{:02}-{}-{}", i + 1, s.case, s.expect.to_ascii_lowercase());
+        let stem = format!("{:02}-{}-{}", i + 1, s.case, s.expect.as_str().to_ascii_lowercase());
         let _ = std::fs::write(dir.join(format!("{stem}.txt")), format!("{}\n", s.qr));
         if let Ok(png) = render_png(&s.qr, &RenderOptions::SCREEN) {
             let _ = std::fs::write(dir.join(format!("{stem}.png")), png);

@@ -1501,6 +1501,45 @@ pub fn front_door_expected(doc: &Value) -> (String, String) {
     (s(&exp["verdict"]), s(&exp["code"]))
 }
 
+/// The tally of a front-door run over the vectors (issue 14): each case's answer checked with
+/// [`check_front_door_answer`], then one assertion naming every case that differs and checking
+/// that enough cases went through the front door.
+#[derive(Debug, Default)]
+pub struct FrontDoorRun {
+    failures: Vec<String>,
+    through: usize,
+}
+
+impl FrontDoorRun {
+    /// Records one case's answer (or the front door's own failure to answer).
+    pub fn record(&mut self, doc: &Value, answer: Result<Value, String>, extra_fields: &[&str]) {
+        self.through += 1;
+        let name = doc.get("name").and_then(Value::as_str).unwrap_or("?");
+        match answer.and_then(|v| check_front_door_answer(doc, &v, extra_fields)) {
+            Ok(()) => {}
+            Err(e) => self.failures.push(format!("{name}: {e}")),
+        }
+    }
+
+    /// Panics with every differing case, or when fewer than `min_percent` of `total` cases went
+    /// through `front_door`.
+    #[allow(clippy::panic)]
+    pub fn finish(self, front_door: &str, total: usize, min_percent: usize) {
+        assert!(
+            self.failures.is_empty(),
+            "{} of {} cases differ through {front_door}:\n{}",
+            self.failures.len(),
+            self.through,
+            self.failures.join("\n")
+        );
+        assert!(
+            self.through * 100 >= total * min_percent,
+            "only {} of {total} cases went through {front_door}",
+            self.through
+        );
+    }
+}
+
 /// Checks a front end's JSON answer for a case: the verdict and code of
 /// [`front_door_expected`], exactly the fields of `ikd_core::VerificationView` beside the front
 /// end's own `extras`, and claims only when VALID.

@@ -455,7 +455,7 @@ async fn read_image(state: &Arc<AppState>, req: Request) -> Result<Bytes, ApiErr
                 let ct = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
                 if !is_image_type(&ct) && ct != "application/octet-stream" {
                     return Err(ApiError::unsupported_media_type(format!(
-                        "the `image` field is {ct}; send a PNG or JPEG photo"
+                        "the `image` field is {ct}; send a PNG, JPEG or WebP photo"
                     )));
                 }
             }
@@ -469,7 +469,7 @@ async fn read_image(state: &Arc<AppState>, req: Request) -> Result<Bytes, ApiErr
         }
     }
     Err(ApiError::unsupported_media_type(
-        "send the photo as `Content-Type: image/png` or `image/jpeg`, or as multipart/form-data with a field `image`",
+        "send the photo as `Content-Type: image/png`, `image/jpeg` or `image/webp`, or as multipart/form-data with a field `image`",
     ))
 }
 
@@ -478,33 +478,19 @@ fn too_large(state: &AppState) -> ApiError {
         .with("max", state.limits.max_image_body)
 }
 
-/// Maps a scan error to an HTTP error: no QR code → 422 with the hint.
+/// Maps a scan error to an HTTP error (the core's code and message in the client's language):
+/// no QR code → 422 with the hint's code.
 pub fn scan_error(e: &ScanError, l: Lang) -> ApiError {
-    let code = e.code().to_string();
-    let (status, message) = match e {
-        ScanError::InputTooLarge { .. } | ScanError::TooManyPixels { .. } => {
-            (StatusCode::PAYLOAD_TOO_LARGE, pick(l, &e.message_id(), &e.message_en()))
-        }
-        ScanError::UnsupportedFormat => (StatusCode::UNSUPPORTED_MEDIA_TYPE, pick(l, &e.message_id(), &e.message_en())),
-        ScanError::NoCode { hint } => {
-            let msg = match hint {
-                Some(h) => match l {
-                    Lang::En => h.message_en().to_string(),
-                    _ => h.message_id().to_string(),
-                },
-                None => {
-                    pick(l, "Tidak ada kode QR yang terbaca pada gambar.", "No QR code could be read in the image.")
-                }
-            };
-            let mut err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, msg);
-            if let Some(h) = hint {
-                err = err.with("hint", h.code().to_string());
-            }
-            return err;
-        }
-        _ => (StatusCode::UNPROCESSABLE_ENTITY, pick(l, &e.message_id(), &e.message_en())),
+    let status = match e {
+        ScanError::InputTooLarge { .. } | ScanError::TooManyPixels { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        ScanError::UnsupportedFormat => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    ApiError::new(status, code, message)
+    let err = ApiError::from_core(status, e, l);
+    match e {
+        ScanError::NoCode { hint: Some(h) } => err.with("hint", h.code().to_string()),
+        _ => err,
+    }
 }
 
 /// Refuses (413 `image_too_large`) an image whose header declares more than
@@ -583,11 +569,7 @@ pub async fn verify_image(
         .map(str::to_owned);
     let Some(text) = text else {
         if found == 0 {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "no_qr_found",
-                pick(l, "Tidak ada kode QR yang terbaca pada gambar.", "No QR code could be read in the image."),
-            ));
+            return Err(scan_error(&ScanError::NoCode { hint: None }, l));
         }
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

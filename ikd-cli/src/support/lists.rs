@@ -8,8 +8,10 @@ use ikd_core::status::{Freshness, StatusListError};
 use ikd_core::trustlist::{KeyStatus, ScopeError, TrustListError};
 use ikd_core::{Lang, PublicKey, Timestamp};
 
-use crate::error::{CliError, CliResult, EXIT_INVALID};
-use crate::{fsutil, keys, tr};
+use crate::support::error::{CliError, CliResult, EXIT_INVALID};
+use crate::support::fsutil;
+use crate::support::keys;
+use crate::tr;
 
 /// Reads root public keys: each spec is `ikdpk1:…` text, or a file holding one or more public
 /// keys (one `ikdpk1:…` per line, `#` comments; a `.pub` file or the cache's `roots` file), or a
@@ -47,7 +49,12 @@ pub fn read_key_list(lang: Lang, spec: &str) -> CliResult<Vec<PublicKey>> {
         let k = PublicKey::from_text(l).map_err(|e| {
             CliError::new(
                 e.code(),
-                tr!(lang, "kunci publik tidak sah: {}", "invalid public key: {}", crate::i18n::key_error(&e, lang)),
+                tr!(
+                    lang,
+                    "kunci publik tidak sah: {}",
+                    "invalid public key: {}",
+                    crate::support::i18n::key_error(&e, lang)
+                ),
             )
             .file(path)
             .line(n)
@@ -102,7 +109,7 @@ pub fn parse_duration(lang: Lang, s: &str, what: &str) -> CliResult<i64> {
 pub fn parse_time_or_after(lang: Lang, s: &str, base: Timestamp, what: &str) -> CliResult<Timestamp> {
     let t = s.trim();
     if t.len() >= 10 && t.as_bytes().get(4) == Some(&b'-') {
-        return crate::parse_when(lang, t, what);
+        return crate::support::when::parse_when(lang, t, what);
     }
     Ok(base.plus(parse_duration(lang, t, what)?))
 }

@@ -10,9 +10,15 @@ use ikd_core::{
     Claims, IssueError, IssueRequest, IssuedCredential, Issuer, Lang, PublicKey, Serial, StatusIndex, Timestamp,
 };
 
-use crate::card::{self, CardData};
-use crate::error::{CliError, CliResult};
-use crate::{Ctx, batch, claimsio, fsutil, keys, parse_when, tr};
+use crate::commands::batch;
+use crate::ctx::Ctx;
+use crate::support::card::{self, CardData};
+use crate::support::claimsio;
+use crate::support::error::{CliError, CliResult};
+use crate::support::fsutil;
+use crate::support::keys;
+use crate::support::when::parse_when;
+use crate::tr;
 
 /// `ikd issue` arguments.
 #[derive(Debug, Args)]
@@ -98,7 +104,7 @@ impl Validity {
     /// From the arguments.
     pub fn from_args(lang: Lang, valid_from: Option<&str>, days: u32) -> CliResult<Validity> {
         let start = match valid_from {
-            Some(s) => Start::parse(s).ok_or_else(|| crate::bad_time(lang, s, "--valid-from"))?,
+            Some(s) => Start::parse(s).ok_or_else(|| crate::support::when::bad_time(lang, s, "--valid-from"))?,
             None => Start::Now,
         };
         Ok(Validity { start, days })
@@ -200,7 +206,7 @@ pub fn cmd_issue(ctx: &Ctx, a: &IssueArgs) -> CliResult<u8> {
         written.push(o.display().to_string());
     }
     if let Some(q) = &a.qr {
-        crate::qr::write_qr(lang, text, q, &RenderOptions::PRINT)?;
+        crate::commands::qr::write_qr(lang, text, q, &RenderOptions::PRINT)?;
         written.push(q.display().to_string());
     }
     if let Some(c) = &a.card {
@@ -248,7 +254,7 @@ fn print_summary(
     let text = cred.text();
     let v_m = render::qr_version(text, ErrorCorrection::M);
     if ctx.json {
-        crate::print_json(&serde_json::json!({
+        crate::ctx::print_json(&serde_json::json!({
             "credential": text,
             "key_id": pk.key_id().to_string(),
             "serial": req.serial.get(),

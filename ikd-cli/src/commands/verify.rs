@@ -14,11 +14,17 @@ use ikd_core::{
 };
 use serde::Serialize;
 
-use crate::cache::{self, CacheInfo};
-use crate::error::{CliError, CliResult, EXIT_INVALID, EXIT_UNDETERMINED, EXIT_USAGE, EXIT_VALID};
-use crate::input::{self, Input, Item};
-use crate::seen::{self, Seen, SeenFile};
-use crate::{Ctx, fsutil, parse_when, policies, progress, tr, trust};
+use crate::commands::policies;
+use crate::commands::trust;
+use crate::ctx::Ctx;
+use crate::support::cache::{self, CacheInfo};
+use crate::support::error::{CliError, CliResult, EXIT_INVALID, EXIT_UNDETERMINED, EXIT_USAGE, EXIT_VALID};
+use crate::support::fsutil;
+use crate::support::input::{self, Input, Item};
+use crate::support::progress;
+use crate::support::seen::{self, Seen, SeenFile};
+use crate::support::when::parse_when;
+use crate::tr;
 
 /// `ikd verify` arguments.
 #[derive(Debug, Args)]
@@ -44,6 +50,10 @@ pub struct VerifyArgs {
     /// Show the full NIK (masked except its last 4 digits by default).
     #[arg(long)]
     pub show_nik: bool,
+    /// Save the face photo of a VALID credential or presentation to FILE (WebP as signed; PNG
+    /// if FILE ends in .png). One input only.
+    #[arg(long, value_name = "FILE")]
+    pub photo_out: Option<PathBuf>,
     /// Verify many credentials: a directory of .ikd files, a .jsonl file (e.g. a batch
     /// manifest), or a text file with one credential per line.
     #[arg(long, conflicts_with = "input")]
@@ -557,6 +567,9 @@ pub fn cmd_verify(ctx: &Ctx, a: &VerifyArgs) -> CliResult<u8> {
         (None, Some(f)) => Some(SeenFile::new(f.clone(), lang)),
         (None, None) => cache::env_dir().map(|d| SeenFile::new(d.join(seen::FILE_NAME), lang)),
     };
+    if a.photo_out.is_some() && a.batch.is_some() {
+        return Err(photo_out_one_input(lang));
+    }
     if let Some(b) = &a.batch {
         let (verifier, info) = build_verifier(ctx, a)?;
         let mode = Mode {
@@ -583,12 +596,18 @@ pub fn cmd_verify(ctx: &Ctx, a: &VerifyArgs) -> CliResult<u8> {
             let Some(item) = items.first() else { return Ok(EXIT_USAGE) };
             let v = mode.verify(&verifier, &item.text);
             if ctx.json {
-                crate::print_json(&report_json(&v, &item.label, &item.text, lang, &mode));
+                crate::ctx::print_json(&report_json(&v, &item.label, &item.text, lang, &mode));
             } else {
                 print!("{}", report_block(&v, &item.label, &item.text, lang, &mode));
             }
+            if let Some(path) = a.photo_out.as_deref()
+                && v.verdict() == Verdict::Valid
+            {
+                crate::support::photo_out::write_photo(lang, &v, path)?;
+            }
             Ok(exit_for(v.verdict()))
         }
+        _ if a.photo_out.is_some() => Err(photo_out_one_input(lang)),
         Input::Items(items) => {
             let mut code = EXIT_VALID;
             for item in &items {
@@ -652,15 +671,24 @@ fn emit_line(ctx: &Ctx, verifier: &Verifier, item: &Item, label: Option<&str>, m
     exit_for(v.verdict())
 }
 
+fn photo_out_one_input(lang: Lang) -> CliError {
+    CliError::new(
+        "photo_out_one_input",
+        tr!(lang, "--photo-out: hanya untuk satu kredensial", "--photo-out: only with one credential"),
+    )
+    .field(Some("--photo-out".to_owned()))
+}
+
 /// Collects the credentials of a batch: `(label, text)` items and per-line input errors.
 fn batch_items(ctx: &Ctx, path: &Path) -> CliResult<(Vec<Item>, Vec<CliError>)> {
     let lang = ctx.lang;
-    let meta = std::fs::metadata(path).map_err(|e| CliError::io(lang, path, crate::error::IoAction::Read, &e))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| CliError::io(lang, path, crate::support::error::IoAction::Read, &e))?;
     let mut items = Vec::new();
     let mut errors = Vec::new();
     if meta.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| CliError::io(lang, path, crate::error::IoAction::Read, &e))?
+            .map_err(|e| CliError::io(lang, path, crate::support::error::IoAction::Read, &e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "ikd"))
             .collect();
@@ -735,7 +763,7 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
     let lang = ctx.lang;
     let (items, errors) = batch_items(ctx, path)?;
     for e in &errors {
-        crate::report_error(ctx, e);
+        crate::ctx::report_error(ctx, e);
     }
     let pb = progress::bar(items.len() as u64, tr!(lang, "verifikasi", "verifying"));
     let start = Instant::now();
@@ -756,7 +784,7 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
                 *codes.entry((v.verdict().as_str(), v.code())).or_default() += 1;
             }
             if ctx.json {
-                crate::print_json(&report_json(v, &item.label, &item.text, lang, mode));
+                crate::ctx::print_json(&report_json(v, &item.label, &item.text, lang, mode));
             } else if v.verdict() != Verdict::Valid {
                 failures.push(format!(
                     "{}: {} | {} | {}",
@@ -786,7 +814,7 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
     if ctx.json {
         let by_code: Vec<_> =
             codes.iter().map(|((v, c), k)| serde_json::json!({"verdict": v, "code": c, "count": k})).collect();
-        crate::print_json(&serde_json::json!({
+        crate::ctx::print_json(&serde_json::json!({
             "summary": {
                 "total": total,
                 "valid": n("VALID"),

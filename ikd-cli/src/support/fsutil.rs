@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use ikd_core::Lang;
 
-use crate::error::{CliError, CliResult, IoAction};
+use crate::support::error::{CliError, CliResult, IoAction};
 use crate::tr;
 
 /// Largest text or image file the CLI reads (claims, keys, trust stores, credentials, images).

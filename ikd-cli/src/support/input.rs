@@ -5,8 +5,9 @@ use std::path::Path;
 use ikd_core::Lang;
 use ikd_core::scan::{self, ScanError, ScanLimits};
 
-use crate::error::{CliError, CliResult};
-use crate::{fsutil, tr};
+use crate::support::error::{CliError, CliResult};
+use crate::support::fsutil;
+use crate::tr;
 
 /// One credential text and where it came from.
 #[derive(Debug, Clone)]

@@ -13,10 +13,14 @@ use ikd_core::{
     UnverifiedCredential, create_presentation,
 };
 
-use crate::error::{CliError, CliResult};
-use crate::input::Item;
-use crate::qr::{EcArg, render_error, write_qr};
-use crate::{Ctx, fsutil, keys, parse_when, tr};
+use crate::commands::qr::{EcArg, render_error, write_qr};
+use crate::ctx::Ctx;
+use crate::support::error::{CliError, CliResult};
+use crate::support::fsutil;
+use crate::support::input::Item;
+use crate::support::keys;
+use crate::support::when::parse_when;
+use crate::tr;
 
 /// `ikd present` arguments.
 #[derive(Debug, Args)]
@@ -70,7 +74,7 @@ pub struct PresentArgs {
 /// Parses the `--show` lists: names, `all`, and `-name` to leave one out.
 pub fn parse_show(lang: Lang, lists: &[String]) -> CliResult<Disclosure> {
     let err = |e: DisclosureError| {
-        CliError::new(e.code(), format!("--show: {}", crate::i18n::disclosure_error(&e, lang)))
+        CliError::new(e.code(), format!("--show: {}", crate::support::i18n::disclosure_error(&e, lang)))
             .field(Some("--show".into()))
     };
     let mut bits = 0u16;
@@ -104,7 +108,12 @@ fn present_error(
         PresentError::Decode(d) => {
             return CliError::new(
                 d.code(),
-                tr!(lang, "tidak dapat didekode: {}", "cannot be decoded: {}", crate::i18n::decode_error(d, lang)),
+                tr!(
+                    lang,
+                    "tidak dapat didekode: {}",
+                    "cannot be decoded: {}",
+                    crate::support::i18n::decode_error(d, lang)
+                ),
             )
             .file_label(&item.label);
         }
@@ -301,7 +310,7 @@ pub fn cmd_present(ctx: &Ctx, a: &PresentArgs) -> CliResult<u8> {
         Some(p) => Some(keys::read_secret_key(lang, p)?),
         None => None,
     };
-    let mut item = crate::inspect::one_item(ctx, a.input.as_deref())?;
+    let mut item = crate::commands::inspect::one_item(ctx, a.input.as_deref())?;
     item.text = item.text.trim_end_matches(['\r', '\n']).to_owned();
     refuse_presentation(lang, &item)?;
     let cred = UnverifiedCredential::decode(&item.text)
@@ -335,7 +344,7 @@ pub fn cmd_present(ctx: &Ctx, a: &PresentArgs) -> CliResult<u8> {
         if let Some(o) = j.as_object_mut() {
             o.insert("files".into(), files.into());
         }
-        crate::print_json(&j);
+        crate::ctx::print_json(&j);
     } else {
         if a.out.is_none() && a.qr.is_none() {
             let mut out = std::io::stdout().lock();
@@ -372,7 +381,7 @@ fn watch(
             if let Some(o) = j.as_object_mut() {
                 o.insert("frame".into(), n.into());
             }
-            crate::print_json(&j);
+            crate::ctx::print_json(&j);
         } else {
             let art = render::render_terminal(&p, ec).map_err(|e| render_error(lang, &e))?;
             let mut out = std::io::stdout().lock();

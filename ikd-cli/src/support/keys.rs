@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::error::{CliError, CliResult, IoAction};
-use crate::fsutil::{self, with_suffix};
-use crate::{Ctx, tr};
+use crate::support::error::{CliError, CliResult, IoAction};
+use crate::support::fsutil::{self, with_suffix};
+use crate::tr;
 
 /// The first line of a secret key file (as written by `SecretKey::to_file_text`).
 const SECRET_HEADER: &str = "IKD-SECRET-KEY-1";
@@ -37,7 +37,7 @@ pub fn read_secret_key(lang: Lang, path: &Path) -> CliResult<SecretKey> {
                 lang,
                 "bukan berkas kunci rahasia IKD yang sah: {}",
                 "not a valid IKD secret key file: {}",
-                crate::i18n::key_error(&e, lang)
+                crate::support::i18n::key_error(&e, lang)
             ),
         )
         .file(path)
@@ -54,7 +54,12 @@ pub fn read_public_key(lang: Lang, spec: &str) -> CliResult<PublicKey> {
         return PublicKey::from_text(spec).map_err(|e| {
             CliError::new(
                 e.code(),
-                tr!(lang, "kunci publik tidak sah: {}", "invalid public key: {}", crate::i18n::key_error(&e, lang)),
+                tr!(
+                    lang,
+                    "kunci publik tidak sah: {}",
+                    "invalid public key: {}",
+                    crate::support::i18n::key_error(&e, lang)
+                ),
             )
         });
     }
@@ -73,7 +78,12 @@ pub fn read_public_key(lang: Lang, spec: &str) -> CliResult<PublicKey> {
     PublicKey::from_text(first).map_err(|e| {
         CliError::new(
             e.code(),
-            tr!(lang, "kunci publik tidak sah: {}", "invalid public key: {}", crate::i18n::key_error(&e, lang)),
+            tr!(
+                lang,
+                "kunci publik tidak sah: {}",
+                "invalid public key: {}",
+                crate::support::i18n::key_error(&e, lang)
+            ),
         )
         .file(path)
         .line(line)
@@ -81,94 +91,6 @@ pub fn read_public_key(lang: Lang, spec: &str) -> CliResult<PublicKey> {
 }
 
 /// The `.pub` file text.
-fn pub_file_text(pk: &PublicKey, kind: KeyKind, name: Option<&str>) -> String {
-    let kind = match kind {
-        KeyKind::Issuer => "issuer",
-        KeyKind::Holder => "holder",
-        KeyKind::Root => "root",
-    };
-    let mut s = format!("# IKD {kind} public key, key id {}\n", pk.key_id());
-    if let Some(n) = name {
-        s.push_str(&format!("# name: {n}\n"));
-    }
-    s.push_str(&pk.to_text());
-    s.push('\n');
-    s
-}
-
-/// `ikd key new`.
-pub fn cmd_new(ctx: &Ctx, out: &Path, kind: KeyKind, name: Option<&str>, force: bool) -> CliResult<u8> {
-    let lang = ctx.lang;
-    let key = SecretKey::generate().map_err(|_| {
-        CliError::new("random_failed", tr!(lang, "sumber acak sistem gagal", "the system random source failed"))
-    })?;
-    let pk = key.public_key();
-    let pub_path = with_suffix(out, ".pub");
-    let taken = [out.to_path_buf(), pub_path.clone()].into_iter().find(|p| p.exists());
-    if let (false, Some(taken)) = (force, taken) {
-        return Err(CliError::new(
-            "io_already_exists",
-            tr!(
-                lang,
-                "berkas sudah ada; tidak ditimpa (pakai --force untuk menimpa)",
-                "the file already exists; not overwritten (use --force to overwrite)"
-            ),
-        )
-        .file(&taken));
-    }
-    let text = key.to_file_text();
-    fsutil::write_new(lang, out, text.as_bytes(), 0o600, force)?;
-    fsutil::write_atomic(lang, &pub_path, pub_file_text(&pk, kind, name).as_bytes(), 0o644, true)?;
-    let mut state_path = None;
-    if kind == KeyKind::Issuer {
-        let path = state_path_for(out);
-        let state = State::fresh(&pk, name.map(str::to_owned))?;
-        state.write(lang, &path)?;
-        state_path = Some(path);
-    }
-    if ctx.json {
-        crate::print_json(&serde_json::json!({
-            "secret_key_file": out.display().to_string(),
-            "public_key_file": pub_path.display().to_string(),
-            "state_file": state_path.as_ref().map(|p| p.display().to_string()),
-            "public_key": pk.to_text(),
-            "key_id": pk.key_id().to_string(),
-        }));
-    } else {
-        println!("{}", pk.to_text());
-        eprintln!(
-            "{}",
-            tr!(
-                lang,
-                "Kunci rahasia ditulis ke {} (mode 0600); kunci publik ke {}; id kunci {}.",
-                "Secret key written to {} (mode 0600); public key to {}; key id {}.",
-                out.display(),
-                pub_path.display(),
-                pk.key_id()
-            )
-        );
-        if let Some(p) = state_path {
-            eprintln!("{}", tr!(lang, "Penghitung nomor seri: {}", "Serial counter: {}", p.display()));
-        }
-    }
-    Ok(0)
-}
-
-/// `ikd key pub`.
-pub fn cmd_pub(ctx: &Ctx, key: &str, out: Option<&Path>) -> CliResult<u8> {
-    let pk = read_public_key(ctx.lang, key)?;
-    if let Some(o) = out {
-        fsutil::write_atomic(ctx.lang, o, pub_file_text(&pk, KeyKind::Issuer, None).as_bytes(), 0o644, true)?;
-    }
-    if ctx.json {
-        crate::print_json(&serde_json::json!({"public_key": pk.to_text(), "key_id": pk.key_id().to_string()}));
-    } else {
-        println!("{}", pk.to_text());
-        eprintln!("{}", tr!(ctx.lang, "id kunci {}", "key id {}", pk.key_id()));
-    }
-    Ok(0)
-}
-
 /// The state file of a key: `<key>.state.json`.
 pub fn state_path_for(key: &Path) -> PathBuf {
     with_suffix(key, ".state.json")
@@ -192,7 +114,8 @@ pub struct State {
 }
 
 impl State {
-    fn fresh(pk: &PublicKey, issuer_name: Option<String>) -> CliResult<State> {
+    /// A new state for a new issuer key: serial 1 and a random status key.
+    pub fn fresh(pk: &PublicKey, issuer_name: Option<String>) -> CliResult<State> {
         let mut k = [0u8; 16];
         getrandom::fill(&mut k).map_err(|_| CliError::new("random_failed", "the system random source failed"))?;
         Ok(State {
@@ -204,7 +127,8 @@ impl State {
         })
     }
 
-    fn write(&self, lang: Lang, path: &Path) -> CliResult<()> {
+    /// Writes the state file (atomically).
+    pub fn write(&self, lang: Lang, path: &Path) -> CliResult<()> {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         fsutil::write_atomic(lang, path, text.as_bytes(), 0o600, true)

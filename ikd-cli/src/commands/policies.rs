@@ -5,8 +5,10 @@ use std::path::Path;
 
 use ikd_core::{Lang, Policy, PolicySet, PolicySource};
 
-use crate::error::{CliError, CliResult};
-use crate::{Ctx, fsutil, tr};
+use crate::ctx::Ctx;
+use crate::support::error::{CliError, CliResult};
+use crate::support::fsutil;
+use crate::tr;
 
 /// The built-in policies merged with those of `file` (`ikd_core::PolicySet`: a file policy
 /// replaces a built-in one with the same name).
@@ -15,14 +17,14 @@ pub fn load(lang: Lang, file: Option<&Path>) -> CliResult<PolicySet> {
     let text = fsutil::read_text(lang, path)?;
     PolicySet::with_file(&text, path.display().to_string()).map_err(|e| {
         if let ikd_core::PolicyError::Json(m) = &e
-            && let Some((l, c)) = crate::trust::parse_line_col(m)
+            && let Some((l, c)) = crate::commands::trust::parse_line_col(m)
         {
             // serde_json's message ends with "at line L column C": move that into the location.
             let short = m.rsplit_once(" at line ").map(|(a, _)| a).unwrap_or(m);
             let e2 = ikd_core::PolicyError::Json(short.to_owned());
-            return CliError::new(e.code(), crate::i18n::policy_error(&e2, lang)).file(path).line(l).column(c);
+            return CliError::new(e.code(), crate::support::i18n::policy_error(&e2, lang)).file(path).line(l).column(c);
         }
-        CliError::new(e.code(), crate::i18n::policy_error(&e, lang)).file(path)
+        CliError::new(e.code(), crate::support::i18n::policy_error(&e, lang)).file(path)
     })
 }
 
@@ -76,7 +78,7 @@ pub fn cmd_list(ctx: &Ctx, file: Option<&Path>) -> CliResult<u8> {
                 j
             })
             .collect();
-        crate::print_json(&serde_json::json!({ "policies": list }));
+        crate::ctx::print_json(&serde_json::json!({ "policies": list }));
         return Ok(0);
     }
     let source = |s: &PolicySource| match s {

@@ -7,8 +7,9 @@ use std::path::Path;
 
 use ikd_core::{Lang, Verdict, Verification};
 
-use crate::error::{CliError, CliResult};
-use crate::{fsutil, tr};
+use crate::support::error::{CliError, CliResult};
+use crate::support::fsutil;
+use crate::tr;
 
 /// The image format written to a `--photo-out` file, chosen by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,9 +19,10 @@ use ikd_core::trustlist::TrustList;
 use ikd_core::{Lang, PublicKey, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{CliError, CliResult};
-use crate::lists::{self, age_secs, age_text, freshness_text};
-use crate::{fsutil, tr};
+use crate::support::error::{CliError, CliResult};
+use crate::support::fsutil;
+use crate::support::lists::{self, age_secs, age_text, freshness_text};
+use crate::tr;
 
 /// The file of the pinned roots.
 pub const ROOTS: &str = "roots";

@@ -16,11 +16,15 @@ use ikd_core::{Lang, PublicKey, StatusIndex, Timestamp, UnverifiedCredential};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{CliError, CliResult};
-use crate::fsutil::with_suffix;
-use crate::input::{self, Input};
-use crate::lists::{self, age_secs, age_text, freshness_text};
-use crate::{Ctx, fsutil, keys, parse_when, tr};
+use crate::ctx::Ctx;
+use crate::support::error::{CliError, CliResult};
+use crate::support::fsutil;
+use crate::support::fsutil::with_suffix;
+use crate::support::input::{self, Input};
+use crate::support::keys;
+use crate::support::lists::{self, age_secs, age_text, freshness_text};
+use crate::support::when::parse_when;
+use crate::tr;
 
 /// `ikd status` subcommands.
 #[derive(Debug, Subcommand)]
@@ -330,7 +334,7 @@ pub fn cmd_show(ctx: &Ctx, a: &ShowArgs) -> CliResult<u8> {
             o.insert("revoked_indices".into(), list.revoked().collect::<Vec<_>>().into());
             o.insert("suspended_indices".into(), list.suspended().collect::<Vec<_>>().into());
         }
-        crate::print_json(&v);
+        crate::ctx::print_json(&v);
         return Ok(0);
     }
     let w = 20;
@@ -415,7 +419,12 @@ fn resolve_target(lang: Lang, key: &Path, pk: &PublicKey, t: &Target) -> CliResu
     let cred = UnverifiedCredential::decode(item.text.trim()).map_err(|e| {
         CliError::new(
             e.code(),
-            tr!(lang, "tidak dapat didekode: {}", "cannot be decoded: {}", crate::i18n::decode_error(&e, lang)),
+            tr!(
+                lang,
+                "tidak dapat didekode: {}",
+                "cannot be decoded: {}",
+                crate::support::i18n::decode_error(&e, lang)
+            ),
         )
         .file_label(&item.label)
     })?;
@@ -494,7 +503,7 @@ pub fn cmd_edit(ctx: &Ctx, a: &EditArgs, to: CredentialStatus) -> CliResult<u8> 
         st.write(lang, &path)?;
     }
     if ctx.json {
-        crate::print_json(&serde_json::json!({
+        crate::ctx::print_json(&serde_json::json!({
             "state": path.display().to_string(),
             "key_id": pk.key_id().to_string(),
             "index": index,
@@ -628,7 +637,7 @@ pub fn cmd_publish(ctx: &Ctx, a: &PublishArgs) -> CliResult<u8> {
     st.unpublished = 0;
     st.write(lang, &path)?;
     if ctx.json {
-        crate::print_json(&serde_json::json!({
+        crate::ctx::print_json(&serde_json::json!({
             "file": out.display().to_string(),
             "key_id": issuer.key_id().to_string(),
             "sequence": sequence,

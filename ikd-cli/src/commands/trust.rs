@@ -4,8 +4,12 @@ use std::path::Path;
 
 use ikd_core::{Lang, Timestamp, TrustStore, TrustedIssuer};
 
-use crate::error::{CliError, CliResult};
-use crate::{Ctx, fsutil, keys, parse_when, tr};
+use crate::ctx::Ctx;
+use crate::support::error::{CliError, CliResult};
+use crate::support::fsutil;
+use crate::support::keys;
+use crate::support::when::parse_when;
+use crate::tr;
 
 /// Ten years, the default validity window of a newly trusted key.
 const DEFAULT_WINDOW_SECS: i64 = 10 * 365 * 86_400 + 2 * 86_400;
@@ -20,9 +24,9 @@ pub fn load(lang: Lang, path: &Path) -> CliResult<TrustStore> {
             // serde_json's message ends with "at line L column C": move that into the location.
             let short = m.rsplit_once(" at line ").map(|(a, _)| a).unwrap_or(m);
             let e2 = ikd_core::TrustStoreError::Json(short.to_owned());
-            return CliError::new(e.code(), crate::i18n::trust_error(&e2, lang)).file(path).line(l).column(c);
+            return CliError::new(e.code(), crate::support::i18n::trust_error(&e2, lang)).file(path).line(l).column(c);
         }
-        CliError::new(e.code(), crate::i18n::trust_error(&e, lang)).file(path)
+        CliError::new(e.code(), crate::support::i18n::trust_error(&e, lang)).file(path)
     })
 }
 
@@ -60,7 +64,7 @@ pub fn cmd_add(
         None => Timestamp::now(),
     };
     let not_after = match not_after {
-        Some(s) => crate::parse_end_when(lang, s, "--not-after")?,
+        Some(s) => crate::support::when::parse_end_when(lang, s, "--not-after")?,
         None => not_before.plus(DEFAULT_WINDOW_SECS),
     };
     if not_after < not_before {
@@ -74,7 +78,7 @@ pub fn cmd_add(
     store.add(TrustedIssuer { name: name.to_owned(), public_key, not_before, not_after });
     save(lang, store_path, &store)?;
     if ctx.json {
-        crate::print_json(&serde_json::json!({
+        crate::ctx::print_json(&serde_json::json!({
             "store": store_path.display().to_string(),
             "added": issuer_json(store.issuers().last()),
             "replaced": replaced,
@@ -117,7 +121,7 @@ pub fn cmd_show(ctx: &Ctx, store_path: &Path) -> CliResult<u8> {
     let store = load(lang, store_path)?;
     if ctx.json {
         let list: Vec<_> = store.issuers().iter().map(|i| issuer_json(Some(i))).collect();
-        crate::print_json(&serde_json::json!({"store": store_path.display().to_string(), "issuers": list}));
+        crate::ctx::print_json(&serde_json::json!({"store": store_path.display().to_string(), "issuers": list}));
         return Ok(0);
     }
     println!(
@@ -169,7 +173,7 @@ pub fn cmd_remove(ctx: &Ctx, store_path: &Path, key_id: &str) -> CliResult<u8> {
     }
     save(lang, store_path, &kept)?;
     if ctx.json {
-        crate::print_json(&serde_json::json!({"removed": removed, "issuers": kept.issuers().len()}));
+        crate::ctx::print_json(&serde_json::json!({"removed": removed, "issuers": kept.issuers().len()}));
     } else {
         println!(
             "{}",

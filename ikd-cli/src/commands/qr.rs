@@ -6,8 +6,10 @@ use clap::{Args, ValueEnum};
 use ikd_core::Lang;
 use ikd_core::render::{self, ErrorCorrection, RenderError, RenderOptions};
 
-use crate::error::{CliError, CliResult};
-use crate::{Ctx, fsutil, tr};
+use crate::ctx::Ctx;
+use crate::support::error::{CliError, CliResult};
+use crate::support::fsutil;
+use crate::tr;
 
 /// Error-correction level argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -74,7 +76,7 @@ pub fn write_qr(lang: Lang, text: &str, path: &Path, opts: &RenderOptions) -> Cl
 /// `ikd qr`.
 pub fn cmd_qr(ctx: &Ctx, a: &QrArgs) -> CliResult<u8> {
     let lang = ctx.lang;
-    let item = crate::inspect::one_item(ctx, a.input.as_deref())?;
+    let item = crate::commands::inspect::one_item(ctx, a.input.as_deref())?;
     let text = item.text.trim_end_matches(['\r', '\n']);
     let ec: ErrorCorrection = a.ec.into();
     let version = render::qr_version(text, ec);
@@ -83,7 +85,7 @@ pub fn cmd_qr(ctx: &Ctx, a: &QrArgs) -> CliResult<u8> {
             let opts = RenderOptions { ec, module_px: a.module_px, quiet_zone: 4 };
             write_qr(lang, text, path, &opts)?;
             if ctx.json {
-                crate::print_json(&serde_json::json!({
+                crate::ctx::print_json(&serde_json::json!({
                     "file": path.display().to_string(),
                     "ec": ec.as_str(),
                     "qr_version": version,
@@ -106,7 +108,7 @@ pub fn cmd_qr(ctx: &Ctx, a: &QrArgs) -> CliResult<u8> {
         None => {
             let art = render::render_terminal(text, ec).map_err(|e| render_error(lang, &e))?;
             if ctx.json {
-                crate::print_json(&serde_json::json!({"terminal": art, "ec": ec.as_str(), "qr_version": version}));
+                crate::ctx::print_json(&serde_json::json!({"terminal": art, "ec": ec.as_str(), "qr_version": version}));
             } else {
                 print!("{art}");
             }

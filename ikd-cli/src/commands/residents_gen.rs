@@ -10,8 +10,9 @@ use clap::Args;
 use ikd_core::{Claims, PEKERJAAN_DICTIONARY};
 use serde_json::json;
 
-use crate::error::{CliError, CliResult};
-use crate::{Ctx, tr};
+use crate::ctx::Ctx;
+use crate::support::error::{CliError, CliResult};
+use crate::tr;
 
 /// `ikd dev gen-residents` arguments.
 #[derive(Debug, Args)]

@@ -14,9 +14,13 @@ use ikd_core::trustlist::{KeyStatus, Scope, TrustList, TrustListBuilder, TrustLi
 use ikd_core::{Lang, PublicKey, SecretKey, Timestamp};
 use serde::Deserialize;
 
-use crate::error::{CliError, CliResult};
-use crate::lists::{self, age_secs, age_text, freshness_text, key_status_text};
-use crate::{Ctx, fsutil, keys, parse_when, tr};
+use crate::ctx::Ctx;
+use crate::support::error::{CliError, CliResult};
+use crate::support::fsutil;
+use crate::support::keys;
+use crate::support::lists::{self, age_secs, age_text, freshness_text, key_status_text};
+use crate::support::when::parse_when;
+use crate::tr;
 
 /// `ikd trust sign` arguments.
 #[derive(Debug, Args)]
@@ -184,7 +188,7 @@ fn read_source(lang: Lang, path: &Path) -> CliResult<(Vec<SourceEntry>, Vec<Publ
                 .file(path)
         };
         let pk = PublicKey::from_text(s.public_key.trim())
-            .map_err(|e| at(crate::i18n::key_error(&e, lang)).field(Some("public_key".into())))?;
+            .map_err(|e| at(crate::support::i18n::key_error(&e, lang)).field(Some("public_key".into())))?;
         if let Some(id) = &s.key_id
             && !id.eq_ignore_ascii_case(&pk.key_id().to_string())
         {
@@ -201,7 +205,7 @@ fn read_source(lang: Lang, path: &Path) -> CliResult<(Vec<SourceEntry>, Vec<Publ
             |v: &str, field: &str| parse_when(lang, v, field).map_err(|e| at(e.message).field(Some(field.into())));
         let not_before = when(&s.not_before, "not_before")?;
         // A date-only `not_after` covers that whole day (issue 14).
-        let not_after = crate::parse_end_when(lang, &s.not_after, "not_after")
+        let not_after = crate::support::when::parse_end_when(lang, &s.not_after, "not_after")
             .map_err(|e| at(e.message).field(Some("not_after".into())))?;
         let scope = match &s.scope {
             Some(spec) => scope_of(lang, &spec.codes(), &tr!(lang, "penerbit ke-{}", "issuer {}", i + 1))
@@ -234,7 +238,7 @@ fn read_source(lang: Lang, path: &Path) -> CliResult<(Vec<SourceEntry>, Vec<Publ
         if let Some(k) = &s.status_key {
             entry.status_key = Some(
                 PublicKey::from_text(k.trim())
-                    .map_err(|e| at(crate::i18n::key_error(&e, lang)).field(Some("status_key".into())))?,
+                    .map_err(|e| at(crate::support::i18n::key_error(&e, lang)).field(Some("status_key".into())))?,
             );
         }
         let explicit =
@@ -244,7 +248,9 @@ fn read_source(lang: Lang, path: &Path) -> CliResult<(Vec<SourceEntry>, Vec<Publ
     let mut roots = Vec::new();
     for r in &src.next_roots {
         roots.push(PublicKey::from_text(r.trim()).map_err(|e| {
-            CliError::new(e.code(), crate::i18n::key_error(&e, lang)).file(path).field(Some("next_roots".into()))
+            CliError::new(e.code(), crate::support::i18n::key_error(&e, lang))
+                .file(path)
+                .field(Some("next_roots".into()))
         })?);
     }
     Ok((entries, roots))
@@ -461,7 +467,7 @@ pub fn cmd_sign(ctx: &Ctx, a: &SignArgs) -> CliResult<u8> {
     fsutil::write_atomic(lang, &a.out, &bytes, 0o644, true)?;
     let count = |s: &str| list.entries().iter().filter(|e| e.status.as_str() == s).count();
     if ctx.json {
-        crate::print_json(&serde_json::json!({
+        crate::ctx::print_json(&serde_json::json!({
             "file": a.out.display().to_string(),
             "sequence": list.sequence(),
             "issued_at": list.issued_at().to_string(),
@@ -566,7 +572,7 @@ pub fn cmd_inspect(ctx: &Ctx, a: &InspectArgs) -> CliResult<u8> {
     let fresh = list.freshness(now, &FreshnessPolicy::default());
     let age = age_secs(list.issued_at(), now);
     if ctx.json {
-        crate::print_json(&serde_json::json!({
+        crate::ctx::print_json(&serde_json::json!({
             "file": a.file.display().to_string(),
             "verified": true,
             "sequence": list.sequence(),

@@ -15,8 +15,11 @@ use ikd_core::{
     TrustedIssuer, Verdict, Verifier,
 };
 
-use crate::error::{CliError, CliResult};
-use crate::{Ctx, fsutil, tr, verify};
+use crate::commands::verify;
+use crate::ctx::Ctx;
+use crate::support::error::{CliError, CliResult};
+use crate::support::fsutil;
+use crate::tr;
 
 const ISSUER_NAME: &str = "DISDUKCAPIL KABUPATEN SERANG";
 
@@ -108,7 +111,7 @@ impl Step {
             m.insert("files".into(), self.files.into());
             m.insert("commands".into(), self.commands.into());
             m.extend(self.extra);
-            crate::print_json(&serde_json::Value::Object(m));
+            crate::ctx::print_json(&serde_json::Value::Object(m));
             return;
         }
         println!();
@@ -127,7 +130,8 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
     let lang = ctx.lang;
     let dir: PathBuf = match &a.dir {
         Some(d) => {
-            std::fs::create_dir_all(d).map_err(|e| CliError::io(lang, d, crate::error::IoAction::Write, &e))?;
+            std::fs::create_dir_all(d)
+                .map_err(|e| CliError::io(lang, d, crate::support::error::IoAction::Write, &e))?;
             d.clone()
         }
         None => tempfile::Builder::new().prefix("ikd-demo-").tempdir().map_err(|e| fail(lang, &e.to_string()))?.keep(),
@@ -140,7 +144,7 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
         dir.display()
     );
     if ctx.json {
-        crate::print_json(&serde_json::json!({"step": 0, "title": intro, "dir": dir.display().to_string()}));
+        crate::ctx::print_json(&serde_json::json!({"step": 0, "title": intro, "dir": dir.display().to_string()}));
     } else {
         println!("{intro}");
     }
@@ -152,7 +156,7 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
     let key_path = dir.join("issuer.key");
     fsutil::write_new(lang, &key_path, key.to_file_text().as_bytes(), 0o600, false)?;
     // The serial counter and status index, exactly as `ikd issue` keeps them for this key.
-    let (state, serial) = crate::keys::reserve_serials(lang, &key_path, &pk, 1, true)?;
+    let (state, serial) = crate::support::keys::reserve_serials(lang, &key_path, &pk, 1, true)?;
     let now = Timestamp::now();
     let mut store = TrustStore::new();
     store.add(TrustedIssuer {
@@ -192,9 +196,9 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
     let issuer = Issuer::new(key);
     let req = IssueRequest {
         claims,
-        serial: Serial::new(serial).ok_or_else(|| crate::keys::unfoldable_serial(lang, serial))?,
+        serial: Serial::new(serial).ok_or_else(|| crate::support::keys::unfoldable_serial(lang, serial))?,
         status_index: StatusIndex::new(
-            state.status_index(serial).ok_or_else(|| crate::keys::unfoldable_serial(lang, serial))?,
+            state.status_index(serial).ok_or_else(|| crate::support::keys::unfoldable_serial(lang, serial))?,
         ),
         issued_at: now,
         valid_from: now,
@@ -202,7 +206,7 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
         holder_key: None,
         photo: None,
     };
-    let cred = issuer.issue(&req).map_err(|e| crate::issue::issue_error(lang, &e))?;
+    let cred = issuer.issue(&req).map_err(|e| crate::commands::issue::issue_error(lang, &e))?;
     let text = cred.text().to_owned();
     let cred_path = dir.join("credential.ikd");
     fsutil::write_output(lang, &cred_path, format!("{text}\n").as_bytes())?;
@@ -234,7 +238,8 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
 
     let mut s = Step::new(lang, 3, "menggambar kode QR ke PNG", "render the QR code to PNG");
     let png_path = dir.join("credential.png");
-    let png = render::render_png(&text, &RenderOptions::SCREEN).map_err(|e| crate::qr::render_error(lang, &e))?;
+    let png =
+        render::render_png(&text, &RenderOptions::SCREEN).map_err(|e| crate::commands::qr::render_error(lang, &e))?;
     fsutil::write_output(lang, &png_path, &png)?;
     s.line(format!("{} ({} byte)", png_path.display(), png.len()));
     s.file("qr_png", &png_path);
@@ -243,7 +248,7 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
 
     let mut s = Step::new(lang, 4, "membaca kembali kode QR dari gambar", "read the QR code back from the picture");
     let codes = scan::decode_image(&png, &ScanLimits::default())
-        .map_err(|e| crate::input::scan_error(lang, &e).file(&png_path))?;
+        .map_err(|e| crate::support::input::scan_error(lang, &e).file(&png_path))?;
     let read = codes.iter().find(|c| c.is_ikd()).and_then(|c| c.text()).map(str::to_owned).unwrap_or_default();
     if read != text {
         return Err(fail(lang, &tr!(lang, "teks yang terbaca berbeda", "the text read back differs")));
@@ -315,7 +320,7 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
         shell_quote(&dir)
     );
     if ctx.json {
-        crate::print_json(&serde_json::json!({
+        crate::ctx::print_json(&serde_json::json!({
             "done": true,
             "title": done,
             "dir": dir.display().to_string(),

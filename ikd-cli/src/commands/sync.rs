@@ -17,10 +17,13 @@ use ikd_core::status::{MAX_STATUS_LIST_BYTES, StatusList};
 use ikd_core::trustlist::{MAX_TRUST_LIST_BYTES, TrustList};
 use ikd_core::{Lang, PublicKey, Timestamp};
 
-use crate::cache::{self, LastSync};
-use crate::error::{CliError, CliResult, EXIT_USAGE};
-use crate::lists;
-use crate::{Ctx, fsutil, keys, tr};
+use crate::ctx::Ctx;
+use crate::support::cache::{self, LastSync};
+use crate::support::error::{CliError, CliResult, EXIT_USAGE};
+use crate::support::fsutil;
+use crate::support::keys;
+use crate::support::lists;
+use crate::tr;
 
 /// `ikd sync` arguments.
 #[derive(Debug, Args)]
@@ -224,7 +227,7 @@ pub fn cmd_sync(ctx: &Ctx, a: &SyncArgs) -> CliResult<u8> {
         ));
     };
     std::fs::create_dir_all(dir.join(cache::STATUS_DIR))
-        .map_err(|e| CliError::io(lang, &dir, crate::error::IoAction::Write, &e))?;
+        .map_err(|e| CliError::io(lang, &dir, crate::support::error::IoAction::Write, &e))?;
     let _lock = keys::lock(lang, &dir.join("sync"))?;
     let previous_sync = LastSync::read(&dir);
     let from = match (&a.from, &previous_sync) {
@@ -433,7 +436,7 @@ pub fn cmd_sync(ctx: &Ctx, a: &SyncArgs) -> CliResult<u8> {
     if ctx.json {
         let status: BTreeMap<String, serde_json::Value> =
             status_outcomes.iter().map(|(id, o)| (id.clone(), o.json())).collect();
-        crate::print_json(&serde_json::json!({
+        crate::ctx::print_json(&serde_json::json!({
             "from": from,
             "cache": dir.display().to_string(),
             "ok": !failed,

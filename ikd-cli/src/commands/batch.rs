@@ -24,10 +24,15 @@ use ikd_core::{Lang, Serial, StatusIndex, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::claimsio::{self, Record};
-use crate::error::{CliError, CliResult, EXIT_USAGE, IoAction};
-use crate::issue::{Validity, issue_error, load_issuer, plan_error};
-use crate::{Ctx, fsutil, keys, parse_when, progress, tr};
+use crate::commands::issue::{Validity, issue_error, load_issuer, plan_error};
+use crate::ctx::Ctx;
+use crate::support::claimsio::{self, Record};
+use crate::support::error::{CliError, CliResult, EXIT_USAGE, IoAction};
+use crate::support::fsutil;
+use crate::support::keys;
+use crate::support::progress;
+use crate::support::when::parse_when;
+use crate::tr;
 
 /// Lines signed between two journal syncs.
 const CHUNK: usize = 64;
@@ -288,7 +293,7 @@ pub fn run(
             Ok(r) => records.push((n, r)),
             Err(e) => {
                 errors += 1;
-                crate::report_error(ctx, &e);
+                crate::ctx::report_error(ctx, &e);
             }
         }
     }
@@ -338,11 +343,11 @@ pub fn run(
                     Ok(k) => Some(k),
                     Err(e) => {
                         errors += 1;
-                        let err = CliError::new(e.code(), crate::i18n::key_error(&e, lang))
+                        let err = CliError::new(e.code(), crate::support::i18n::key_error(&e, lang))
                             .file(input)
                             .line(*n)
                             .field(Some("holder_key".into()));
-                        crate::report_error(ctx, &err);
+                        crate::ctx::report_error(ctx, &err);
                         continue;
                     }
                 },
@@ -350,7 +355,7 @@ pub fn run(
             };
             let Some(serial_v) = Serial::new(serial) else {
                 errors += 1;
-                crate::report_error(
+                crate::ctx::report_error(
                     ctx,
                     &CliError::new("issue_bad_serial", "serial out of range").file(input).line(*n),
                 );
@@ -361,7 +366,7 @@ pub fn run(
                 Ok(p) => p,
                 Err(e) => {
                     errors += 1;
-                    crate::report_error(ctx, &plan_error(lang, &e).file(input).line(*n));
+                    crate::ctx::report_error(ctx, &plan_error(lang, &e).file(input).line(*n));
                     continue;
                 }
             };
@@ -370,7 +375,7 @@ pub fn run(
                 Ok(c) => c,
                 Err(e) => {
                     errors += 1;
-                    crate::report_error(ctx, &issue_error(lang, &e).file(input).line(*n));
+                    crate::ctx::report_error(ctx, &issue_error(lang, &e).file(input).line(*n));
                     continue;
                 }
             };
@@ -418,7 +423,7 @@ pub fn run(
 
     let skipped = records.len() - todo.len();
     if ctx.json {
-        crate::print_json(&serde_json::json!({
+        crate::ctx::print_json(&serde_json::json!({
             "summary": {
                 "lines": total,
                 "issued": issued,

@@ -4,10 +4,11 @@ use clap::Args;
 use ikd_core::render::{ErrorCorrection, qr_version};
 use ikd_core::{Kind, Lang, UnverifiedCredential};
 
-use crate::error::{CliError, CliResult};
-use crate::input::{self, Input, Item};
-use crate::verify::{claim_rows, claims_json};
-use crate::{Ctx, tr};
+use crate::commands::verify::{claim_rows, claims_json};
+use crate::ctx::Ctx;
+use crate::support::error::{CliError, CliResult};
+use crate::support::input::{self, Input, Item};
+use crate::tr;
 
 /// `ikd inspect` arguments.
 #[derive(Debug, Args)]
@@ -68,7 +69,12 @@ pub fn cmd_inspect(ctx: &Ctx, a: &InspectArgs) -> CliResult<u8> {
     let cred = UnverifiedCredential::decode(text).map_err(|e| {
         CliError::new(
             e.code(),
-            tr!(lang, "tidak dapat didekode: {}", "cannot be decoded: {}", crate::i18n::decode_error(&e, lang)),
+            tr!(
+                lang,
+                "tidak dapat didekode: {}",
+                "cannot be decoded: {}",
+                crate::support::i18n::decode_error(&e, lang)
+            ),
         )
         .file_label(&item.label)
     })?;
@@ -78,7 +84,7 @@ pub fn cmd_inspect(ctx: &Ctx, a: &InspectArgs) -> CliResult<u8> {
         let qr: serde_json::Map<String, serde_json::Value> =
             vers.iter().map(|(l, v)| ((*l).to_owned(), serde_json::json!(v))).collect();
         let a_ = cred.age_over();
-        crate::print_json(&serde_json::json!({
+        crate::ctx::print_json(&serde_json::json!({
             "source": item.label,
             "verified": false,
             "key_id": h.key_id.to_string(),
