@@ -568,7 +568,8 @@ pub(crate) fn parse_date(s: &str) -> Option<Date> {
     let year: i32 = s.get(0..4)?.parse().ok()?;
     let month: u8 = s.get(5..7)?.parse().ok()?;
     let day: u8 = s.get(8..10)?.parse().ok()?;
-    if !s.get(0..4)?.bytes().all(|c| c.is_ascii_digit()) {
+    // Digits only: `u8::from_str` alone would take a sign (`2000-+1-05`).
+    if !b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit()) {
         return None;
     }
     Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
@@ -1224,6 +1225,17 @@ mod tests {
 
     fn err(field: &str, value: &str) -> ClaimsError {
         Claims::from_json_value(with(field, value.into())).unwrap_err()
+    }
+
+    // Issue 13 follow-up: a date is ten characters of digits and two dashes; a sign in the
+    // month or day (which `u8::from_str` would take) is refused.
+    #[test]
+    fn regression_parse_date_refuses_a_signed_month_or_day() {
+        assert!(parse_date("2000-01-05").is_some());
+        for bad in ["2000-+1-05", "2000-01-+5", "+000-01-05", "2000-0a-05", "2000/01/05"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert_eq!(err("tanggal_lahir", "1990-+8-17").code(), err("tanggal_lahir", "1990-13-17").code());
     }
 
     #[test]

@@ -730,8 +730,10 @@ impl Verifier {
         if now.plus(-self.skew_secs) >= header.expires_at {
             return fail(run, Check::ValidityWindow, Reason::Expired);
         }
+        // The card is valid through the whole of its `berlaku_hingga` day in WIB: the same
+        // instant the issuing policy caps `expires_at` at (`Timestamp::end_of_day_exclusive`).
         if let Some(BerlakuHingga::Tanggal(d)) = until
-            && now.plus(-self.skew_secs).date() > d
+            && now.plus(-self.skew_secs) >= Timestamp::end_of_day_exclusive(d)
         {
             return fail(run, Check::ValidityWindow, Reason::CardExpired);
         }

@@ -168,7 +168,9 @@
 
   // Options sent with every check: the service policy and the challenge code.
   function options() {
-    const o = {};
+    // The officer may reveal the full NIK with a click, so the page asks for it; the server
+    // masks it by default for every other client.
+    const o = { show_nik: true };
     if (policy) o.policy = policy;
     if (challenge) o.challenge = challenge;
     return o;

@@ -27,7 +27,10 @@ async fn verify_valid_text_in_both_languages() {
     assert_eq!(v["message"], "Kredensial sah.");
     assert_eq!(v["lang"], "id");
     assert_eq!(v["demo"], false);
-    assert_eq!(v["claims"]["nik"], NIK, "the API gives the NIK in full");
+    // Issue 14: one masking rule for every front door; the NIK only in full on request.
+    assert_eq!(v["claims"]["nik"], format!("************{}", &NIK[12..]), "masked by default");
+    let r = post_json(&h.router, "/v1/verify", &json!({ "qr": text, "show_nik": true })).await;
+    assert_eq!(r.json()["claims"]["nik"], NIK, "`show_nik` gives the NIK in full");
     assert_eq!(v["claims"]["nama"], NAME);
     assert_eq!(v["claims"]["age_over_17"], true);
     assert_eq!(v["issuer"]["name"], ISSUER_NAME);
@@ -281,7 +284,9 @@ async fn batch_verifies_in_order_and_caps_the_count() {
     let codes: Vec<&str> = v["results"].as_array().unwrap().iter().map(|x| x["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["ok", "signature_invalid", "decode_wrong_prefix", "issuer_unknown", "ok"]);
     assert_eq!(v["results"][4]["index"], 4);
-    assert_eq!(v["results"][0]["claims"]["nik"], NIK);
+    assert_eq!(v["results"][0]["claims"]["nik"], format!("************{}", &NIK[12..]));
+    let r = post_json(&h.router, "/v1/verify/batch", &json!({ "qrs": [issue(&h.issuer)], "show_nik": true })).await;
+    assert_eq!(r.json()["results"][0]["claims"]["nik"], NIK);
 
     let too_many: Vec<String> = (0..257).map(|_| "x".to_owned()).collect();
     let r = post_json(&h.router, "/v1/verify/batch", &json!({ "qrs": too_many })).await;

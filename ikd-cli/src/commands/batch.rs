@@ -343,7 +343,7 @@ pub fn run(
                     Ok(k) => Some(k),
                     Err(e) => {
                         errors += 1;
-                        let err = CliError::new(e.code(), crate::support::i18n::key_error(&e, lang))
+                        let err = CliError::new(e.code(), e.message(lang))
                             .file(input)
                             .line(*n)
                             .field(Some("holder_key".into()));

@@ -67,16 +67,8 @@ pub fn cmd_inspect(ctx: &Ctx, a: &InspectArgs) -> CliResult<u8> {
         .file_label(&item.label));
     }
     let cred = UnverifiedCredential::decode(text).map_err(|e| {
-        CliError::new(
-            e.code(),
-            tr!(
-                lang,
-                "tidak dapat didekode: {}",
-                "cannot be decoded: {}",
-                crate::support::i18n::decode_error(&e, lang)
-            ),
-        )
-        .file_label(&item.label)
+        CliError::new(e.code(), tr!(lang, "tidak dapat didekode: {}", "cannot be decoded: {}", e.message(lang)))
+            .file_label(&item.label)
     })?;
     let h = cred.header();
     let vers = versions(text);

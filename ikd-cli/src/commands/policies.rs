@@ -22,9 +22,9 @@ pub fn load(lang: Lang, file: Option<&Path>) -> CliResult<PolicySet> {
             // serde_json's message ends with "at line L column C": move that into the location.
             let short = m.rsplit_once(" at line ").map(|(a, _)| a).unwrap_or(m);
             let e2 = ikd_core::PolicyError::Json(short.to_owned());
-            return CliError::new(e.code(), crate::support::i18n::policy_error(&e2, lang)).file(path).line(l).column(c);
+            return CliError::new(e.code(), e2.message(lang)).file(path).line(l).column(c);
         }
-        CliError::new(e.code(), crate::support::i18n::policy_error(&e, lang)).file(path)
+        CliError::new(e.code(), e.message(lang)).file(path)
     })
 }
 

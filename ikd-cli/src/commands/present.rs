@@ -74,8 +74,7 @@ pub struct PresentArgs {
 /// Parses the `--show` lists: names, `all`, and `-name` to leave one out.
 pub fn parse_show(lang: Lang, lists: &[String]) -> CliResult<Disclosure> {
     let err = |e: DisclosureError| {
-        CliError::new(e.code(), format!("--show: {}", crate::support::i18n::disclosure_error(&e, lang)))
-            .field(Some("--show".into()))
+        CliError::new(e.code(), format!("--show: {}", e.message(lang))).field(Some("--show".into()))
     };
     let mut bits = 0u16;
     let mut minus = 0u16;
@@ -108,12 +107,7 @@ fn present_error(
         PresentError::Decode(d) => {
             return CliError::new(
                 d.code(),
-                tr!(
-                    lang,
-                    "tidak dapat didekode: {}",
-                    "cannot be decoded: {}",
-                    crate::support::i18n::decode_error(d, lang)
-                ),
+                tr!(lang, "tidak dapat didekode: {}", "cannot be decoded: {}", d.message(lang)),
             )
             .file_label(&item.label);
         }

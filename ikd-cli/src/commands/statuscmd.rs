@@ -306,7 +306,7 @@ pub fn cmd_show(ctx: &Ctx, a: &ShowArgs) -> CliResult<u8> {
     for i in &a.index {
         let s = list
             .get(StatusIndex::new(*i))
-            .map_err(|e| CliError::new(e.code(), lists::status_list_error(&e, lang)).field(Some("--index".into())))?;
+            .map_err(|e| CliError::new(e.code(), e.message(lang)).field(Some("--index".into())))?;
         indices.push((*i, s));
     }
     if ctx.json {
@@ -417,16 +417,8 @@ fn resolve_target(lang: Lang, key: &Path, pk: &PublicKey, t: &Target) -> CliResu
         return Err(CliError::new("input_empty", tr!(lang, "tidak ada kredensial", "no credential")));
     };
     let cred = UnverifiedCredential::decode(item.text.trim()).map_err(|e| {
-        CliError::new(
-            e.code(),
-            tr!(
-                lang,
-                "tidak dapat didekode: {}",
-                "cannot be decoded: {}",
-                crate::support::i18n::decode_error(&e, lang)
-            ),
-        )
-        .file_label(&item.label)
+        CliError::new(e.code(), tr!(lang, "tidak dapat didekode: {}", "cannot be decoded: {}", e.message(lang)))
+            .file_label(&item.label)
     })?;
     let h = cred.header();
     if h.key_id != pk.key_id() {
@@ -592,7 +584,7 @@ pub fn cmd_publish(ctx: &Ctx, a: &PublishArgs) -> CliResult<u8> {
                     lang,
                     "berkas yang ada bukan daftar status kunci ini yang sah ({}); tidak ditimpa",
                     "the existing file is not a valid status list of this key ({}); not overwritten",
-                    lists::status_list_error(&e, lang)
+                    e.message(lang)
                 ),
             )
             .file(&out)
@@ -605,12 +597,12 @@ pub fn cmd_publish(ctx: &Ctx, a: &PublishArgs) -> CliResult<u8> {
         st.published.as_ref().map(|p| p.sequence).max(previous.as_ref().map(StatusList::sequence)),
         issued_at,
     );
-    let b = st.builder().map_err(|e| CliError::new(e.code(), lists::status_list_error(&e, lang)).file(&path))?;
+    let b = st.builder().map_err(|e| CliError::new(e.code(), e.message(lang)).file(&path))?;
     let bytes = b
         .sign_delegated(&issuer, &signer_sk, issued_at, u64::try_from(ttl).unwrap_or(u64::MAX), sequence)
-        .map_err(|e| CliError::new(e.code(), lists::status_list_error(&e, lang)).field(Some("--ttl".into())))?;
-    let list = StatusList::verify_delegated(&bytes, &issuer, &signer)
-        .map_err(|e| CliError::new(e.code(), lists::status_list_error(&e, lang)))?;
+        .map_err(|e| CliError::new(e.code(), e.message(lang)).field(Some("--ttl".into())))?;
+    let list =
+        StatusList::verify_delegated(&bytes, &issuer, &signer).map_err(|e| CliError::new(e.code(), e.message(lang)))?;
     if let Some(prev) = &previous {
         StatusList::check_transition(prev, &list).map_err(|e| {
             CliError::new(
@@ -620,7 +612,7 @@ pub fn cmd_publish(ctx: &Ctx, a: &PublishArgs) -> CliResult<u8> {
                     "daftar baru bukan penerus yang sah dari {}: {}",
                     "the new list is not a valid successor of {}: {}",
                     out.display(),
-                    lists::status_list_error(&e, lang)
+                    e.message(lang)
                 ),
             )
             .file(&path)

@@ -210,7 +210,7 @@ fn cached_trust_list(lang: Lang, dir: &Path, roots: &[PublicKey]) -> (Option<Tru
     }
     match fsutil::read_bytes(lang, &path)
         .map_err(|e| e.message)
-        .and_then(|b| TrustList::verify(&b, roots).map_err(|e| lists::trust_list_error(&e, lang)))
+        .and_then(|b| TrustList::verify(&b, roots).map_err(|e| e.message(lang)))
     {
         Ok(l) => (Some(l), None),
         Err(m) => (None, Some(m)),
@@ -310,7 +310,7 @@ pub fn cmd_sync(ctx: &Ctx, a: &SyncArgs) -> CliResult<u8> {
             match decide_trust_list(cached.as_ref(), &bytes, &roots, repin) {
                 Err(e) => Outcome::Failed {
                     code: e.code().into(),
-                    message: lists::trust_list_error(&e, lang),
+                    message: e.message(lang),
                     kept: cached.as_ref().map(TrustList::sequence),
                 },
                 Ok(decision) => {
@@ -376,9 +376,7 @@ pub fn cmd_sync(ctx: &Ctx, a: &SyncArgs) -> CliResult<u8> {
                         decide_status_list(old.as_ref(), new, Timestamp::now(), ikd_core::DEFAULT_SKEW_SECS)
                     });
                     match checked {
-                        Err(e) => {
-                            Outcome::Failed { code: e.code().into(), message: lists::status_list_error(&e, lang), kept }
-                        }
+                        Err(e) => Outcome::Failed { code: e.code().into(), message: e.message(lang), kept },
                         Ok(decision) => {
                             let new = decision.into_list();
                             if new.is_some() {

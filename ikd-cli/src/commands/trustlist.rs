@@ -142,9 +142,8 @@ fn split_codes(s: &str) -> Vec<String> {
 }
 
 fn scope_of(lang: Lang, codes: &[String], what: &str) -> CliResult<Scope> {
-    Scope::regions(codes).map_err(|e| {
-        CliError::new(e.code(), format!("{what}: {}", lists::scope_error(&e, lang))).field(Some("scope".into()))
-    })
+    Scope::regions(codes)
+        .map_err(|e| CliError::new(e.code(), format!("{what}: {}", e.message(lang))).field(Some("scope".into())))
 }
 
 /// Which optional fields an issuer of the source sets (the others are carried over from the
@@ -188,7 +187,7 @@ fn read_source(lang: Lang, path: &Path) -> CliResult<(Vec<SourceEntry>, Vec<Publ
                 .file(path)
         };
         let pk = PublicKey::from_text(s.public_key.trim())
-            .map_err(|e| at(crate::support::i18n::key_error(&e, lang)).field(Some("public_key".into())))?;
+            .map_err(|e| at(e.message(lang)).field(Some("public_key".into())))?;
         if let Some(id) = &s.key_id
             && !id.eq_ignore_ascii_case(&pk.key_id().to_string())
         {
@@ -236,10 +235,8 @@ fn read_source(lang: Lang, path: &Path) -> CliResult<(Vec<SourceEntry>, Vec<Publ
             }
         };
         if let Some(k) = &s.status_key {
-            entry.status_key = Some(
-                PublicKey::from_text(k.trim())
-                    .map_err(|e| at(crate::support::i18n::key_error(&e, lang)).field(Some("status_key".into())))?,
-            );
+            entry.status_key =
+                Some(PublicKey::from_text(k.trim()).map_err(|e| at(e.message(lang)).field(Some("status_key".into())))?);
         }
         let explicit =
             Explicit { scope: s.scope.is_some(), status: s.status.is_some(), status_key: s.status_key.is_some() };
@@ -247,11 +244,10 @@ fn read_source(lang: Lang, path: &Path) -> CliResult<(Vec<SourceEntry>, Vec<Publ
     }
     let mut roots = Vec::new();
     for r in &src.next_roots {
-        roots.push(PublicKey::from_text(r.trim()).map_err(|e| {
-            CliError::new(e.code(), crate::support::i18n::key_error(&e, lang))
-                .file(path)
-                .field(Some("next_roots".into()))
-        })?);
+        roots.push(
+            PublicKey::from_text(r.trim())
+                .map_err(|e| CliError::new(e.code(), e.message(lang)).file(path).field(Some("next_roots".into())))?,
+        );
     }
     Ok((entries, roots))
 }
@@ -386,7 +382,7 @@ pub fn cmd_sign(ctx: &Ctx, a: &SignArgs) -> CliResult<u8> {
                         lang,
                         "daftar sebelumnya tidak dapat diverifikasi dengan kunci akar ini: {} (pakai --previous FILE atau --no-previous)",
                         "the previous list does not verify under these root keys: {} (use --previous FILE or --no-previous)",
-                        lists::trust_list_error(&e, lang)
+                        e.message(lang)
                     ),
                 )
                 .file(p)
@@ -427,13 +423,13 @@ pub fn cmd_sign(ctx: &Ctx, a: &SignArgs) -> CliResult<u8> {
     };
     let mut b = TrustListBuilder::new(sequence, issued_at, next_update);
     for e in entries {
-        b.add(e).map_err(|e| CliError::new(e.code(), lists::trust_list_error(&e, lang)).file(&a.source))?;
+        b.add(e).map_err(|e| CliError::new(e.code(), e.message(lang)).file(&a.source))?;
     }
     if !next_roots.is_empty() {
         b.next_roots(&next_roots);
     }
     let refs: Vec<&SecretKey> = signers.iter().collect();
-    let bytes = b.sign(&refs).map_err(|e| CliError::new(e.code(), lists::trust_list_error(&e, lang)))?;
+    let bytes = b.sign(&refs).map_err(|e| CliError::new(e.code(), e.message(lang)))?;
     let list = match &previous {
         Some(prev) => TrustList::verify_successor(&bytes, prev).map_err(|e| {
             let hint = match e {
@@ -456,13 +452,12 @@ pub fn cmd_sign(ctx: &Ctx, a: &SignArgs) -> CliResult<u8> {
                     "daftar baru bukan penerus yang sah dari {}: {}{}",
                     "the new list is not a valid successor of {}: {}{}",
                     previous_path.as_deref().map(|p| p.display().to_string()).unwrap_or_default(),
-                    lists::trust_list_error(&e, lang),
+                    e.message(lang),
                     hint
                 ),
             )
         })?,
-        None => TrustList::verify(&bytes, &signer_pks)
-            .map_err(|e| CliError::new(e.code(), lists::trust_list_error(&e, lang)))?,
+        None => TrustList::verify(&bytes, &signer_pks).map_err(|e| CliError::new(e.code(), e.message(lang)))?,
     };
     fsutil::write_atomic(lang, &a.out, &bytes, 0o644, true)?;
     let count = |s: &str| list.entries().iter().filter(|e| e.status.as_str() == s).count();

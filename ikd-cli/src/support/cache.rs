@@ -304,7 +304,7 @@ pub fn load(lang: Lang, dir: &Path, root_overrides: &[String], now: Timestamp) -
                 lang,
                 "daftar penerbit di cache tidak dapat diverifikasi: {}",
                 "the cached trust list does not verify: {}",
-                lists::trust_list_error(&e, lang)
+                e.message(lang)
             ),
         )
         .file(&tl_path)
@@ -343,7 +343,7 @@ pub fn load(lang: Lang, dir: &Path, root_overrides: &[String], now: Timestamp) -
                 );
                 statuses.push(s);
             }
-            Err(e) => problems.push((f, lists::status_list_error(&e, lang))),
+            Err(e) => problems.push((f, e.message(lang))),
         }
     }
     let info = CacheInfo {

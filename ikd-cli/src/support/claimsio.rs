@@ -37,8 +37,7 @@ pub fn locate_key(text: &str, field: &str) -> Option<(usize, usize)> {
 /// Turns a claims error into a CLI error located in `text`, which starts at line `first_line`
 /// of `file`.
 pub fn claims_cli_error(lang: Lang, e: &ClaimsError, text: &str, file: &str, first_line: usize) -> CliError {
-    let mut err =
-        CliError::new(e.code(), crate::support::i18n::claims_error(e, lang)).file_label(file).field(e.field());
+    let mut err = CliError::new(e.code(), e.message_without_position(lang)).file_label(file).field(e.field());
     let pos = match e {
         ClaimsError::Json { line, column, .. } => Some((*line, *column)),
         ClaimsError::MissingField { .. } => None,

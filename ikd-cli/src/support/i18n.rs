@@ -1,7 +1,7 @@
 //! Message language: Bahasa Indonesia by default, English on request. The texts of the core's
-//! errors live in ikd-core (`message(lang)` on each error type); the functions here call them.
+//! errors live in ikd-core (`message(lang)` on each error type); the CLI calls them directly.
 
-use ikd_core::{ClaimsError, DecodeError, DisclosureError, KeyError, Lang, PolicyError, TrustStoreError};
+use ikd_core::Lang;
 
 /// Picks the language: `--lang` first, then the first non-empty of `LC_ALL`, `LC_MESSAGES`,
 /// `LANG` (POSIX order): English when it starts with `en`, Indonesian otherwise.
@@ -28,34 +28,4 @@ macro_rules! tr {
             _ => format!($id $(, $($arg)*)?),
         }
     };
-}
-
-/// A claims error in the language, without position (the caller adds file and line).
-pub fn claims_error(e: &ClaimsError, lang: Lang) -> String {
-    e.message_without_position(lang)
-}
-
-/// A key error in the language.
-pub fn key_error(e: &KeyError, lang: Lang) -> String {
-    e.message(lang)
-}
-
-/// A trust store error in the language.
-pub fn trust_error(e: &TrustStoreError, lang: Lang) -> String {
-    e.message(lang)
-}
-
-/// A decode error in the language (the detail behind `Reason::Malformed`).
-pub fn decode_error(e: &DecodeError, lang: Lang) -> String {
-    e.message(lang)
-}
-
-/// A claim-list error (`--show`, a policy's `required`) in the language.
-pub fn disclosure_error(e: &DisclosureError, lang: Lang) -> String {
-    e.message(lang)
-}
-
-/// A policy file error in the language (without the position, which the caller adds).
-pub fn policy_error(e: &PolicyError, lang: Lang) -> String {
-    e.message(lang)
 }

@@ -37,7 +37,7 @@ pub fn read_secret_key(lang: Lang, path: &Path) -> CliResult<SecretKey> {
                 lang,
                 "bukan berkas kunci rahasia IKD yang sah: {}",
                 "not a valid IKD secret key file: {}",
-                crate::support::i18n::key_error(&e, lang)
+                e.message(lang)
             ),
         )
         .file(path)
@@ -52,15 +52,7 @@ fn zeroize_string(s: String) -> Zeroizing<String> {
 pub fn read_public_key(lang: Lang, spec: &str) -> CliResult<PublicKey> {
     if spec.starts_with("ikdpk1:") && !Path::new(spec).exists() {
         return PublicKey::from_text(spec).map_err(|e| {
-            CliError::new(
-                e.code(),
-                tr!(
-                    lang,
-                    "kunci publik tidak sah: {}",
-                    "invalid public key: {}",
-                    crate::support::i18n::key_error(&e, lang)
-                ),
-            )
+            CliError::new(e.code(), tr!(lang, "kunci publik tidak sah: {}", "invalid public key: {}", e.message(lang)))
         });
     }
     let path = Path::new(spec);
@@ -76,17 +68,9 @@ pub fn read_public_key(lang: Lang, spec: &str) -> CliResult<PublicKey> {
         return read_secret_key(lang, path).map(|k| k.public_key());
     }
     PublicKey::from_text(first).map_err(|e| {
-        CliError::new(
-            e.code(),
-            tr!(
-                lang,
-                "kunci publik tidak sah: {}",
-                "invalid public key: {}",
-                crate::support::i18n::key_error(&e, lang)
-            ),
-        )
-        .file(path)
-        .line(line)
+        CliError::new(e.code(), tr!(lang, "kunci publik tidak sah: {}", "invalid public key: {}", e.message(lang)))
+            .file(path)
+            .line(line)
     })
 }
 

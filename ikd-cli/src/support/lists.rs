@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use ikd_core::status::{Freshness, StatusListError};
-use ikd_core::trustlist::{KeyStatus, ScopeError, TrustListError};
+use ikd_core::trustlist::{KeyStatus, TrustListError};
 use ikd_core::{Lang, PublicKey, Timestamp};
 
 use crate::support::error::{CliError, CliResult, EXIT_INVALID};
@@ -47,17 +47,9 @@ pub fn read_key_list(lang: Lang, spec: &str) -> CliResult<Vec<PublicKey>> {
     let mut out = Vec::new();
     for (n, l) in lines {
         let k = PublicKey::from_text(l).map_err(|e| {
-            CliError::new(
-                e.code(),
-                tr!(
-                    lang,
-                    "kunci publik tidak sah: {}",
-                    "invalid public key: {}",
-                    crate::support::i18n::key_error(&e, lang)
-                ),
-            )
-            .file(path)
-            .line(n)
+            CliError::new(e.code(), tr!(lang, "kunci publik tidak sah: {}", "invalid public key: {}", e.message(lang)))
+                .file(path)
+                .line(n)
         })?;
         out.push(k);
     }
@@ -159,31 +151,16 @@ pub fn key_status_text(s: &KeyStatus, lang: Lang) -> String {
     }
 }
 
-/// A trust list error in the language.
-pub fn trust_list_error(e: &TrustListError, lang: Lang) -> String {
-    e.message(lang)
-}
-
-/// A status list error in the language.
-pub fn status_list_error(e: &StatusListError, lang: Lang) -> String {
-    e.message(lang)
-}
-
-/// A scope error in the language.
-pub fn scope_error(e: &ScopeError, lang: Lang) -> String {
-    e.message(lang)
-}
-
 /// A trust-list error as a CLI error: exit 1 (the list is rejected).
 pub fn rejected_trust_list(e: &TrustListError, lang: Lang, path: &Path) -> CliError {
-    let mut err = CliError::new(e.code(), trust_list_error(e, lang)).file(path);
+    let mut err = CliError::new(e.code(), e.message(lang)).file(path);
     err.exit = EXIT_INVALID;
     err
 }
 
 /// A status-list error as a CLI error: exit 1 (the list is rejected).
 pub fn rejected_status_list(e: &StatusListError, lang: Lang, path: &Path) -> CliError {
-    let mut err = CliError::new(e.code(), status_list_error(e, lang)).file(path);
+    let mut err = CliError::new(e.code(), e.message(lang)).file(path);
     err.exit = EXIT_INVALID;
     err
 }

@@ -37,6 +37,10 @@ pub struct VerifyBody {
     /// answers it is accepted.
     #[serde(default)]
     pub challenge: Option<String>,
+    /// Answer the NIK in full; by default it is masked but for its last 4 digits
+    /// (`ikd_core::view::mask_nik`, the same rule as `ikd verify --show-nik`).
+    #[serde(default)]
+    pub show_nik: Option<bool>,
 }
 
 /// `POST /v1/verify/batch` body.
@@ -51,6 +55,9 @@ pub struct BatchBody {
     /// A challenge code, applied to each text.
     #[serde(default)]
     pub challenge: Option<String>,
+    /// Answer NIKs in full (masked by default).
+    #[serde(default)]
+    pub show_nik: Option<bool>,
 }
 
 /// Query of `POST /v1/verify/image`: `?policy=NAME&challenge=CODE` (other parameters are
@@ -68,6 +75,9 @@ pub struct VerifyQuery {
     /// follows sooner. Anything else, or nothing, is a photo or upload: the full cascade.
     #[serde(default)]
     pub source: Option<String>,
+    /// `true`: answer the NIK in full (masked by default).
+    #[serde(default)]
+    pub show_nik: Option<bool>,
 }
 
 /// The policy and challenge of one request, checked.
@@ -77,6 +87,8 @@ pub struct Options {
     pub policy: Option<Policy>,
     /// The challenge bytes (the code's ASCII bytes).
     pub challenge: Option<Vec<u8>>,
+    /// Answer the NIK in full (`show_nik`); masked otherwise.
+    pub show_nik: bool,
 }
 
 impl Options {
@@ -122,7 +134,7 @@ pub fn options(state: &AppState, policy: Option<&str>, challenge: Option<&str>) 
         }
         None => None,
     };
-    Ok(Options { policy, challenge })
+    Ok(Options { policy, challenge, show_nik: false })
 }
 
 /// The service policies: the built-in ones merged with those of `policies_file`
@@ -243,7 +255,7 @@ pub fn verification_out(
     opts: &Options,
 ) -> VerificationOut {
     let view_opts =
-        ViewOptions { lang: l, show_nik: true, photo, policy: opts.policy.as_ref().map(|p| p.name.as_str()) };
+        ViewOptions { lang: l, show_nik: opts.show_nik, photo, policy: opts.policy.as_ref().map(|p| p.name.as_str()) };
     let mut view = VerificationView::new(v, text, &view_opts);
     if let Some(revoked) = a.revocation {
         view.apply_revocation(revoked, l);
@@ -339,7 +351,10 @@ pub async fn verify_text(
 ) -> Result<Response, ApiError> {
     let l = lang(&headers);
     let actor = counter(&headers)?;
-    let opts = options(&state, body.policy.as_deref(), body.challenge.as_deref())?;
+    let opts = Options {
+        show_nik: body.show_nik.unwrap_or(false),
+        ..options(&state, body.policy.as_deref(), body.challenge.as_deref())?
+    };
     let v = state.verifier_now().await.verify_with(&body.qr, &opts.verify_options());
     let v = check_replay(&state, v).await;
     let a = assess(&state, &v);
@@ -364,7 +379,10 @@ pub async fn verify_batch(
         )
         .with("max", max));
     }
-    let opts = options(&state, body.policy.as_deref(), body.challenge.as_deref())?;
+    let opts = Options {
+        show_nik: body.show_nik.unwrap_or(false),
+        ..options(&state, body.policy.as_deref(), body.challenge.as_deref())?
+    };
     let verifier = state.verifier_now().await;
     let o = opts.clone();
     let qrs = body.qrs;
@@ -523,7 +541,10 @@ pub async fn verify_image(
     let headers = req.headers().clone();
     let l = lang(&headers);
     let actor = counter(&headers)?;
-    let opts = options(&state, q.policy.as_deref(), q.challenge.as_deref())?;
+    let opts = Options {
+        show_nik: q.show_nik.unwrap_or(false),
+        ..options(&state, q.policy.as_deref(), q.challenge.as_deref())?
+    };
     let effort = match q.source.as_deref() {
         None | Some("") | Some("upload") => scan::ScanEffort::Thorough,
         Some("camera") => scan::ScanEffort::LiveFrame,
