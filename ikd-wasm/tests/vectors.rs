@@ -93,6 +93,17 @@ fn every_vector_gives_its_verdict_and_code_through_the_bindings() {
                 c.name, v["verdict"], v["code"], doc["expected"]["verdict"], doc["expected"]["code"]
             ));
         }
+        // Issue 14: exactly the core view's fields beside the bindings' own `list_errors`, and
+        // claims only when VALID.
+        let mut keys: Vec<&str> =
+            v.as_object().unwrap().keys().map(String::as_str).filter(|k| *k != "list_errors").collect();
+        keys.sort_unstable();
+        if keys != ikd_core::VerificationView::FIELDS {
+            failures.push(format!("{}: fields {keys:?}", c.name));
+        }
+        if (v["verdict"] == "VALID") != v["claims"].is_object() {
+            failures.push(format!("{}: claims {} with verdict {}", c.name, v["claims"], v["verdict"]));
+        }
         let stages = v["report"].as_array().map_or(0, Vec::len);
         if stages != doc["expected"]["stages"].as_object().unwrap().len() {
             failures.push(format!("{}: {stages} checks reported", c.name));
