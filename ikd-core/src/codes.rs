@@ -45,6 +45,8 @@ pub enum CodeKind {
     ScanHint,
     /// Face photos (`PhotoError::code`).
     Photo,
+    /// Inspecting an unverified text (`InspectError::code`; decode errors pass through).
+    Inspect,
 }
 
 /// One stable code.
@@ -400,6 +402,8 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: "issue_photo_not_webp", kind: CodeKind::Issue, verdict: None, check: None },
     CodeInfo { code: "issue_random_failed", kind: CodeKind::Issue, verdict: None, check: None },
     CodeInfo { code: "issue_valid_days_out_of_range", kind: CodeKind::Issue, verdict: None, check: None },
+    // Inspecting an unverified text (`InspectError::code`).
+    CodeInfo { code: "inspect_presentation", kind: CodeKind::Inspect, verdict: None, check: None },
     // Keys (`KeyError::code`).
     CodeInfo { code: "key_wrong_format", kind: CodeKind::Key, verdict: None, check: None },
     CodeInfo { code: "key_bad_encoding", kind: CodeKind::Key, verdict: None, check: None },
@@ -645,6 +649,7 @@ mod tests {
             crate::issuance::PlanError::ValidDaysOutOfRange { max: 7300 },
             crate::issuance::PlanError::CardExpired { berlaku_hingga: "2030-01-01".into() },
         );
+        add!(CodeKind::Inspect, crate::inspect::InspectError::Presentation);
         add!(
             CodeKind::Key,
             KeyError::WrongFormat { expected: "ikd-pub-ed25519:" },

@@ -64,6 +64,7 @@ mod days;
 mod error;
 pub mod format;
 mod freshness;
+pub mod inspect;
 mod keys;
 mod lang;
 pub mod manual;
@@ -104,6 +105,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use credential::{Header, SaltSecret, Serial, StatusIndex, Timestamp, UnverifiedCredential};
 pub use days::WIB_OFFSET_SECS;
 pub use error::DecodeError;
+pub use inspect::{InspectError, InspectionView};
 #[cfg(feature = "issue")]
 pub use issue::{
     DangerIssueOptions, IssueError, IssueRequest, IssuedCredential, Issuer, PHOTO_CREDENTIAL_MAX_CHARS,

@@ -239,6 +239,21 @@ pub struct HeaderView {
     pub holder_key: Option<String>,
 }
 
+impl HeaderView {
+    /// The view of a credential's header.
+    pub fn of(h: &crate::Header) -> HeaderView {
+        HeaderView {
+            key_id: h.key_id.to_string(),
+            serial: h.serial.get(),
+            status_index: u64::from(h.status_index.get()),
+            issued_at: h.issued_at.to_string(),
+            valid_from: h.valid_from.to_string(),
+            expires_at: h.expires_at.to_string(),
+            holder_key: h.holder_key.map(|k| k.to_text()),
+        }
+    }
+}
+
 /// The trusted issuer, as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuerView {
@@ -426,15 +441,7 @@ impl VerificationView {
             detail: reason_detail(v.reason(), lang),
             kind: kind.map(Kind::text_kind),
             live: kind.map(|k| k == Kind::Live),
-            credential: v.header().map(|h| HeaderView {
-                key_id: h.key_id.to_string(),
-                serial: h.serial.get(),
-                status_index: u64::from(h.status_index.get()),
-                issued_at: h.issued_at.to_string(),
-                valid_from: h.valid_from.to_string(),
-                expires_at: h.expires_at.to_string(),
-                holder_key: h.holder_key.map(|k| k.to_text()),
-            }),
+            credential: v.header().map(HeaderView::of),
             issuer: v.issuer().map(|i| IssuerView {
                 name: i.name.clone(),
                 key_id: i.key_id().to_string(),

@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use ikd_core::status::StatusList;
 use ikd_core::trustlist::TrustList;
-use ikd_core::view::{Kind, PhotoData, mask_claims};
+use ikd_core::view::PhotoData;
 use ikd_core::{
-    Clock, Lang, PolicySet, PublicKey, Timestamp, TrustStore, UnverifiedCredential, UserError, Verification,
+    Clock, InspectionView, Lang, PolicySet, PublicKey, Timestamp, TrustStore, UserError, Verification,
     VerificationView, Verifier, VerifyOptions, ViewOptions,
 };
 use serde_json::{Value, json};
@@ -20,9 +20,6 @@ use serde_json::{Value, json};
 /// Code of an argument the bindings cannot use (a time that is not a finite number, an
 /// option of the wrong type). Documented in `docs/WASM.md`.
 pub const BAD_ARGUMENT: &str = "bad_argument";
-/// Code of a presentation given to `decode`, which shows full credentials only (the same code
-/// as `ikd inspect`).
-pub const INSPECT_PRESENTATION: &str = "inspect_presentation";
 /// Code of a policy name that is neither built in nor in the given policy file (the same code
 /// as `ikd verify --policy` and the server's `policy` parameter).
 pub const POLICY_UNKNOWN: &str = "policy_unknown";
@@ -287,39 +284,7 @@ pub fn verify_with_trust_list(
 /// `false` and `notice` says so). Throws the decoding error's code when the text is not a
 /// well-formed credential.
 pub fn decode(text: &str, opts: &Options) -> Result<String, BindingError> {
-    let lang = opts.lang;
-    if matches!(Kind::of_text(text), Some(Kind::Live | Kind::Static)) {
-        return Err(BindingError {
-            code: INSPECT_PRESENTATION.to_owned(),
-            message: match lang {
-                Lang::Id => "ini sebuah presentasi, bukan kredensial lengkap: periksa dengan verify".to_owned(),
-                Lang::En => "this is a presentation, not a full credential: check it with verify".to_owned(),
-            },
-        });
-    }
-    let cred = UnverifiedCredential::decode(text).map_err(|e| BindingError::from_core(&e, lang))?;
-    let h = cred.header();
-    let age = cred.age_over();
-    let claims = mask_claims(cred.claims().to_json_value(), opts.show_nik);
-    Ok(json!({
-        "verified": false,
-        "notice": match lang {
-            Lang::Id => "TIDAK DIVERIFIKASI: isi di bawah belum tentu asli",
-            Lang::En => "NOT VERIFIED: the contents below may be forged",
-        },
-        "key_id": h.key_id.to_string(),
-        "serial": h.serial.get(),
-        "status_index": h.status_index.get(),
-        "issued_at": h.issued_at.to_string(),
-        "valid_from": h.valid_from.to_string(),
-        "expires_at": h.expires_at.to_string(),
-        "holder_key": h.holder_key.map(|k| k.to_text()),
-        "extensions": h.extensions.iter().map(|(t, v)| json!({"type": t, "bytes": v.len()})).collect::<Vec<_>>(),
-        "claims": claims,
-        "age_over": {"17": age.over_17, "21": age.over_21, "60": age.over_60},
-        "photo": {"present": cred.photo().is_some(), "bytes": cred.photo().map(<[u8]>::len), "data": null},
-        "sizes": {"payload_bytes": cred.payload().len(), "base45_chars": text.len()},
-        "signature": hex::encode(cred.signature()),
-    })
-    .to_string())
+    let view =
+        InspectionView::of_text(text, opts.lang, opts.show_nik).map_err(|e| BindingError::from_core(&e, opts.lang))?;
+    Ok(serde_json::to_value(view).unwrap_or(Value::Null).to_string())
 }

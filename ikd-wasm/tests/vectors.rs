@@ -239,5 +239,5 @@ fn decode_of_a_bad_text_throws_the_decoding_code() {
 fn decode_of_a_presentation_throws_inspect_presentation() {
     let doc = vector("presentation-live-nama-nik-age");
     let e = api::decode(doc["input"]["qr_text"].as_str().unwrap(), &Options::default()).unwrap_err();
-    assert_eq!(e.code, api::INSPECT_PRESENTATION);
+    assert_eq!(e.code, "inspect_presentation");
 }

@@ -2,9 +2,9 @@
 
 use clap::Args;
 use ikd_core::render::{ErrorCorrection, qr_version};
-use ikd_core::{Kind, Lang, UnverifiedCredential};
+use ikd_core::{InspectionView, Lang, UnverifiedCredential};
 
-use crate::commands::verify::{claim_rows, claims_json};
+use crate::commands::verify::claim_rows;
 use crate::ctx::Ctx;
 use crate::support::error::{CliError, CliResult};
 use crate::support::input::{self, Input, Item};
@@ -55,49 +55,23 @@ pub fn cmd_inspect(ctx: &Ctx, a: &InspectArgs) -> CliResult<u8> {
     let lang = ctx.lang;
     let item = one_item(ctx, a.input.as_deref())?;
     let text = item.text.trim_end_matches(['\r', '\n']);
-    if matches!(Kind::of_text(text), Some(Kind::Live | Kind::Static)) {
-        return Err(CliError::new(
-            "inspect_presentation",
-            tr!(
-                lang,
-                "ini sebuah presentasi, bukan kredensial lengkap: periksa dengan `ikd verify`",
-                "this is a presentation, not a full credential: check it with `ikd verify`"
-            ),
-        )
-        .file_label(&item.label));
-    }
-    let cred = UnverifiedCredential::decode(text).map_err(|e| {
-        CliError::new(e.code(), tr!(lang, "tidak dapat didekode: {}", "cannot be decoded: {}", e.message(lang)))
-            .file_label(&item.label)
-    })?;
+    let view = InspectionView::of_text(text, lang, a.show_nik)
+        .map_err(|e| CliError::from_core(&e, lang).file_label(&item.label))?;
+    let cred = UnverifiedCredential::decode(text).map_err(|e| CliError::from_core(&e, lang))?;
     let h = cred.header();
     let vers = versions(text);
     if ctx.json {
         let qr: serde_json::Map<String, serde_json::Value> =
             vers.iter().map(|(l, v)| ((*l).to_owned(), serde_json::json!(v))).collect();
-        let a_ = cred.age_over();
-        crate::ctx::print_json(&serde_json::json!({
-            "source": item.label,
-            "verified": false,
-            "key_id": h.key_id.to_string(),
-            "serial": h.serial.get(),
-            "status_index": h.status_index.get(),
-            "issued_at": h.issued_at.to_string(),
-            "valid_from": h.valid_from.to_string(),
-            "expires_at": h.expires_at.to_string(),
-            "holder_key": h.holder_key.map(|k| k.to_text()),
-            "extensions": h.extensions.iter().map(|(t, v)| serde_json::json!({"type": t, "bytes": v.len()})).collect::<Vec<_>>(),
-            "claims": claims_json(cred.claims(), a.show_nik),
-            "age_over": {"17": a_.over_17, "21": a_.over_21, "60": a_.over_60},
-            // The photo as in the verification view (`ikd_core::view::PhotoView`).
-            "photo": {"present": cred.photo().is_some(), "bytes": cred.photo().map(<[u8]>::len), "data": null},
-            "sizes": {
-                "payload_bytes": cred.payload().len(),
-                "base45_chars": text.len(),
-                "qr_version": qr,
-            },
-            "signature": hex::encode(cred.signature()),
-        }));
+        // The core's inspection view, with the CLI's `source` and the QR versions beside it.
+        let mut out = serde_json::to_value(&view).unwrap_or_default();
+        if let Some(o) = out.as_object_mut() {
+            o.insert("source".into(), item.label.clone().into());
+            if let Some(sizes) = o.get_mut("sizes").and_then(serde_json::Value::as_object_mut) {
+                sizes.insert("qr_version".into(), qr.into());
+            }
+        }
+        crate::ctx::print_json(&out);
         return Ok(0);
     }
     let w = 18;

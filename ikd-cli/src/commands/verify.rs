@@ -295,11 +295,6 @@ pub fn claim_rows(c: &Claims, lang: Lang, show_nik: bool) -> Vec<(String, String
     rows
 }
 
-/// The claims as JSON, the NIK masked unless asked.
-pub fn claims_json(c: &Claims, show_nik: bool) -> serde_json::Value {
-    ikd_core::view::mask_claims(c.to_json_value(), show_nik)
-}
-
 /// The rows of a presentation's disclosed claims, in the order of a full credential's block;
 /// the age predicates on one row, the photo last.
 fn disclosed_rows(json: &serde_json::Value, photo: Option<&[u8]>, lang: Lang, show_nik: bool) -> Vec<(String, String)> {
