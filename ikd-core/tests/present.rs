@@ -282,6 +282,7 @@ fn regression_a_live_code_lives_its_window_plus_a_small_skew() {
 
 /// A verifier rebuilt after a trust-list change used to start with an empty replay cache,
 /// so a presentation accepted just before the change passed a second time just after it.
+// Issue 6: a verifier rebuilt after a trust-list change started with an empty replay cache.
 #[test]
 fn regression_rebuilt_verifier_keeps_the_replay_cache() {
     let env = Env::new();
@@ -341,6 +342,7 @@ fn replay_cache_limits_each_owner() {
 
 /// A full replay cache used to forget its oldest entry, even one still inside its window, so
 /// flooding a counter with fresh presentations let a captured one be replayed.
+// Issue 6: a full replay cache forgot entries still inside their window.
 #[test]
 fn regression_full_replay_cache_never_forgets_a_live_entry() {
     let env = Env::new();

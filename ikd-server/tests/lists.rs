@@ -398,6 +398,7 @@ async fn trust_list_file_is_checked_and_reloaded() {
 
 /// After a trust-list reload the server built a new verifier with an empty replay cache, so a
 /// live presentation accepted just before the reload was accepted again just after it.
+// Issue 6: a trust-list reload emptied the replay cache, so a live presentation was accepted twice.
 #[tokio::test]
 async fn regression_trust_list_reload_keeps_the_replay_cache() {
     let root = SecretKey::from_seed(&random_seed());

@@ -230,6 +230,7 @@ async fn fetch_status(http: &Http, base: &str, key_id: &str) -> Vec<u8> {
 /// one sequence (`status_sequence_reused`) or a newer list without a revocation the other had
 /// published (`status_revocation_lifted`). Now the database holds the one history of the list:
 /// every body from either instance, in fetch order, is a valid successor of the one before.
+// Issue 7 (follow-up): two instances published diverging histories of one status list.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_instances_publish_one_status_list_history() {
     if skip() {
@@ -366,6 +367,7 @@ fn verdict_code(r: &Reply) -> (String, String) {
     (j["verdict"].as_str().unwrap().to_owned(), j["code"].as_str().unwrap().to_owned())
 }
 
+// Issue 6: a live presentation accepted by one instance was accepted again by another.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_live_presentation_replayed_to_another_instance() {
     if skip() {

@@ -70,6 +70,7 @@ async fn verify_image(router: &axum::Router, text: &str) -> Reply {
     .await
 }
 
+// Issue 6: a live presentation was accepted again after a server restart.
 #[tokio::test]
 async fn regression_live_presentation_replayed_after_a_restart() {
     let dir = TempDir::new("replay-restart");
