@@ -12,7 +12,7 @@ mod common;
 
 use std::io::BufRead;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -79,22 +79,8 @@ fn start_binary(dir: &TempDir, envs: &[(&str, &str)]) -> (std::process::Child, S
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().unwrap();
-    let err = Arc::new(Mutex::new(Vec::<String>::new()));
-    let e2 = Arc::clone(&err);
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for l in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-            e2.lock().unwrap().push(l);
-        }
-    });
-    let start = Instant::now();
-    let addr = loop {
-        if let Some(l) = err.lock().unwrap().iter().find(|l| l.starts_with("Listening on http://")) {
-            break l.trim_start_matches("Listening on http://").split('/').next().unwrap().to_owned();
-        }
-        assert!(start.elapsed() < Duration::from_secs(30), "server did not start: {:?}", err.lock().unwrap());
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let err = collect_lines(child.stderr.take().unwrap());
+    let addr = wait_listening(&mut child, &err);
     (child, addr)
 }
 

@@ -20,7 +20,7 @@ use ikd_core::trustlist::{Scope, TrustList, TrustListBuilder, TrustListEntry};
 use ikd_core::*;
 use ikd_server::app::{App, AppParts, AppState};
 use ikd_server::config::{AdminToken, Config, IssuanceConfig, Limits, ListsConfig};
-use ikd_server::store::{SQLITE_MIGRATIONS, SqliteOptions, SqliteStore};
+use ikd_server::store::{SqliteOptions, SqliteStore};
 use ikd_server::sync::{Extras, Offer, http_client};
 use serde_json::json;
 
@@ -760,21 +760,7 @@ async fn upgrade_imports_the_kept_own_status_list() {
     let dir = TempDir::new("lists-upgrade");
     let now = Timestamp::now();
     {
-        let c = rusqlite::Connection::open(SqliteStore::db_path(dir.path())).unwrap();
-        c.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
-             applied_at INTEGER NOT NULL) STRICT;",
-        )
-        .unwrap();
-        for m in &SQLITE_MIGRATIONS[..2] {
-            c.execute_batch(m.sql).unwrap();
-            c.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, 0)",
-                rusqlite::params![m.version, m.name],
-            )
-            .unwrap();
-        }
-        c.pragma_update(None, "user_version", 2).unwrap();
+        let c = sqlite_of_schema_2(dir.path());
         c.execute(
             "INSERT INTO credentials (key_id, serial, status_index, issued_at, state, revoked, revoked_at) \
              VALUES (?1, 1, 77, ?2, 'issued', 1, ?2)",
