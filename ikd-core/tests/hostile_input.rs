@@ -176,17 +176,6 @@ fn white_rgba_png(width: u32, height: u32) -> Vec<u8> {
     png
 }
 
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
 /// A PNG whose header claims `width` × `height` RGBA pixels (8-bit) with one tiny IDAT chunk
 /// behind it: a decoder that trusts the header allocates width · height · 4 bytes.
 fn png_claiming(width: u32, height: u32) -> Vec<u8> {

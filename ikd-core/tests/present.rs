@@ -14,6 +14,11 @@ fn holder_secret() -> SecretKey {
     SecretKey::from_seed(&[0x48; 32])
 }
 
+/// A live presentation of `text` showing `nama`, signed by the holder at `at`, no challenge.
+fn name_shown_at(text: &str, at: Timestamp) -> String {
+    create_presentation(text, Disclosure::parse_list("nama").unwrap(), Some(&holder_secret()), at, None).unwrap()
+}
+
 fn now() -> Timestamp {
     Timestamp::from_unix(T0 + 86_400)
 }
@@ -214,14 +219,7 @@ fn regression_one_holder_cannot_fill_the_replay_cache() {
     assert_eq!((r.verdict(), r.code()), (Verdict::Valid, "ok"), "another resident is still served");
     // Once the flooder's codes leave their window, the holder is served again.
     let later = v.clone().with_clock(Arc::new(FixedClock(now().plus(100))));
-    let fresh = create_presentation(
-        &flooder,
-        Disclosure::parse_list("nama").unwrap(),
-        Some(&holder_secret()),
-        now().plus(95),
-        None,
-    )
-    .unwrap();
+    let fresh = name_shown_at(&flooder, now().plus(95));
     assert_eq!(later.verify(&fresh).verdict(), Verdict::Valid);
 }
 
@@ -358,14 +356,7 @@ fn regression_full_replay_cache_never_forgets_a_live_entry() {
     assert_eq!(v.verify(&first).code(), "presentation_replayed");
     // Once their windows (90 s) have passed, the entries make room again.
     let later = v.clone().with_clock(Arc::new(FixedClock(now().plus(100))));
-    let fresh = create_presentation(
-        &text,
-        Disclosure::parse_list("nama").unwrap(),
-        Some(&holder_secret()),
-        now().plus(95),
-        None,
-    )
-    .unwrap();
+    let fresh = name_shown_at(&text, now().plus(95));
     assert_eq!(later.verify(&fresh).verdict(), Verdict::Valid);
 }
 

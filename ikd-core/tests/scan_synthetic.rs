@@ -4,73 +4,21 @@
 #![cfg(feature = "scan")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
 use std::io::Cursor;
 
+use common::{Rng, credential_payload, render, render_code};
 use ikd_core::scan::{
     ScanEffort, ScanError, ScanHint, ScanLimits, ScannedCode, decode_image, decode_image_with, decode_luma,
     decode_luma_with,
 };
 use image::imageops::FilterType;
 use image::{GrayImage, ImageFormat, Luma};
-use qrcode::{Color, EcLevel, QrCode};
+use qrcode::{EcLevel, QrCode};
 
 // ---------------------------------------------------------------------------------------------
 // Image generation
-
-/// Tiny deterministic PRNG (SplitMix64), so every run sees the same noise.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Roughly normal, mean 0, standard deviation `sigma` (Irwin–Hall with 4 terms).
-    fn gauss(&mut self, sigma: f64) -> f64 {
-        let s: f64 = (0..4).map(|_| self.unit()).sum::<f64>() - 2.0;
-        s * sigma * (3.0f64).sqrt()
-    }
-}
-
-/// A credential-sized payload: `IKD1:` and Base45-alphabet text, `len` characters in all.
-fn credential_payload(len: usize, seed: u64) -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-    let mut rng = Rng(seed);
-    let mut s = String::from("IKD1:");
-    while s.len() < len {
-        s.push(ALPHABET[(rng.next() % ALPHABET.len() as u64) as usize] as char);
-    }
-    s
-}
-
-/// `payload` as a QR code at EC level M, `module` pixels per module, 4-module quiet zone,
-/// dark = `dark`, light = `light`.
-fn render(payload: &[u8], module: u32, dark: u8, light: u8) -> GrayImage {
-    let code = QrCode::with_error_correction_level(payload, EcLevel::M).unwrap();
-    render_code(&code, module, dark, light)
-}
-
-fn render_code(code: &QrCode, module: u32, dark: u8, light: u8) -> GrayImage {
-    let width = code.width() as u32;
-    let colors = code.to_colors();
-    let quiet = 4;
-    let side = (width + 2 * quiet) * module;
-    GrayImage::from_fn(side, side, |x, y| {
-        let (mx, my) = (x / module, y / module);
-        let inside = mx >= quiet && my >= quiet && mx < quiet + width && my < quiet + width;
-        let is_dark = inside && colors[((my - quiet) * width + (mx - quiet)) as usize] == Color::Dark;
-        Luma([if is_dark { dark } else { light }])
-    })
-}
 
 /// Copy `tile` into `frame` with its top-left corner at (`x`, `y`).
 fn paste(frame: &mut GrayImage, tile: &GrayImage, x: u32, y: u32) {
