@@ -12,30 +12,18 @@ mod common;
 
 use std::hint::black_box;
 
-use common::{Rng, credential_payload, render};
+use common::{Rng, credential_payload, desk_frame, render};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ikd_core::scan::{ScanEffort, ScanLimits, decode_image, decode_luma, decode_luma_with};
-use image::{GrayImage, ImageFormat, Luma};
+use image::{GrayImage, ImageFormat};
 
 const CORPUS_IMAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpora/zxing-qrcode/qrcode-3/01.png");
 
 /// Uneven light, clutter, a little blur and sensor noise; `tile` pasted at (`x`, `y`).
 fn webcam_frame(tile: Option<&GrayImage>, x: u32, y: u32) -> GrayImage {
     let mut rng = Rng(7);
-    let mut frame = GrayImage::from_fn(1920, 1080, |x, y| {
-        Luma([(170.0 - 60.0 * (f64::from(x) / 1920.0) - 40.0 * (f64::from(y) / 1080.0)) as u8])
-    });
-    for _ in 0..40 {
-        let (w, h) = (20 + rng.next() % 300, 10 + rng.next() % 200);
-        let (rx, ry) = (rng.next() % 1900, rng.next() % 1060);
-        let shade = (rng.next() % 256) as u8;
-        for yy in ry..(ry + h).min(1080) {
-            for xx in rx..(rx + w).min(1920) {
-                frame.put_pixel(xx as u32, yy as u32, Luma([shade]));
-            }
-        }
-    }
+    let mut frame = desk_frame(&mut rng);
     if let Some(tile) = tile {
         for (tx, ty, p) in tile.enumerate_pixels() {
             if x + tx < 1920 && y + ty < 1080 {

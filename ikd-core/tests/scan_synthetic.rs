@@ -8,7 +8,7 @@ mod common;
 
 use std::io::Cursor;
 
-use common::{Rng, credential_payload, render, render_code};
+use common::{Rng, credential_payload, desk_frame, render, render_code};
 use ikd_core::scan::{
     ScanEffort, ScanError, ScanHint, ScanLimits, ScannedCode, decode_image, decode_image_with, decode_luma,
     decode_luma_with,
@@ -40,23 +40,7 @@ fn add_noise(image: &mut GrayImage, sigma: f64, seed: u64) {
 /// A 1920×1080 webcam-like frame: an uneven-lit desk with clutter and sensor noise, and
 /// `tile` pasted at (`x`, `y`).
 fn webcam_frame(tile: &GrayImage, x: u32, y: u32, seed: u64) -> GrayImage {
-    let mut rng = Rng(seed);
-    let mut frame = GrayImage::from_fn(1920, 1080, |x, y| {
-        // Light falls off towards the bottom-right corner.
-        let v = 170.0 - 60.0 * (f64::from(x) / 1920.0) - 40.0 * (f64::from(y) / 1080.0);
-        Luma([v as u8])
-    });
-    // Clutter: dark and light rectangles (papers, a keyboard, cables).
-    for _ in 0..40 {
-        let (w, h) = (20 + rng.next() % 300, 10 + rng.next() % 200);
-        let (rx, ry) = (rng.next() % 1900, rng.next() % 1060);
-        let shade = (rng.next() % 256) as u8;
-        for yy in ry..(ry + h).min(1080) {
-            for xx in rx..(rx + w).min(1920) {
-                frame.put_pixel(xx as u32, yy as u32, Luma([shade]));
-            }
-        }
-    }
+    let mut frame = desk_frame(&mut Rng(seed));
     paste(&mut frame, tile, x, y);
     let mut frame = image::imageops::blur(&frame, 0.7);
     add_noise(&mut frame, 6.0, seed ^ 0xABCD);

@@ -357,6 +357,21 @@ async fn grace_periods_warn_and_the_trust_list_goes_stale() {
     assert_eq!((v["verdict"].as_str(), v["code"].as_str()), (Some("UNDETERMINED"), Some("trust_list_stale")), "{v}");
 }
 
+/// Writes a trust list signed by `root` with `sequence`, trusting `own` and one more issuer, to
+/// the trust-list file of `s`, reloads it and checks that it was taken; returns the list.
+fn reload_with_another_issuer(s: &Server, root: &SecretKey, own: PublicKey, sequence: u64) -> Vec<u8> {
+    let newer = sign_trust_list(
+        root,
+        &[(ISSUER_NAME, own), ("DISDUKCAPIL LAIN", SecretKey::from_seed(&random_seed()).public_key())],
+        sequence,
+        Timestamp::now(),
+    );
+    std::fs::write(s.dir.path().join("trust.ikdtl"), &newer).unwrap();
+    s.state.lists.reload_trust_list_file();
+    assert_eq!(s.state.lists.trust_list().unwrap().list.sequence(), sequence);
+    newer
+}
+
 #[tokio::test]
 async fn trust_list_file_is_checked_and_reloaded() {
     let root = SecretKey::from_seed(&random_seed());
@@ -365,15 +380,7 @@ async fn trust_list_file_is_checked_and_reloaded() {
     let s = issuing_server(&root, seed).await;
     let file = s.dir.path().join("trust.ikdtl");
     // A newer file is taken by the next reload; an older one (rollback) is refused.
-    let newer = sign_trust_list(
-        &root,
-        &[(ISSUER_NAME, own), ("DISDUKCAPIL LAIN", SecretKey::from_seed(&random_seed()).public_key())],
-        5,
-        Timestamp::now(),
-    );
-    std::fs::write(&file, &newer).unwrap();
-    s.state.lists.reload_trust_list_file();
-    assert_eq!(s.state.lists.trust_list().unwrap().list.sequence(), 5);
+    let newer = reload_with_another_issuer(&s, &root, own, 5);
     assert_eq!(get(&s.router, "/v1/info").await.json()["trusted_issuers"].as_array().unwrap().len(), 2);
     std::fs::write(&file, sign_trust_list(&root, &[(ISSUER_NAME, own)], 2, Timestamp::now())).unwrap();
     s.state.lists.reload_trust_list_file();
@@ -411,16 +418,7 @@ async fn regression_trust_list_reload_keeps_the_replay_cache() {
     let live = create_presentation(&cred, shown, Some(&holder), Timestamp::now(), None).unwrap();
     let r = verify_body(&s.router, json!({ "qr": live })).await.json();
     assert_eq!(r["verdict"], "VALID", "{r}");
-    let file = s.dir.path().join("trust.ikdtl");
-    let newer = sign_trust_list(
-        &root,
-        &[(ISSUER_NAME, own), ("DISDUKCAPIL LAIN", SecretKey::from_seed(&random_seed()).public_key())],
-        7,
-        Timestamp::now(),
-    );
-    std::fs::write(&file, &newer).unwrap();
-    s.state.lists.reload_trust_list_file();
-    assert_eq!(s.state.lists.trust_list().unwrap().list.sequence(), 7);
+    reload_with_another_issuer(&s, &root, own, 7);
     let r = verify_body(&s.router, json!({ "qr": live })).await.json();
     assert_eq!((r["verdict"].as_str(), r["code"].as_str()), (Some("INVALID"), Some("presentation_replayed")), "{r}");
 }

@@ -148,6 +148,26 @@ pub fn render_code(code: &QrCode, module: u32, dark: u8, light: u8) -> GrayImage
     })
 }
 
+/// A 1920×1080 webcam view of a desk: light falling off towards the bottom-right corner, and
+/// clutter drawn with `rng` (dark and light rectangles: papers, a keyboard, cables).
+pub fn desk_frame(rng: &mut Rng) -> GrayImage {
+    let mut frame = GrayImage::from_fn(1920, 1080, |x, y| {
+        let v = 170.0 - 60.0 * (f64::from(x) / 1920.0) - 40.0 * (f64::from(y) / 1080.0);
+        Luma([v as u8])
+    });
+    for _ in 0..40 {
+        let (w, h) = (20 + rng.next() % 300, 10 + rng.next() % 200);
+        let (rx, ry) = (rng.next() % 1900, rng.next() % 1060);
+        let shade = (rng.next() % 256) as u8;
+        for yy in ry..(ry + h).min(1080) {
+            for xx in rx..(rx + w).min(1920) {
+                frame.put_pixel(xx as u32, yy as u32, Luma([shade]));
+            }
+        }
+    }
+    frame
+}
+
 /// CRC-32 (IEEE), as PNG chunks carry it: for hand-made PNG headers.
 pub fn crc32(data: &[u8]) -> u32 {
     let mut crc = 0xffff_ffffu32;
