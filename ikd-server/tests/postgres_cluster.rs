@@ -241,10 +241,7 @@ async fn regression_instances_publish_one_status_list_history() {
     const KEEP_VALID: usize = 8;
     let schema = TestSchema::create("history").await;
     let keys = keys();
-    let (dir_a, dir_b) = (TempDir::new("hist-a"), TempDir::new("hist-b"));
-    let url = schema.url();
-    let a = Server::start(&keys, dir_a.path(), Some(&url));
-    let b = Server::start(&keys, dir_b.path(), Some(&url));
+    let (_dirs, a, b) = two_instances(&schema, &keys, "hist");
     let bases = [a.base.clone(), b.base.clone()];
     let http = Http::new();
 
@@ -375,10 +372,7 @@ async fn regression_live_presentation_replayed_to_another_instance() {
     }
     let schema = TestSchema::create("replay").await;
     let keys = keys();
-    let (dir_a, dir_b) = (TempDir::new("replay-a"), TempDir::new("replay-b"));
-    let url = schema.url();
-    let a = Server::start(&keys, dir_a.path(), Some(&url));
-    let b = Server::start(&keys, dir_b.path(), Some(&url));
+    let (_dirs, a, b) = two_instances(&schema, &keys, "replay");
     let http = Http::new();
     let (cred, lives) = live_presentations(&keys, 3);
     let valid = ("VALID".to_owned(), "ok".to_owned());

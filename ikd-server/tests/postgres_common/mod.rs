@@ -249,6 +249,17 @@ impl Drop for Server {
     }
 }
 
+/// Two server processes (`a`, `b`) issuing with `keys` on the one database schema `schema`,
+/// each with a data directory of its own (`<tag>-a`, `<tag>-b`; keep them until the servers
+/// are gone): what the multi-instance tests start from.
+pub fn two_instances(schema: &TestSchema, keys: &Keys, tag: &str) -> ((TempDir, TempDir), Server, Server) {
+    let dirs = (TempDir::new(&format!("{tag}-a")), TempDir::new(&format!("{tag}-b")));
+    let url = schema.url();
+    let a = Server::start(keys, dirs.0.path(), Some(&url));
+    let b = Server::start(keys, dirs.1.path(), Some(&url));
+    (dirs, a, b)
+}
+
 /// A small HTTP/1 client.
 #[derive(Clone, Debug)]
 pub struct Http(Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>);
