@@ -67,6 +67,12 @@ async fn server(dir: TempDir, issuer_seed: Option<[u8; 32]>, trust: TrustStore, 
 }
 
 /// An issuing server whose trust is a signed trust list file naming its own key.
+/// A fresh trust-list root key, and a fresh issuer seed with its public key.
+fn root_and_own_key() -> (SecretKey, [u8; 32], PublicKey) {
+    let seed = random_seed();
+    (SecretKey::from_seed(&random_seed()), seed, SecretKey::from_seed(&seed).public_key())
+}
+
 async fn issuing_server(root: &SecretKey, seed: [u8; 32]) -> Server {
     let dir = TempDir::new("lists-up");
     let own = SecretKey::from_seed(&seed).public_key();
@@ -175,9 +181,7 @@ async fn trust_and_status_lists_are_published_with_etags_and_follow_revocations(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_counter_syncs_from_upstream_and_refuses_bad_lists() {
-    let root = SecretKey::from_seed(&random_seed());
-    let seed = random_seed();
-    let own = SecretKey::from_seed(&seed).public_key();
+    let (root, seed, own) = root_and_own_key();
     let kid = own.key_id().to_string();
     let up = issuing_server(&root, seed).await;
     let (serial, _, qr) = issue_on(&up.router).await;
@@ -319,9 +323,7 @@ async fn admin_post_url(base: &str, path: &str) -> u16 {
 
 #[tokio::test]
 async fn grace_periods_warn_and_the_trust_list_goes_stale() {
-    let root = SecretKey::from_seed(&random_seed());
-    let seed = random_seed();
-    let own = SecretKey::from_seed(&seed).public_key();
+    let (root, seed, own) = root_and_own_key();
     // 3 days later: the own status list is re-signed (it is this server's own), but the trust
     // list is 3 days into its 7 fresh days: no warning. 10 days: trust list in grace.
     let dir = TempDir::new("lists-grace");
@@ -374,9 +376,7 @@ fn reload_with_another_issuer(s: &Server, root: &SecretKey, own: PublicKey, sequ
 
 #[tokio::test]
 async fn trust_list_file_is_checked_and_reloaded() {
-    let root = SecretKey::from_seed(&random_seed());
-    let seed = random_seed();
-    let own = SecretKey::from_seed(&seed).public_key();
+    let (root, seed, own) = root_and_own_key();
     let s = issuing_server(&root, seed).await;
     let file = s.dir.path().join("trust.ikdtl");
     // A newer file is taken by the next reload; an older one (rollback) is refused.
@@ -408,9 +408,7 @@ async fn trust_list_file_is_checked_and_reloaded() {
 // Issue 6: a trust-list reload emptied the replay cache, so a live presentation was accepted twice.
 #[tokio::test]
 async fn regression_trust_list_reload_keeps_the_replay_cache() {
-    let root = SecretKey::from_seed(&random_seed());
-    let seed = random_seed();
-    let own = SecretKey::from_seed(&seed).public_key();
+    let (root, seed, own) = root_and_own_key();
     let s = issuing_server(&root, seed).await;
     let holder = SecretKey::from_seed(&random_seed());
     let cred = holder_credential(&Issuer::new(SecretKey::from_seed(&seed)), &holder);
