@@ -2,49 +2,31 @@
 //! strict Ed25519 verification measured in the same run (`docs/BENCHMARKS.md`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+// Issue 14: the benchmarks share the integration tests' helpers.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
 use std::sync::Arc;
 
+use common::{Env, T0, holder_key, resident, secret};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ikd_core::format::*;
 use ikd_core::render::{RenderOptions, render_image, render_png};
 use ikd_core::*;
 
-const T0: i64 = 1_795_737_600;
-
-fn woman() -> Claims {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/reference/residents.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let r = v["residents"].as_array().unwrap().iter().find(|r| r["case"] == "typical-woman").unwrap();
-    Claims::from_json(&r["claims"].to_string()).unwrap()
-}
-
+/// The issuer, the request and the verifier of the integration tests (`tests/common`): the
+/// typical woman, holder-bound, no photo, verified a day after issue.
 fn setup() -> (Issuer, IssueRequest, Verifier) {
-    let issuer = Issuer::new(SecretKey::from_seed(&[0x11; 32]));
-    let mut trust = TrustStore::new();
-    trust.add(TrustedIssuer {
-        name: "BENCH".into(),
-        public_key: issuer.public_key(),
-        not_before: Timestamp::from_unix(T0 - 86_400 * 365),
-        not_after: Timestamp::from_unix(T0 + 86_400 * 3650),
-    });
-    let req = IssueRequest {
-        claims: woman(),
-        serial: Serial::new(1_234_567).unwrap(),
-        status_index: StatusIndex::new(4_321_987),
-        issued_at: Timestamp::from_unix(T0),
-        valid_from: Timestamp::from_unix(T0),
-        expires_at: Timestamp::from_unix(T0 + 5 * 365 * 86_400),
-        holder_key: Some(SecretKey::from_seed(&[0x48; 32]).public_key()),
-        photo: None,
-    };
-    let verifier = Verifier::new(trust).with_clock(Arc::new(FixedClock(Timestamp::from_unix(T0 + 86_400))));
-    (issuer, req, verifier)
+    let env = Env::new();
+    let req = env.request(&resident("typical-woman"), Some(holder_key()), None);
+    let verifier = env.verifier();
+    (env.issuer, req, verifier)
 }
 
 fn benches(c: &mut Criterion) {
     let (issuer, req, verifier) = setup();
-    let secret = SaltSecret::from_bytes([0x5a; 16]);
+    let secret = secret();
     let text = issuer.issue_with_secret(&req, &secret).unwrap().text().to_owned();
     let payload = text_to_payload(&text).unwrap();
 

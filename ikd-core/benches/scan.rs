@@ -6,74 +6,24 @@
 //! `cargo bench -p ikd-core --features scan --bench scan`
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+// Issue 14: the benchmarks share the integration tests' helpers.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
+
+use common::{Rng, credential_payload, desk_frame, render};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ikd_core::scan::{ScanEffort, ScanLimits, decode_image, decode_luma, decode_luma_with};
-use image::{GrayImage, ImageFormat, Luma};
-use qrcode::{Color, EcLevel, QrCode};
+use image::{GrayImage, ImageFormat};
 
 const CORPUS_IMAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpora/zxing-qrcode/qrcode-3/01.png");
-
-/// SplitMix64: deterministic noise and clutter.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn gauss(&mut self, sigma: f64) -> f64 {
-        let s: f64 = (0..4).map(|_| (self.next() >> 11) as f64 / (1u64 << 53) as f64).sum();
-        (s - 2.0) * sigma * 3f64.sqrt()
-    }
-}
-
-/// About 400 Base45-alphabet characters behind `IKD1:` (version 12-16 at EC level M).
-fn credential_payload() -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-    let mut rng = Rng(42);
-    let mut s = String::from("IKD1:");
-    while s.len() < 400 {
-        s.push(ALPHABET[(rng.next() % ALPHABET.len() as u64) as usize] as char);
-    }
-    s
-}
-
-fn render(payload: &str, module: u32, dark: u8, light: u8) -> GrayImage {
-    let code = QrCode::with_error_correction_level(payload, EcLevel::M).unwrap();
-    let width = code.width() as u32;
-    let colors = code.to_colors();
-    let quiet = 4;
-    let side = (width + 2 * quiet) * module;
-    GrayImage::from_fn(side, side, |x, y| {
-        let (mx, my) = (x / module, y / module);
-        let inside = mx >= quiet && my >= quiet && mx < quiet + width && my < quiet + width;
-        let dark_module = inside && colors[((my - quiet) * width + (mx - quiet)) as usize] == Color::Dark;
-        Luma([if dark_module { dark } else { light }])
-    })
-}
 
 /// Uneven light, clutter, a little blur and sensor noise; `tile` pasted at (`x`, `y`).
 fn webcam_frame(tile: Option<&GrayImage>, x: u32, y: u32) -> GrayImage {
     let mut rng = Rng(7);
-    let mut frame = GrayImage::from_fn(1920, 1080, |x, y| {
-        Luma([(170.0 - 60.0 * (f64::from(x) / 1920.0) - 40.0 * (f64::from(y) / 1080.0)) as u8])
-    });
-    for _ in 0..40 {
-        let (w, h) = (20 + rng.next() % 300, 10 + rng.next() % 200);
-        let (rx, ry) = (rng.next() % 1900, rng.next() % 1060);
-        let shade = (rng.next() % 256) as u8;
-        for yy in ry..(ry + h).min(1080) {
-            for xx in rx..(rx + w).min(1920) {
-                frame.put_pixel(xx as u32, yy as u32, Luma([shade]));
-            }
-        }
-    }
+    let mut frame = desk_frame(&mut rng);
     if let Some(tile) = tile {
         for (tx, ty, p) in tile.enumerate_pixels() {
             if x + tx < 1920 && y + ty < 1080 {
@@ -90,7 +40,8 @@ fn webcam_frame(tile: Option<&GrayImage>, x: u32, y: u32) -> GrayImage {
 
 fn scan_benches(c: &mut Criterion) {
     let limits = ScanLimits::default();
-    let payload = credential_payload();
+    // About 400 Base45-alphabet characters behind `IKD1:` (version 12-16 at EC level M).
+    let payload = credential_payload(400, 42);
 
     match std::fs::read(CORPUS_IMAGE) {
         Ok(bytes) => {
@@ -102,7 +53,7 @@ fn scan_benches(c: &mut Criterion) {
         Err(_) => eprintln!("SKIPPED corpus benchmark: {CORPUS_IMAGE} not found"),
     }
 
-    let clean = render(&payload, 4, 0, 255);
+    let clean = render(payload.as_bytes(), 4, 0, 255);
     let mut png = std::io::Cursor::new(Vec::new());
     clean.write_to(&mut png, ImageFormat::Png).unwrap();
     let png = png.into_inner();
@@ -110,7 +61,7 @@ fn scan_benches(c: &mut Criterion) {
     c.bench_function("scan/clean_credential_400_chars_luma", |b| b.iter(|| decode_luma(black_box(&clean))));
     c.bench_function("scan/clean_credential_400_chars_png", |b| b.iter(|| decode_image(black_box(&png), &limits)));
 
-    let tile = render(&payload, 3, 30, 215);
+    let tile = render(payload.as_bytes(), 3, 30, 215);
     let frame = webcam_frame(Some(&tile), 1210, 610);
     assert_eq!(decode_luma(&frame).unwrap()[0].text(), Some(payload.as_str()));
     c.bench_function("scan/webcam_1920x1080_small_code", |b| b.iter(|| decode_luma(black_box(&frame))));

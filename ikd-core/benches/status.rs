@@ -2,7 +2,13 @@
 //! index, for 10 million entries at several revocation rates (`docs/TRUST-AND-STATUS.md`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+// Issue 14: the benchmarks share the integration tests' helpers.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::collections::HashSet;
+
+use common::Rng;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -12,18 +18,6 @@ use ikd_core::{SecretKey, StatusIndex, Timestamp};
 
 const T0: i64 = 1_795_737_600;
 const SIZE: u32 = 10_000_000;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
 
 fn list(count: usize, key: &SecretKey) -> Vec<u8> {
     let mut rng = Rng(count as u64);

@@ -85,6 +85,7 @@ fn with_holder_key(env: &Env, key: &[u8; 32]) -> String {
 
 /// docs/FORMAT.md §2: decoding refuses every small-order holder key. `0000…80` (y = 0, sign bit
 /// set) and `ecff…ff` (y = −1, sign bit set) used to pass.
+// Issue 13: two small-order holder key encodings passed decoding.
 #[test]
 fn regression_small_order_holder_keys_are_refused() {
     let env = Env::new();
@@ -130,18 +131,21 @@ fn assert_flat_image_reads_as_no_code(width: u32, height: u32, value: u8) {
 
 /// A plain white image divided by zero in the contrast stretch (scan/prep.rs); the panic was
 /// contained, but flooded the log and turned "no code" into `decoder_failed`.
+// Issue 13: a plain white image divided by zero in the contrast stretch.
 #[test]
 fn regression_white_image_does_not_panic() {
     assert_flat_image_reads_as_no_code(640, 480, 255);
     assert_flat_image_reads_as_no_code(64, 64, 255);
 }
 
+// Issue 13: flat images divided by zero in the contrast stretch.
 #[test]
 fn regression_black_image_does_not_panic() {
     assert_flat_image_reads_as_no_code(640, 480, 0);
     assert_flat_image_reads_as_no_code(64, 64, 0);
 }
 
+// Issue 13: flat images divided by zero in the contrast stretch.
 #[test]
 fn regression_flat_grey_images_do_not_panic() {
     for value in [1, 127, 128, 254] {
@@ -149,6 +153,7 @@ fn regression_flat_grey_images_do_not_panic() {
     }
 }
 
+// Issue 13: tiny and empty images reached the contrast stretch's division by zero.
 #[test]
 fn regression_tiny_and_empty_images_do_not_panic() {
     for (width, height) in
@@ -169,17 +174,6 @@ fn white_rgba_png(width: u32, height: u32) -> Vec<u8> {
     let mut png = Vec::new();
     image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
     png
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
 }
 
 /// A PNG whose header claims `width` × `height` RGBA pixels (8-bit) with one tiny IDAT chunk
@@ -203,6 +197,7 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
 /// The 275 KB white 8192 × 8192 RGBA PNG that took the server from 88 MB to 600 MB: refused by
 /// its header, before any pixel buffer is allocated (it is within the 8192 × 8192 dimension
 /// caps, but has 67 megapixels).
+// Issue 13: a small PNG of 67 megapixels was decoded before being refused.
 #[test]
 fn regression_huge_white_png_is_refused_before_decoding() {
     use ikd_core::scan::{MAX_PIXELS, ScanError, ScanLimits, decode_image};
@@ -230,6 +225,7 @@ fn regression_huge_white_png_is_refused_before_decoding() {
 /// Headers claiming absurd sizes are refused from the header alone: 100000 × 100000 (40 GB of
 /// RGBA) by the dimension caps, and 8192 × 2049 (just over 16 megapixels, within the dimension
 /// caps) by the pixel cap, though neither has the data behind it.
+// Issue 13: headers claiming absurd sizes made the decoder allocate.
 #[test]
 fn regression_png_header_claiming_huge_dimensions_is_refused_without_allocating() {
     use ikd_core::scan::{ScanError, ScanLimits, decode_image};
@@ -251,6 +247,7 @@ fn regression_png_header_claiming_huge_dimensions_is_refused_without_allocating(
 }
 
 /// 16-bit RGBA at 16 megapixels needs 128 MiB: over the decoder's allocation cap.
+// Issue 13: the image decoder's allocations were not capped.
 #[test]
 fn regression_decoder_allocation_is_capped() {
     use ikd_core::scan::{MAX_DECODE_BYTES, ScanError, ScanLimits, decode_image};

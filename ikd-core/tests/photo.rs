@@ -2,6 +2,9 @@
 #![cfg(feature = "photo")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
+use common::crc32;
 use ikd_core::photo::{
     FaceThumbnail, MAX_THUMBNAIL_BYTES, PhotoError, PhotoLimits, decode_thumbnail, make_thumbnail, thumbnail_png,
 };
@@ -254,17 +257,6 @@ fn huge_declared_dimensions_are_refused_before_decoding() {
         }
         other => panic!("{other:?}"),
     }
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
 }
 
 #[test]

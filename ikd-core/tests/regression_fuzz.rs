@@ -10,6 +10,7 @@ use ikd_core::scan::{ScanEffort, ScanError, decode_luma_with};
 /// answered `decoder_failed` instead of "no QR code" with its hint. Inputs:
 /// `fuzz/regressions/scan_luma/white-frame-8x8-thorough` (an 8×8 white frame) and
 /// `fuzz/regressions/scan_image/crash-b2a872e97d678ef032f7d4758edf87d035751ac0`.
+// Issue 13: a white frame made the contrast stretch divide by zero (fuzz finding).
 #[test]
 fn regression_fuzz_scan_white_frame() {
     for side in [8, 64, 300] {

@@ -92,16 +92,22 @@ fn percentile(sorted: &[Duration], pct: usize) -> Duration {
     sorted[at.min(sorted.len() - 1)]
 }
 
-#[test]
-fn zxing_corpus_floor_and_no_wrong_reads() {
+/// The corpus folder, or `None` (with a note) when it is not beside the checkout.
+fn corpus_root() -> Option<&'static Path> {
     let root = Path::new(CORPUS);
     if !root.is_dir() {
         eprintln!(
             "SKIPPED: QR corpus not found at {} (it lives in shared/corpora beside the checkout)",
             root.display()
         );
-        return;
+        return None;
     }
+    Some(root)
+}
+
+#[test]
+fn zxing_corpus_floor_and_no_wrong_reads() {
+    let Some(root) = corpus_root() else { return };
     let cases = cases(root);
     assert_eq!(cases.len(), 179, "the corpus README promises 179 images");
 
@@ -217,14 +223,7 @@ fn zxing_corpus_floor_and_no_wrong_reads() {
 
 #[test]
 fn zxing_corpus_live_frame_floor_and_no_wrong_reads() {
-    let root = Path::new(CORPUS);
-    if !root.is_dir() {
-        eprintln!(
-            "SKIPPED: QR corpus not found at {} (it lives in shared/corpora beside the checkout)",
-            root.display()
-        );
-        return;
-    }
+    let Some(root) = corpus_root() else { return };
     let cases = cases(root);
     let mut read = 0;
     let mut wrong = Vec::new();

@@ -4,73 +4,21 @@
 #![cfg(feature = "scan")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
 use std::io::Cursor;
 
+use common::{Rng, credential_payload, desk_frame, render, render_code};
 use ikd_core::scan::{
     ScanEffort, ScanError, ScanHint, ScanLimits, ScannedCode, decode_image, decode_image_with, decode_luma,
     decode_luma_with,
 };
 use image::imageops::FilterType;
 use image::{GrayImage, ImageFormat, Luma};
-use qrcode::{Color, EcLevel, QrCode};
+use qrcode::{EcLevel, QrCode};
 
 // ---------------------------------------------------------------------------------------------
 // Image generation
-
-/// Tiny deterministic PRNG (SplitMix64), so every run sees the same noise.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Roughly normal, mean 0, standard deviation `sigma` (Irwin–Hall with 4 terms).
-    fn gauss(&mut self, sigma: f64) -> f64 {
-        let s: f64 = (0..4).map(|_| self.unit()).sum::<f64>() - 2.0;
-        s * sigma * (3.0f64).sqrt()
-    }
-}
-
-/// A credential-sized payload: `IKD1:` and Base45-alphabet text, `len` characters in all.
-fn credential_payload(len: usize, seed: u64) -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-    let mut rng = Rng(seed);
-    let mut s = String::from("IKD1:");
-    while s.len() < len {
-        s.push(ALPHABET[(rng.next() % ALPHABET.len() as u64) as usize] as char);
-    }
-    s
-}
-
-/// `payload` as a QR code at EC level M, `module` pixels per module, 4-module quiet zone,
-/// dark = `dark`, light = `light`.
-fn render(payload: &[u8], module: u32, dark: u8, light: u8) -> GrayImage {
-    let code = QrCode::with_error_correction_level(payload, EcLevel::M).unwrap();
-    render_code(&code, module, dark, light)
-}
-
-fn render_code(code: &QrCode, module: u32, dark: u8, light: u8) -> GrayImage {
-    let width = code.width() as u32;
-    let colors = code.to_colors();
-    let quiet = 4;
-    let side = (width + 2 * quiet) * module;
-    GrayImage::from_fn(side, side, |x, y| {
-        let (mx, my) = (x / module, y / module);
-        let inside = mx >= quiet && my >= quiet && mx < quiet + width && my < quiet + width;
-        let is_dark = inside && colors[((my - quiet) * width + (mx - quiet)) as usize] == Color::Dark;
-        Luma([if is_dark { dark } else { light }])
-    })
-}
 
 /// Copy `tile` into `frame` with its top-left corner at (`x`, `y`).
 fn paste(frame: &mut GrayImage, tile: &GrayImage, x: u32, y: u32) {
@@ -92,23 +40,7 @@ fn add_noise(image: &mut GrayImage, sigma: f64, seed: u64) {
 /// A 1920×1080 webcam-like frame: an uneven-lit desk with clutter and sensor noise, and
 /// `tile` pasted at (`x`, `y`).
 fn webcam_frame(tile: &GrayImage, x: u32, y: u32, seed: u64) -> GrayImage {
-    let mut rng = Rng(seed);
-    let mut frame = GrayImage::from_fn(1920, 1080, |x, y| {
-        // Light falls off towards the bottom-right corner.
-        let v = 170.0 - 60.0 * (f64::from(x) / 1920.0) - 40.0 * (f64::from(y) / 1080.0);
-        Luma([v as u8])
-    });
-    // Clutter: dark and light rectangles (papers, a keyboard, cables).
-    for _ in 0..40 {
-        let (w, h) = (20 + rng.next() % 300, 10 + rng.next() % 200);
-        let (rx, ry) = (rng.next() % 1900, rng.next() % 1060);
-        let shade = (rng.next() % 256) as u8;
-        for yy in ry..(ry + h).min(1080) {
-            for xx in rx..(rx + w).min(1920) {
-                frame.put_pixel(xx as u32, yy as u32, Luma([shade]));
-            }
-        }
-    }
+    let mut frame = desk_frame(&mut Rng(seed));
     paste(&mut frame, tile, x, y);
     let mut frame = image::imageops::blur(&frame, 0.7);
     add_noise(&mut frame, 6.0, seed ^ 0xABCD);

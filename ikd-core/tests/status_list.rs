@@ -2,7 +2,11 @@
 //! freshness, index allocation, and robustness against arbitrary and mutated input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
 use std::collections::HashSet;
+
+use common::Rng;
 
 use ikd_core::format::WIRE_EPOCH;
 use ikd_core::status::*;
@@ -22,23 +26,6 @@ fn other() -> SecretKey {
 
 fn ix(i: u32) -> StatusIndex {
     StatusIndex::new(i)
-}
-
-/// SplitMix64: a small deterministic generator for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 /// `count` distinct indices below `size`, at random positions.

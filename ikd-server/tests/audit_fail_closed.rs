@@ -23,6 +23,7 @@ fn break_audit(h: &Harness, broken: bool) {
     }
 }
 
+// Issue 13: issuing and revoking went ahead when the audit log could not be written.
 #[tokio::test]
 async fn regression_issue_and_revoke_fail_closed_without_audit() {
     let h = harness(Options::default()).await;

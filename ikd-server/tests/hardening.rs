@@ -106,6 +106,7 @@ fn short(header: u64, idle: u64) -> Limits {
     }
 }
 
+// Issue 13: a client sending its headers slowly held a connection open forever.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_slow_headers_are_timed_out() {
     let r = start(short(600, 30_000)).await;
@@ -139,6 +140,7 @@ async fn regression_slow_headers_are_timed_out() {
     stop(r, Duration::from_secs(5)).await;
 }
 
+// Issue 13: idle keep-alive connections were never closed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_idle_keep_alive_connections_are_closed() {
     let r = start(short(30_000, 700)).await;
@@ -166,6 +168,7 @@ fn open_files_limit() -> usize {
         .unwrap_or(1024)
 }
 
+// Issue 13: many idle and slow connections locked real clients out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_many_idle_and_slow_connections_do_not_lock_clients_out() {
     let limit = open_files_limit();
@@ -219,6 +222,7 @@ async fn regression_many_idle_and_slow_connections_do_not_lock_clients_out() {
     stop(r, Duration::from_secs(5)).await;
 }
 
+// Issue 13: shutdown waited forever for half-sent requests.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_shutdown_with_half_sent_requests_ends_within_the_grace_period() {
     let limits = Limits { shutdown_grace: Duration::from_secs(1), ..short(60_000, 60_000) };
@@ -260,6 +264,7 @@ async fn stuck_request(addr: std::net::SocketAddr, path: &str, ct: &str) -> TcpS
     s
 }
 
+// Issue 13: overload was not shed with 503 and `Retry-After`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_overload_is_answered_503_with_retry_after() {
     let limits = Limits { max_in_flight_requests: 2, ..Limits::default() };
@@ -301,6 +306,7 @@ async fn regression_overload_is_answered_503_with_retry_after() {
     stop(r, Duration::from_secs(15)).await;
 }
 
+// Issue 13: image requests waiting for a worker were unbounded.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_waiting_image_requests_are_bounded() {
     let limits = Limits { image_workers: 1, image_queue: 1, ..Limits::default() };
@@ -324,6 +330,7 @@ async fn regression_waiting_image_requests_are_bounded() {
     stop(r, Duration::from_secs(15)).await;
 }
 
+// Issue 13: an image over the pixel cap was decoded before being refused.
 #[tokio::test]
 async fn regression_image_header_over_the_pixel_cap_is_refused_before_decoding() {
     let h = harness(Options { limits: Limits { max_image_pixels: 10_000, ..Limits::default() }, ..Options::default() })
@@ -349,6 +356,7 @@ async fn regression_image_header_over_the_pixel_cap_is_refused_before_decoding()
     assert_eq!(r.status.as_u16(), 422, "{}", r.text());
 }
 
+// Issue 13: each unknown HTTP method made a metrics series of its own.
 #[tokio::test]
 async fn regression_unknown_methods_share_one_metrics_series() {
     let h = harness(Options::default()).await;

@@ -20,7 +20,7 @@ use ikd_core::trustlist::{Scope, TrustList, TrustListBuilder, TrustListEntry};
 use ikd_core::*;
 use ikd_server::app::{App, AppParts, AppState};
 use ikd_server::config::{AdminToken, Config, IssuanceConfig, Limits, ListsConfig};
-use ikd_server::store::{SQLITE_MIGRATIONS, SqliteOptions, SqliteStore};
+use ikd_server::store::{SqliteOptions, SqliteStore};
 use ikd_server::sync::{Extras, Offer, http_client};
 use serde_json::json;
 
@@ -67,6 +67,12 @@ async fn server(dir: TempDir, issuer_seed: Option<[u8; 32]>, trust: TrustStore, 
 }
 
 /// An issuing server whose trust is a signed trust list file naming its own key.
+/// A fresh trust-list root key, and a fresh issuer seed with its public key.
+fn root_and_own_key() -> (SecretKey, [u8; 32], PublicKey) {
+    let seed = random_seed();
+    (SecretKey::from_seed(&random_seed()), seed, SecretKey::from_seed(&seed).public_key())
+}
+
 async fn issuing_server(root: &SecretKey, seed: [u8; 32]) -> Server {
     let dir = TempDir::new("lists-up");
     let own = SecretKey::from_seed(&seed).public_key();
@@ -175,9 +181,7 @@ async fn trust_and_status_lists_are_published_with_etags_and_follow_revocations(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_counter_syncs_from_upstream_and_refuses_bad_lists() {
-    let root = SecretKey::from_seed(&random_seed());
-    let seed = random_seed();
-    let own = SecretKey::from_seed(&seed).public_key();
+    let (root, seed, own) = root_and_own_key();
     let kid = own.key_id().to_string();
     let up = issuing_server(&root, seed).await;
     let (serial, _, qr) = issue_on(&up.router).await;
@@ -319,9 +323,7 @@ async fn admin_post_url(base: &str, path: &str) -> u16 {
 
 #[tokio::test]
 async fn grace_periods_warn_and_the_trust_list_goes_stale() {
-    let root = SecretKey::from_seed(&random_seed());
-    let seed = random_seed();
-    let own = SecretKey::from_seed(&seed).public_key();
+    let (root, seed, own) = root_and_own_key();
     // 3 days later: the own status list is re-signed (it is this server's own), but the trust
     // list is 3 days into its 7 fresh days: no warning. 10 days: trust list in grace.
     let dir = TempDir::new("lists-grace");
@@ -357,23 +359,28 @@ async fn grace_periods_warn_and_the_trust_list_goes_stale() {
     assert_eq!((v["verdict"].as_str(), v["code"].as_str()), (Some("UNDETERMINED"), Some("trust_list_stale")), "{v}");
 }
 
+/// Writes a trust list signed by `root` with `sequence`, trusting `own` and one more issuer, to
+/// the trust-list file of `s`, reloads it and checks that it was taken; returns the list.
+fn reload_with_another_issuer(s: &Server, root: &SecretKey, own: PublicKey, sequence: u64) -> Vec<u8> {
+    let newer = sign_trust_list(
+        root,
+        &[(ISSUER_NAME, own), ("DISDUKCAPIL LAIN", SecretKey::from_seed(&random_seed()).public_key())],
+        sequence,
+        Timestamp::now(),
+    );
+    std::fs::write(s.dir.path().join("trust.ikdtl"), &newer).unwrap();
+    s.state.lists.reload_trust_list_file();
+    assert_eq!(s.state.lists.trust_list().unwrap().list.sequence(), sequence);
+    newer
+}
+
 #[tokio::test]
 async fn trust_list_file_is_checked_and_reloaded() {
-    let root = SecretKey::from_seed(&random_seed());
-    let seed = random_seed();
-    let own = SecretKey::from_seed(&seed).public_key();
+    let (root, seed, own) = root_and_own_key();
     let s = issuing_server(&root, seed).await;
     let file = s.dir.path().join("trust.ikdtl");
     // A newer file is taken by the next reload; an older one (rollback) is refused.
-    let newer = sign_trust_list(
-        &root,
-        &[(ISSUER_NAME, own), ("DISDUKCAPIL LAIN", SecretKey::from_seed(&random_seed()).public_key())],
-        5,
-        Timestamp::now(),
-    );
-    std::fs::write(&file, &newer).unwrap();
-    s.state.lists.reload_trust_list_file();
-    assert_eq!(s.state.lists.trust_list().unwrap().list.sequence(), 5);
+    let newer = reload_with_another_issuer(&s, &root, own, 5);
     assert_eq!(get(&s.router, "/v1/info").await.json()["trusted_issuers"].as_array().unwrap().len(), 2);
     std::fs::write(&file, sign_trust_list(&root, &[(ISSUER_NAME, own)], 2, Timestamp::now())).unwrap();
     s.state.lists.reload_trust_list_file();
@@ -398,11 +405,10 @@ async fn trust_list_file_is_checked_and_reloaded() {
 
 /// After a trust-list reload the server built a new verifier with an empty replay cache, so a
 /// live presentation accepted just before the reload was accepted again just after it.
+// Issue 6: a trust-list reload emptied the replay cache, so a live presentation was accepted twice.
 #[tokio::test]
 async fn regression_trust_list_reload_keeps_the_replay_cache() {
-    let root = SecretKey::from_seed(&random_seed());
-    let seed = random_seed();
-    let own = SecretKey::from_seed(&seed).public_key();
+    let (root, seed, own) = root_and_own_key();
     let s = issuing_server(&root, seed).await;
     let holder = SecretKey::from_seed(&random_seed());
     let cred = holder_credential(&Issuer::new(SecretKey::from_seed(&seed)), &holder);
@@ -410,16 +416,7 @@ async fn regression_trust_list_reload_keeps_the_replay_cache() {
     let live = create_presentation(&cred, shown, Some(&holder), Timestamp::now(), None).unwrap();
     let r = verify_body(&s.router, json!({ "qr": live })).await.json();
     assert_eq!(r["verdict"], "VALID", "{r}");
-    let file = s.dir.path().join("trust.ikdtl");
-    let newer = sign_trust_list(
-        &root,
-        &[(ISSUER_NAME, own), ("DISDUKCAPIL LAIN", SecretKey::from_seed(&random_seed()).public_key())],
-        7,
-        Timestamp::now(),
-    );
-    std::fs::write(&file, &newer).unwrap();
-    s.state.lists.reload_trust_list_file();
-    assert_eq!(s.state.lists.trust_list().unwrap().list.sequence(), 7);
+    reload_with_another_issuer(&s, &root, own, 7);
     let r = verify_body(&s.router, json!({ "qr": live })).await.json();
     assert_eq!((r["verdict"].as_str(), r["code"].as_str()), (Some("INVALID"), Some("presentation_replayed")), "{r}");
 }
@@ -759,21 +756,7 @@ async fn upgrade_imports_the_kept_own_status_list() {
     let dir = TempDir::new("lists-upgrade");
     let now = Timestamp::now();
     {
-        let c = rusqlite::Connection::open(SqliteStore::db_path(dir.path())).unwrap();
-        c.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
-             applied_at INTEGER NOT NULL) STRICT;",
-        )
-        .unwrap();
-        for m in &SQLITE_MIGRATIONS[..2] {
-            c.execute_batch(m.sql).unwrap();
-            c.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, 0)",
-                rusqlite::params![m.version, m.name],
-            )
-            .unwrap();
-        }
-        c.pragma_update(None, "user_version", 2).unwrap();
+        let c = sqlite_of_schema_2(dir.path());
         c.execute(
             "INSERT INTO credentials (key_id, serial, status_index, issued_at, state, revoked, revoked_at) \
              VALUES (?1, 1, 77, ?2, 'issued', 1, ?2)",

@@ -65,6 +65,7 @@ fn with_counter(path: &str, counter: &str, body: &Value) -> Request<Body> {
 /// ST108: `POST /v1/verify` and `/v1/verify/batch` with a policy and a challenge answered
 /// checks (`policy`, `holder_binding`, `status`) the document's enum did not hold, and batch
 /// items (no `demo`, but `index` and `has_photo`) were described as single verifications.
+// Issue 13: verification answers held checks and batch items the OpenAPI document did not describe.
 #[tokio::test]
 async fn regression_verification_answers_match_the_document() {
     let h = harness(Options::default()).await;
@@ -144,6 +145,7 @@ async fn openapi_document_lists_this_servers_policies_and_limits() {
 /// ST201: an `X-Counter-Id` that breaks the documented pattern (empty, a name with a space,
 /// 65 characters) was accepted and recorded as `anonymous`; it is refused before anything is
 /// verified, issued, revoked or recorded.
+// Issue 13: an `X-Counter-Id` breaking the documented pattern was accepted as `anonymous`.
 #[tokio::test]
 async fn regression_empty_counter_id_is_refused() {
     let h = harness(Options::default()).await;
@@ -181,6 +183,7 @@ async fn regression_empty_counter_id_is_refused() {
 }
 
 /// ST201: `/readyz?for=AAA` answered as if `for` were absent.
+// Issue 13: `/readyz?for=` with an unknown value answered as if `for` were absent.
 #[tokio::test]
 async fn regression_readyz_for_other_than_verify_is_refused() {
     let h = harness(Options::default()).await;
@@ -198,6 +201,7 @@ async fn regression_readyz_for_other_than_verify_is_refused() {
 
 /// ST202: 64 hex digits that are not a valid public key (the document's pattern allows them)
 /// were refused 400; no issuer has that key, so there is no status list for it: 404.
+// Issue 13: 64 hex digits that are not a public key were refused 400 instead of 404.
 #[tokio::test]
 async fn regression_status_list_for_64_hex_non_key_is_not_found() {
     let h = harness(Options::default()).await;

@@ -11,22 +11,13 @@ use std::time::Duration;
 use ikd_core::SecretKey;
 use ikd_server::audit::{self, AuditLog, CheckpointSigner, GENESIS_HASH, entry_hash};
 use ikd_server::metrics::Metrics;
-use ikd_server::store::{AuditRecord, DatabaseUrl, PgOptions, PgStore, Store};
+use ikd_server::store::{AuditRecord, Store};
 use postgres_common::*;
 
 const SEED: [u8; 32] = [7; 32];
 
 fn record(i: u64) -> AuditRecord {
-    AuditRecord {
-        at: "2026-12-04T00:00:00Z".into(),
-        event: "verify",
-        actor: format!("loket-{i}"),
-        source: "text",
-        serial: Some(i),
-        key_id: Some("abcdef".into()),
-        verdict: "VALID".into(),
-        code: "ok".into(),
-    }
+    audit_record(i, &format!("loket-{i}"), "2026-12-04T00:00:00Z")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -35,9 +26,7 @@ async fn postgres_checkpoints_catch_truncation_and_rewrites() {
         return;
     }
     let schema = TestSchema::create("ckpt").await;
-    let opts =
-        PgOptions { url: DatabaseUrl::parse(&schema.url()).unwrap(), pool_size: 2, spool: None, read_only: false };
-    let store: Arc<dyn Store> = Arc::new(PgStore::open(opts).await.unwrap());
+    let store: Arc<dyn Store> = Arc::new(pg_store(&schema, 2).await);
     let (log, task) = AuditLog::start(Arc::clone(&store), Metrics::new()).unwrap();
     log.enable_checkpoints(CheckpointSigner::new(SecretKey::from_seed(&SEED), 2));
     for i in 1..=5 {

@@ -43,10 +43,7 @@ async fn terminated_connections_lose_and_duplicate_nothing() {
     const CLIENTS: usize = 12;
     let schema = TestSchema::create("fault").await;
     let keys = keys();
-    let (dir_a, dir_b) = (TempDir::new("fault-a"), TempDir::new("fault-b"));
-    let url = schema.url();
-    let a = Server::start(&keys, dir_a.path(), Some(&url));
-    let b = Server::start(&keys, dir_b.path(), Some(&url));
+    let (_dirs, a, b) = two_instances(&schema, &keys, "fault");
     let bases = [a.base.clone(), b.base.clone()];
     let http = Http::new();
 

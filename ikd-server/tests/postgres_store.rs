@@ -17,22 +17,8 @@ use ikd_server::store::{
 };
 use postgres_common::*;
 
-async fn pg_store(schema: &TestSchema, pool_size: usize) -> PgStore {
-    let opts = PgOptions { url: DatabaseUrl::parse(&schema.url()).unwrap(), pool_size, spool: None, read_only: false };
-    PgStore::open(opts).await.unwrap()
-}
-
 fn record(i: u64, who: &str) -> AuditRecord {
-    AuditRecord {
-        at: "2026-11-28T00:00:00Z".into(),
-        event: "verify",
-        actor: who.into(),
-        source: "text",
-        serial: Some(i),
-        key_id: Some("abcdef".into()),
-        verdict: "VALID".into(),
-        code: "ok".into(),
-    }
+    audit_record(i, who, "2026-11-28T00:00:00Z")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -390,21 +376,7 @@ async fn sqlite_migration_adds_status_lists_to_a_database_of_the_previous_schema
     let dir = TempDir::new("sqlite-v2");
     // A database as the previous release left it: migrations 1 and 2, with a registry row.
     {
-        let c = rusqlite::Connection::open(SqliteStore::db_path(dir.path())).unwrap();
-        c.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
-             applied_at INTEGER NOT NULL) STRICT;",
-        )
-        .unwrap();
-        for m in &SQLITE_MIGRATIONS[..2] {
-            c.execute_batch(m.sql).unwrap();
-            c.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, 0)",
-                rusqlite::params![m.version, m.name],
-            )
-            .unwrap();
-        }
-        c.pragma_update(None, "user_version", 2).unwrap();
+        let c = sqlite_of_schema_2(dir.path());
         c.execute(
             "INSERT INTO credentials (key_id, serial, status_index, issued_at, state, revoked, revoked_at) \
              VALUES ('abcdef', 4, 9, 1, 'issued', 1, 2)",

@@ -6,39 +6,18 @@
 mod common;
 
 use std::path::Path;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
-use ikd_core::format::*;
 use ikd_core::*;
-use ikd_server::app::{App, AppParts};
-use ikd_server::config::{IssuanceConfig, Limits};
+use ikd_server::app::App;
 use ikd_server::store::{SqliteOptions, SqliteStore};
 use serde_json::json;
 
 /// A verify-only server on `dir` trusting `issuer`.
 async fn app_on(dir: &Path, issuer: &Issuer) -> App {
-    let mut trust = TrustStore::new();
-    trust.add(TrustedIssuer {
-        name: ISSUER_NAME.into(),
-        public_key: issuer.public_key(),
-        not_before: Timestamp::from_unix(WIRE_EPOCH),
-        not_after: Timestamp::now().plus(3650 * DAY),
-    });
-    let store = SqliteStore::open(dir, SqliteOptions::default()).unwrap();
-    App::from_parts(AppParts {
-        trust,
-        issuer: None,
-        admin: None,
-        store: Arc::new(store),
-        limits: Limits::default(),
-        issuance: IssuanceConfig::default(),
-        demo: false,
-    })
-    .await
-    .unwrap()
+    App::from_parts(verify_only_parts(trusting(ISSUER_NAME, issuer.public_key()), dir)).await.unwrap()
 }
 
 /// A live presentation signed `ago` seconds back (one signed in the same second with the same
@@ -70,6 +49,7 @@ async fn verify_image(router: &axum::Router, text: &str) -> Reply {
     .await
 }
 
+// Issue 6: a live presentation was accepted again after a server restart.
 #[tokio::test]
 async fn regression_live_presentation_replayed_after_a_restart() {
     let dir = TempDir::new("replay-restart");

@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::io::BufRead;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -88,21 +86,6 @@ async fn real_socket_round_trip_and_graceful_shutdown() {
     assert!(ikd_server::audit::verify_chain(&store).await.unwrap().ok);
 }
 
-/// Collects a child's output lines.
-fn collect(r: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String>>> {
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let l2 = Arc::clone(&lines);
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(r).lines() {
-            match line {
-                Ok(l) => l2.lock().unwrap().push(l),
-                Err(_) => break,
-            }
-        }
-    });
-    lines
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn binary_demo_json_logs_sigterm_and_audit_verify() {
     let dir = TempDir::new("bin");
@@ -119,16 +102,9 @@ async fn binary_demo_json_logs_sigterm_and_audit_verify() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let out = collect(child.stdout.take().unwrap());
-    let err = collect(child.stderr.take().unwrap());
-    let start = Instant::now();
-    let addr = loop {
-        if let Some(l) = err.lock().unwrap().iter().find(|l| l.starts_with("Listening on http://")) {
-            break l.trim_start_matches("Listening on http://").split('/').next().unwrap().to_owned();
-        }
-        assert!(start.elapsed() < Duration::from_secs(30), "server did not start: {:?}", err.lock().unwrap());
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let out = collect_lines(child.stdout.take().unwrap());
+    let err = collect_lines(child.stderr.take().unwrap());
+    let addr = wait_listening(&mut child, &err);
     let base = format!("http://{addr}");
     let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
     let (s, h, b) = call(&client, "GET", &format!("{base}/v1/demo/samples"), None, vec![]).await;

@@ -8,16 +8,14 @@
 mod common;
 
 use std::path::Path;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64::Engine as _;
 use common::*;
 use ikd_core::*;
-use ikd_server::app::{App, AppParts};
-use ikd_server::config::{IssuanceConfig, Limits, ListsConfig};
-use ikd_server::store::{SqliteOptions, SqliteStore};
+use ikd_server::app::App;
+use ikd_server::config::ListsConfig;
 use ikd_server::sync::Extras;
 use serde_json::{Value, json};
 
@@ -66,17 +64,8 @@ async fn run(doc: &Value, file: &Path) -> Result<Value, String> {
     if let Some(p) = input.get("policy") {
         policies.merge(Policy::list_from_json(&Value::Array(vec![p.clone()]).to_string()).unwrap(), "case".into());
     }
-    let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
     let app = App::from_parts_with(
-        AppParts {
-            trust,
-            issuer: None,
-            admin: None,
-            store: Arc::new(store),
-            limits: Limits::default(),
-            issuance: IssuanceConfig::default(),
-            demo: false,
-        },
+        verify_only_parts(trust, dir.path()),
         Extras { lists, data_dir: None, policies: Some(policies.into_policies()) },
     )
     .await

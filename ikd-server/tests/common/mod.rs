@@ -1,9 +1,12 @@
 //! Shared helpers for ikd-server's integration tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::process::Child;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -115,29 +118,44 @@ pub struct Harness {
     pub dir: TempDir,
 }
 
+/// A trust store trusting `public_key` as `name` from the wire epoch for ten years.
+pub fn trusting(name: &str, public_key: PublicKey) -> TrustStore {
+    let mut trust = TrustStore::new();
+    trust.add(TrustedIssuer {
+        name: name.into(),
+        public_key,
+        not_before: Timestamp::from_unix(WIRE_EPOCH),
+        not_after: Timestamp::now().plus(3650 * DAY),
+    });
+    trust
+}
+
+/// The parts of a verify-only server (no issuer key, no admin token, default limits) on an
+/// embedded store in `dir`.
+pub fn verify_only_parts(trust: TrustStore, dir: &Path) -> AppParts {
+    AppParts {
+        trust,
+        issuer: None,
+        admin: None,
+        store: Arc::new(SqliteStore::open(dir, SqliteOptions::default()).unwrap()),
+        limits: Limits::default(),
+        issuance: IssuanceConfig::default(),
+        demo: false,
+    }
+}
+
 pub async fn harness(opts: Options) -> Harness {
     let dir = TempDir::new("api");
     let seed = random_seed();
     let issuer = Issuer::new(SecretKey::from_seed(&seed));
     let stranger = Issuer::new(SecretKey::from_seed(&random_seed()));
-    let mut trust = TrustStore::new();
-    if opts.trust {
-        trust.add(TrustedIssuer {
-            name: ISSUER_NAME.into(),
-            public_key: issuer.public_key(),
-            not_before: Timestamp::from_unix(WIRE_EPOCH),
-            not_after: Timestamp::now().plus(3650 * DAY),
-        });
-    }
-    let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
+    let trust = if opts.trust { trusting(ISSUER_NAME, issuer.public_key()) } else { TrustStore::new() };
     let app = App::from_parts(AppParts {
-        trust,
         issuer: opts.issuing.then(|| (SecretKey::from_seed(&seed), ISSUER_NAME.to_owned())),
         admin: opts.admin.then(|| AdminToken::new(TOKEN).unwrap()),
-        store: Arc::new(store),
         limits: opts.limits,
         issuance: opts.issuance,
-        demo: false,
+        ..verify_only_parts(trust, dir.path())
     })
     .await
     .unwrap();
@@ -209,6 +227,59 @@ pub fn blank_png() -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
+}
+
+/// Collects a child's output lines (a thread reads them as they come).
+pub fn collect_lines(r: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String>>> {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let l2 = Arc::clone(&lines);
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(r).lines() {
+            match line {
+                Ok(l) => l2.lock().unwrap().push(l),
+                Err(_) => break,
+            }
+        }
+    });
+    lines
+}
+
+/// Waits for a server binary's `Listening on http://ADDR` line among its stderr lines `err`
+/// (from [`collect_lines`]) and returns `ADDR`; panics with the lines if the child exits or
+/// has not started within 60 s.
+pub fn wait_listening(child: &mut Child, err: &Mutex<Vec<String>>) -> String {
+    let start = Instant::now();
+    loop {
+        if let Some(l) = err.lock().unwrap().iter().find(|l| l.starts_with("Listening on http://")) {
+            return l.trim_start_matches("Listening on http://").split('/').next().unwrap().to_owned();
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the server exited ({status}): {:?}", err.lock().unwrap());
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "server did not start: {:?}", err.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Creates, in `dir`, the embedded database as release 2 left it (migrations 1 and 2, user
+/// version 2) and returns a connection to it, to test the upgrade.
+pub fn sqlite_of_schema_2(dir: &Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(SqliteStore::db_path(dir)).unwrap();
+    c.execute_batch(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+         applied_at INTEGER NOT NULL) STRICT;",
+    )
+    .unwrap();
+    for m in &ikd_server::store::SQLITE_MIGRATIONS[..2] {
+        c.execute_batch(m.sql).unwrap();
+        c.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, 0)",
+            rusqlite::params![m.version, m.name],
+        )
+        .unwrap();
+    }
+    c.pragma_update(None, "user_version", 2).unwrap();
+    c
 }
 
 pub struct Reply {

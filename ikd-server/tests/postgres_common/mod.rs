@@ -8,7 +8,6 @@
 //! skips these tests; otherwise a missing database fails them with that advice.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, unreachable_pub)]
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
@@ -20,8 +19,14 @@ use axum::body::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use ikd_core::format::WIRE_EPOCH;
-use ikd_core::{SecretKey, Timestamp, TrustStore, TrustedIssuer};
+use ikd_core::{SecretKey, Timestamp};
+use ikd_server::store::{AuditRecord, DatabaseUrl, PgOptions, PgStore};
+
+// Issue 14: the helpers every server test shares live once, in `tests/common`.
+#[path = "../common/mod.rs"]
+mod common;
+#[allow(unused_imports)]
+pub use common::{NAME, NIK, TempDir, claims_json as claims, collect_lines, random_seed, sqlite_of_schema_2};
 
 pub const TOKEN: &str = "pg-test-admin-token-0123456789";
 pub const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -131,24 +136,23 @@ impl Drop for TestSchema {
     }
 }
 
-/// A temporary directory, removed on drop.
-#[derive(Debug)]
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!("ikd-pg-{tag}-{}-{}", std::process::id(), random_hex(4)));
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
+/// A store on this test's schema with a pool of `pool_size` connections.
+pub async fn pg_store(schema: &TestSchema, pool_size: usize) -> PgStore {
+    let opts = PgOptions { url: DatabaseUrl::parse(&schema.url()).unwrap(), pool_size, spool: None, read_only: false };
+    PgStore::open(opts).await.unwrap()
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+/// A `verify` audit record of serial `i` by `actor` at `at` (RFC 3339).
+pub fn audit_record(i: u64, actor: &str, at: &str) -> AuditRecord {
+    AuditRecord {
+        at: at.into(),
+        event: "verify",
+        actor: actor.into(),
+        source: "text",
+        serial: Some(i),
+        key_id: Some("abcdef".into()),
+        verdict: "VALID".into(),
+        code: "ok".into(),
     }
 }
 
@@ -164,38 +168,15 @@ pub struct Keys {
 
 pub fn keys() -> Keys {
     let dir = TempDir::new("keys");
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).unwrap();
-    let key = SecretKey::from_seed(&seed);
+    let key = SecretKey::from_seed(&random_seed());
     let key_file = dir.path().join("issuer.key");
     std::fs::write(&key_file, key.to_file_text().as_bytes()).unwrap();
     // Issue 14: the server refuses an issuer key file other users can read.
     std::fs::set_permissions(&key_file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-    let mut trust = TrustStore::new();
-    trust.add(TrustedIssuer {
-        name: "DISDUKCAPIL UJI POSTGRES".into(),
-        public_key: key.public_key(),
-        not_before: Timestamp::from_unix(WIRE_EPOCH),
-        not_after: Timestamp::now().plus(3650 * 86_400),
-    });
+    let trust = common::trusting("DISDUKCAPIL UJI POSTGRES", key.public_key());
     let trust_file = dir.path().join("trust.json");
     std::fs::write(&trust_file, trust.to_json()).unwrap();
     Keys { key_id: key.public_key().key_id().to_string(), public_key: key.public_key(), dir, key_file, trust_file }
-}
-
-/// Collects a child's output lines.
-fn collect(r: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String>>> {
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let l2 = Arc::clone(&lines);
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(r).lines() {
-            match line {
-                Ok(l) => l2.lock().unwrap().push(l),
-                Err(_) => break,
-            }
-        }
-    });
-    lines
 }
 
 /// The real `ikd-server` binary, issuing with `keys`, on `database_url`.
@@ -234,19 +215,9 @@ impl Server {
 
     pub fn spawn(mut cmd: Command) -> Server {
         let mut child = cmd.spawn().unwrap();
-        let out = collect(child.stdout.take().unwrap());
-        let err = collect(child.stderr.take().unwrap());
-        let start = Instant::now();
-        let addr = loop {
-            if let Some(l) = err.lock().unwrap().iter().find(|l| l.starts_with("Listening on http://")) {
-                break l.trim_start_matches("Listening on http://").split('/').next().unwrap().to_owned();
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("the server exited ({status}): {:?}", err.lock().unwrap());
-            }
-            assert!(start.elapsed() < Duration::from_secs(60), "server did not start: {:?}", err.lock().unwrap());
-            std::thread::sleep(Duration::from_millis(25));
-        };
+        let out = collect_lines(child.stdout.take().unwrap());
+        let err = collect_lines(child.stderr.take().unwrap());
+        let addr = common::wait_listening(&mut child, &err);
         Server { child, base: format!("http://{addr}"), out, err }
     }
 
@@ -276,6 +247,17 @@ impl Drop for Server {
             let _ = self.child.wait();
         }
     }
+}
+
+/// Two server processes (`a`, `b`) issuing with `keys` on the one database schema `schema`,
+/// each with a data directory of its own (`<tag>-a`, `<tag>-b`; keep them until the servers
+/// are gone): what the multi-instance tests start from.
+pub fn two_instances(schema: &TestSchema, keys: &Keys, tag: &str) -> ((TempDir, TempDir), Server, Server) {
+    let dirs = (TempDir::new(&format!("{tag}-a")), TempDir::new(&format!("{tag}-b")));
+    let url = schema.url();
+    let a = Server::start(keys, dirs.0.path(), Some(&url));
+    let b = Server::start(keys, dirs.1.path(), Some(&url));
+    (dirs, a, b)
 }
 
 /// A small HTTP/1 client.
@@ -355,21 +337,6 @@ impl Http {
     }
 }
 
-/// A synthetic resident (the NIK agrees with the birth date and sex).
-pub fn claims() -> serde_json::Value {
-    serde_json::json!({
-        "nik": "3604055708900003", "nama": "SITI NURHALIZA", "tempat_lahir": "SERANG",
-        "tanggal_lahir": "1990-08-17", "jenis_kelamin": "PEREMPUAN", "golongan_darah": "O",
-        "alamat": "KP. CIKANDE GIRANG", "rt": "002", "rw": "005", "kel_desa": "CIKANDE",
-        "kecamatan": "CIKANDE", "kabupaten_kota": "KABUPATEN SERANG", "provinsi": "BANTEN",
-        "agama": "ISLAM", "status_perkawinan": "KAWIN", "pekerjaan": "MENGURUS RUMAH TANGGA",
-        "kewarganegaraan": "WNI", "berlaku_hingga": "SEUMUR HIDUP"
-    })
-}
-
-pub const NIK: &str = "3604055708900003";
-pub const NAME: &str = "SITI NURHALIZA";
-
 /// Polls `f` until it is true (or panics after `secs`).
 pub async fn wait_until<F, Fut>(secs: u64, what: &str, mut f: F)
 where
@@ -443,9 +410,7 @@ pub fn live_presentations(keys: &Keys, n: usize) -> (String, Vec<String>) {
     use ikd_core::{Disclosure, IssueRequest, Issuer, Serial, StatusIndex, create_presentation};
     let text = std::fs::read_to_string(&keys.key_file).unwrap();
     let issuer = Issuer::new(SecretKey::from_file_text(&text).unwrap());
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).unwrap();
-    let holder = SecretKey::from_seed(&seed);
+    let holder = SecretKey::from_seed(&random_seed());
     let day = 86_400;
     let req = IssueRequest {
         claims: ikd_core::Claims::from_json_value(claims()).unwrap(),
