@@ -454,17 +454,7 @@ pub fn run(
             println!("{}", tr!(lang, "Nomor seri {} … {}", "Serials {} … {}", f, l));
         }
         println!("{}", tr!(lang, "Daftar: {}", "Manifest: {}", dir.join("manifest.jsonl").display()));
-        eprintln!(
-            "{}",
-            tr!(
-                lang,
-                "{} kredensial dalam {:.2} detik ({:.0}/detik)",
-                "{} credential(s) in {:.2} s ({:.0}/s)",
-                issued,
-                secs,
-                if secs > 0.0 { issued as f64 / secs } else { 0.0 }
-            )
-        );
+        eprintln!("{}", crate::support::progress::done_in(lang, issued as u64, secs));
     }
     Ok(if errors > 0 { EXIT_USAGE } else { 0 })
 }

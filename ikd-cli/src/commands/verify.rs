@@ -840,17 +840,7 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
         }
     }
     if !ctx.json {
-        eprintln!(
-            "{}",
-            tr!(
-                lang,
-                "{} kredensial dalam {:.2} detik ({:.0}/detik)",
-                "{} credential(s) in {:.2} s ({:.0}/s)",
-                total,
-                secs,
-                if secs > 0.0 { total as f64 / secs } else { 0.0 }
-            )
-        );
+        eprintln!("{}", crate::support::progress::done_in(lang, total as u64, secs));
     }
     Ok(code)
 }

@@ -29,6 +29,14 @@ pub fn rate(per_sec: f64) -> String {
     }
 }
 
+/// The closing line of a batch on stderr: how many credentials, in how long, at what rate
+/// ([`rate`]).
+pub fn done_in(lang: ikd_core::Lang, count: u64, secs: f64) -> String {
+    let per_sec = if secs > 0.0 { count as f64 / secs } else { 0.0 };
+    let r = rate(per_sec);
+    crate::tr!(lang, "{} kredensial dalam {:.2} detik ({})", "{} credential(s) in {:.2} s ({})", count, secs, r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::rate;
