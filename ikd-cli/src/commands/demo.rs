@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
+use ikd_core::issuance::{self, PlanRequest, Start};
+use ikd_core::photo::PhotoLimits;
 use ikd_core::render::{self, ErrorCorrection, RenderOptions};
 use ikd_core::scan::{self, ScanLimits};
 use ikd_core::{
-    Claims, IssueRequest, Issuer, Lang, SecretKey, Serial, StatusIndex, SystemClock, Timestamp, TrustStore,
-    TrustedIssuer, Verdict, Verifier,
+    Claims, Issuer, Lang, SecretKey, Serial, StatusIndex, SystemClock, Timestamp, TrustStore, TrustedIssuer, Verdict,
+    Verifier,
 };
 
 use crate::commands::verify;
@@ -194,18 +196,26 @@ pub fn cmd_demo(ctx: &Ctx, a: &DemoArgs) -> CliResult<u8> {
     fsutil::write_output(lang, &claims_path, format!("{TYPICAL_WOMAN}\n").as_bytes())?;
     let claims = Claims::from_json(TYPICAL_WOMAN).map_err(|e| fail(lang, &e.to_string()))?;
     let issuer = Issuer::new(key);
-    let req = IssueRequest {
-        claims,
-        serial: Serial::new(serial).ok_or_else(|| crate::support::keys::unfoldable_serial(lang, serial))?,
-        status_index: StatusIndex::new(
+    // The one issuing policy, as `ikd issue` and the server use it.
+    let plan = issuance::plan(
+        &PlanRequest {
+            claims: &claims,
+            holder_key: None,
+            start: Start::Now,
+            valid_days: issuance::DEFAULT_VALID_DAYS,
+            max_valid_days: issuance::MAX_VALID_DAYS,
+            photo: None,
+            photo_limits: PhotoLimits::default(),
+        },
+        now,
+    )
+    .map_err(|e| crate::commands::issue::plan_error(lang, &e))?;
+    let req = plan.request(
+        Serial::new(serial).ok_or_else(|| crate::support::keys::unfoldable_serial(lang, serial))?,
+        StatusIndex::new(
             state.status_index(serial).ok_or_else(|| crate::support::keys::unfoldable_serial(lang, serial))?,
         ),
-        issued_at: now,
-        valid_from: now,
-        expires_at: now.plus(1825 * 86_400),
-        holder_key: None,
-        photo: None,
-    };
+    );
     let cred = issuer.issue(&req).map_err(|e| crate::commands::issue::issue_error(lang, &e))?;
     let text = cred.text().to_owned();
     let cred_path = dir.join("credential.ikd");
