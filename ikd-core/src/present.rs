@@ -379,6 +379,11 @@ impl ReplayCache {
         self
     }
 
+    /// Sets the most live entries one owner may hold at a time (at least 1), in place.
+    pub fn set_owner_limit(&mut self, limit: usize) {
+        self.owner_limit = limit.max(1);
+    }
+
     /// The most entries one owner may hold at a time.
     pub fn owner_limit(&self) -> usize {
         self.owner_limit

@@ -550,10 +550,7 @@ impl Verifier {
     /// per-credential rate limit of live checks and the bound on one resident's share of the
     /// cache. Applies to the cache this verifier holds (and shares).
     pub fn with_live_limit_per_holder(self, limit: usize) -> Verifier {
-        let mut cache = self.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let taken = std::mem::replace(&mut *cache, ReplayCache::new(1));
-        *cache = taken.with_owner_limit(limit);
-        drop(cache);
+        self.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner).set_owner_limit(limit);
         self
     }
 
