@@ -424,8 +424,11 @@ pub fn live_presentations(keys: &Keys, n: usize) -> (String, Vec<String>) {
     };
     let cred = issuer.issue(&req).unwrap().text().to_owned();
     let shown = Disclosure::from_names(&["nama", "age_over_17"]).unwrap();
-    let lives =
-        // Signed a second apart (the signature, and so the replay key, depends on the time).
-        (0..n).map(|i| create_presentation(&cred, shown, Some(&holder), Timestamp::now().plus(-(i as i64)), None).unwrap()).collect();
+    // Signed a second apart (the signature, and so the replay key, depends on the time), from
+    // one clock reading so that a second boundary cannot make two of them the same code.
+    let now = Timestamp::now();
+    let lives = (0..n)
+        .map(|i| create_presentation(&cred, shown, Some(&holder), now.plus(-(i as i64)), None).unwrap())
+        .collect();
     (cred, lives)
 }
