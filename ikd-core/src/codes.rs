@@ -364,6 +364,7 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: "present_challenge_too_long", kind: CodeKind::Present, verdict: None, check: None },
     CodeInfo { code: "present_challenge_without_holder", kind: CodeKind::Present, verdict: None, check: None },
     CodeInfo { code: "present_time_out_of_range", kind: CodeKind::Present, verdict: None, check: None },
+    CodeInfo { code: "present_holder_signature_invalid", kind: CodeKind::Present, verdict: None, check: None },
     // Replay-cache snapshots (`ReplayStateError::code`).
     CodeInfo { code: "replay_state_too_large", kind: CodeKind::ReplayState, verdict: None, check: None },
     CodeInfo { code: "replay_state_invalid", kind: CodeKind::ReplayState, verdict: None, check: None },
@@ -599,6 +600,7 @@ mod tests {
             PresentError::ChallengeTooLong,
             PresentError::ChallengeWithoutHolder,
             PresentError::TimeOutOfRange,
+            PresentError::HolderSignatureInvalid,
         );
         add!(CodeKind::Disclosure, DisclosureError::UnknownClaim("umur".into()), DisclosureError::Empty);
         add!(

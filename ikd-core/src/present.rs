@@ -8,13 +8,13 @@ use std::ops::Range;
 use sha2::{Digest, Sha256};
 
 use crate::claims::{SlotValue, slot};
-use crate::credential::{Header, Timestamp, WIRE_EPOCH, expand_seed, leaf, node_16, signed_message, split};
-#[cfg(feature = "issue")]
-use crate::credential::{subtree_node, subtree_seed};
+use crate::credential::{
+    Header, Timestamp, UnverifiedCredential, WIRE_EPOCH, expand_seed, leaf, node_16, signed_message, split,
+    subtree_node, subtree_seed,
+};
 use crate::error::DecodeError;
-use crate::wire::Reader;
-#[cfg(feature = "issue")]
-use crate::wire::Writer;
+use crate::keys::PublicKey;
+use crate::wire::{Reader, Writer};
 
 /// Kind byte of a presentation.
 pub(crate) const KIND_PRESENTATION: u8 = 0x02;
@@ -206,7 +206,6 @@ fn subtree(
 }
 
 /// Collects the sibling nodes for a disclosure from all 16 leaves (pre-order).
-#[cfg(feature = "issue")]
 fn collect_siblings(d: Disclosure, lo: usize, hi: usize, leaves: &[[u8; 16]; slot::COUNT], out: &mut Vec<[u8; 16]>) {
     if !(lo..hi).any(|i| d.contains_slot(i)) {
         out.push(subtree_node((lo, hi), leaves));
@@ -305,11 +304,11 @@ impl ParsedPresentation {
     /// The message the holder signed.
     pub(crate) fn holder_message(&self) -> Option<Vec<u8>> {
         let live = self.live.as_ref()?;
-        Some(holder_message(&self.root, &live.signed_tail))
+        Some(holder_message_of(&self.root, &live.signed_tail))
     }
 }
 
-fn holder_message(root: &[u8; 32], tail: &[u8]) -> Vec<u8> {
+fn holder_message_of(root: &[u8; 32], tail: &[u8]) -> Vec<u8> {
     let mut m = Vec::with_capacity(HOLDER_TAG.len() + 32 + tail.len());
     m.extend_from_slice(HOLDER_TAG);
     m.extend_from_slice(root);
@@ -832,6 +831,10 @@ pub enum PresentError {
     /// The time is before the format's epoch.
     #[error("the presentation time is out of range")]
     TimeOutOfRange,
+    /// The holder signature given to finish a presentation does not verify under the
+    /// credential's holder key (or is not 64 bytes).
+    #[error("the holder signature does not verify under the credential's holder key")]
+    HolderSignatureInvalid,
 }
 
 impl PresentError {
@@ -845,6 +848,7 @@ impl PresentError {
             PresentError::ChallengeTooLong => "present_challenge_too_long",
             PresentError::ChallengeWithoutHolder => "present_challenge_without_holder",
             PresentError::TimeOutOfRange => "present_time_out_of_range",
+            PresentError::HolderSignatureInvalid => "present_holder_signature_invalid",
         }
     }
 }
@@ -853,7 +857,10 @@ impl PresentError {
 /// the sibling nodes, the issuer signature, and (with `holder`) a holder signature over the
 /// commitment root, the disclosure, `time` and the counter's `challenge`.
 ///
-/// Holder signing needs the `issue` feature (for [`crate::SecretKey`]).
+/// Holder signing needs the `issue` feature (for [`crate::SecretKey`]). Without it, or with
+/// the holder's key elsewhere (a phone's keystore, WebCrypto), the same presentation is made
+/// in two steps: [`UnverifiedCredential::presentation_signing_bytes`], then
+/// [`UnverifiedCredential::finish_presentation`] with the signature.
 #[cfg(feature = "issue")]
 pub fn create_presentation(
     credential_text: &str,
@@ -862,75 +869,169 @@ pub fn create_presentation(
     time: Timestamp,
     challenge: Option<&[u8]>,
 ) -> Result<String, PresentError> {
-    let cred = crate::credential::UnverifiedCredential::decode(credential_text)?;
+    let cred = UnverifiedCredential::decode(credential_text)?;
+    let Some(h) = holder else {
+        if challenge.is_some() {
+            check_disclosure(disclose, challenge)?;
+            return Err(PresentError::ChallengeWithoutHolder);
+        }
+        return cred.static_presentation(disclose);
+    };
+    check_disclosure(disclose, challenge)?;
+    match cred.header.holder_key {
+        None => return Err(PresentError::NoHolderKey),
+        Some(k) if k != h.public_key() => return Err(PresentError::WrongHolderKey),
+        Some(_) => {}
+    }
+    let draft = Draft::new(&cred, disclose, Some((time, challenge)))?;
+    let signature = h.sign(&draft.holder_message);
+    Ok(draft.finish(Some(&signature)))
+}
+
+/// The checks of every presentation, in the order [`create_presentation`] makes them.
+fn check_disclosure(disclose: Disclosure, challenge: Option<&[u8]>) -> Result<(), PresentError> {
     if disclose.bits() == 0 {
         return Err(PresentError::EmptyDisclosure);
     }
     if challenge.is_some_and(|c| c.len() > MAX_CHALLENGE_BYTES) {
         return Err(PresentError::ChallengeTooLong);
     }
-    if challenge.is_some() && holder.is_none() {
-        return Err(PresentError::ChallengeWithoutHolder);
-    }
-    if let Some(h) = holder {
-        match cred.header.holder_key {
-            None => return Err(PresentError::NoHolderKey),
-            Some(k) if k != h.public_key() => return Err(PresentError::WrongHolderKey),
-            Some(_) => {}
+    Ok(())
+}
+
+/// A presentation up to its holder signature.
+struct Draft {
+    /// The payload without the holder signature.
+    buf: Vec<u8>,
+    /// For a live presentation, what the holder signs (empty otherwise).
+    holder_message: Vec<u8>,
+}
+
+impl Draft {
+    /// The payload of a presentation of `cred` showing `disclose`; with `live`, its time and
+    /// challenge too, and the message the holder must sign. A live presentation needs a
+    /// holder key in the credential.
+    fn new(
+        cred: &UnverifiedCredential,
+        disclose: Disclosure,
+        live: Option<(Timestamp, Option<&[u8]>)>,
+    ) -> Result<Draft, PresentError> {
+        check_disclosure(disclose, live.and_then(|(_, c)| c))?;
+        if live.is_some() && cred.header.holder_key.is_none() {
+            return Err(PresentError::NoHolderKey);
         }
-    }
-    let payload = cred.payload();
-    let slots: Vec<&[u8]> = cred.slot_ranges.iter().map(|(s, e)| payload.get(*s..*e).unwrap_or(&[])).collect();
-    let mut salts = [[0u8; 16]; slot::COUNT];
-    expand_seed(cred.secret.bytes(), 0, slot::COUNT, &mut salts);
-    let mut leaves = [[0u8; 16]; slot::COUNT];
-    for (i, l) in leaves.iter_mut().enumerate() {
-        *l = leaf(u8::try_from(i).unwrap_or(0), salts.get(i).unwrap_or(&[0; 16]), slots.get(i).copied().unwrap_or(&[]));
-    }
-    let mut flags = 0u8;
-    if holder.is_some() {
-        flags |= PFLAG_LIVE;
-    }
-    if challenge.is_some() {
-        flags |= PFLAG_CHALLENGE;
-    }
-    let mut w = Writer::default();
-    w.u8(KIND_PRESENTATION);
-    w.u8(flags);
-    w.bytes(payload.get(..cred.issuer_part_len()).unwrap_or(&[]));
-    w.bytes(&disclose.bits().to_be_bytes());
-    let mut subtrees = Vec::new();
-    disclosed_subtrees(disclose, 0, slot::COUNT, &mut subtrees);
-    for (lo, hi) in subtrees {
-        w.bytes(&subtree_seed(&cred.secret, lo, hi));
-    }
-    for i in 0..slot::COUNT {
-        if disclose.contains_slot(i) {
-            w.bytes(slots.get(i).copied().unwrap_or(&[]));
+        let payload = cred.payload();
+        let slots: Vec<&[u8]> = cred.slot_ranges.iter().map(|(s, e)| payload.get(*s..*e).unwrap_or(&[])).collect();
+        let mut salts = [[0u8; 16]; slot::COUNT];
+        expand_seed(cred.secret.bytes(), 0, slot::COUNT, &mut salts);
+        let mut leaves = [[0u8; 16]; slot::COUNT];
+        for (i, l) in leaves.iter_mut().enumerate() {
+            *l = leaf(
+                u8::try_from(i).unwrap_or(0),
+                salts.get(i).unwrap_or(&[0; 16]),
+                slots.get(i).copied().unwrap_or(&[]),
+            );
         }
-    }
-    let mut siblings = Vec::new();
-    let mid = split(0, slot::COUNT);
-    collect_siblings(disclose, 0, mid, &leaves, &mut siblings);
-    collect_siblings(disclose, mid, slot::COUNT, &leaves, &mut siblings);
-    for s in &siblings {
-        w.bytes(s);
-    }
-    w.bytes(cred.signature());
-    if let Some(h) = holder {
-        let secs = u64::try_from(time.unix() - WIRE_EPOCH).map_err(|_| PresentError::TimeOutOfRange)?;
-        let tail_start = w.buf.len();
-        w.varint(secs);
-        if let Some(c) = challenge {
-            w.bstr(c);
+        let mut flags = 0u8;
+        if live.is_some() {
+            flags |= PFLAG_LIVE;
         }
-        let mut tail = vec![flags];
-        tail.extend_from_slice(&disclose.bits().to_be_bytes());
-        tail.extend_from_slice(w.buf.get(tail_start..).unwrap_or(&[]));
-        let root = crate::credential::merkle_root(&leaves);
-        w.bytes(&h.sign(&holder_message(&root, &tail)));
+        if live.is_some_and(|(_, c)| c.is_some()) {
+            flags |= PFLAG_CHALLENGE;
+        }
+        let mut w = Writer::default();
+        w.u8(KIND_PRESENTATION);
+        w.u8(flags);
+        w.bytes(payload.get(..cred.issuer_part_len()).unwrap_or(&[]));
+        w.bytes(&disclose.bits().to_be_bytes());
+        let mut subtrees = Vec::new();
+        disclosed_subtrees(disclose, 0, slot::COUNT, &mut subtrees);
+        for (lo, hi) in subtrees {
+            w.bytes(&subtree_seed(&cred.secret, lo, hi));
+        }
+        for i in 0..slot::COUNT {
+            if disclose.contains_slot(i) {
+                w.bytes(slots.get(i).copied().unwrap_or(&[]));
+            }
+        }
+        let mut siblings = Vec::new();
+        let mid = split(0, slot::COUNT);
+        collect_siblings(disclose, 0, mid, &leaves, &mut siblings);
+        collect_siblings(disclose, mid, slot::COUNT, &leaves, &mut siblings);
+        for s in &siblings {
+            w.bytes(s);
+        }
+        w.bytes(cred.signature());
+        let mut holder_message = Vec::new();
+        if let Some((time, challenge)) = live {
+            let secs = u64::try_from(time.unix() - WIRE_EPOCH).map_err(|_| PresentError::TimeOutOfRange)?;
+            let tail_start = w.buf.len();
+            w.varint(secs);
+            if let Some(c) = challenge {
+                w.bstr(c);
+            }
+            let mut tail = vec![flags];
+            tail.extend_from_slice(&disclose.bits().to_be_bytes());
+            tail.extend_from_slice(w.buf.get(tail_start..).unwrap_or(&[]));
+            holder_message = holder_message_of(&crate::credential::merkle_root(&leaves), &tail);
+        }
+        Ok(Draft { buf: w.buf, holder_message })
     }
-    Ok(crate::credential::payload_to_text(&w.buf))
+
+    /// The presentation text, with the holder signature appended when there is one.
+    fn finish(mut self, signature: Option<&[u8; 64]>) -> String {
+        if let Some(sig) = signature {
+            self.buf.extend_from_slice(sig);
+        }
+        crate::credential::payload_to_text(&self.buf)
+    }
+}
+
+/// Presentations made from a decoded (not verified) full credential, without the holder's
+/// secret key: a live presentation in two steps, the signature made by the caller (a phone's
+/// keystore, WebCrypto) so that the key never leaves it; and a presentation with no holder
+/// signature. The output is byte for byte what [`create_presentation`] makes from the same
+/// inputs.
+impl UnverifiedCredential {
+    /// Step one of a live presentation showing `disclose`, signed at `time`, answering the
+    /// counter's `challenge` if any: the exact bytes the holder key must sign (Ed25519, no
+    /// pre-hashing). The credential must carry a holder key
+    /// ([`PresentError::NoHolderKey`]); the key to sign with is its [`Header::holder_key`].
+    pub fn presentation_signing_bytes(
+        &self,
+        disclose: Disclosure,
+        time: Timestamp,
+        challenge: Option<&[u8]>,
+    ) -> Result<Vec<u8>, PresentError> {
+        Ok(Draft::new(self, disclose, Some((time, challenge)))?.holder_message)
+    }
+
+    /// Step two: the presentation text, with `signature` over
+    /// [`UnverifiedCredential::presentation_signing_bytes`] of the same inputs. The signature
+    /// must verify strictly under the credential's holder key before anything is returned
+    /// ([`PresentError::HolderSignatureInvalid`]; also for a signature that is not 64 bytes).
+    pub fn finish_presentation(
+        &self,
+        disclose: Disclosure,
+        time: Timestamp,
+        challenge: Option<&[u8]>,
+        signature: &[u8],
+    ) -> Result<String, PresentError> {
+        let draft = Draft::new(self, disclose, Some((time, challenge)))?;
+        let holder: PublicKey = self.header.holder_key.ok_or(PresentError::NoHolderKey)?;
+        let sig: &[u8; 64] = signature.try_into().map_err(|_| PresentError::HolderSignatureInvalid)?;
+        if !crate::keys::verify_signature_strict(&holder, &draft.holder_message, sig) {
+            return Err(PresentError::HolderSignatureInvalid);
+        }
+        Ok(draft.finish(Some(sig)))
+    }
+
+    /// A presentation with no holder signature (static, like a printed card showing fewer
+    /// claims): anyone holding the credential text can make it; policies that require a live
+    /// presentation refuse it.
+    pub fn static_presentation(&self, disclose: Disclosure) -> Result<String, PresentError> {
+        Ok(Draft::new(self, disclose, None)?.finish(None))
+    }
 }
 
 impl DisclosureError {
@@ -983,6 +1084,9 @@ impl PresentError {
                 "kode tantangan hanya dapat dijawab oleh presentasi langsung (ditandatangani pemegang)".into()
             }
             (PresentError::TimeOutOfRange, Lang::Id) => "waktu presentasi di luar rentang".into(),
+            (PresentError::HolderSignatureInvalid, Lang::Id) => {
+                "tanda tangan pemegang tidak sah untuk kunci pemegang kredensial".into()
+            }
         }
     }
 }

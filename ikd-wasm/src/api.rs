@@ -13,8 +13,9 @@ use ikd_core::status::StatusList;
 use ikd_core::trustlist::TrustList;
 use ikd_core::view::PhotoData;
 use ikd_core::{
-    Clock, DEFAULT_SKEW_SECS, InspectionView, Lang, PolicySet, PublicKey, ReplayCache, ReplayCheck, Timestamp,
-    TrustStore, UserError, Verification, VerificationView, Verifier, VerifyOptions, ViewOptions,
+    Clock, DEFAULT_SKEW_SECS, Disclosure, InspectionView, Lang, PolicySet, PresentError, PublicKey, ReplayCache,
+    ReplayCheck, Timestamp, TrustStore, UnverifiedCredential, UserError, Verification, VerificationView, Verifier,
+    VerifyOptions, ViewOptions,
 };
 use serde_json::{Value, json};
 
@@ -397,4 +398,84 @@ pub fn decide_status_list(
     let roots = Roots { pinned: &roots, held: &held_roots };
     let view = list_holder::answer_status_list_offer(held, offered, trust_list, roots, now, skew, opts.lang);
     Ok(serde_json::to_value(view).unwrap_or(Value::Null).to_string())
+}
+
+fn disclosure(names: &[String], lang: Lang) -> Result<Disclosure, BindingError> {
+    Disclosure::from_names(names).map_err(|e| BindingError::from_core(&e, lang))
+}
+
+fn credential(text: &str, lang: Lang) -> Result<UnverifiedCredential, BindingError> {
+    UnverifiedCredential::decode(text).map_err(PresentError::from).map_err(|e| BindingError::from_core(&e, lang))
+}
+
+/// A live presentation waiting for its holder signature (the JS class
+/// `PreparedPresentation`): [`prepare_presentation`], then [`Prepared::finish`].
+#[derive(Debug)]
+pub struct Prepared {
+    credential: UnverifiedCredential,
+    disclose: Disclosure,
+    time: Timestamp,
+    challenge: Option<Vec<u8>>,
+    signing_bytes: Vec<u8>,
+    holder: PublicKey,
+}
+
+impl Prepared {
+    /// The exact bytes the holder key signs (Ed25519, no pre-hashing).
+    pub fn signing_bytes(&self) -> &[u8] {
+        &self.signing_bytes
+    }
+
+    /// The key that must sign them: the credential's holder key.
+    pub fn holder_key(&self) -> &PublicKey {
+        &self.holder
+    }
+
+    /// The time the presentation is signed at (Unix seconds).
+    pub fn time(&self) -> Timestamp {
+        self.time
+    }
+
+    /// The claims it shows, by slot name.
+    pub fn disclosed(&self) -> Vec<&'static str> {
+        self.disclose.names()
+    }
+
+    /// The presentation text with `signature`; the core checks that the signature verifies
+    /// under the holder key first (`present_holder_signature_invalid` otherwise).
+    pub fn finish(&self, signature: &[u8], lang: Lang) -> Result<String, BindingError> {
+        self.credential
+            .finish_presentation(self.disclose, self.time, self.challenge.as_deref(), signature)
+            .map_err(|e| BindingError::from_core(&e, lang))
+    }
+}
+
+/// `preparePresentation(credentialText, disclose, now, challenge)`: step one of a live
+/// presentation whose holder signature the caller makes (WebCrypto, a keystore), so that the
+/// holder's secret key never passes through the bindings
+/// ([`UnverifiedCredential::presentation_signing_bytes`]).
+pub fn prepare_presentation(
+    credential_text: &str,
+    disclose: &[String],
+    now_unix_seconds: f64,
+    challenge: Option<Vec<u8>>,
+    lang: Lang,
+) -> Result<Prepared, BindingError> {
+    let time = timestamp(now_unix_seconds, lang)?;
+    let credential = credential(credential_text, lang)?;
+    let disclose = disclosure(disclose, lang)?;
+    let signing_bytes = credential
+        .presentation_signing_bytes(disclose, time, challenge.as_deref())
+        .map_err(|e| BindingError::from_core(&e, lang))?;
+    let holder =
+        credential.header().holder_key.ok_or_else(|| BindingError::from_core(&PresentError::NoHolderKey, lang))?;
+    Ok(Prepared { credential, disclose, time, challenge, signing_bytes, holder })
+}
+
+/// `staticPresentation(credentialText, disclose)`: a presentation with no holder signature
+/// ([`UnverifiedCredential::static_presentation`]).
+pub fn static_presentation(credential_text: &str, disclose: &[String], lang: Lang) -> Result<String, BindingError> {
+    credential(credential_text, lang)?
+        .static_presentation(disclosure(disclose, lang)?)
+        .map_err(|e| BindingError::from_core(&e, lang))
 }

@@ -88,6 +88,11 @@ export interface Inspection {
   [field: string]: unknown;
 }
 
+/** Options with only the language of messages: "id" (the default) or "en". */
+export interface LangOptions {
+  lang?: string;
+}
+
 /** Options of decideTrustList / decideStatusList; every field is optional. */
 export interface ListOptions {
   /** "id" (Bahasa Indonesia, the default) or "en". */
@@ -146,6 +151,14 @@ extern "C" {
     /// The JS options object of the list decisions (TypeScript `ListOptions`).
     #[wasm_bindgen(typescript_type = "ListOptions")]
     pub type ListOptions;
+
+    /// A counter challenge: a string (its UTF-8 bytes) or bytes.
+    #[wasm_bindgen(typescript_type = "string | Uint8Array")]
+    pub type Challenge;
+
+    /// An options object with only `lang` (TypeScript `LangOptions`).
+    #[wasm_bindgen(typescript_type = "LangOptions")]
+    pub type LangOptions;
 }
 
 /// The error thrown to JS: an `Error` named `IkdError` with the stable `code`.
@@ -342,6 +355,105 @@ pub fn decide_status_list(
     parse(&json)
 }
 
+/// A live presentation waiting for its holder signature (from `preparePresentation`).
+#[wasm_bindgen(js_name = PreparedPresentation)]
+#[derive(Debug)]
+pub struct JsPrepared {
+    inner: api::Prepared,
+}
+
+#[wasm_bindgen(js_class = PreparedPresentation)]
+impl JsPrepared {
+    /// The exact bytes the holder key must sign (Ed25519 over these bytes, no pre-hashing;
+    /// WebCrypto: `crypto.subtle.sign("Ed25519", holderKey, signingBytes)`).
+    #[wasm_bindgen(getter, js_name = signingBytes)]
+    pub fn signing_bytes(&self) -> Vec<u8> {
+        self.inner.signing_bytes().to_vec()
+    }
+
+    /// The credential's holder key, which must sign (an `ikdpk1:` text).
+    #[wasm_bindgen(getter, js_name = holderPublicKey)]
+    pub fn holder_public_key(&self) -> String {
+        self.inner.holder_key().to_text()
+    }
+
+    /// The same key as 32 raw bytes (WebCrypto `importKey("raw", …, "Ed25519")`), to find or
+    /// check the key the signer holds.
+    #[wasm_bindgen(getter, js_name = holderPublicKeyRaw)]
+    pub fn holder_public_key_raw(&self) -> Vec<u8> {
+        self.inner.holder_key().as_bytes().to_vec()
+    }
+
+    /// The time it is signed at, Unix seconds.
+    #[wasm_bindgen(getter, js_name = signedAtUnixSeconds)]
+    pub fn signed_at(&self) -> f64 {
+        #[allow(clippy::cast_precision_loss)] // a time within ±2^53, checked when prepared
+        let t = self.inner.time().unix() as f64;
+        t
+    }
+
+    /// The claims it shows, by slot name.
+    #[wasm_bindgen(getter)]
+    pub fn disclosed(&self) -> Vec<String> {
+        self.inner.disclosed().into_iter().map(str::to_owned).collect()
+    }
+}
+
+/// Step one of a live presentation of a full credential text showing the claims `disclose`,
+/// signed at `nowUnixSeconds`, answering the counter's `challenge` (a string, its UTF-8 bytes,
+/// or bytes) if given. The holder's key signs `signingBytes` outside this package; then
+/// `finishPresentation`. Throws `present_*`, `disclosure_*` or `decode_*` codes.
+#[wasm_bindgen(js_name = preparePresentation)]
+pub fn prepare_presentation(
+    #[wasm_bindgen(js_name = credentialText)] credential_text: &str,
+    disclose: Vec<String>,
+    #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
+    challenge: Option<Challenge>,
+    options: Option<LangOptions>,
+) -> Result<JsPrepared, JsValue> {
+    let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+    let opts = self::options(&options).map_err(throw)?;
+    let challenge = challenge.map_or(JsValue::UNDEFINED, JsValue::from);
+    let challenge = if absent(&challenge) {
+        None
+    } else {
+        Some(match challenge.as_string() {
+            Some(s) => s.into_bytes(),
+            None => bytes(&challenge).ok_or_else(|| throw(BindingError::bad_argument("challenge", opts.lang)))?,
+        })
+    };
+    let inner =
+        api::prepare_presentation(credential_text, &disclose, now_unix_seconds, challenge, opts.lang).map_err(throw)?;
+    Ok(JsPrepared { inner })
+}
+
+/// Step two: the presentation text, with the holder's 64-byte Ed25519 `signature` over
+/// `prepared.signingBytes`. The signature must verify under the credential's holder key
+/// (`present_holder_signature_invalid` otherwise).
+#[wasm_bindgen(js_name = finishPresentation)]
+pub fn finish_presentation(
+    prepared: &JsPrepared,
+    signature: &[u8],
+    options: Option<LangOptions>,
+) -> Result<String, JsValue> {
+    let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+    let opts = self::options(&options).map_err(throw)?;
+    prepared.inner.finish(signature, opts.lang).map_err(throw)
+}
+
+/// A presentation of a full credential text showing only `disclose`, with no holder
+/// signature (not live: policies that require a live presentation refuse it).
+#[wasm_bindgen(js_name = staticPresentation)]
+pub fn static_presentation(
+    #[wasm_bindgen(js_name = credentialText)] credential_text: &str,
+    disclose: Vec<String>,
+    options: Option<LangOptions>,
+) -> Result<String, JsValue> {
+    let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+    let opts = self::options(&options).map_err(throw)?;
+    api::static_presentation(credential_text, &disclose, opts.lang).map_err(throw)
+}
+
 /// A verifier kept across calls, so that live presentations already accepted are refused as
 /// replays. The replay memory lives as long as the object; `exportReplay` / `importReplay`
 /// carry it across a reload.
@@ -412,7 +524,7 @@ impl JsVerifier {
         &self,
         bytes: &[u8],
         #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
-        options: Option<ListOptions>,
+        options: Option<LangOptions>,
     ) -> Result<u32, JsValue> {
         let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
         let opts = self::options(&options).map_err(throw)?;

@@ -240,3 +240,80 @@ fn bad_replay_state_throws_its_code_and_keeps_the_memory() {
     // Nothing was lost: still a replay.
     assert_eq!(code_of(&s, &text, now + 2.0), "presentation_replayed");
 }
+
+/// A committed vector's credential text, trust store and clock.
+fn credential_vector(name: &str) -> (String, String, f64) {
+    let path = format!("{}/../test-vectors/cases/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let now = Timestamp::parse_rfc3339(doc["clock"].as_str().unwrap()).unwrap().unix() as f64;
+    (doc["input"]["qr_text"].as_str().unwrap().to_owned(), doc["trust_store"].to_string(), now)
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[test]
+fn a_presentation_signed_outside_verifies_and_is_what_the_core_makes() {
+    let (text, store, now) = credential_vector("valid-typical-woman");
+    let holder = SecretKey::from_seed(&[0x48; 32]);
+    let p = api::prepare_presentation(
+        &text,
+        &names(&["nama", "foto", "age_over_17"]),
+        now,
+        Some(b"loket-7".to_vec()),
+        Lang::Id,
+    )
+    .unwrap();
+    assert_eq!(p.holder_key(), &holder.public_key());
+    assert_eq!(p.disclosed(), ["nama", "age_over_17", "foto"]);
+    let signature = holder.sign(p.signing_bytes());
+    let shown = p.finish(&signature, Lang::Id).unwrap();
+    let core = ikd_core::create_presentation(
+        &text,
+        ikd_core::Disclosure::parse_list("nama,foto,age_over_17").unwrap(),
+        Some(&holder),
+        Timestamp::from_unix(now as i64),
+        Some(b"loket-7"),
+    )
+    .unwrap();
+    assert_eq!(shown, core);
+    let s = Session::with_trust_store(&store, &Options::default()).unwrap();
+    let opts = Options { policy: Some("apotek".into()), challenge: Some(b"loket-7".to_vec()), ..Options::default() };
+    let v = parse(&s.verify(&shown, now + 2.0, &opts).unwrap());
+    assert_eq!(
+        (v["verdict"].clone(), v["kind"].clone(), v["live"].clone()),
+        (json!("VALID"), json!("presentation"), json!(true))
+    );
+    assert_eq!(parse(&s.verify(&shown, now + 3.0, &opts).unwrap())["code"], "presentation_replayed");
+    // A static presentation: valid, not live, refused by a policy that needs a live code.
+    let st = api::static_presentation(&text, &names(&["nama", "foto", "age_over_17"]), Lang::Id).unwrap();
+    assert_eq!(parse(&s.verify(&st, now, &Options::default()).unwrap())["verdict"], "VALID");
+    let apotek = Options { policy: Some("apotek".into()), ..Options::default() };
+    assert_eq!(parse(&s.verify(&st, now, &apotek).unwrap())["code"], "policy_requires_live");
+}
+
+#[test]
+fn presentation_errors_throw_their_codes() {
+    let (text, _, now) = credential_vector("valid-typical-woman");
+    let nama = names(&["nama"]);
+    let p = api::prepare_presentation(&text, &nama, now, None, Lang::En).unwrap();
+    let other = SecretKey::from_seed(&[0x49; 32]);
+    let e = p.finish(&other.sign(p.signing_bytes()), Lang::En).unwrap_err();
+    assert_eq!(e.code, "present_holder_signature_invalid");
+    assert!(e.message.contains("holder"), "{}", e.message);
+    assert_eq!(p.finish(&[0u8; 12], Lang::Id).unwrap_err().code, "present_holder_signature_invalid");
+    let code = |text: &str, d: &[&str], now: f64, challenge: Option<Vec<u8>>| {
+        api::prepare_presentation(text, &names(d), now, challenge, Lang::Id).unwrap_err().code
+    };
+    assert_eq!(code(&text, &[], now, None), "present_empty_disclosure");
+    assert_eq!(code(&text, &["nama", "hobi"], now, None), "disclosure_unknown_claim");
+    assert_eq!(code(&text, &["nama"], now, Some(vec![0; 33])), "present_challenge_too_long");
+    assert_eq!(code(&text, &["nama"], 0.0, None), "present_time_out_of_range");
+    assert_eq!(code(&text, &["nama"], f64::NAN, None), api::BAD_ARGUMENT);
+    assert_eq!(code("IKD1:nope", &["nama"], now, None), "decode_bad_base45");
+    let (unbound, _, now) = credential_vector("valid-no-holder-key");
+    assert_eq!(code(&unbound, &["nama"], now, None), "present_no_holder_key");
+    assert_eq!(api::static_presentation(&text, &[], Lang::Id).unwrap_err().code, "present_empty_disclosure");
+    assert!(api::static_presentation("", &nama, Lang::Id).unwrap_err().code.starts_with("decode_"));
+}
