@@ -550,29 +550,31 @@ impl ReplayCache {
 
     /// A compact, versioned snapshot of the entries still inside their windows at `now`
     /// (Unix seconds), for a verifier that must remember live presentations across a restart
-    /// or a page reload: `IKDR`, version 1, a big-endian `u32` count, then per entry (sorted
-    /// by id, each once) the 16-byte id (a hash of the holder signature), the 16-byte owner
-    /// (a hash of the holder key) and the big-endian `i64` end of its window. No personal
-    /// data; at most [`ReplayCache::max_snapshot_bytes`].
+    /// or a page reload: `IKDR`, version 1, a big-endian `u32` count, then per entry (in the
+    /// order they were recorded, each id once) the 16-byte id (a hash of the holder
+    /// signature), the 16-byte owner (a hash of the holder key) and the big-endian `i64` end
+    /// of its window. No personal data; at most [`ReplayCache::max_snapshot_bytes`].
     pub fn snapshot(&self, now: i64) -> Vec<u8> {
-        let mut live: Vec<([u8; 16], [u8; 16], i64)> = self
-            .seen
-            .iter()
-            .filter(|(_, (until, _))| *until > now)
-            .map(|(id, (until, owner))| (*id, *owner, *until))
-            .collect();
-        live.sort_unstable_by_key(|(id, _, _)| *id);
+        // The queue holds every entry in arrival order (and stale copies of replaced ones,
+        // which `seen` tells apart by their end); `written` keeps each id once.
+        let mut written: HashMap<[u8; 16], (i64, [u8; 16])> = HashMap::new();
+        let mut body = Vec::new();
+        for (id, until) in &self.order {
+            let Some(&(held, owner)) = self.seen.get(id) else { continue };
+            if held != *until || held <= now || written.insert(*id, (held, owner)).is_some() {
+                continue;
+            }
+            body.extend_from_slice(id);
+            body.extend_from_slice(&owner);
+            body.extend_from_slice(&held.to_be_bytes());
+        }
         // A cache never holds 2^32 entries (that is 170 GB of them); the count saturates.
-        let count = u32::try_from(live.len()).unwrap_or(u32::MAX);
-        let mut out = Vec::with_capacity(REPLAY_SNAPSHOT_HEADER + live.len() * REPLAY_SNAPSHOT_ENTRY);
+        let count = u32::try_from(written.len()).unwrap_or(u32::MAX);
+        let mut out = Vec::with_capacity(REPLAY_SNAPSHOT_HEADER + body.len());
         out.extend_from_slice(REPLAY_SNAPSHOT_MAGIC);
         out.push(REPLAY_SNAPSHOT_VERSION);
         out.extend_from_slice(&count.to_be_bytes());
-        for (id, owner, until) in live.iter().take(count as usize) {
-            out.extend_from_slice(id);
-            out.extend_from_slice(owner);
-            out.extend_from_slice(&until.to_be_bytes());
-        }
+        out.extend_from_slice(body.get(..(count as usize).saturating_mul(REPLAY_SNAPSHOT_ENTRY)).unwrap_or(&body));
         out
     }
 
@@ -582,21 +584,23 @@ impl ReplayCache {
     /// to refuse, never removes it: a presentation seen before the snapshot stays a replay.
     ///
     /// Strict: the size cap ([`ReplayCache::max_snapshot_bytes`]), the magic and version,
-    /// the count matching the length, ids strictly ascending, and no window ending more than
-    /// [`ReplayCache::MAX_RESTORE_HORIZON_SECS`] after `now`. If anything is wrong, or the live entries
-    /// would not fit beside the ones held, nothing is added.
+    /// the count matching the length, each id at most once, and no window ending more than
+    /// [`ReplayCache::MAX_RESTORE_HORIZON_SECS`] after `now`. If anything is wrong, or the
+    /// live entries would not fit beside the ones held, nothing is added.
     pub fn restore(&mut self, bytes: &[u8], now: i64) -> Result<usize, ReplayStateError> {
         let max = self.max_snapshot_bytes();
         if bytes.len() > max {
             return Err(ReplayStateError::TooLarge { len: bytes.len(), max });
         }
-        let (header, body) = bytes.split_at_checked(REPLAY_SNAPSHOT_HEADER).ok_or({
-            if REPLAY_SNAPSHOT_MAGIC.starts_with(bytes.get(..4.min(bytes.len())).unwrap_or(&[])) {
-                ReplayStateError::Malformed("truncated")
-            } else {
-                ReplayStateError::Malformed("not a replay state")
-            }
-        })?;
+        let Some((header, body)) = bytes.split_at_checked(REPLAY_SNAPSHOT_HEADER) else {
+            return Err(ReplayStateError::Malformed(
+                if REPLAY_SNAPSHOT_MAGIC.starts_with(bytes.get(..4).unwrap_or(bytes)) {
+                    "truncated"
+                } else {
+                    "not a replay state"
+                },
+            ));
+        };
         if header.get(..4) != Some(REPLAY_SNAPSHOT_MAGIC.as_slice()) {
             return Err(ReplayStateError::Malformed("not a replay state"));
         }
@@ -610,18 +614,18 @@ impl ReplayCache {
         if count.checked_mul(REPLAY_SNAPSHOT_ENTRY) != Some(body.len()) {
             return Err(ReplayStateError::Malformed("the entry count does not match the length"));
         }
+        // Every entry read, each id once (the same map type as the cache's own).
+        let mut read: HashMap<[u8; 16], (i64, [u8; 16])> = HashMap::with_capacity(count);
         let mut entries = Vec::with_capacity(count);
-        let mut previous: Option<[u8; 16]> = None;
         for chunk in body.chunks_exact(REPLAY_SNAPSHOT_ENTRY) {
             let (mut id, mut owner, mut until) = ([0u8; 16], [0u8; 16], [0u8; 8]);
             id.copy_from_slice(chunk.get(..16).unwrap_or(&[0; 16]));
             owner.copy_from_slice(chunk.get(16..32).unwrap_or(&[0; 16]));
             until.copy_from_slice(chunk.get(32..40).unwrap_or(&[0; 8]));
             let until = i64::from_be_bytes(until);
-            if previous.is_some_and(|p| p >= id) {
-                return Err(ReplayStateError::Malformed("entries are not in ascending order of id"));
+            if read.insert(id, (until, owner)).is_some() {
+                return Err(ReplayStateError::Malformed("an entry is there twice"));
             }
-            previous = Some(id);
             if until > now.saturating_add(Self::MAX_RESTORE_HORIZON_SECS) {
                 return Err(ReplayStateError::Malformed("an entry's window ends too far ahead"));
             }
@@ -635,7 +639,6 @@ impl ReplayCache {
         if self.seen.len().saturating_add(new) > self.capacity {
             return Err(ReplayStateError::Full { capacity: self.capacity });
         }
-        entries.sort_unstable_by_key(|(_, _, until)| *until);
         let mut added = 0;
         for (id, owner, until) in entries {
             match self.seen.get(&id).copied() {

@@ -38,9 +38,11 @@ fn a_snapshot_restores_every_live_entry_and_drops_the_expired() {
     assert_eq!(&snap[..5], b"IKDR\x01");
     assert_eq!(snap.len(), 9 + 2 * 40);
     assert_eq!(u32::from_be_bytes(snap[5..9].try_into().unwrap()), 2);
-    // Sorted by id: 2 before 3.
-    assert_eq!(snap[9..25], id(2));
-    assert_eq!(snap[49..65], id(3));
+    // In the order they were recorded: 3 before 2.
+    assert_eq!(snap[9..25], id(3));
+    assert_eq!(snap[25..41], id(1), "its owner");
+    assert_eq!(snap[41..49], (NOW + 90).to_be_bytes());
+    assert_eq!(snap[49..65], id(2));
     let mut fresh = ReplayCache::new(100);
     assert_eq!(fresh.restore(&snap, NOW + 10).unwrap(), 2);
     assert_eq!(fresh.len(), 2);
@@ -69,6 +71,12 @@ fn restoring_only_adds_and_keeps_owners_and_the_later_end() {
     // Owner 7 holds ids 1 and 2: one more, then its limit of 3.
     assert_eq!(c.check_and_insert(id(10), id(7), NOW + 1, NOW + 90), ReplayCheck::Fresh);
     assert_eq!(c.check_and_insert(id(11), id(7), NOW + 1, NOW + 90), ReplayCheck::OwnerLimit);
+    // A snapshot now writes id 1 once, with its later end (the queue also holds its old copy).
+    let again = c.snapshot(NOW + 1);
+    assert_eq!(u32::from_be_bytes(again[5..9].try_into().unwrap()), 4, "ids 1, 5, 2 and 10");
+    let ones: Vec<&[u8]> = again[9..].chunks(40).filter(|e| e[..16] == id(1)).collect();
+    assert_eq!(ones.len(), 1);
+    assert_eq!(ones[0][32..], (NOW + 90).to_be_bytes());
     // Restoring the same snapshot again adds nothing and removes nothing.
     assert_eq!(c.restore(&snap, NOW + 1).unwrap(), 0);
     assert_eq!(c.check_and_insert(id(5), id(8), NOW + 2, NOW + 100), ReplayCheck::Replayed);
@@ -92,19 +100,17 @@ fn bad_snapshots_are_refused_with_their_code_and_change_nothing() {
     let mut count = good.clone();
     count[8] = 3;
     assert_eq!(code(&mut c, &count), "replay_state_invalid");
-    // Entries out of order, or the same id twice.
-    let mut swapped = good.clone();
-    let (a, b) = (good[9..49].to_vec(), good[49..89].to_vec());
-    swapped[9..49].copy_from_slice(&b);
-    swapped[49..89].copy_from_slice(&a);
-    assert_eq!(code(&mut c, &swapped), "replay_state_invalid");
+    // The same id twice (even with another owner or end).
     let mut twice = good.clone();
-    twice[49..89].copy_from_slice(&a);
+    let first = good[9..49].to_vec();
+    twice[49..89].copy_from_slice(&first);
+    twice[70] ^= 1;
     assert_eq!(code(&mut c, &twice), "replay_state_invalid");
     // A window ending more than a day ahead.
     let far = cache_with(&[(1, 1, NOW + ReplayCache::MAX_RESTORE_HORIZON_SECS + 1)]).snapshot(NOW);
     assert_eq!(code(&mut c, &far), "replay_state_invalid");
     assert!(c.restore(&far, NOW + 1).is_ok(), "one second later it is within the horizon");
+    let mut c = cache_with(&[(9, 9, NOW + 90)]);
     // Larger than this cache could ever have written.
     let mut small = ReplayCache::new(1);
     let e = small.restore(&good, NOW).unwrap_err();

@@ -12,7 +12,12 @@
 //!   against a signed trust list and `options.statusLists`;
 //! * `decode(text, options?)` → what a credential says, not verified;
 //! * `new Verifier(trustStoreJson, options?)` / `Verifier.withTrustList(…)` with
-//!   `.verify(text, nowUnixSeconds, options?)`, whose replay memory lasts as long as the object.
+//!   `.verify(text, nowUnixSeconds, options?)`, whose replay memory lasts as long as the
+//!   object, and `.exportReplay()` / `.importReplay(bytes, now)` to carry it across a reload;
+//! * `decideTrustList(…)` / `decideStatusList(…)` → the core's `OfferView`: whether a
+//!   downloaded list replaces the one held;
+//! * `preparePresentation(…)` → the bytes the holder key signs (outside the package), then
+//!   `finishPresentation(prepared, signature)` → a live presentation; `staticPresentation(…)`.
 //!
 //! Errors are thrown as JS `Error`s named `IkdError` with the core's stable `code` and a
 //! message in `options.lang` (Bahasa Indonesia by default).
