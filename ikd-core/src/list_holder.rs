@@ -201,13 +201,14 @@ pub struct OfferView {
 }
 
 impl OfferView {
-    fn refused(list: &'static str, code: &'static str, message: String) -> OfferView {
+    /// An answer with nothing filled in but the list kind (refused, no reason yet).
+    fn empty(list: &'static str) -> OfferView {
         OfferView {
             list,
             accept: false,
             decision: None,
-            code: Some(code),
-            message: Some(message),
+            code: None,
+            message: None,
             sequence: None,
             issued_at: None,
             next_update: None,
@@ -221,14 +222,12 @@ impl OfferView {
         }
     }
 
+    fn refused(list: &'static str, code: &'static str, message: String) -> OfferView {
+        OfferView { code: Some(code), message: Some(message), ..OfferView::empty(list) }
+    }
+
     fn accepted(list: &'static str, kind: &'static str) -> OfferView {
-        OfferView {
-            accept: true,
-            decision: Some(kind),
-            code: None,
-            message: None,
-            ..OfferView::refused(list, "", String::new())
-        }
+        OfferView { accept: true, decision: Some(kind), ..OfferView::empty(list) }
     }
 
     /// Fills in the accepted list's sequence, date and freshness at `now`.
