@@ -891,7 +891,7 @@ pub fn create_presentation(
     Ok(draft.finish(Some(&signature)))
 }
 
-/// The checks of every presentation, in the order [`create_presentation`] makes them.
+/// The checks of every presentation, in the order `create_presentation` makes them.
 fn check_disclosure(disclose: Disclosure, challenge: Option<&[u8]>) -> Result<(), PresentError> {
     if disclose.bits() == 0 {
         return Err(PresentError::EmptyDisclosure);
@@ -993,8 +993,8 @@ impl Draft {
 /// Presentations made from a decoded (not verified) full credential, without the holder's
 /// secret key: a live presentation in two steps, the signature made by the caller (a phone's
 /// keystore, WebCrypto) so that the key never leaves it; and a presentation with no holder
-/// signature. The output is byte for byte what [`create_presentation`] makes from the same
-/// inputs.
+/// signature. The output is byte for byte what `create_presentation` (feature `issue`)
+/// makes from the same inputs.
 impl UnverifiedCredential {
     /// Step one of a live presentation showing `disclose`, signed at `time`, answering the
     /// counter's `challenge` if any: the exact bytes the holder key must sign (Ed25519, no
