@@ -123,6 +123,7 @@ pub use present::create_presentation;
 pub use present::{
     DEFAULT_LIVE_PER_HOLDER, DEFAULT_PRESENTATION_SKEW_SECS, DEFAULT_PRESENTATION_WINDOW_SECS, Disclosure,
     DisclosureError, MAX_CHALLENGE_BYTES, Policy, PolicyError, PresentError, ReplayCache, ReplayCheck,
+    ReplayStateError,
 };
 pub use reason::{Reason, Verdict};
 pub use report::{Check, Outcome, Report};
