@@ -278,8 +278,7 @@ pub unsafe extern "C" fn ikd_verifier_list_errors_json(verifier: *const IkdVerif
     }
     // SAFETY: not null; the caller promises a live verifier (shared access only).
     let v = unsafe { &*verifier };
-    catch_unwind(AssertUnwindSafe(|| owned_string(v.session.list_errors_json().to_string())))
-        .unwrap_or(ptr::null_mut())
+    catch_unwind(AssertUnwindSafe(|| owned_string(v.session.list_errors_json().to_string()))).unwrap_or(ptr::null_mut())
 }
 
 /// Verifies a credential or presentation text (as read from the QR code).
@@ -341,13 +340,13 @@ pub unsafe extern "C" fn ikd_verify(
             call.show_nik = o.show_nik;
             call.photo = o.photo;
         }
-        let answer = v.session.verify(text, &call)?;
-        let verdict = match answer.verdict {
+        let (verdict, json) = v.session.verify_json(text, &call)?;
+        let verdict = match verdict {
             Verdict::Valid => IkdVerdict::Valid,
             Verdict::Invalid => IkdVerdict::Invalid,
             Verdict::Undetermined => IkdVerdict::Undetermined,
         };
-        Ok((verdict, answer.view.to_string()))
+        Ok((verdict, json))
     });
     let (verdict, json) = match out {
         Ok((verdict, json)) => (verdict, Ok(owned_string(json))),

@@ -15,6 +15,7 @@ use ikd_core::{
     Clock, Lang, Policy, PolicySet, PublicKey, Timestamp, TrustStore, UserError, Verdict, Verification,
     VerificationView, Verifier, VerifyOptions, ViewOptions,
 };
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// Code of an argument the bindings cannot use (a text that is not UTF-8, a null pointer, a
@@ -166,13 +167,22 @@ pub fn resolve_policy(opts: &CallOptions<'_>) -> Result<Option<Policy>, BindingE
     }
 }
 
-/// The answer of one verification: the verdict and the view as JSON text.
+/// The answer of one verification: the verdict and the view as a JSON value.
 #[derive(Debug, Clone)]
 pub struct Answer {
     /// The verdict.
     pub verdict: Verdict,
     /// The core's verification view, with `list_errors` beside it, as a JSON value.
     pub view: Value,
+}
+
+/// The view with the bindings' `list_errors` beside it, serialised in the view's own field
+/// order (`verdict`, `code`, `message`, …, `report`, then `list_errors`).
+#[derive(Serialize)]
+struct WithLists<'a> {
+    #[serde(flatten)]
+    view: VerificationView,
+    list_errors: &'a Value,
 }
 
 /// A verifier that lives across calls, so that its replay memory for live presentations does
@@ -278,8 +288,22 @@ impl Session {
         Ok(Answer { verdict: v.verdict(), view: self.view(&v, text, opts) })
     }
 
-    fn view(&self, v: &Verification, text: &str, opts: &CallOptions<'_>) -> Value {
-        let view = VerificationView::new(
+    /// As [`Session::verify`], with the view as JSON text (written straight from the view, in
+    /// its field order: `verdict` and `code` first).
+    pub fn verify_json(&self, text: &str, opts: &CallOptions<'_>) -> Result<(Verdict, String), BindingError> {
+        let policy = resolve_policy(opts)?;
+        let v = {
+            let _time = CallTime::set(opts.now);
+            self.verifier.verify_with(text, &VerifyOptions { policy: policy.as_ref(), challenge: opts.challenge })
+        };
+        let lists = self.list_errors_json();
+        let json = serde_json::to_string(&WithLists { view: Self::core_view(&v, text, opts), list_errors: &lists })
+            .map_err(|_| BindingError::internal(opts.lang))?;
+        Ok((v.verdict(), json))
+    }
+
+    fn core_view(v: &Verification, text: &str, opts: &CallOptions<'_>) -> VerificationView {
+        VerificationView::new(
             v,
             text,
             &ViewOptions {
@@ -288,7 +312,11 @@ impl Session {
                 photo: if opts.photo { PhotoData::Embedded } else { PhotoData::None },
                 policy: opts.policy,
             },
-        );
+        )
+    }
+
+    fn view(&self, v: &Verification, text: &str, opts: &CallOptions<'_>) -> Value {
+        let view = Self::core_view(v, text, opts);
         let mut out = serde_json::to_value(view).unwrap_or(Value::Null);
         if let Some(m) = out.as_object_mut() {
             m.insert("list_errors".to_owned(), self.list_errors_json());
@@ -300,6 +328,7 @@ impl Session {
 /// What a credential text says, WITHOUT verifying it (the core's inspection view: `verified`
 /// is `false` and `notice` says so). An error when the text is not a well-formed credential.
 pub fn decode(text: &str, lang: Lang, show_nik: bool) -> Result<Value, BindingError> {
-    let view = ikd_core::InspectionView::of_text(text, lang, show_nik).map_err(|e| BindingError::from_core(&e, lang))?;
+    let view =
+        ikd_core::InspectionView::of_text(text, lang, show_nik).map_err(|e| BindingError::from_core(&e, lang))?;
     Ok(serde_json::to_value(view).unwrap_or(Value::Null))
 }

@@ -46,7 +46,8 @@ impl SecretKey {
     #[pyo3(signature = (text, *, lang=None))]
     fn from_file_text(py: Python<'_>, text: &str, lang: Option<&str>) -> PyResult<Self> {
         let lang = lang_of(lang);
-        let key = ikd_core::SecretKey::from_file_text(text).map_err(|e| py_err(py, BindingError::from_core(&e, lang)))?;
+        let key =
+            ikd_core::SecretKey::from_file_text(text).map_err(|e| py_err(py, BindingError::from_core(&e, lang)))?;
         Ok(SecretKey { key })
     }
 

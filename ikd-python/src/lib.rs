@@ -16,11 +16,11 @@ mod lists;
 
 use ikd_capi::session::{self, BindingError, CallOptions, Session};
 use ikd_core::{Lang, Timestamp};
+use pyo3::IntoPyObjectExt;
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
-use pyo3::IntoPyObjectExt;
 use serde_json::Value;
 
 create_exception!(

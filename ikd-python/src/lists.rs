@@ -31,7 +31,12 @@ impl TrustList {
     /// TrustList.verify(data, pinned_roots, *, lang="id"): verifies a trust list file.
     #[staticmethod]
     #[pyo3(signature = (data, pinned_roots, *, lang=None))]
-    fn verify(py: Python<'_>, data: &Bound<'_, PyAny>, pinned_roots: Vec<String>, lang: Option<&str>) -> PyResult<Self> {
+    fn verify(
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        pinned_roots: Vec<String>,
+        lang: Option<&str>,
+    ) -> PyResult<Self> {
         let lang = lang_of(lang);
         let bytes = bytes_of(py, data, "data", lang)?;
         let roots = roots_of(py, &pinned_roots, lang)?;
@@ -127,7 +132,10 @@ impl StatusList {
     #[pyo3(signature = (index, *, lang=None))]
     fn status(&self, py: Python<'_>, index: u32, lang: Option<&str>) -> PyResult<&'static str> {
         let lang = lang_of(lang);
-        self.list.get(StatusIndex::new(index)).map(|s| s.code()).map_err(|e| py_err(py, BindingError::from_core(&e, lang)))
+        self.list
+            .get(StatusIndex::new(index))
+            .map(|s| s.code())
+            .map_err(|e| py_err(py, BindingError::from_core(&e, lang)))
     }
 
     fn __len__(&self) -> usize {
@@ -192,7 +200,12 @@ impl ListHolder {
     /// offer_status_list(data, now=None) -> "first" | "unchanged" | "successor". The list must
     /// verify under the held trust list and follow the held list of its issuer.
     #[pyo3(signature = (data, now=None))]
-    fn offer_status_list(&self, py: Python<'_>, data: &Bound<'_, PyAny>, now: Option<&Bound<'_, PyAny>>) -> PyResult<&'static str> {
+    fn offer_status_list(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<&'static str> {
         let lang = self.lang;
         let bytes = bytes_of(py, data, "data", lang)?;
         let now = time_of(py, now, lang)?.unwrap_or_else(Timestamp::now);
@@ -231,7 +244,9 @@ impl ListHolder {
         let v = match &held.trust {
             // Status is checked only when status lists are held, as for Verifier.from_trust_list.
             Some(t) if held.status.is_empty() => CoreVerifier::from_trust_list(t.clone()),
-            Some(t) => CoreVerifier::from_trust_list(t.clone()).with_status_lists(held.status.iter().map(|(_, s)| s.clone())),
+            Some(t) => {
+                CoreVerifier::from_trust_list(t.clone()).with_status_lists(held.status.iter().map(|(_, s)| s.clone()))
+            }
             None => CoreVerifier::new(ikd_core::TrustStore::new()),
         };
         Ok(Verifier { session: Session::from_verifier(v, skew_seconds) })
