@@ -9,8 +9,13 @@ cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
 VENV="target/python-venv"
 if ! "$PY" -c 'import venv, ensurepip' 2>/dev/null; then
-    echo "test-python: $PY lacks venv/ensurepip; on Debian: apt-get install -y python3-venv" >&2
-    exit 1
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+        echo "test-python: installing python3-venv" >&2
+        (apt-get update -qq && apt-get install -y -qq python3-venv) >/dev/null
+    else
+        echo "test-python: $PY lacks venv/ensurepip; on Debian: apt-get install -y python3-venv" >&2
+        exit 1
+    fi
 fi
 if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"

@@ -12,8 +12,8 @@ use ikd_core::status::{StatusList, StatusListError};
 use ikd_core::trustlist::TrustList;
 use ikd_core::view::PhotoData;
 use ikd_core::{
-    Clock, Lang, Policy, PolicySet, PublicKey, Timestamp, TrustStore, UserError, Verdict, Verification,
-    VerificationView, Verifier, VerifyOptions, ViewOptions,
+    Clock, Lang, Policy, PolicySet, PublicKey, Timestamp, TrustStore, UserError, Verdict, VerificationView, Verifier,
+    VerifyOptions, ViewOptions,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -149,6 +149,9 @@ pub struct CallOptions<'a> {
 
 /// Looks up the named policy in the built-in set merged with `policies_json`.
 pub fn resolve_policy(opts: &CallOptions<'_>) -> Result<Option<Policy>, BindingError> {
+    if opts.policy.is_none() && opts.policies_json.is_none() {
+        return Ok(None); // the common case: no policy set to build
+    }
     // A policy file is read even when no policy is named, so that a broken one is reported.
     let set = match opts.policies_json {
         Some(file) => PolicySet::with_file(file, "policies").map_err(|e| BindingError::from_core(&e, opts.lang))?,
@@ -167,22 +170,24 @@ pub fn resolve_policy(opts: &CallOptions<'_>) -> Result<Option<Policy>, BindingE
     }
 }
 
-/// The answer of one verification: the verdict and the view as a JSON value.
-#[derive(Debug, Clone)]
+/// The answer of one verification: the core's verification view with the bindings'
+/// `list_errors` beside it, serialised in the view's own field order (`verdict`, `code`,
+/// `message`, …, `report`, then `list_errors`). The Python package turns it into a dict, the C
+/// interface into JSON text, both straight from this (no intermediate JSON value).
+#[derive(Debug, Serialize)]
 pub struct Answer {
-    /// The verdict.
-    pub verdict: Verdict,
-    /// The core's verification view, with `list_errors` beside it, as a JSON value.
-    pub view: Value,
+    /// The core's view.
+    #[serde(flatten)]
+    pub view: VerificationView,
+    /// The lists that did not verify when the verifier was made (`[]` when all did).
+    pub list_errors: Value,
 }
 
-/// The view with the bindings' `list_errors` beside it, serialised in the view's own field
-/// order (`verdict`, `code`, `message`, …, `report`, then `list_errors`).
-#[derive(Serialize)]
-struct WithLists<'a> {
-    #[serde(flatten)]
-    view: VerificationView,
-    list_errors: &'a Value,
+impl Answer {
+    /// The verdict.
+    pub fn verdict(&self) -> Verdict {
+        self.view.verdict
+    }
 }
 
 /// A verifier that lives across calls, so that its replay memory for live presentations does
@@ -276,35 +281,17 @@ impl Session {
         Value::Array(self.list_errors.iter().map(ListError::to_json).collect())
     }
 
-    /// Verifies `text`; the answer holds the verdict and the core's verification view as JSON,
-    /// with `list_errors` beside it. An error only for unusable options (a bad policy file, an
-    /// unknown policy): a text that does not verify is an INVALID or UNDETERMINED answer.
+    /// Verifies `text`; the answer is the core's verification view with `list_errors` beside
+    /// it. An error only for unusable options (a bad policy file, an unknown policy): a text
+    /// that does not verify is an INVALID or UNDETERMINED answer.
     pub fn verify(&self, text: &str, opts: &CallOptions<'_>) -> Result<Answer, BindingError> {
         let policy = resolve_policy(opts)?;
         let v = {
             let _time = CallTime::set(opts.now);
             self.verifier.verify_with(text, &VerifyOptions { policy: policy.as_ref(), challenge: opts.challenge })
         };
-        Ok(Answer { verdict: v.verdict(), view: self.view(&v, text, opts) })
-    }
-
-    /// As [`Session::verify`], with the view as JSON text (written straight from the view, in
-    /// its field order: `verdict` and `code` first).
-    pub fn verify_json(&self, text: &str, opts: &CallOptions<'_>) -> Result<(Verdict, String), BindingError> {
-        let policy = resolve_policy(opts)?;
-        let v = {
-            let _time = CallTime::set(opts.now);
-            self.verifier.verify_with(text, &VerifyOptions { policy: policy.as_ref(), challenge: opts.challenge })
-        };
-        let lists = self.list_errors_json();
-        let json = serde_json::to_string(&WithLists { view: Self::core_view(&v, text, opts), list_errors: &lists })
-            .map_err(|_| BindingError::internal(opts.lang))?;
-        Ok((v.verdict(), json))
-    }
-
-    fn core_view(v: &Verification, text: &str, opts: &CallOptions<'_>) -> VerificationView {
-        VerificationView::new(
-            v,
+        let view = VerificationView::new(
+            &v,
             text,
             &ViewOptions {
                 lang: opts.lang,
@@ -312,16 +299,15 @@ impl Session {
                 photo: if opts.photo { PhotoData::Embedded } else { PhotoData::None },
                 policy: opts.policy,
             },
-        )
+        );
+        Ok(Answer { view, list_errors: self.list_errors_json() })
     }
 
-    fn view(&self, v: &Verification, text: &str, opts: &CallOptions<'_>) -> Value {
-        let view = Self::core_view(v, text, opts);
-        let mut out = serde_json::to_value(view).unwrap_or(Value::Null);
-        if let Some(m) = out.as_object_mut() {
-            m.insert("list_errors".to_owned(), self.list_errors_json());
-        }
-        out
+    /// As [`Session::verify`], with the answer as JSON text.
+    pub fn verify_json(&self, text: &str, opts: &CallOptions<'_>) -> Result<(Verdict, String), BindingError> {
+        let answer = self.verify(text, opts)?;
+        let json = serde_json::to_string(&answer).map_err(|_| BindingError::internal(opts.lang))?;
+        Ok((answer.verdict(), json))
     }
 }
 

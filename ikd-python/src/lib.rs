@@ -20,7 +20,7 @@ use pyo3::IntoPyObjectExt;
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
 use serde_json::Value;
 
 create_exception!(
@@ -52,16 +52,20 @@ pub(crate) fn time_of(py: Python<'_>, now: Option<&Bound<'_, PyAny>>, lang: Lang
     if now.is_none() {
         return Ok(None);
     }
-    let secs: f64 = if now.hasattr("timestamp")? {
+    // Numbers first: they are the common case, and cheap to recognise.
+    let secs: f64 = if let Ok(f) = now.cast::<PyFloat>() {
+        f.value()
+    } else if let Ok(i) = now.cast::<PyInt>() {
+        let i: i64 = i.extract().map_err(|_| py_err(py, BindingError::bad_argument("now", lang)))?;
+        return Ok(Some(Timestamp::from_unix(i)));
+    } else if now.hasattr("timestamp")? {
         if now.getattr("tzinfo").map(|t| t.is_none()).unwrap_or(true) {
             // A naive datetime would be read in the machine's local zone: refuse it.
             return Err(py_err(py, BindingError::bad_argument("now (a datetime needs a time zone)", lang)));
         }
         now.call_method0("timestamp")?.extract()?
-    } else if let Ok(i) = now.extract::<i64>() {
-        return Ok(Some(Timestamp::from_unix(i)));
     } else {
-        now.extract().map_err(|_| py_err(py, BindingError::bad_argument("now", lang)))?
+        return Err(py_err(py, BindingError::bad_argument("now", lang)));
     };
     // ±2^53: every integer a float holds exactly.
     const LIMIT: f64 = 9_007_199_254_740_992.0;
@@ -198,8 +202,9 @@ impl Verifier {
             show_nik,
             photo,
         };
+        // Everything but building the dict runs without the GIL.
         let answer = py.detach(|| self.session.verify(text, &opts)).map_err(|e| py_err(py, e))?;
-        to_py(py, &answer.view)
+        Ok(pythonize::pythonize(py, &answer)?)
     }
 
     /// The lists that did not verify when the verifier was made.
