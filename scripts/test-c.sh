@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests the C interface (ikd-capi): checks that the committed header ikd-capi/include/ikd.h is
-# what cbindgen generates now, builds libikd, compiles ikd-capi/tests/vectors.c with gcc, and runs
+# what cbindgen generates now, builds libikd_capi, compiles ikd-capi/tests/vectors.c with gcc, and runs
 # every test vector and the error paths through it, under valgrind (no leak, no invalid access).
 #
 #   scripts/test-c.sh            check the header, build, test
@@ -36,7 +36,7 @@ fi
 cargo build --quiet -p ikd-capi
 LIB=target/debug
 python3 ikd-capi/tests/flatten_vectors.py test-vectors/cases "$OUT/vectors.flat"
-gcc -std=c11 -O1 -g -Wall -Wextra -Werror -Iikd-capi/include ikd-capi/tests/vectors.c -L"$LIB" -likd \
+gcc -std=c11 -O1 -g -Wall -Wextra -Werror -Iikd-capi/include ikd-capi/tests/vectors.c -L"$LIB" -likd_capi \
     -Wl,-rpath,"$PWD/$LIB" -o "$OUT/vectors"
 "$OUT/vectors" "$OUT/vectors.flat"
 valgrind --quiet --leak-check=full --error-exitcode=1 "$OUT/vectors" "$OUT/vectors.flat"

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use ikd::session::{CallOptions, Session};
+use ikd_capi::session::{CallOptions, Session};
 use ikd_core::{FixedClock, Lang, Timestamp, TrustStore, Verifier};
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 /*
  * ikd.h: the C interface of IKD Verify (ikd-capi), offline verification of IKD credentials.
  *
- * Link with -likd (libikd.so, or libikd.a plus -lpthread -ldl -lm). Guide: docs/BINDINGS.md.
+ * Link with -likd_capi (libikd_capi.so, or libikd_capi.a plus -lpthread -ldl -lm). Guide: docs/BINDINGS.md.
  *
  * OWNERSHIP. Strings and byte arrays passed in stay the caller's; the library copies what it
  * keeps. Everything the library returns is the caller's: an IkdVerifier * is freed with

@@ -8,7 +8,7 @@ use std::ffi::{CStr, CString, c_char};
 use std::ptr;
 
 use base64::Engine;
-use ikd::ffi::*;
+use ikd_capi::ffi::*;
 use serde_json::Value;
 
 fn cs(s: &str) -> CString {

@@ -330,6 +330,6 @@ int main(int argc, char **argv) {
     CHECK(n >= 40, "only %d vectors", n);
     CHECK(have_valid, "valid-typical-woman missing");
     if (have_valid) { error_paths(&valid); case_free(&valid); }
-    printf("ikd C vectors: %d cases, %d checks, %d failures (libikd %s)\n", n, checks, failures, ikd_version());
+    printf("ikd C vectors: %d cases, %d checks, %d failures (libikd_capi %s)\n", n, checks, failures, ikd_version());
     return failures == 0 ? 0 : 1;
 }
