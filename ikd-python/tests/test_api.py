@@ -245,3 +245,33 @@ def test_issuing_errors_have_codes():
 
 def test_issuing_is_behind_an_explicit_import():
     assert not hasattr(ikd, "issue") and not hasattr(ikd, "SecretKey")
+
+
+def test_the_list_holder_follows_status_lists_and_refuses_a_rollback():
+    """List 1 (index 7 suspended), then list 2 (lifted): a successor. List 1 again: a rollback,
+    refused with its code, and the holder keeps list 2."""
+    one, two = case("status-suspended"), case("status-suspension-lifted")
+    assert one["trust_list"]["text"] == two["trust_list"]["text"]
+    list1 = base64.b64decode(one["status_lists"][0]["base64"])
+    list2 = base64.b64decode(two["status_lists"][0]["base64"])
+    holder = ikd.ListHolder(one["trust_list"]["root_keys"])
+    holder.offer_trust_list(one["trust_list"]["text"])
+    now = now_of(one)
+    assert holder.offer_status_list(list1, now) == "first"
+    assert holder.verifier().verify(one["input"]["qr_text"], now)["code"] == one["expected"]["code"]
+    assert holder.offer_status_list(list2, now) == "successor"
+    assert holder.offer_status_list(list2, now) == "unchanged"
+    with pytest.raises(ikd.IkdError) as e:
+        holder.offer_status_list(list1, now)
+    assert code_of(e) == "status_rollback"
+    view = holder.verifier().verify(two["input"]["qr_text"], now)
+    assert (view["verdict"], view["code"]) == (two["expected"]["verdict"], two["expected"]["code"])
+
+
+def test_the_list_holder_refuses_a_status_list_from_the_future():
+    c = case("status-valid")
+    holder = ikd.ListHolder(c["trust_list"]["root_keys"])
+    holder.offer_trust_list(c["trust_list"]["text"])
+    with pytest.raises(ikd.IkdError) as e:
+        holder.offer_status_list(base64.b64decode(c["status_lists"][0]["base64"]), now_of(c) - 30 * 86400)
+    assert code_of(e) == "status_issued_in_future"
