@@ -16,7 +16,6 @@ mod lists;
 
 use ikd_capi::session::{self, BindingError, CallOptions, Session};
 use ikd_core::{Lang, Timestamp};
-use pyo3::IntoPyObjectExt;
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -89,30 +88,7 @@ pub(crate) fn bytes_of(py: Python<'_>, v: &Bound<'_, PyAny>, what: &str, lang: L
 
 /// A JSON value as Python objects (dict, list, str, int, float, bool, None).
 pub(crate) fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match v {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => b.into_bound_py_any(py)?,
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => i.into_bound_py_any(py)?,
-            (None, Some(u)) => u.into_bound_py_any(py)?,
-            _ => n.as_f64().unwrap_or(f64::NAN).into_bound_py_any(py)?,
-        },
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(a) => {
-            let list = PyList::empty(py);
-            for x in a {
-                list.append(to_py(py, x)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(m) => {
-            let dict = PyDict::new(py);
-            for (k, x) in m {
-                dict.set_item(k, to_py(py, x)?)?;
-            }
-            dict.into_any()
-        }
-    })
+    Ok(pythonize::pythonize(py, v)?)
 }
 
 /// A verifier: the trust it was made with, and the replay memory of the live presentations it
