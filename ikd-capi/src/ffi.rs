@@ -22,7 +22,7 @@ use std::ptr;
 
 use ikd_core::{Lang, Timestamp, Verdict};
 
-use crate::session::{self, BindingError, CallOptions, Session};
+use crate::session::{self, BindingError, CallOptions, Session, guard};
 
 /// The verdict of `ikd_verify`, or `IKD_VERDICT_ERROR` when it could not run (see `error`).
 #[repr(i32)]
@@ -120,11 +120,6 @@ unsafe fn finish<T>(out: Result<T, BindingError>, error: *mut *mut IkdError, fai
         unsafe { error.write(err) };
     }
     value
-}
-
-/// Runs `f`, turning a panic into `internal_error`.
-fn guard<T>(lang: Lang, f: impl FnOnce() -> Result<T, BindingError>) -> Result<T, BindingError> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(BindingError::internal(lang)))
 }
 
 /// A required C string argument as UTF-8.

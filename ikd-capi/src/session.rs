@@ -70,6 +70,11 @@ impl std::fmt::Display for BindingError {
 
 impl std::error::Error for BindingError {}
 
+/// Runs `f`, turning a panic (a bug) into `internal_error`: no panic unwinds into C or Python.
+pub fn guard<T>(lang: Lang, f: impl FnOnce() -> Result<T, BindingError>) -> Result<T, BindingError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| Err(BindingError::internal(lang)))
+}
+
 /// Reads a language name: `en…` is English, anything else (or nothing) Bahasa Indonesia; an
 /// `Accept-Language` value also works ([`Lang::from_header`]).
 pub fn lang(name: Option<&str>) -> Lang {

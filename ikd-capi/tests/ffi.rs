@@ -295,3 +295,11 @@ fn english_on_request_and_the_nik_masked_by_default() {
     // SAFETY: freed once.
     unsafe { ikd_verifier_free(v) };
 }
+
+#[test]
+fn a_panic_becomes_internal_error() {
+    let out: Result<(), _> = ikd_capi::session::guard(ikd_core::Lang::En, || panic!("a bug"));
+    let e = out.unwrap_err();
+    assert_eq!(e.code, "internal_error");
+    assert!(e.message.contains("internal error"));
+}

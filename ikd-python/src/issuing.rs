@@ -1,7 +1,7 @@
 //! Issuing (`import ikd.issuing`): keys and credentials through the core's one issuing policy
 //! (`ikd_core::issuance::plan`, as `ikd issue` and the server's `POST /v1/credentials`).
 
-use ikd_capi::session::BindingError;
+use ikd_capi::session::{BindingError, guard};
 use ikd_core::issuance::{DEFAULT_VALID_DAYS, MAX_VALID_DAYS, PlanRequest, Start, plan};
 use ikd_core::photo::PhotoLimits;
 use ikd_core::{Claims, Issuer, PublicKey, Serial, StatusIndex, Timestamp};
@@ -111,16 +111,18 @@ fn issue<'py>(
     };
     let (issued, planned) = py
         .detach(|| {
-            let planned = plan(&req, now).map_err(|e| BindingError::from_core(&e, lang))?;
-            // SecretKey has no Clone (on purpose): the issuer gets its own copy from the key
-            // file text, which is wiped on drop.
-            let copy = ikd_core::SecretKey::from_file_text(&key.key.to_file_text())
-                .map_err(|e| BindingError::from_core(&e, lang))?;
-            let issuer = Issuer::new(copy);
-            let issued = issuer
-                .issue(&planned.request(serial, StatusIndex::new(status_index)))
-                .map_err(|e| BindingError::from_core(&e, lang))?;
-            Ok::<_, BindingError>((issued, planned))
+            guard(lang, || {
+                let planned = plan(&req, now).map_err(|e| BindingError::from_core(&e, lang))?;
+                // SecretKey has no Clone (on purpose): the issuer gets its own copy from the key
+                // file text, which is wiped on drop.
+                let copy = ikd_core::SecretKey::from_file_text(&key.key.to_file_text())
+                    .map_err(|e| BindingError::from_core(&e, lang))?;
+                let issuer = Issuer::new(copy);
+                let issued = issuer
+                    .issue(&planned.request(serial, StatusIndex::new(status_index)))
+                    .map_err(|e| BindingError::from_core(&e, lang))?;
+                Ok::<_, BindingError>((issued, planned))
+            })
         })
         .map_err(|e| py_err(py, e))?;
     let d = PyDict::new(py);

@@ -14,7 +14,7 @@
 mod issuing;
 mod lists;
 
-use ikd_capi::session::{self, BindingError, CallOptions, Session};
+use ikd_capi::session::{self, BindingError, CallOptions, Session, guard};
 use ikd_core::{Lang, Timestamp};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
@@ -143,7 +143,7 @@ impl Verifier {
         let roots: Vec<&str> = pinned_roots.iter().map(String::as_str).collect();
         let status_refs: Vec<&[u8]> = statuses.iter().map(Vec::as_slice).collect();
         let session = py
-            .detach(|| Session::with_trust_list(&list, &roots, &status_refs, skew_seconds, lang))
+            .detach(|| guard(lang, || Session::with_trust_list(&list, &roots, &status_refs, skew_seconds, lang)))
             .map_err(|e| py_err(py, e))?;
         Ok(Verifier { session })
     }
@@ -179,7 +179,7 @@ impl Verifier {
             photo,
         };
         // Everything but building the dict runs without the GIL.
-        let answer = py.detach(|| self.session.verify(text, &opts)).map_err(|e| py_err(py, e))?;
+        let answer = py.detach(|| guard(lang, || self.session.verify(text, &opts))).map_err(|e| py_err(py, e))?;
         Ok(pythonize::pythonize(py, &answer)?)
     }
 
@@ -211,8 +211,12 @@ fn scan<'py>(py: Python<'py>, image: &[u8], lang: Option<&str>, live_frame: bool
     let lang = lang_of(lang);
     let effort = if live_frame { ScanEffort::LiveFrame } else { ScanEffort::Thorough };
     let codes = py
-        .detach(|| decode_image_with(image, &ScanLimits::default(), effort))
-        .map_err(|e| py_err(py, BindingError::from_core(&e, lang)))?;
+        .detach(|| {
+            guard(lang, || {
+                decode_image_with(image, &ScanLimits::default(), effort).map_err(|e| BindingError::from_core(&e, lang))
+            })
+        })
+        .map_err(|e| py_err(py, e))?;
     let out = PyList::empty(py);
     for c in &codes {
         let d = PyDict::new(py);
