@@ -222,6 +222,7 @@ pub async fn upload(
     let mut batches = Vec::with_capacity(body.entries.len());
     let mut last = 0u64;
     for (i, e) in body.entries.iter().enumerate() {
+        let r = record(i, e, &actor, now)?;
         if e.seq <= last {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -232,7 +233,6 @@ pub async fn upload(
             .with("index", i));
         }
         last = e.seq;
-        let r = record(i, e, &actor, now)?;
         batches.push(AuditBatch { id: page_batch_id(&actor, &body.page_id, e.seq), records: vec![r] });
     }
     let outcomes = state.audit.append_batches(batches).await.map_err(|e| {
