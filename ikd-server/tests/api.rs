@@ -858,7 +858,12 @@ async fn page_audit_rejections_have_specific_codes_and_record_nothing() {
     let now = Timestamp::now();
     let cases: Vec<(serde_json::Value, StatusCode, &str, Option<&str>)> = vec![
         (json!({"page_id": "xyz", "entries": [ok]}), StatusCode::BAD_REQUEST, "invalid_request", Some("page_id")),
-        (json!({"page_id": PAGE_ID.to_uppercase(), "entries": [ok]}), StatusCode::BAD_REQUEST, "invalid_request", Some("page_id")),
+        (
+            json!({"page_id": PAGE_ID.to_uppercase(), "entries": [ok]}),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            Some("page_id"),
+        ),
         (json!({"page_id": PAGE_ID, "entries": []}), StatusCode::BAD_REQUEST, "invalid_request", Some("entries")),
         (json!({"page_id": PAGE_ID, "entries": [ok], "extra": 1}), StatusCode::BAD_REQUEST, "invalid_request", None),
         (json!({"page_id": PAGE_ID, "entries": [{"seq": 1}]}), StatusCode::BAD_REQUEST, "invalid_request", None),
@@ -880,8 +885,18 @@ async fn page_audit_rejections_have_specific_codes_and_record_nothing() {
             "audit_out_of_order",
             Some("entries[1].seq"),
         ),
-        (with("at", json!("yesterday")), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].at")),
-        (with("at", json!("2019-12-31T23:59:59Z")), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].at")),
+        (
+            with("at", json!("yesterday")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].at"),
+        ),
+        (
+            with("at", json!("2019-12-31T23:59:59Z")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].at"),
+        ),
         (
             with("at", json!(now.plus(367 * DAY).to_string())),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -890,12 +905,37 @@ async fn page_audit_rejections_have_specific_codes_and_record_nothing() {
         ),
         (with("seq", json!(0)), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].seq")),
         (with("serial", json!(0)), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].serial")),
-        (with("key_id", json!("C280C2")), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].key_id")),
-        (with("key_id", json!("c280c")), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].key_id")),
-        (with("verdict", json!("valid")), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].verdict")),
+        (
+            with("key_id", json!("C280C2")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].key_id"),
+        ),
+        (
+            with("key_id", json!("c280c")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].key_id"),
+        ),
+        (
+            with("verdict", json!("valid")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].verdict"),
+        ),
         (with("code", json!("Ok")), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].code")),
-        (with("code", json!("x".repeat(65))), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].code")),
-        (with("code", json!("expired")), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].code")),
+        (
+            with("code", json!("x".repeat(65))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].code"),
+        ),
+        (
+            with("code", json!("expired")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].code"),
+        ),
         (with("serial", json!(-1)), StatusCode::BAD_REQUEST, "invalid_request", None),
     ];
     for (body, status, code, field) in cases {

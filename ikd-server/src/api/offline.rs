@@ -215,8 +215,9 @@ pub async fn upload(
         .with("max", max));
     }
     if body.entries.is_empty() {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", "`entries` is empty")
-            .with("field", "entries"));
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", "`entries` is empty").with("field", "entries")
+        );
     }
     let now = Timestamp::now();
     let mut batches = Vec::with_capacity(body.entries.len());

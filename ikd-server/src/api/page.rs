@@ -123,7 +123,8 @@ pub async fn wasm_asset(uri: Uri) -> Response {
             resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
             resp
         }
-        None => crate::error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "no such file")
-            .into_response(),
+        None => {
+            crate::error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "no such file").into_response()
+        }
     }
 }
