@@ -1031,7 +1031,7 @@ async fn offline_page_assets_and_headers() {
     assert_eq!(r.headers["content-type"], "application/manifest+json");
     let m = r.json();
     assert_eq!((m["start_url"].clone(), m["scope"].clone()), (json!("/"), json!("/")));
-    assert_eq!(get(&h.router, &m["icons"][0]["src"].as_str().unwrap().to_owned()).await.status, StatusCode::OK);
+    assert_eq!(get(&h.router, m["icons"][0]["src"].as_str().unwrap()).await.status, StatusCode::OK);
     let r = get(&h.router, "/").await;
     let csp = r.headers["content-security-policy"].to_str().unwrap().to_owned();
     assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("manifest-src 'self'"), "{csp}");
