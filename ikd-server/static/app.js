@@ -741,10 +741,15 @@
       try { return w[fn].apply(null, args); } catch (e) { return { accept: false, code: e.code || 'decide_failed' }; }
     };
     let trust = held.trust_list;
+    let roots = held.pinned_roots;
     if (offered.trust_list && offered.trust_list.bytes !== held.trust_list.bytes) {
       const d = decide('decideTrustList', [b64ToBytes(held.trust_list.bytes), b64ToBytes(offered.trust_list.bytes),
         held.pinned_roots, nowSecs(), { lang: lang }]);
-      if (d.accept) trust = offered.trust_list; else problems.push('trust_list:' + d.code);
+      if (d.accept) {
+        trust = offered.trust_list;
+        // The roots to keep pinned beside the new list (a root rotation hands over to them).
+        if (Array.isArray(d.roots) && d.roots.length) roots = d.roots;
+      } else problems.push('trust_list:' + d.code);
     }
     const status = [];
     const seen = new Set();
@@ -753,14 +758,14 @@
       const h = (held.status_lists || []).find((x) => x.issuer_key === s.issuer_key);
       if (h && h.bytes === s.bytes) { status.push(h); return; }
       const d = decide('decideStatusList', [h ? b64ToBytes(h.bytes) : null, b64ToBytes(s.bytes),
-        b64ToBytes(trust.bytes), held.pinned_roots, nowSecs(), { lang: lang }]);
+        b64ToBytes(trust.bytes), roots, nowSecs(), { lang: lang }]);
       if (d.accept) status.push(s);
       else { problems.push('status:' + s.key_id + ':' + d.code); if (h) status.push(h); }
     });
     (held.status_lists || []).forEach((h) => { if (!seen.has(h.issuer_key)) status.push(h); });
     off.problems = problems;
     return Object.assign({}, held, {
-      trust_list: trust, status_lists: status, policies: offered.policies, freshness_policy: offered.freshness_policy,
+      trust_list: trust, pinned_roots: roots, status_lists: status, policies: offered.policies, freshness_policy: offered.freshness_policy,
       demo: offered.demo, wasm: offered.wasm, fetched_at: fetched
     });
   }
@@ -887,7 +892,7 @@
     show(r);
     $('result').dataset.engine = 'wasm';
     if (r.verdict === 'VALID' && r.live && typeof off.verifier.exportReplay === 'function') {
-      try { await kvSet('replay', off.verifier.exportReplay()); } catch (e) { /* memory only */ }
+      try { await kvSet('replay', off.verifier.exportReplay(now)); } catch (e) { /* memory only */ }
     }
     try { await queueAudit(r, now); } catch (e) { /* IndexedDB unavailable */ }
     if (off.online) flushAudit();
