@@ -942,7 +942,7 @@
       } catch (e) { /* fall through to the core's reader */ }
     }
     const m = await reader();
-    try { return m.readImage(new Uint8Array(await file.arrayBuffer())); } catch (e) { throw readerError(e); }
+    try { return m.readImage(new Uint8Array(await file.arrayBuffer()), { lang: lang }); } catch (e) { throw readerError(e); }
   }
 
   async function readFrameLocal(canvas, ctx) {
@@ -953,7 +953,7 @@
     }
     const m = await reader();
     const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    try { return m.readFrame(new Uint8Array(img.data.buffer), canvas.width, canvas.height); } catch (e) {
+    try { return m.readFrame(img.data, canvas.width, canvas.height, { lang: lang }); } catch (e) {
       if (e && e.code === 'no_qr_found') return [];
       throw e;
     }
