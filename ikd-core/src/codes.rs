@@ -47,6 +47,8 @@ pub enum CodeKind {
     Photo,
     /// Inspecting an unverified text (`InspectError::code`; decode errors pass through).
     Inspect,
+    /// Restoring a replay-cache snapshot (`ReplayStateError::code`, `ReplayCache::restore`).
+    ReplayState,
 }
 
 /// One stable code.
@@ -362,6 +364,11 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: "present_challenge_too_long", kind: CodeKind::Present, verdict: None, check: None },
     CodeInfo { code: "present_challenge_without_holder", kind: CodeKind::Present, verdict: None, check: None },
     CodeInfo { code: "present_time_out_of_range", kind: CodeKind::Present, verdict: None, check: None },
+    // Replay-cache snapshots (`ReplayStateError::code`).
+    CodeInfo { code: "replay_state_too_large", kind: CodeKind::ReplayState, verdict: None, check: None },
+    CodeInfo { code: "replay_state_invalid", kind: CodeKind::ReplayState, verdict: None, check: None },
+    CodeInfo { code: "replay_state_version", kind: CodeKind::ReplayState, verdict: None, check: None },
+    CodeInfo { code: "replay_state_full", kind: CodeKind::ReplayState, verdict: None, check: None },
     // Claim lists (`DisclosureError::code`).
     CodeInfo { code: "disclosure_unknown_claim", kind: CodeKind::Disclosure, verdict: None, check: None },
     CodeInfo { code: "disclosure_empty", kind: CodeKind::Disclosure, verdict: None, check: None },
@@ -650,6 +657,13 @@ mod tests {
             crate::issuance::PlanError::CardExpired { berlaku_hingga: "2030-01-01".into() },
         );
         add!(CodeKind::Inspect, crate::inspect::InspectError::Presentation);
+        add!(
+            CodeKind::ReplayState,
+            crate::present::ReplayStateError::TooLarge { len: 90, max: 49 },
+            crate::present::ReplayStateError::Malformed("truncated"),
+            crate::present::ReplayStateError::UnsupportedVersion(2),
+            crate::present::ReplayStateError::Full { capacity: 2 },
+        );
         add!(
             CodeKind::Key,
             KeyError::WrongFormat { expected: "ikd-pub-ed25519:" },

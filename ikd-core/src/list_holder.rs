@@ -28,6 +28,21 @@
 //! [`decide_status_list`] accepts a verified status list when it is dated no later than the
 //! clock allows and follows the held one ([`StatusList::check_offer`]).
 //!
+//! # Answers for bindings and pages
+//!
+//! [`answer_trust_list_offer`] and [`answer_status_list_offer`] take the held and offered
+//! lists as the bytes a page or a binding keeps, run the decisions above, and answer an
+//! [`OfferView`] (serde, the same JSON everywhere): whether to hold the offered list, and if
+//! not, the stable code and message of the refusal.
+//!
+//! A holder keeps, beside the trust list it holds, the roots that list was accepted under
+//! ([`OfferView::roots`], as the server keeps its `trust-roots` file and `ikd sync` its roots
+//! file): after a root hand-over those are no longer the configured pinned roots. The held
+//! list is verified under the pinned roots and those held roots together. A held list that
+//! does not verify (or, for a status list, no longer verifies under the trust list) is treated
+//! as absent, as `ikd sync` treats a broken cache and the server a status list its new trust
+//! list no longer trusts; the answer names it in `held_error`.
+//!
 //! # Sequence numbers
 //!
 //! [`next_status_sequence`]: a publisher signs its next status list with
@@ -37,9 +52,12 @@
 //! restarting at 1 and being refused as a rollback; `previous + 1` keeps it strictly
 //! increasing when lists are signed faster than once a second.
 
+use serde::Serialize;
+
 use crate::credential::Timestamp;
 use crate::keys::PublicKey;
-use crate::status::{StatusList, StatusListError};
+use crate::lang::Lang;
+use crate::status::{Freshness, FreshnessPolicy, StatusList, StatusListError};
 use crate::trustlist::{TrustList, TrustListError};
 
 /// Whether a trust list that the held list's `next_roots` did not sign may be accepted
@@ -139,4 +157,191 @@ pub fn next_status_sequence(previous: Option<u64>, now: Timestamp) -> u64 {
     let clock = u64::try_from(now.unix()).unwrap_or(0);
     let after = previous.map_or(1, |p| p.saturating_add(1));
     clock.max(after).max(1)
+}
+
+/// The answer to an offered trust list or status list, for bindings and pages
+/// ([`answer_trust_list_offer`], [`answer_status_list_offer`]). Serialised as JSON with every
+/// field present (`null` when it does not apply).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OfferView {
+    /// `trust_list` or `status_list`.
+    pub list: &'static str,
+    /// Whether the offered list is to be held from now on. `false`: keep the held list;
+    /// `code` and `message` say why.
+    pub accept: bool,
+    /// When accepted, how: `first`, `unchanged`, `successor` or `repinned` ([`Decision::kind`]).
+    pub decision: Option<&'static str>,
+    /// When refused, the stable code of the refusal (`trust_list_rollback`, `status_list_bad_signature`, …).
+    pub code: Option<&'static str>,
+    /// When refused, the message in the language asked for.
+    pub message: Option<String>,
+    /// When accepted, the offered list's sequence number.
+    pub sequence: Option<u64>,
+    /// When accepted, when the offered list was made (RFC 3339).
+    pub issued_at: Option<String>,
+    /// When an accepted trust list plans its successor (RFC 3339; a refresh hint).
+    pub next_update: Option<String>,
+    /// When an accepted status list stops being fresh by its own TTL (RFC 3339).
+    pub expires_at: Option<String>,
+    /// When accepted, the list's freshness at the time given: `fresh`, `in_grace` or `stale`
+    /// (`docs/TRUST-AND-STATUS.md`, default periods).
+    pub freshness: Option<&'static str>,
+    /// When accepted, the list's age in seconds at the time given (0 for a list dated ahead).
+    pub age_secs: Option<i64>,
+    /// The held list's sequence number, when one was given and verified.
+    pub held_sequence: Option<u64>,
+    /// A held list was given but does not verify, so it was treated as absent: its code.
+    pub held_error: Option<&'static str>,
+    /// Trust lists: the root keys (`ikdpk1:` texts) to pin beside the list held after this
+    /// answer, and to pass as `pinned` next time: the accepted list's verified signers, or
+    /// on a refusal the held list's (empty when neither verified).
+    pub roots: Vec<String>,
+    /// Status lists: the key id of the issuer key the offered list covers, when it verified.
+    pub key_id: Option<String>,
+}
+
+impl OfferView {
+    fn refused(list: &'static str, code: &'static str, message: String) -> OfferView {
+        OfferView {
+            list,
+            accept: false,
+            decision: None,
+            code: Some(code),
+            message: Some(message),
+            sequence: None,
+            issued_at: None,
+            next_update: None,
+            expires_at: None,
+            freshness: None,
+            age_secs: None,
+            held_sequence: None,
+            held_error: None,
+            roots: Vec::new(),
+            key_id: None,
+        }
+    }
+
+    fn accepted(list: &'static str, kind: &'static str) -> OfferView {
+        OfferView {
+            accept: true,
+            decision: Some(kind),
+            code: None,
+            message: None,
+            ..OfferView::refused(list, "", String::new())
+        }
+    }
+
+    /// Fills in the accepted list's sequence, date and freshness at `now`.
+    fn describe(&mut self, sequence: u64, issued_at: Timestamp, freshness: Freshness, now: Timestamp) {
+        self.sequence = Some(sequence);
+        self.issued_at = Some(issued_at.to_string());
+        self.freshness = Some(freshness.code());
+        self.age_secs = Some(now.unix().saturating_sub(issued_at.unix()).max(0));
+    }
+}
+
+/// The root keys a holder verifies trust lists with.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Roots<'a> {
+    /// The configured pinned roots (the operator's): a first list must be signed by one, and
+    /// so must a re-pinned successor.
+    pub pinned: &'a [PublicKey],
+    /// The roots kept beside the held trust list: [`OfferView::roots`] of the answer that
+    /// accepted it (after a root hand-over, not the configured ones).
+    pub held: &'a [PublicKey],
+}
+
+impl Roots<'_> {
+    /// The pinned and the held roots together, each once: what the held list verifies under.
+    pub fn all(&self) -> Vec<PublicKey> {
+        let mut out = self.pinned.to_vec();
+        out.extend(self.held.iter().filter(|k| !self.pinned.contains(k)));
+        out
+    }
+}
+
+fn root_texts(keys: &[PublicKey]) -> Vec<String> {
+    keys.iter().map(PublicKey::to_text).collect()
+}
+
+/// Answers a trust list offered (`offered`, the bytes of the file) to a holder that holds
+/// `held` (the bytes it kept, if any): the held list is verified under [`Roots::all`]
+/// (treated as absent if it does not verify, see `held_error`), then [`decide_trust_list`]
+/// decides with [`Roots::pinned`] (a first list, and a re-pin when `repin` allows it). `now`
+/// only dates the answer's `freshness`.
+pub fn answer_trust_list_offer(
+    held: Option<&[u8]>,
+    offered: &[u8],
+    roots: Roots<'_>,
+    repin: RepinPolicy,
+    now: Timestamp,
+    lang: Lang,
+) -> OfferView {
+    const LIST: &str = "trust_list";
+    let (held, held_error) = match held.map(|b| TrustList::verify(b, &roots.all())) {
+        None => (None, None),
+        Some(Ok(l)) => (Some(l), None),
+        Some(Err(e)) => (None, Some(e.code())),
+    };
+    let mut view = match decide_trust_list(held.as_ref(), offered, roots.pinned, repin) {
+        Err(e) => {
+            let mut v = OfferView::refused(LIST, e.code(), e.message(lang));
+            v.roots = held.as_ref().map(|h| root_texts(h.signed_by())).unwrap_or_default();
+            v
+        }
+        Ok(decision) => {
+            let mut v = OfferView::accepted(LIST, decision.kind());
+            // `Unchanged` carries no list (and only comes with a held list): the held one is the same.
+            if let Some(list) = decision.into_list().as_ref().or(held.as_ref()) {
+                v.describe(list.sequence(), list.issued_at(), list.freshness(now, &FreshnessPolicy::default()), now);
+                v.next_update = Some(list.next_update().to_string());
+                v.roots = root_texts(list.signed_by());
+            }
+            v
+        }
+    };
+    view.held_sequence = held.as_ref().map(TrustList::sequence);
+    view.held_error = held_error;
+    view
+}
+
+/// Answers a status list offered (`offered`) to a holder that holds `held` (if any), under
+/// the trust list `trust_list` (bytes) verified under [`Roots::all`]: the trust list
+/// must verify (its error is the refusal otherwise), the offered list must verify under it
+/// ([`StatusList::verify_under_trust_list`]), a held list that does not is treated as absent,
+/// then [`decide_status_list`] decides at `now` with `skew_secs` of clock tolerance.
+pub fn answer_status_list_offer(
+    held: Option<&[u8]>,
+    offered: &[u8],
+    trust_list: &[u8],
+    roots: Roots<'_>,
+    now: Timestamp,
+    skew_secs: i64,
+    lang: Lang,
+) -> OfferView {
+    const LIST: &str = "status_list";
+    let trust = match TrustList::verify(trust_list, &roots.all()) {
+        Ok(t) => t,
+        Err(e) => return OfferView::refused(LIST, e.code(), e.message(lang)),
+    };
+    let (held, held_error) = match held.map(|b| StatusList::verify_under_trust_list(b, &trust)) {
+        None => (None, None),
+        Some(Ok(l)) => (Some(l), None),
+        Some(Err(e)) => (None, Some(e.code())),
+    };
+    let decided = StatusList::verify_under_trust_list(offered, &trust)
+        .and_then(|new| decide_status_list(held.as_ref(), new.clone(), now, skew_secs).map(|d| (d, new)));
+    let mut view = match decided {
+        Err(e) => OfferView::refused(LIST, e.code(), e.message(lang)),
+        Ok((decision, new)) => {
+            let mut v = OfferView::accepted(LIST, decision.kind());
+            v.describe(new.sequence(), new.issued_at(), new.freshness(now, &FreshnessPolicy::default()), now);
+            v.expires_at = Some(new.expires_at().to_string());
+            v.key_id = Some(new.key_id().to_string());
+            v
+        }
+    };
+    view.held_sequence = held.as_ref().map(StatusList::sequence);
+    view.held_error = held_error;
+    view
 }

@@ -470,6 +470,197 @@ impl ReplayCache {
     }
 }
 
+/// First bytes of a replay-cache snapshot ([`ReplayCache::snapshot`]).
+const REPLAY_SNAPSHOT_MAGIC: &[u8; 4] = b"IKDR";
+/// Version of the snapshot layout.
+const REPLAY_SNAPSHOT_VERSION: u8 = 1;
+/// Bytes before the entries: magic, version, a 4-byte entry count.
+const REPLAY_SNAPSHOT_HEADER: usize = 9;
+/// Bytes of one entry: id (16), owner (16), end of its window (8, big-endian Unix seconds).
+const REPLAY_SNAPSHOT_ENTRY: usize = 40;
+
+/// Errors from restoring a replay-cache snapshot ([`ReplayCache::restore`]). On any of them
+/// the cache is left as it was.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayStateError {
+    /// More bytes than this cache could ever have written.
+    #[error("the replay state is {len} bytes, more than the limit of {max}")]
+    TooLarge {
+        /// Bytes given.
+        len: usize,
+        /// The limit for this cache's capacity.
+        max: usize,
+    },
+    /// Not a replay-cache snapshot, or not in its canonical form.
+    #[error("the replay state is not valid: {0}")]
+    Malformed(&'static str),
+    /// A layout version this build does not read.
+    #[error("replay state version {0} is not supported")]
+    UnsupportedVersion(u8),
+    /// The live entries would not fit in the cache beside the ones it holds.
+    #[error("the replay state holds more live entries than the cache can take ({capacity})")]
+    Full {
+        /// The cache's capacity.
+        capacity: usize,
+    },
+}
+
+impl ReplayStateError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReplayStateError::TooLarge { .. } => "replay_state_too_large",
+            ReplayStateError::Malformed(_) => "replay_state_invalid",
+            ReplayStateError::UnsupportedVersion(_) => "replay_state_version",
+            ReplayStateError::Full { .. } => "replay_state_full",
+        }
+    }
+
+    /// A plain-language message in the language.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (ReplayStateError::TooLarge { len, max }, Lang::Id) => {
+                format!("data ingatan pemutaran ulang berukuran {len} byte, melebihi batas {max}")
+            }
+            (ReplayStateError::Malformed(what), Lang::Id) => {
+                format!("data ingatan pemutaran ulang tidak sah: {what}")
+            }
+            (ReplayStateError::UnsupportedVersion(v), Lang::Id) => {
+                format!("versi data ingatan pemutaran ulang {v} tidak didukung")
+            }
+            (ReplayStateError::Full { capacity }, Lang::Id) => format!(
+                "data ingatan pemutaran ulang memuat lebih banyak entri aktif daripada yang dapat ditampung ({capacity})"
+            ),
+        }
+    }
+}
+
+impl ReplayCache {
+    /// How far beyond the restoring clock an entry's window may end
+    /// ([`ReplayCache::restore`]). A live presentation's window is minutes long; an entry
+    /// kept for longer would only fill the cache.
+    pub const MAX_RESTORE_HORIZON_SECS: i64 = 86_400;
+
+    /// The most bytes [`ReplayCache::restore`] reads for this cache: a snapshot of a cache of
+    /// the same capacity.
+    pub fn max_snapshot_bytes(&self) -> usize {
+        REPLAY_SNAPSHOT_HEADER.saturating_add(self.capacity.saturating_mul(REPLAY_SNAPSHOT_ENTRY))
+    }
+
+    /// A compact, versioned snapshot of the entries still inside their windows at `now`
+    /// (Unix seconds), for a verifier that must remember live presentations across a restart
+    /// or a page reload: `IKDR`, version 1, a big-endian `u32` count, then per entry (sorted
+    /// by id, each once) the 16-byte id (a hash of the holder signature), the 16-byte owner
+    /// (a hash of the holder key) and the big-endian `i64` end of its window. No personal
+    /// data; at most [`ReplayCache::max_snapshot_bytes`].
+    pub fn snapshot(&self, now: i64) -> Vec<u8> {
+        let mut live: Vec<([u8; 16], [u8; 16], i64)> = self
+            .seen
+            .iter()
+            .filter(|(_, (until, _))| *until > now)
+            .map(|(id, (until, owner))| (*id, *owner, *until))
+            .collect();
+        live.sort_unstable_by_key(|(id, _, _)| *id);
+        // A cache never holds 2^32 entries (that is 170 GB of them); the count saturates.
+        let count = u32::try_from(live.len()).unwrap_or(u32::MAX);
+        let mut out = Vec::with_capacity(REPLAY_SNAPSHOT_HEADER + live.len() * REPLAY_SNAPSHOT_ENTRY);
+        out.extend_from_slice(REPLAY_SNAPSHOT_MAGIC);
+        out.push(REPLAY_SNAPSHOT_VERSION);
+        out.extend_from_slice(&count.to_be_bytes());
+        for (id, owner, until) in live.iter().take(count as usize) {
+            out.extend_from_slice(id);
+            out.extend_from_slice(owner);
+            out.extend_from_slice(&until.to_be_bytes());
+        }
+        out
+    }
+
+    /// Adds the entries of a [`ReplayCache::snapshot`] that are still inside their windows at
+    /// `now` to this cache, and answers how many it added. Entries whose window has ended
+    /// are skipped; an id already held keeps the later end. Restoring only ever adds what
+    /// to refuse, never removes it: a presentation seen before the snapshot stays a replay.
+    ///
+    /// Strict: the size cap ([`ReplayCache::max_snapshot_bytes`]), the magic and version,
+    /// the count matching the length, ids strictly ascending, and no window ending more than
+    /// [`ReplayCache::MAX_RESTORE_HORIZON_SECS`] after `now`. If anything is wrong, or the live entries
+    /// would not fit beside the ones held, nothing is added.
+    pub fn restore(&mut self, bytes: &[u8], now: i64) -> Result<usize, ReplayStateError> {
+        let max = self.max_snapshot_bytes();
+        if bytes.len() > max {
+            return Err(ReplayStateError::TooLarge { len: bytes.len(), max });
+        }
+        let (header, body) = bytes.split_at_checked(REPLAY_SNAPSHOT_HEADER).ok_or({
+            if REPLAY_SNAPSHOT_MAGIC.starts_with(bytes.get(..4.min(bytes.len())).unwrap_or(&[])) {
+                ReplayStateError::Malformed("truncated")
+            } else {
+                ReplayStateError::Malformed("not a replay state")
+            }
+        })?;
+        if header.get(..4) != Some(REPLAY_SNAPSHOT_MAGIC.as_slice()) {
+            return Err(ReplayStateError::Malformed("not a replay state"));
+        }
+        let version = header.get(4).copied().unwrap_or(0);
+        if version != REPLAY_SNAPSHOT_VERSION {
+            return Err(ReplayStateError::UnsupportedVersion(version));
+        }
+        let mut count = [0u8; 4];
+        count.copy_from_slice(header.get(5..9).unwrap_or(&[0; 4]));
+        let count = u32::from_be_bytes(count) as usize;
+        if count.checked_mul(REPLAY_SNAPSHOT_ENTRY) != Some(body.len()) {
+            return Err(ReplayStateError::Malformed("the entry count does not match the length"));
+        }
+        let mut entries = Vec::with_capacity(count);
+        let mut previous: Option<[u8; 16]> = None;
+        for chunk in body.chunks_exact(REPLAY_SNAPSHOT_ENTRY) {
+            let (mut id, mut owner, mut until) = ([0u8; 16], [0u8; 16], [0u8; 8]);
+            id.copy_from_slice(chunk.get(..16).unwrap_or(&[0; 16]));
+            owner.copy_from_slice(chunk.get(16..32).unwrap_or(&[0; 16]));
+            until.copy_from_slice(chunk.get(32..40).unwrap_or(&[0; 8]));
+            let until = i64::from_be_bytes(until);
+            if previous.is_some_and(|p| p >= id) {
+                return Err(ReplayStateError::Malformed("entries are not in ascending order of id"));
+            }
+            previous = Some(id);
+            if until > now.saturating_add(Self::MAX_RESTORE_HORIZON_SECS) {
+                return Err(ReplayStateError::Malformed("an entry's window ends too far ahead"));
+            }
+            if until > now {
+                entries.push((id, owner, until));
+            }
+        }
+        self.forget_expired(now);
+        self.sweep(now);
+        let new = entries.iter().filter(|(id, _, _)| !self.seen.contains_key(id)).count();
+        if self.seen.len().saturating_add(new) > self.capacity {
+            return Err(ReplayStateError::Full { capacity: self.capacity });
+        }
+        entries.sort_unstable_by_key(|(_, _, until)| *until);
+        let mut added = 0;
+        for (id, owner, until) in entries {
+            match self.seen.get(&id).copied() {
+                Some((held, _)) if held >= until => continue,
+                Some((_, old_owner)) => self.release(old_owner),
+                None => added += 1,
+            }
+            self.seen.insert(id, (until, owner));
+            *self.owners.entry(owner).or_insert(0) += 1;
+            self.order.push_back((id, until));
+        }
+        Ok(added)
+    }
+
+    /// Records an accepted live presentation's [`crate::ReplayToken`] (from
+    /// [`crate::Verification::replay_token`]) held by `holder_key` at `now`: the same check
+    /// as the verifier's own cache, for a store kept beside it (a binding that saves and
+    /// restores its replay memory). [`ReplayCheck::Replayed`] means the presentation was
+    /// already used: reject it ([`crate::Verification::reject_replayed`]).
+    pub fn record(&mut self, token: &crate::ReplayToken, holder_key: &crate::PublicKey, now: Timestamp) -> ReplayCheck {
+        self.check_and_insert(token.id(), replay_owner(holder_key.as_bytes()), now.unix(), token.until().unix())
+    }
+}
+
 /// The replay-cache owner of a live presentation: a hash of its holder key, so that one
 /// phone key (and so one credential) is limited however many codes it signs.
 pub(crate) fn replay_owner(holder_key: &[u8; 32]) -> [u8; 16] {
@@ -796,7 +987,7 @@ impl PresentError {
     }
 }
 
-crate::lang::user_error!(DisclosureError, PolicyError, PresentError);
+crate::lang::user_error!(DisclosureError, PolicyError, PresentError, ReplayStateError);
 
 #[cfg(test)]
 mod tests {

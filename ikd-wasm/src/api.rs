@@ -5,15 +5,16 @@
 //! Nothing here decides anything about a credential: verification, the view, the masking
 //! rule, the policy set and the list rules are ikd-core's.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 
+use ikd_core::list_holder::{self, RepinPolicy, Roots};
 use ikd_core::status::StatusList;
 use ikd_core::trustlist::TrustList;
 use ikd_core::view::PhotoData;
 use ikd_core::{
-    Clock, InspectionView, Lang, PolicySet, PublicKey, Timestamp, TrustStore, UserError, Verification,
-    VerificationView, Verifier, VerifyOptions, ViewOptions,
+    Clock, DEFAULT_SKEW_SECS, InspectionView, Lang, PolicySet, PublicKey, ReplayCache, ReplayCheck, Timestamp,
+    TrustStore, UserError, Verification, VerificationView, Verifier, VerifyOptions, ViewOptions,
 };
 use serde_json::{Value, json};
 
@@ -75,6 +76,13 @@ pub struct Options {
     pub show_nik: bool,
     /// Put the embedded face photo in the answer as a `data:` URL.
     pub photo: bool,
+    /// Trust-list offers: accept a successor signed by the pinned roots even though the held
+    /// list's `next_roots` did not sign it ([`RepinPolicy::AllowPinnedRoots`], the operator's
+    /// explicit re-pin). Off by default.
+    pub repin: bool,
+    /// List offers: the root keys kept beside the held trust list (the `roots` of the answer
+    /// that accepted it), under which it is verified together with the pinned roots.
+    pub held_roots: Vec<String>,
 }
 
 /// A problem with one of the lists given to a trust-list verification: the list is not used.
@@ -117,6 +125,11 @@ impl CallerClock {
     /// Sets the time the next verification runs at.
     pub fn set(&self, t: Timestamp) {
         self.0.store(t.unix(), Ordering::SeqCst);
+    }
+
+    /// Moves the clock to `t` unless it already reads later (the last time the caller gave).
+    fn advance(&self, t: Timestamp) {
+        self.0.fetch_max(t.unix(), Ordering::SeqCst);
     }
 }
 
@@ -173,7 +186,18 @@ pub struct Session {
     verifier: Verifier,
     clock: Arc<CallerClock>,
     list_errors: Vec<ListError>,
+    /// Every live presentation this session accepted or imported, within its window: what
+    /// [`Session::export_replay`] saves and [`Session::import_replay`] restores. The
+    /// verifier's own cache cannot be read or filled from outside the core's verifier, so
+    /// each accepted live presentation's replay token is also recorded here, and one found
+    /// here already is rejected as a replay ([`Verification::reject_replayed`]).
+    record: Mutex<ReplayCache>,
 }
+
+/// Capacity of a session's replay record: twice the verifier's own cache (100 000 live
+/// presentations), so that a full cache's worth imported after a reload still leaves room
+/// for a full cache's worth accepted since. A snapshot is at most 9 + 40 × this bytes (8 MB).
+pub const REPLAY_RECORD_CAPACITY: usize = 200_000;
 
 impl Session {
     /// A verifier over a trust store (JSON, `docs/FORMAT.md` §5.1).
@@ -194,10 +218,7 @@ impl Session {
         opts: &Options,
     ) -> Result<Session, BindingError> {
         let lang = opts.lang;
-        let roots = pinned_roots
-            .iter()
-            .map(|r| PublicKey::from_text(r.trim()).map_err(|e| BindingError::from_core(&e, lang)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let roots = self::pinned_roots(pinned_roots, lang)?;
         let mut errors = Vec::new();
         let (verifier, list) = match TrustList::verify(trust_list, &roots) {
             Ok(list) => (Verifier::from_trust_list(list.clone()), Some(list)),
@@ -231,7 +252,35 @@ impl Session {
         if let Some(s) = opts.skew_secs {
             verifier = verifier.with_skew_secs(s);
         }
-        Session { verifier, clock, list_errors }
+        // No per-holder limit here: the verifier's own cache applies it; this record only
+        // remembers what was accepted.
+        let record = ReplayCache::new(REPLAY_RECORD_CAPACITY).with_owner_limit(REPLAY_RECORD_CAPACITY);
+        Session { verifier, clock, list_errors, record: Mutex::new(record) }
+    }
+
+    fn record(&self) -> std::sync::MutexGuard<'_, ReplayCache> {
+        self.record.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A snapshot of the live presentations this session remembers (accepted or imported)
+    /// whose window has not ended at `now_unix_seconds`, or, without it, at the latest time
+    /// the session was given ([`ReplayCache::snapshot`]).
+    pub fn export_replay(&self, now_unix_seconds: Option<f64>, lang: Lang) -> Result<Vec<u8>, BindingError> {
+        let now = match now_unix_seconds {
+            Some(n) => timestamp(n, lang)?,
+            None => self.clock.now(),
+        };
+        Ok(self.record().snapshot(now.unix()))
+    }
+
+    /// Restores a snapshot from [`Session::export_replay`] at `now_unix_seconds`: its live
+    /// entries are added to what this session remembers (nothing is ever removed), and
+    /// answers how many were added. Bad bytes throw `replay_state_*` and change nothing.
+    pub fn import_replay(&self, bytes: &[u8], now_unix_seconds: f64, lang: Lang) -> Result<usize, BindingError> {
+        let now = timestamp(now_unix_seconds, lang)?;
+        let added = self.record().restore(bytes, now.unix()).map_err(|e| BindingError::from_core(&e, lang))?;
+        self.clock.advance(now);
+        Ok(added)
     }
 
     /// The lists that did not verify when the session was made.
@@ -253,6 +302,15 @@ impl Session {
         let v = self
             .verifier
             .verify_with(text, &VerifyOptions { policy: policy.as_ref(), challenge: opts.challenge.as_deref() });
+        let v = match (v.replay_token(), v.header().and_then(|h| h.holder_key)) {
+            (Some(token), Some(holder)) => match self.record().record(&token, &holder, now) {
+                ReplayCheck::Fresh => v,
+                // Seen before (here or in an imported snapshot); or, past 200 000 live
+                // entries, not recordable: refused, never accepted unrecorded.
+                _ => v.reject_replayed(),
+            },
+            _ => v,
+        };
         Ok(view(&v, text, opts, self.list_errors_json()).to_string())
     }
 }
@@ -286,5 +344,57 @@ pub fn verify_with_trust_list(
 pub fn decode(text: &str, opts: &Options) -> Result<String, BindingError> {
     let view =
         InspectionView::of_text(text, opts.lang, opts.show_nik).map_err(|e| BindingError::from_core(&e, opts.lang))?;
+    Ok(serde_json::to_value(view).unwrap_or(Value::Null).to_string())
+}
+
+fn pinned_roots(pinned_roots: &[String], lang: Lang) -> Result<Vec<PublicKey>, BindingError> {
+    pinned_roots.iter().map(|r| PublicKey::from_text(r.trim()).map_err(|e| BindingError::from_core(&e, lang))).collect()
+}
+
+/// `decideTrustList(held, offered, pinnedRoots, now, options)`: whether a downloaded trust
+/// list replaces the one held, by the core's rule
+/// ([`list_holder::answer_trust_list_offer`]); the answer is the core's
+/// [`list_holder::OfferView`] as JSON text. `options.repin` allows a successor signed by the
+/// pinned roots. A pinned root that is not a key throws its `key_*` code.
+pub fn decide_trust_list(
+    held: Option<&[u8]>,
+    offered: &[u8],
+    pinned: &[String],
+    now_unix_seconds: f64,
+    opts: &Options,
+) -> Result<String, BindingError> {
+    let now = timestamp(now_unix_seconds, opts.lang)?;
+    let roots = pinned_roots(pinned, opts.lang)?;
+    let held_roots = pinned_roots(&opts.held_roots, opts.lang)?;
+    let repin = if opts.repin { RepinPolicy::AllowPinnedRoots } else { RepinPolicy::Refuse };
+    let view = list_holder::answer_trust_list_offer(
+        held,
+        offered,
+        Roots { pinned: &roots, held: &held_roots },
+        repin,
+        now,
+        opts.lang,
+    );
+    Ok(serde_json::to_value(view).unwrap_or(Value::Null).to_string())
+}
+
+/// `decideStatusList(held, offered, trustList, pinnedRoots, now, options)`: whether a
+/// downloaded status list replaces the one held, under the trust list verified with the
+/// pinned roots ([`list_holder::answer_status_list_offer`], with `options.skewSeconds` of
+/// clock tolerance, the core's default otherwise).
+pub fn decide_status_list(
+    held: Option<&[u8]>,
+    offered: &[u8],
+    trust_list: &[u8],
+    pinned: &[String],
+    now_unix_seconds: f64,
+    opts: &Options,
+) -> Result<String, BindingError> {
+    let now = timestamp(now_unix_seconds, opts.lang)?;
+    let roots = pinned_roots(pinned, opts.lang)?;
+    let held_roots = pinned_roots(&opts.held_roots, opts.lang)?;
+    let skew = opts.skew_secs.unwrap_or(DEFAULT_SKEW_SECS);
+    let roots = Roots { pinned: &roots, held: &held_roots };
+    let view = list_holder::answer_status_list_offer(held, offered, trust_list, roots, now, skew, opts.lang);
     Ok(serde_json::to_value(view).unwrap_or(Value::Null).to_string())
 }

@@ -88,6 +88,48 @@ export interface Inspection {
   [field: string]: unknown;
 }
 
+/** Options of decideTrustList / decideStatusList; every field is optional. */
+export interface ListOptions {
+  /** "id" (Bahasa Indonesia, the default) or "en". */
+  lang?: string;
+  /** Trust lists: accept a successor signed by `pinnedRoots` even though the held list's
+   *  next_roots did not sign it (the operator's explicit re-pin). Default false. */
+  repin?: boolean;
+  /** Status lists: clock tolerance in seconds for a list dated ahead (default 300). */
+  skewSeconds?: number;
+  /** The `roots` of the answer that accepted the held trust list, kept beside it: the held
+   *  trust list is verified under these and `pinnedRoots` together. */
+  heldRoots?: string[];
+}
+
+/**
+ * The core's answer to an offered list (ikd_core::list_holder::OfferView). `accept: false`:
+ * keep the held list; `code` and `message` say why. `accept: true`: hold the offered bytes
+ * from now on (for a trust list, pin `roots` beside them).
+ */
+export interface OfferView {
+  list: "trust_list" | "status_list";
+  accept: boolean;
+  decision: "first" | "unchanged" | "successor" | "repinned" | null;
+  code: string | null;
+  message: string | null;
+  sequence: number | null;
+  issued_at: string | null;
+  /** Trust lists: when the next list is planned (a refresh hint). */
+  next_update: string | null;
+  /** Status lists: issued_at + the list's TTL. */
+  expires_at: string | null;
+  freshness: "fresh" | "in_grace" | "stale" | null;
+  age_secs: number | null;
+  held_sequence: number | null;
+  /** A held list was given but does not verify, so it was treated as absent: its code. */
+  held_error: string | null;
+  /** Trust lists: the root keys to keep pinned beside the held list (pass them next time). */
+  roots: string[];
+  /** Status lists: the key id of the issuer key the list covers. */
+  key_id: string | null;
+}
+
 /** What the package throws: an Error with the core's stable code. */
 export interface IkdError extends Error {
   name: "IkdError";
@@ -100,6 +142,10 @@ extern "C" {
     /// The JS options object (TypeScript `VerifyOptions`), read field by field by [`options`].
     #[wasm_bindgen(typescript_type = "VerifyOptions")]
     pub type VerifyOptions;
+
+    /// The JS options object of the list decisions (TypeScript `ListOptions`).
+    #[wasm_bindgen(typescript_type = "ListOptions")]
+    pub type ListOptions;
 }
 
 /// The error thrown to JS: an `Error` named `IkdError` with the stable `code`.
@@ -178,6 +224,18 @@ fn options(obj: &JsValue) -> Result<Options, BindingError> {
     }
     o.show_nik = boolean(obj, "showNik", lang)?;
     o.photo = boolean(obj, "photo", lang)?;
+    o.repin = boolean(obj, "repin", lang)?;
+    let held_roots = get(obj, "heldRoots");
+    if !absent(&held_roots) {
+        let arr = held_roots.dyn_ref::<Array>().ok_or_else(|| BindingError::bad_argument("options.heldRoots", lang))?;
+        o.held_roots = arr
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                r.as_string().ok_or_else(|| BindingError::bad_argument(&format!("options.heldRoots[{i}]"), lang))
+            })
+            .collect::<Result<_, _>>()?;
+    }
     Ok(o)
 }
 
@@ -247,8 +305,46 @@ pub fn decode(text: &str, options: Option<VerifyOptions>) -> Result<JsValue, JsV
     parse(&json)
 }
 
+/// Decides whether a downloaded trust list (`offered`) replaces the one held (`held`, or
+/// `null`), by the core's rule, with the pinned root keys (`ikdpk1:` texts). Answers an
+/// `OfferView`; `accept: false` means keep the held list.
+#[wasm_bindgen(js_name = decideTrustList, unchecked_return_type = "OfferView")]
+pub fn decide_trust_list(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | null")] held: Option<Vec<u8>>,
+    offered: &[u8],
+    #[wasm_bindgen(js_name = pinnedRoots)] pinned_roots: Vec<String>,
+    #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
+    options: Option<ListOptions>,
+) -> Result<JsValue, JsValue> {
+    let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+    let opts = self::options(&options).map_err(throw)?;
+    let json =
+        api::decide_trust_list(held.as_deref(), offered, &pinned_roots, now_unix_seconds, &opts).map_err(throw)?;
+    parse(&json)
+}
+
+/// Decides whether a downloaded status list (`offered`) replaces the one held (`held`, or
+/// `null`), under the trust list held (`trustList`) verified with the pinned root keys.
+/// Answers an `OfferView`; `accept: false` means keep the held list.
+#[wasm_bindgen(js_name = decideStatusList, unchecked_return_type = "OfferView")]
+pub fn decide_status_list(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | null")] held: Option<Vec<u8>>,
+    offered: &[u8],
+    #[wasm_bindgen(js_name = trustList)] trust_list: &[u8],
+    #[wasm_bindgen(js_name = pinnedRoots)] pinned_roots: Vec<String>,
+    #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
+    options: Option<ListOptions>,
+) -> Result<JsValue, JsValue> {
+    let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+    let opts = self::options(&options).map_err(throw)?;
+    let json = api::decide_status_list(held.as_deref(), offered, trust_list, &pinned_roots, now_unix_seconds, &opts)
+        .map_err(throw)?;
+    parse(&json)
+}
+
 /// A verifier kept across calls, so that live presentations already accepted are refused as
-/// replays (the replay memory lives as long as the object; it is not saved).
+/// replays. The replay memory lives as long as the object; `exportReplay` / `importReplay`
+/// carry it across a reload.
 #[wasm_bindgen(js_name = Verifier)]
 #[derive(Debug)]
 pub struct JsVerifier {
@@ -295,6 +391,33 @@ impl JsVerifier {
         let opts = self::options(&options).map_err(throw)?;
         let json = self.inner.verify(text, now_unix_seconds, &opts).map_err(throw)?;
         parse(&json)
+    }
+
+    /// A snapshot of the live presentations this verifier remembers whose window has not
+    /// ended at `nowUnixSeconds` (or the latest time it was given): bytes to store and give
+    /// back to `importReplay` after a reload.
+    #[wasm_bindgen(js_name = exportReplay)]
+    pub fn export_replay(
+        &self,
+        #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: Option<f64>,
+    ) -> Result<Vec<u8>, JsValue> {
+        self.inner.export_replay(now_unix_seconds, Lang::default()).map_err(throw)
+    }
+
+    /// Adds a snapshot from `exportReplay` to what this verifier remembers (never removes
+    /// anything); answers how many live entries were added. Bad bytes throw
+    /// `replay_state_invalid` (or `_too_large`, `_version`, `_full`) and change nothing.
+    #[wasm_bindgen(js_name = importReplay)]
+    pub fn import_replay(
+        &self,
+        bytes: &[u8],
+        #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
+        options: Option<ListOptions>,
+    ) -> Result<u32, JsValue> {
+        let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
+        let opts = self::options(&options).map_err(throw)?;
+        let added = self.inner.import_replay(bytes, now_unix_seconds, opts.lang).map_err(throw)?;
+        Ok(u32::try_from(added).unwrap_or(u32::MAX))
     }
 
     /// The lists that did not verify when this verifier was made.
