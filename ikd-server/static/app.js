@@ -688,6 +688,7 @@
     el.dataset.engine = wasm ? 'wasm' : 'server';
     el.dataset.queued = String(off.queued);
     el.dataset.listsDate = d || '';
+    el.dataset.problems = off.problems.join(' ');
     const banner = $('clock-banner');
     if (clockOffset) { banner.textContent = t('clock_banner').replace('{s}', String(clockOffset)); banner.hidden = false; }
   }

@@ -229,6 +229,13 @@ async fn offline_counter_page_verifies_with_the_server_stopped_and_uploads_its_a
     c.refresh().await.unwrap();
     wait_for(&c, "document.getElementById('mode').dataset.online === '1'", "online again", 30).await;
     wait_for(&c, "document.getElementById('mode').dataset.queued === '0'", "queue uploaded", 30).await;
+    // The restarted demo server signed a newer status list (it revoked its new sample): the page
+    // took it as the core's list holder decided, and refused nothing.
+    let m = c
+        .execute("const d = document.getElementById('mode').dataset; return [d.problems, d.listsDate];", vec![])
+        .await
+        .unwrap();
+    assert_eq!(m[0], "", "lists refused after the restart: {m}");
     shot(&c, "offline-8-back-online").await;
     c.close().await.unwrap();
     server.stop();
