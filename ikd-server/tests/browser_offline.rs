@@ -191,6 +191,15 @@ async fn offline_counter_page_verifies_with_the_server_stopped_and_uploads_its_a
         m["text"].as_str().unwrap().contains("Luring") && m["text"].as_str().unwrap().contains("daftar dari"),
         "{m}"
     );
+    // English on request, Bahasa Indonesia again for the rest.
+    c.find(Locator::Id("lang-en")).await.unwrap().click().await.unwrap();
+    let en = mode(&c).await;
+    assert!(
+        en["text"].as_str().unwrap().starts_with("Offline (server unreachable), lists from")
+            && en["text"].as_str().unwrap().contains("verifying on this device (WASM)"),
+        "{en}"
+    );
+    c.find(Locator::Id("lang-id")).await.unwrap().click().await.unwrap();
     shot(&c, "offline-2-reloaded-offline").await;
 
     // 3. Offline verifications, in the browser.
