@@ -21,29 +21,6 @@ use fantoccini::{Client, Locator};
 use ikd_core::Timestamp;
 use serde_json::json;
 
-/// A Y4M video (I420) of `frames` identical frames showing the QR code of `text`, for
-/// Chromium's fake camera.
-fn qr_y4m(text: &str, path: &Path) {
-    let opts = ikd_core::render::RenderOptions { module_px: 4, ..ikd_core::render::RenderOptions::SCREEN };
-    let code = ikd_core::render::render_image(text, &opts).unwrap();
-    let (w, h) = (640u32, 480u32);
-    assert!(code.width() <= w && code.height() <= h, "QR too large for the fake camera");
-    let (ox, oy) = ((w - code.width()) / 2, (h - code.height()) / 2);
-    let mut y_plane = vec![150u8; (w * h) as usize];
-    for (x, y, p) in code.enumerate_pixels() {
-        y_plane[((y + oy) * w + x + ox) as usize] = if p.0[0] > 128 { 230 } else { 20 };
-    }
-    let chroma = vec![128u8; (w / 2 * h / 2) as usize];
-    let mut out = format!("YUV4MPEG2 W{w} H{h} F10:1 Ip A1:1 C420jpeg\n").into_bytes();
-    for _ in 0..4 {
-        out.extend_from_slice(b"FRAME\n");
-        out.extend_from_slice(&y_plane);
-        out.extend_from_slice(&chroma);
-        out.extend_from_slice(&chroma);
-    }
-    std::fs::write(path, out).unwrap();
-}
-
 /// Serves `app` on a real socket at `http://localhost:<port>` (localhost, not 127.0.0.1, so
 /// the page is a secure context and the camera API exists). Send on the sender to stop it.
 async fn serve(

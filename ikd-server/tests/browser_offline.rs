@@ -6,7 +6,8 @@
 //! 2. stop the server; reload the page from its cache;
 //! 3. verify, in the browser, a valid credential typed as a USB scanner would (VALID), a
 //!    tampered one (INVALID), a revoked one from the cached status list (INVALID `revoked`), a
-//!    QR code read from an uploaded image (reader module), and a valid one after the offline
+//!    QR code read from an uploaded image and one from the (fake) camera (reader module), and a
+//!    valid one after the offline
 //!    period with the page's test clock (UNDETERMINED `status_list_stale`, never VALID);
 //! 4. start the server again on the same data directory: every queued audit entry arrives in
 //!    the hash chain, in order, once, and `ikd-server audit-verify` passes.
@@ -137,7 +138,24 @@ async fn offline_counter_page_verifies_with_the_server_stopped_and_uploads_its_a
     let port = free_port();
     let base = format!("http://localhost:{port}");
     let server = Server::start(&data, port);
-    let (_driver, c) = start_session(&chromium, &driver_path, dir.path(), &[]).await;
+    // The demo samples as the server wrote them (`NN-<case>-<verdict>.txt` and `.png`); the
+    // first valid one is also shown to Chromium's fake camera.
+    let mut files: Vec<_> = std::fs::read_dir(data.join("demo/samples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    let camera_file = files.iter().find(|p| p.to_string_lossy().ends_with("-valid.txt")).unwrap();
+    let y4m = dir.path().join("camera.y4m");
+    qr_y4m(std::fs::read_to_string(camera_file).unwrap().trim(), &y4m);
+    let (_driver, c) = start_session(
+        &chromium,
+        &driver_path,
+        dir.path(),
+        &[format!("--use-file-for-fake-video-capture={}", y4m.display())],
+    )
+    .await;
 
     // 1. Online: the page registers its service worker, keeps the lists, loads the module.
     c.goto(&format!("{base}/?loket={COUNTER}")).await.unwrap();
@@ -219,6 +237,13 @@ async fn offline_counter_page_verifies_with_the_server_stopped_and_uploads_its_a
     wait_verdict(&c, "VALID", Some("ok")).await;
     assert_eq!(verdict_engine(&c).await, "wasm");
     shot(&c, "offline-6-upload-valid").await;
+    // The camera: frames read in the browser (reader module, readFrame), verified here.
+    c.find(Locator::Id("result-close")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("camera-btn")).await.unwrap().click().await.unwrap();
+    wait_verdict(&c, "VALID", Some("ok")).await;
+    assert_eq!(verdict_engine(&c).await, "wasm");
+    assert!(c.find(Locator::Id("camera")).await.unwrap().attr("hidden").await.unwrap().is_some(), "camera stopped");
+    shot(&c, "offline-6b-camera-valid").await;
     // After the offline period (the page's test clock, 32 days on): UNDETERMINED with the age.
     c.goto(&format!("{base}/?loket={COUNTER}&clock_offset_secs={PAST_OFFLINE_PERIOD_SECS}")).await.unwrap();
     wait_for(&c, "document.getElementById('mode').dataset.engine === 'wasm'", "WASM with the test clock", 30).await;
@@ -229,9 +254,9 @@ async fn offline_counter_page_verifies_with_the_server_stopped_and_uploads_its_a
     assert!(message.contains("32"), "the message states the list's age: {message}");
     shot(&c, "offline-7-past-offline-period").await;
     c.goto(&format!("{base}/?loket={COUNTER}&clock_offset_secs=0")).await.unwrap();
-    wait_for(&c, "document.getElementById('mode').dataset.queued === '5'", "five entries queued", 30).await;
+    wait_for(&c, "document.getElementById('mode').dataset.queued === '6'", "six entries queued", 30).await;
     let m = mode(&c).await;
-    assert!(m["text"].as_str().unwrap().contains("5 catatan audit menunggu"), "{m}");
+    assert!(m["text"].as_str().unwrap().contains("6 catatan audit menunggu"), "{m}");
 
     // 4. The server is back (same data directory): the page uploads its queue.
     let server = Server::start(&data, port);
@@ -269,6 +294,7 @@ async fn offline_counter_page_verifies_with_the_server_stopped_and_uploads_its_a
             ("VALID", "ok"),
             ("INVALID", "signature_invalid"),
             ("INVALID", "revoked"),
+            ("VALID", "ok"),
             ("VALID", "ok"),
             ("UNDETERMINED", "status_list_stale"),
         ]
