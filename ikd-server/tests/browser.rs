@@ -12,7 +12,6 @@
 mod browser_common;
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use browser_common::*;
