@@ -244,6 +244,27 @@ async fn offline_counter_page_verifies_with_the_server_stopped_and_uploads_its_a
     assert_eq!(verdict_engine(&c).await, "wasm");
     assert!(c.find(Locator::Id("camera")).await.unwrap().attr("hidden").await.unwrap().is_some(), "camera stopped");
     shot(&c, "offline-6b-camera-valid").await;
+    // A live presentation (signed by the holder's phone just now) is accepted once, also across
+    // a reload: the replay memory is kept in IndexedDB (exportReplay / importReplay).
+    let key = std::fs::read_to_string(data.join("demo/issuer.key")).unwrap();
+    let issuer = ikd_core::Issuer::new(ikd_core::SecretKey::from_file_text(&key).unwrap());
+    let holder = ikd_core::SecretKey::from_seed(&random_seed());
+    let shown = ikd_core::Disclosure::from_names(&["nama", "age_over_17"]).unwrap();
+    let live = ikd_core::create_presentation(
+        &holder_credential(&issuer, &holder),
+        shown,
+        Some(&holder),
+        ikd_core::Timestamp::now(),
+        None,
+    )
+    .unwrap();
+    scan(&c, &live).await;
+    wait_verdict(&c, "VALID", Some("ok")).await;
+    c.refresh().await.unwrap();
+    wait_for(&c, "document.getElementById('mode').dataset.engine === 'wasm'", "WASM after the reload", 30).await;
+    scan(&c, &live).await;
+    wait_verdict(&c, "INVALID", Some("presentation_replayed")).await;
+    shot(&c, "offline-6c-live-replayed-after-reload").await;
     // After the offline period (the page's test clock, 32 days on): UNDETERMINED with the age.
     c.goto(&format!("{base}/?loket={COUNTER}&clock_offset_secs={PAST_OFFLINE_PERIOD_SECS}")).await.unwrap();
     wait_for(&c, "document.getElementById('mode').dataset.engine === 'wasm'", "WASM with the test clock", 30).await;
@@ -254,9 +275,9 @@ async fn offline_counter_page_verifies_with_the_server_stopped_and_uploads_its_a
     assert!(message.contains("32"), "the message states the list's age: {message}");
     shot(&c, "offline-7-past-offline-period").await;
     c.goto(&format!("{base}/?loket={COUNTER}&clock_offset_secs=0")).await.unwrap();
-    wait_for(&c, "document.getElementById('mode').dataset.queued === '6'", "six entries queued", 30).await;
+    wait_for(&c, "document.getElementById('mode').dataset.queued === '8'", "eight entries queued", 30).await;
     let m = mode(&c).await;
-    assert!(m["text"].as_str().unwrap().contains("6 catatan audit menunggu"), "{m}");
+    assert!(m["text"].as_str().unwrap().contains("8 catatan audit menunggu"), "{m}");
 
     // 4. The server is back (same data directory): the page uploads its queue.
     let server = Server::start(&data, port);
@@ -296,6 +317,8 @@ async fn offline_counter_page_verifies_with_the_server_stopped_and_uploads_its_a
             ("INVALID", "revoked"),
             ("VALID", "ok"),
             ("VALID", "ok"),
+            ("VALID", "ok"),
+            ("INVALID", "presentation_replayed"),
             ("UNDETERMINED", "status_list_stale"),
         ]
     );
