@@ -585,7 +585,7 @@
   // The page's state for verifying without the server: the WASM module, the lists it holds
   // (IndexedDB), the verifier made from them, and whether the server answered last time.
   const off = { db: null, wasm: null, verifier: null, bundle: null, online: true, pageId: null, queued: 0,
-                reader: null, problems: [], flushing: false };
+                reader: null, problems: [], listErrors: [], flushing: false };
 
   // Test hook (documented in docs/SERVER.md §8): ?clock_offset_secs=N shifts the page's clock
   // by N seconds (kept in localStorage until ?clock_offset_secs=0), so a test can verify "after
@@ -652,6 +652,8 @@
 
   function useWasm() {
     if (!off.verifier || !off.bundle) return false;
+    // Lists that did not verify here (named in off.problems): the server decides while it answers.
+    if (off.listErrors.length && off.online) return false;
     // Status lists are verified only under a signed trust list: a server with a plain trust
     // store keeps its revocations in its registry, so the page asks it while it answers.
     return off.bundle.mode === 'trust_list' || !off.online;
@@ -688,7 +690,7 @@
     el.dataset.engine = wasm ? 'wasm' : 'server';
     el.dataset.queued = String(off.queued);
     el.dataset.listsDate = d || '';
-    el.dataset.problems = off.problems.join(' ');
+    el.dataset.problems = off.problems.concat(off.listErrors.map((e) => e.list + ':' + e.code)).join(' ');
     const banner = $('clock-banner');
     if (clockOffset) { banner.textContent = t('clock_banner').replace('{s}', String(clockOffset)); banner.hidden = false; }
   }
@@ -708,6 +710,7 @@
     const b = off.bundle;
     if (off.verifier) { try { off.verifier.free(); } catch (e) { /* already freed */ } }
     off.verifier = null;
+    off.listErrors = [];
     if (!off.wasm || !b) return;
     try {
       if (b.mode === 'trust_list' && b.trust_list) {
@@ -716,6 +719,7 @@
       } else if (b.trust_store) {
         off.verifier = new off.wasm.Verifier(b.trust_store, { lang: lang });
       }
+      off.listErrors = off.verifier ? (off.verifier.listErrors || []) : [];
       const replay = await kvGet('replay');
       if (off.verifier && replay && typeof off.verifier.importReplay === 'function') {
         try { off.verifier.importReplay(replay, nowSecs()); } catch (e) { /* an unreadable memory is dropped */ }
