@@ -460,6 +460,9 @@ pub fn routes(state: &Arc<AppState>) -> (Router, Vec<(Method, &'static str)>) {
         .add("/", &[Method::GET], get(api::page::index))
         .add("/static/app.js", &[Method::GET], get(api::page::app_js))
         .add("/static/app.css", &[Method::GET], get(api::page::app_css))
+        .add("/static/icon.svg", &[Method::GET], get(api::page::icon))
+        .add("/manifest.webmanifest", &[Method::GET], get(api::page::manifest))
+        .add("/sw.js", &[Method::GET], get(api::page::service_worker))
         .add("/healthz", &[Method::GET], get(api::misc::healthz))
         .add("/readyz", &[Method::GET], get(api::misc::readyz))
         .add("/metrics", &[Method::GET], get(api::misc::metrics))
@@ -472,7 +475,12 @@ pub fn routes(state: &Arc<AppState>) -> (Router, Vec<(Method, &'static str)>) {
         .add("/v1/verify", &[Method::POST], limited(post(api::verify::verify_text), l.max_text_body))
         .add("/v1/verify/batch", &[Method::POST], limited(post(api::verify::verify_batch), l.max_batch_body))
         .add("/v1/verify/image", &[Method::POST], limited(post(api::verify::verify_image), l.max_image_body))
-        .add("/v1/audit/verify", &[Method::GET], get(api::misc::audit_verify));
+        .add("/v1/audit/verify", &[Method::GET], get(api::misc::audit_verify))
+        .add("/v1/offline/bundle", &[Method::GET], get(api::offline::bundle))
+        .add("/v1/audit/entries", &[Method::POST], limited(post(api::offline::upload), l.max_text_body));
+    for path in api::page::wasm_paths() {
+        r = r.add(path, &[Method::GET], get(api::page::wasm_asset));
+    }
     if state.issuer.is_some() {
         // A base64 photo may come with the claims: allow an image's size plus base64 overhead.
         let issue_body = l.max_image_body / 3 * 4 + l.max_text_body;

@@ -156,6 +156,27 @@ pub fn checkpoint_public_key(path: &std::path::Path) -> Result<ikd_core::PublicK
 }
 
 type Reply = oneshot::Sender<Result<Vec<u64>, StoreError>>;
+type BatchReply = oneshot::Sender<Result<Vec<BatchOutcome>, StoreError>>;
+
+/// What the writer is asked to write: records of this server (grouped with others into a batch
+/// with a random id), or batches whose ids the caller chose (written as they are, alone, so a
+/// batch sent again is recognised by its id and never chained twice).
+enum Job {
+    Records(Vec<AuditRecord>, Reply),
+    Batches(Vec<AuditBatch>, BatchReply),
+}
+
+/// What became of one batch given to [`AuditLog::append_batches`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchOutcome {
+    /// Chained now, at these sequence numbers.
+    Recorded(Vec<u64>),
+    /// A batch with this id is in the chain already: nothing was written.
+    Duplicate,
+    /// Written to the local spool (the shared store is unreachable); chained once it answers,
+    /// where a batch already chained under this id is skipped.
+    Spooled,
+}
 type SharedSigner = Arc<Mutex<Option<Arc<CheckpointSigner>>>>;
 
 /// How long the writer waits for a shared store before it spools a batch instead.
@@ -168,7 +189,7 @@ const RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(15);
 /// shared database is unreachable, safely spooled on local disk).
 #[derive(Debug, Clone)]
 pub struct AuditLog {
-    tx: mpsc::Sender<(Vec<AuditRecord>, Reply)>,
+    tx: mpsc::Sender<Job>,
     spool: Option<Arc<SpoolState>>,
     checkpoints: SharedSigner,
 }
@@ -255,7 +276,7 @@ impl AuditLog {
             }
             st
         });
-        let (tx, rx) = mpsc::channel::<(Vec<AuditRecord>, Reply)>(QUEUE);
+        let (tx, rx) = mpsc::channel::<Job>(QUEUE);
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let writer_state = state.clone();
         let checkpoints: SharedSigner = Arc::new(Mutex::new(None));
@@ -285,7 +306,22 @@ impl AuditLog {
         }
         let (reply, wait) = oneshot::channel();
         self.tx
-            .send((records, reply))
+            .send(Job::Records(records, reply))
+            .await
+            .map_err(|_| StoreError::Database("the audit writer has stopped".to_owned()))?;
+        wait.await.map_err(|_| StoreError::Database("the audit writer has stopped".to_owned()))?
+    }
+
+    /// Appends batches whose ids the caller made (idempotent: a batch whose id is in the chain
+    /// already is [`BatchOutcome::Duplicate`]), in order, in one transaction, and waits until
+    /// they are committed or spooled. An error means none of them is recorded.
+    pub async fn append_batches(&self, batches: Vec<AuditBatch>) -> Result<Vec<BatchOutcome>, StoreError> {
+        if batches.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, wait) = oneshot::channel();
+        self.tx
+            .send(Job::Batches(batches, reply))
             .await
             .map_err(|_| StoreError::Database("the audit writer has stopped".to_owned()))?;
         wait.await.map_err(|_| StoreError::Database("the audit writer has stopped".to_owned()))?
@@ -370,12 +406,16 @@ impl Writer {
         }
     }
 
-    async fn run(mut self, mut rx: mpsc::Receiver<(Vec<AuditRecord>, Reply)>) {
+    async fn run(mut self, mut rx: mpsc::Receiver<Job>) {
         let mut last_group = 0usize;
+        // A job of caller-made batches taken while grouping records: written next.
+        let mut held: Option<Job> = None;
         loop {
             // With records waiting in the spool, wake up now and then to chain them even when
             // no request comes.
-            let first = if self.spool_pending() {
+            let first = if let Some(job) = held.take() {
+                job
+            } else if self.spool_pending() {
                 match tokio::time::timeout(self.next_tick(), rx.recv()).await {
                     Ok(Some(item)) => item,
                     Ok(None) => break,
@@ -390,6 +430,13 @@ impl Writer {
                     None => break,
                 }
             };
+            let first = match first {
+                Job::Records(records, reply) => (records, reply),
+                Job::Batches(batches, reply) => {
+                    let _ = reply.send(self.write_batches(batches).await);
+                    continue;
+                }
+            };
             // Group commit: take everything already waiting, write it in one transaction. Under
             // load (the last commit carried more than one request) linger a moment first so each
             // commit carries more records: a commit costs far more than a record.
@@ -400,9 +447,13 @@ impl Writer {
             let mut count = group.iter().map(|(r, _)| r.len()).sum::<usize>();
             while count < MAX_GROUP {
                 match rx.try_recv() {
-                    Ok(item) => {
-                        count += item.0.len();
-                        group.push(item);
+                    Ok(Job::Records(records, reply)) => {
+                        count += records.len();
+                        group.push((records, reply));
+                    }
+                    Ok(job @ Job::Batches(..)) => {
+                        held = Some(job);
+                        break;
                     }
                     Err(_) => break,
                 }
@@ -488,11 +539,46 @@ impl Writer {
     /// still holds older records (so this instance's entries enter the chain in order).
     /// `Ok(None)`: spooled.
     async fn write(&mut self, batch: AuditBatch) -> Result<Option<Vec<u64>>, StoreError> {
+        Ok(self.write_all(vec![batch]).await?.map(|mut out| match out.pop() {
+            Some(Appended::New(seqs)) => seqs,
+            _ => Vec::new(),
+        }))
+    }
+
+    /// Writes caller-made batches (ids chosen by the caller) and says what became of each.
+    async fn write_batches(&mut self, batches: Vec<AuditBatch>) -> Result<Vec<BatchOutcome>, StoreError> {
+        let n = batches.len();
+        let out = self.write_all(batches).await;
+        if out.is_err() {
+            self.metrics.audit_failures.inc();
+        }
+        match out? {
+            None => Ok(vec![BatchOutcome::Spooled; n]),
+            Some(done) => {
+                let seqs: Vec<u64> = done
+                    .iter()
+                    .flat_map(|a| match a {
+                        Appended::New(s) => s.clone(),
+                        Appended::AlreadyPresent => Vec::new(),
+                    })
+                    .collect();
+                self.committed(&seqs).await;
+                Ok(done
+                    .into_iter()
+                    .map(|a| match a {
+                        Appended::New(s) => BatchOutcome::Recorded(s),
+                        Appended::AlreadyPresent => BatchOutcome::Duplicate,
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// Writes batches in one transaction: to the store, or to the spool while the store is
+    /// failing or the spool still holds older records. `Ok(None)`: spooled.
+    async fn write_all(&mut self, batches: Vec<AuditBatch>) -> Result<Option<Vec<Appended>>, StoreError> {
         if self.spool.is_none() {
-            return match self.store.append_audit(vec![batch]).await?.pop() {
-                Some(Appended::New(seqs)) => Ok(Some(seqs)),
-                _ => Ok(Some(Vec::new())),
-            };
+            return self.store.append_audit(batches).await.map(Some);
         }
         let due = self.retry_at.is_none_or(|t| Instant::now() >= t);
         if due && self.spool_pending() {
@@ -500,13 +586,10 @@ impl Writer {
         }
         let due = self.retry_at.is_none_or(|t| Instant::now() >= t);
         if due && !self.spool_pending() {
-            match tokio::time::timeout(STORE_WAIT, self.store.append_audit(vec![batch.clone()])).await {
-                Ok(Ok(mut out)) => {
+            match tokio::time::timeout(STORE_WAIT, self.store.append_audit(batches.clone())).await {
+                Ok(Ok(out)) => {
                     self.store_ok();
-                    return match out.pop() {
-                        Some(Appended::New(seqs)) => Ok(Some(seqs)),
-                        _ => Ok(Some(Vec::new())),
-                    };
+                    return Ok(Some(out));
                 }
                 Ok(Err(e)) => {
                     tracing::warn!(error = %e, "audit store unavailable: spooling audit records locally");
@@ -520,7 +603,10 @@ impl Writer {
                 }
             }
         }
-        self.spool_batch(&batch)
+        for batch in &batches {
+            self.spool_batch(batch)?;
+        }
+        Ok(None)
     }
 
     fn spool_batch(&mut self, batch: &AuditBatch) -> Result<Option<Vec<u64>>, StoreError> {

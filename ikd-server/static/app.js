@@ -1,4 +1,7 @@
 // IKD Verify counter page. No dependencies, no network access beyond this server.
+// Verification runs in the browser by default (ikd-core compiled to WebAssembly, the lists kept
+// in IndexedDB), so the page works with the server stopped once it has been opened; the server
+// verifies instead when the module cannot load (docs/SERVER.md §8).
 'use strict';
 
 (function () {
@@ -29,7 +32,17 @@
       samples_title: 'Contoh kredensial DEMO',
       sample_tampered: 'DIUBAH setelah ditandatangani',
       sample_revoked: 'DICABUT',
-      footer: 'Verifikasi dilakukan di server ini tanpa internet. Data pribadi tidak disimpan.',
+      footer: 'Verifikasi berjalan tanpa internet, di perangkat ini atau di server kantor. Data pribadi tidak disimpan.',
+      mode_online: 'Daring',
+      mode_offline: 'Luring (server tidak terjangkau), daftar dari {date}',
+      mode_offline_nolists: 'Luring (server tidak terjangkau), belum ada daftar tersimpan',
+      engine_wasm: 'verifikasi di perangkat ini (WASM)',
+      engine_server: 'verifikasi di server',
+      audit_queued: '{n} catatan audit menunggu diunggah',
+      no_revocation_offline: 'tanpa cek pencabutan saat luring',
+      clock_banner: 'JAM UJI: jam halaman ini digeser {s} detik. Hanya untuk pengujian.',
+      reader_unavailable: 'Pembaca kode QR tidak tersedia tanpa server.',
+      no_qr: 'Tidak ada kode QR yang terbaca pada gambar.',
       demo_banner: 'Mode demo: hanya penerbit contoh yang dipercaya. Hasil di sini BUKAN verifikasi resmi.',
       no_trust_banner: 'Server ini belum memercayai penerbit mana pun: setiap pindaian akan TIDAK DAPAT DIPASTIKAN. Minta petugas TI menambahkan penerbit tepercaya (lihat docs/SERVER.md).',
       VALID: 'SAH',
@@ -88,7 +101,17 @@
       samples_title: 'DEMO sample credentials',
       sample_tampered: 'TAMPERED after signing',
       sample_revoked: 'REVOKED',
-      footer: 'Verification runs on this server without internet. No personal data is stored.',
+      footer: 'Verification runs without internet, on this device or on the office server. No personal data is stored.',
+      mode_online: 'Online',
+      mode_offline: 'Offline (server unreachable), lists from {date}',
+      mode_offline_nolists: 'Offline (server unreachable), no lists kept yet',
+      engine_wasm: 'verifying on this device (WASM)',
+      engine_server: 'verifying on the server',
+      audit_queued: '{n} audit entries waiting to upload',
+      no_revocation_offline: 'no revocation check while offline',
+      clock_banner: 'TEST CLOCK: this page\'s clock is shifted by {s} seconds. For testing only.',
+      reader_unavailable: 'The QR code reader is not available without the server.',
+      no_qr: 'No QR code could be read in the image.',
       demo_banner: 'Demo mode: only the sample issuer is trusted. Results here are NOT an official verification.',
       no_trust_banner: 'This server trusts no issuer yet: every scan will be UNDETERMINED. Ask IT to add a trusted issuer (see docs/SERVER.md).',
       VALID: 'VALID',
@@ -162,6 +185,7 @@
     document.querySelectorAll('[data-i18n-title]').forEach((el) => { el.title = t(el.dataset.i18nTitle); });
     document.querySelectorAll('.lang-btn').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === lang)));
     if (counterId) $('counter-label').textContent = t('counter') + ': ' + counterId;
+    renderMode();
     $('challenge-btn').textContent = t(challenge ? 'challenge_stop' : 'challenge_start');
     if (last) render(last);
   }
@@ -309,13 +333,14 @@
   async function handle(resp) {
     let body = null;
     try { body = await resp.json(); } catch (e) { body = null; }
-    if (resp.ok && body && body.verdict) { show(body); return 'ok'; }
+    if (resp.ok && body && body.verdict) { show(body); $('result').dataset.engine = 'server'; return 'ok'; }
     const msg = body && body.error ? body.error.message : ('HTTP ' + resp.status);
     return { status: resp.status, code: body && body.error ? body.error.code : '', message: msg };
   }
 
   async function verifyText(text) {
     hideResult();
+    if (useWasm()) { await verifyLocal(text); return; }
     setStatus(t('checking'));
     try {
       const resp = await fetch('/v1/verify', {
@@ -325,6 +350,9 @@
       const r = await handle(resp);
       if (r !== 'ok') setStatus(r.message, true);
     } catch (e) {
+      // The server went away: verify here when the module and lists are at hand.
+      setOnline(false);
+      if (off.verifier) { await verifyLocal(text); return; }
       setStatus(t('network_error'), true);
     }
   }
@@ -356,10 +384,25 @@
     hideResult();
     setStatus(t('reading_image'));
     const type = ['image/png', 'image/jpeg', 'image/webp'].includes(f.type) ? f.type : 'image/jpeg';
+    if (useWasm()) {
+      // Read the code here (BarcodeDetector, else the core's reader in WASM), verify here.
+      try {
+        const texts = await readUpload(f);
+        const text = texts.find((x) => /^IKD/.test(x)) || texts[0];
+        if (text) await verifyLocal(text); else setStatus(t('no_qr'), true);
+        focusInput();
+        return;
+      } catch (e) {
+        if (e && e.code !== 'reader_unavailable') { setStatus(e.message || t('no_qr'), true); focusInput(); return; }
+        if (!off.online) { setStatus(t('reader_unavailable'), true); focusInput(); return; }
+        // No reader in this browser: the server reads the image (and verifies it).
+      }
+    }
     try {
       const r = await verifyImage(f, type);
       if (r !== 'ok') setStatus(r.message, true);
     } catch (e) {
+      setOnline(false);
       setStatus(t('network_error'), true);
     }
     focusInput();
@@ -404,7 +447,18 @@
       const scale = Math.min(1, 1280 / video.videoWidth);
       canvas.width = Math.round(video.videoWidth * scale);
       canvas.height = Math.round(video.videoHeight * scale);
-      canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
+      const ctx = canvas.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+      if (useWasm() && cam.local !== false) {
+        // Read the frame here; only a browser without any reader sends frames to the server.
+        readFrameLocal(canvas, ctx).then(async (texts) => {
+          const text = texts.find((x) => /^IKD/.test(x)) || texts[0];
+          if (text && cam) { stopCamera(); await verifyLocal(text); }
+        }).catch((e) => {
+          if (e && e.code === 'reader_unavailable' && cam) cam.local = false;
+        }).finally(() => { if (cam) cam.busy = false; });
+        return;
+      }
       canvas.toBlob(async (blob) => {
         try {
           if (!blob || !cam) return;
@@ -436,11 +490,18 @@
   });
 
   // The service policies this server knows fill the select.
+  let policiesLoaded = false;
   async function loadPolicies() {
+    if (policiesLoaded) return;
     try {
-      const resp = await fetch('/v1/policies', { headers: headers() });
-      if (!resp.ok) return;
-      const body = await resp.json();
+      let body = null;
+      try {
+        const resp = await fetch('/v1/policies', { headers: headers() });
+        if (resp.ok) body = await resp.json();
+      } catch (e) { /* offline: the policies kept with the lists */ }
+      if (!body && off.bundle && off.bundle.policies) body = { policies: JSON.parse(off.bundle.policies) };
+      if (!body) return;
+      policiesLoaded = true;
       const sel = $('policy-select');
       (body.policies || []).forEach((p) => {
         const o = document.createElement('option');
@@ -519,10 +580,411 @@
     } catch (e) { /* the banner is advisory */ }
   }
 
+  // ---------------------------------------------------------------- offline
+
+  // The page's state for verifying without the server: the WASM module, the lists it holds
+  // (IndexedDB), the verifier made from them, and whether the server answered last time.
+  const off = { db: null, wasm: null, verifier: null, bundle: null, online: true, pageId: null, queued: 0,
+                reader: null, problems: [], listErrors: [], flushing: false };
+
+  // Test hook (documented in docs/SERVER.md §8): ?clock_offset_secs=N shifts the page's clock
+  // by N seconds (kept in localStorage until ?clock_offset_secs=0), so a test can verify "after
+  // the offline period". Honoured only on a loopback origin, and shown in a banner.
+  const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'].includes(location.hostname);
+  const clockOffset = (() => {
+    const KEY = 'ikd-clock-offset-secs';
+    if (!LOOPBACK) { localStorage.removeItem(KEY); return 0; }
+    const p = new URLSearchParams(location.search).get('clock_offset_secs');
+    if (p !== null && /^-?[0-9]{1,10}$/.test(p)) {
+      if (Number(p) === 0) localStorage.removeItem(KEY); else localStorage.setItem(KEY, p);
+    }
+    const v = Number(localStorage.getItem(KEY) || 0);
+    return Number.isFinite(v) ? v : 0;
+  })();
+  function nowSecs() { return Math.floor(Date.now() / 1000) + clockOffset; }
+
+  function b64ToBytes(s) {
+    const bin = atob(s);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  function hex(bytes) { return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(''); }
+
+  // IndexedDB: "kv" (lists, replay memory, page id, next audit sequence) and "audit" (the
+  // queue of audit entries, by page sequence).
+  function openDb() {
+    return new Promise((resolve, reject) => {
+      const req = indexedDB.open('ikd-page', 1);
+      req.onupgradeneeded = () => {
+        req.result.createObjectStore('kv');
+        req.result.createObjectStore('audit', { keyPath: 'seq' });
+      };
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  }
+  function tx(stores, mode, fn) {
+    return new Promise((resolve, reject) => {
+      const t = off.db.transaction(stores, mode);
+      let out;
+      t.oncomplete = () => resolve(out);
+      t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error);
+      out = fn(t);
+    });
+  }
+  function reqValue(r) { return new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); }); }
+  async function kvGet(key) {
+    if (!off.db) return undefined;
+    return reqValue(off.db.transaction('kv').objectStore('kv').get(key));
+  }
+  async function kvSet(key, value) {
+    if (!off.db) return;
+    await tx(['kv'], 'readwrite', (t) => { t.objectStore('kv').put(value, key); });
+  }
+
+  function setOnline(on) {
+    if (off.online === on) return;
+    off.online = on;
+    renderMode();
+  }
+
+  function useWasm() {
+    if (!off.verifier || !off.bundle) return false;
+    // Lists that did not verify here (named in off.problems): the server decides while it answers.
+    if (off.listErrors.length && off.online) return false;
+    // Status lists are verified only under a signed trust list: a server with a plain trust
+    // store keeps its revocations in its registry, so the page asks it while it answers.
+    return off.bundle.mode === 'trust_list' || !off.online;
+  }
+
+  // The date of the oldest list held (what decides freshness), for the mode line.
+  function listsDate() {
+    const b = off.bundle;
+    if (!b) return null;
+    const dates = (b.status_lists || []).map((s) => s.issued_at);
+    if (b.trust_list) dates.push(b.trust_list.issued_at);
+    if (!dates.length) return b.fetched_at || null;
+    return dates.sort()[0];
+  }
+
+  function renderMode() {
+    const el = $('mode');
+    if (!el) return;
+    const wasm = useWasm();
+    const parts = [];
+    const d = listsDate();
+    if (off.online) parts.push(t('mode_online'));
+    else if (d) {
+      const when = new Date(d);
+      const txt = isNaN(when.getTime()) ? d : when.toLocaleString(lang === 'en' ? 'en-GB' : 'id-ID',
+        { day: '2-digit', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+      parts.push(t('mode_offline').replace('{date}', txt));
+    } else parts.push(t('mode_offline_nolists'));
+    parts.push(t(wasm ? 'engine_wasm' : 'engine_server'));
+    if (wasm && off.bundle && off.bundle.mode !== 'trust_list') parts.push(t('no_revocation_offline'));
+    if (off.queued) parts.push(t('audit_queued').replace('{n}', String(off.queued)));
+    el.textContent = parts.join(' · ');
+    el.dataset.online = off.online ? '1' : '0';
+    el.dataset.engine = wasm ? 'wasm' : 'server';
+    el.dataset.queued = String(off.queued);
+    el.dataset.listsDate = d || '';
+    el.dataset.problems = off.problems.concat(off.listErrors.map((e) => e.list + ':' + e.code)).join(' ');
+    const banner = $('clock-banner');
+    if (clockOffset) { banner.textContent = t('clock_banner').replace('{s}', String(clockOffset)); banner.hidden = false; }
+  }
+
+  async function loadWasm() {
+    try {
+      const m = await import('/static/wasm/ikd_wasm.js');
+      await m.default();
+      off.wasm = m;
+    } catch (e) {
+      off.wasm = null; // the server verifies
+    }
+  }
+
+  // Builds the verifier from the lists held, with the replay memory kept across reloads.
+  async function buildVerifier() {
+    const b = off.bundle;
+    if (off.verifier) { try { off.verifier.free(); } catch (e) { /* already freed */ } }
+    off.verifier = null;
+    off.listErrors = [];
+    if (!off.wasm || !b) return;
+    try {
+      if (b.mode === 'trust_list' && b.trust_list) {
+        off.verifier = off.wasm.Verifier.withTrustList(b64ToBytes(b.trust_list.bytes), b.pinned_roots,
+          { statusLists: (b.status_lists || []).map((s) => b64ToBytes(s.bytes)), lang: lang });
+      } else if (b.trust_store) {
+        off.verifier = new off.wasm.Verifier(b.trust_store, { lang: lang });
+      }
+      off.listErrors = off.verifier ? (off.verifier.listErrors || []) : [];
+      const replay = await kvGet('replay');
+      if (off.verifier && replay && typeof off.verifier.importReplay === 'function') {
+        try { off.verifier.importReplay(replay, nowSecs()); } catch (e) { /* an unreadable memory is dropped */ }
+      }
+    } catch (e) {
+      off.verifier = null;
+      off.problems = [e && e.code ? e.code : 'verifier_failed'];
+    }
+  }
+
+  // Takes the lists the server offers: the first time as they are (their roots are pinned
+  // from then on); afterwards each list only as the core's list-holder rules allow
+  // (decideTrustList / decideStatusList in the WASM module: successor, no rollback, no
+  // revocation lifted). A list that is refused keeps the one held.
+  function adopt(held, offered) {
+    const fetched = new Date(nowSecs() * 1000).toISOString();
+    if (!held || held.mode !== offered.mode || offered.mode !== 'trust_list' || !held.trust_list) {
+      return Object.assign({}, offered, { fetched_at: fetched });
+    }
+    const w = off.wasm;
+    const problems = [];
+    const decide = (fn, args) => {
+      if (!w || typeof w[fn] !== 'function') return { accept: false, code: 'decide_unavailable' };
+      try { return w[fn].apply(null, args); } catch (e) { return { accept: false, code: e.code || 'decide_failed' }; }
+    };
+    let trust = held.trust_list;
+    let roots = held.pinned_roots;
+    if (offered.trust_list && offered.trust_list.bytes !== held.trust_list.bytes) {
+      const d = decide('decideTrustList', [b64ToBytes(held.trust_list.bytes), b64ToBytes(offered.trust_list.bytes),
+        held.pinned_roots, nowSecs(), { lang: lang }]);
+      if (d.accept) {
+        trust = offered.trust_list;
+        // The roots to keep pinned beside the new list (a root rotation hands over to them).
+        if (Array.isArray(d.roots) && d.roots.length) roots = d.roots;
+      } else problems.push('trust_list:' + d.code);
+    }
+    const status = [];
+    const seen = new Set();
+    (offered.status_lists || []).forEach((s) => {
+      seen.add(s.issuer_key);
+      const h = (held.status_lists || []).find((x) => x.issuer_key === s.issuer_key);
+      if (h && h.bytes === s.bytes) { status.push(h); return; }
+      const d = decide('decideStatusList', [h ? b64ToBytes(h.bytes) : null, b64ToBytes(s.bytes),
+        b64ToBytes(trust.bytes), roots, nowSecs(), { lang: lang }]);
+      if (d.accept) status.push(s);
+      else { problems.push('status:' + s.key_id + ':' + d.code); if (h) status.push(h); }
+    });
+    (held.status_lists || []).forEach((h) => { if (!seen.has(h.issuer_key)) status.push(h); });
+    off.problems = problems;
+    return Object.assign({}, held, {
+      trust_list: trust, pinned_roots: roots, status_lists: status, policies: offered.policies, freshness_policy: offered.freshness_policy,
+      demo: offered.demo, wasm: offered.wasm, fetched_at: fetched
+    });
+  }
+
+  // One sync: fetch the lists, take what the rules allow, upload the audit queue.
+  async function sync() {
+    let offered = null;
+    try {
+      const resp = await fetch('/v1/offline/bundle', { headers: headers(), cache: 'no-store' });
+      if (resp.ok) offered = await resp.json();
+      setOnline(true);
+    } catch (e) {
+      setOnline(false);
+    }
+    if (offered) {
+      const next = adopt(off.bundle, offered);
+      const changed = JSON.stringify([next.mode, next.trust_list, next.status_lists, next.trust_store]) !==
+        JSON.stringify(off.bundle ? [off.bundle.mode, off.bundle.trust_list, off.bundle.status_lists, off.bundle.trust_store] : null);
+      off.bundle = next;
+      try { await kvSet('bundle', next); } catch (e) { /* kept in memory only */ }
+      if (changed || !off.verifier) await buildVerifier();
+    }
+    await flushAudit();
+    renderMode();
+    loadPolicies();
+  }
+
+  // ---- audit queue: {seq, at, counter_id, serial, key_id, verdict, code}; no personal data.
+
+  async function queueAudit(r, now) {
+    if (!off.db) return;
+    const entry = {
+      at: new Date(now * 1000).toISOString(),
+      counter_id: counterId || null,
+      serial: r.credential ? r.credential.serial : null,
+      key_id: r.credential ? r.credential.key_id : null,
+      verdict: r.verdict,
+      code: r.code
+    };
+    await tx(['kv', 'audit'], 'readwrite', (t) => {
+      const kv = t.objectStore('kv');
+      const g = kv.get('audit-next-seq');
+      g.onsuccess = () => {
+        const seq = g.result || 1;
+        entry.seq = seq;
+        t.objectStore('audit').put(entry);
+        kv.put(seq + 1, 'audit-next-seq');
+      };
+    });
+    await countQueued();
+  }
+
+  async function countQueued() {
+    if (!off.db) return;
+    off.queued = await reqValue(off.db.transaction('audit').objectStore('audit').count());
+    renderMode();
+  }
+
+  async function pageId() {
+    let id = await kvGet('page-id');
+    if (!id) {
+      const b = new Uint8Array(16);
+      crypto.getRandomValues(b);
+      id = hex(b);
+      await kvSet('page-id', id);
+    }
+    return id;
+  }
+
+  // Uploads the queue oldest first, in runs of one counter id, up to 100 entries a request.
+  // The server records each (counter id, page id, seq) once, so a retry after a lost answer
+  // doubles nothing; an entry is deleted only once the server has recorded it.
+  async function flushAudit() {
+    if (!off.db || off.flushing) return;
+    off.flushing = true;
+    try {
+      for (;;) {
+        const all = await reqValue(off.db.transaction('audit').objectStore('audit').getAll(null, 100));
+        if (!all.length) break;
+        const c = all[0].counter_id;
+        const run = [];
+        for (const e of all) { if (e.counter_id !== c) break; run.push(e); }
+        const h = { 'Content-Type': 'application/json', 'Accept-Language': lang };
+        if (c) h['X-Counter-Id'] = c;
+        const body = { page_id: off.pageId, entries: run.map((e) => ({ seq: e.seq, at: e.at, serial: e.serial, key_id: e.key_id, verdict: e.verdict, code: e.code })) };
+        let resp;
+        try {
+          resp = await fetch('/v1/audit/entries', { method: 'POST', headers: h, body: JSON.stringify(body) });
+        } catch (e) { setOnline(false); break; }
+        if (resp.ok) {
+          await tx(['audit'], 'readwrite', (t) => { run.forEach((e) => t.objectStore('audit').delete(e.seq)); });
+          continue;
+        }
+        let err = null;
+        try { err = (await resp.json()).error; } catch (e) { err = null; }
+        if (resp.status === 422 && err && Number.isInteger(err.index) && run[err.index]) {
+          // An entry the server can never accept would block the queue: drop that one entry.
+          const bad = run[err.index].seq;
+          await tx(['audit'], 'readwrite', (t) => { t.objectStore('audit').delete(bad); });
+          continue;
+        }
+        break; // try again at the next sync
+      }
+    } finally {
+      off.flushing = false;
+      await countQueued();
+    }
+  }
+
+  // Verifies in the browser, records the audit entry, keeps the replay memory.
+  async function verifyLocal(text) {
+    const now = nowSecs();
+    const o = { lang: lang, showNik: true, photo: true };
+    if (policy) o.policy = policy;
+    if (challenge) o.challenge = challenge;
+    if (off.bundle && off.bundle.policies) o.policies = off.bundle.policies;
+    let r;
+    try {
+      r = off.verifier.verify(text, now, o);
+    } catch (e) {
+      setStatus((e && e.message) || String(e), true);
+      return;
+    }
+    show(r);
+    $('result').dataset.engine = 'wasm';
+    if (r.verdict === 'VALID' && r.live && typeof off.verifier.exportReplay === 'function') {
+      try { await kvSet('replay', off.verifier.exportReplay(now)); } catch (e) { /* memory only */ }
+    }
+    try { await queueAudit(r, now); } catch (e) { /* IndexedDB unavailable */ }
+    if (off.online) flushAudit();
+  }
+
+  // ---- reading QR codes in the browser: BarcodeDetector where it exists, else the core's
+  // reader compiled to WASM, loaded the first time it is needed.
+
+  let detector;
+  async function barcodeDetector() {
+    if (detector !== undefined) return detector;
+    detector = null;
+    try {
+      if ('BarcodeDetector' in window) {
+        const formats = await window.BarcodeDetector.getSupportedFormats();
+        if (formats.includes('qr_code')) detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+      }
+    } catch (e) { detector = null; }
+    return detector;
+  }
+
+  async function reader() {
+    if (off.reader) return off.reader;
+    try {
+      const m = await import('/static/wasm/reader/ikd_reader.js');
+      await m.default();
+      off.reader = m;
+      return m;
+    } catch (e) {
+      const err = new Error(t('reader_unavailable'));
+      err.code = 'reader_unavailable';
+      throw err;
+    }
+  }
+
+  function readerError(e) {
+    if (e && e.code === 'no_qr_found') { const err = new Error(e.message || t('no_qr')); err.code = e.code; return err; }
+    return e;
+  }
+
+  async function readUpload(file) {
+    const d = await barcodeDetector();
+    if (d) {
+      try {
+        const found = await d.detect(await createImageBitmap(file));
+        if (found.length) return found.map((x) => x.rawValue);
+      } catch (e) { /* fall through to the core's reader */ }
+    }
+    const m = await reader();
+    try { return m.readImage(new Uint8Array(await file.arrayBuffer()), { lang: lang }); } catch (e) { throw readerError(e); }
+  }
+
+  async function readFrameLocal(canvas, ctx) {
+    const d = await barcodeDetector();
+    if (d) {
+      const found = await d.detect(canvas);
+      return found.map((x) => x.rawValue);
+    }
+    const m = await reader();
+    const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    try { return m.readFrame(img.data, canvas.width, canvas.height, { lang: lang }); } catch (e) {
+      if (e && e.code === 'no_qr_found') return [];
+      throw e;
+    }
+  }
+
+  async function startOffline() {
+    if ('serviceWorker' in navigator) {
+      navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => { /* online only */ });
+      navigator.serviceWorker.ready.then(() => { document.documentElement.dataset.swReady = '1'; });
+    }
+    try { off.db = await openDb(); } catch (e) { off.db = null; }
+    if (off.db) {
+      try { off.bundle = (await kvGet('bundle')) || null; off.pageId = await pageId(); } catch (e) { /* fresh */ }
+    }
+    await loadWasm();
+    await buildVerifier();
+    renderMode();
+    await sync();
+    document.documentElement.dataset.offlineReady = off.bundle ? '1' : '0';
+    setInterval(sync, 60000);
+  }
+
   applyLang();
   checkTrust();
   setInterval(checkTrust, 60000);
-  loadPolicies();
   loadSamples();
   focusInput();
+  startOffline();
 })();

@@ -788,3 +788,260 @@ async fn regression_server_refuses_a_card_already_over_with_the_core_code() {
     assert_eq!(r.error_code(), "issue_beyond_berlaku_hingga");
     assert_eq!(r.json()["error"]["field"], "berlaku_hingga");
 }
+
+// ---------------------------------------------------------------- offline page (issue 15)
+
+fn page_upload(counter: Option<&str>, body: &serde_json::Value) -> Request<Body> {
+    let mut b = Request::post("/v1/audit/entries").header("content-type", "application/json");
+    if let Some(c) = counter {
+        b = b.header("x-counter-id", c);
+    }
+    b.body(Body::from(body.to_string())).unwrap()
+}
+
+const PAGE_ID: &str = "0123456789abcdef0123456789abcdef";
+
+fn page_entry(seq: u64, verdict: &str, code: &str) -> serde_json::Value {
+    json!({"seq": seq, "at": Timestamp::now().to_string(), "serial": seq + 100, "key_id": "c280c2",
+           "verdict": verdict, "code": code})
+}
+
+#[tokio::test]
+async fn page_audit_entries_are_chained_once_and_in_order() {
+    let h = harness(Options::default()).await;
+    let entries: Vec<_> = (1..=3).map(|s| page_entry(s, "VALID", "ok")).collect();
+    let r = send(&h.router, page_upload(Some("loket-07"), &json!({"page_id": PAGE_ID, "entries": entries}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let b = r.json();
+    assert_eq!((b["recorded"].clone(), b["duplicates"].clone(), b["spooled"].clone()), (json!(3), json!(0), json!(0)));
+    assert_eq!(b["entries"][0], json!({"seq": 1, "outcome": "recorded", "chain_seq": 1}));
+
+    // The answer was lost: the page sends 2 and 3 again with 4 and 5. Only 4 and 5 are new.
+    let mut again: Vec<_> = (2..=3).map(|s| page_entry(s, "VALID", "ok")).collect();
+    again.push(page_entry(4, "INVALID", "signature_invalid"));
+    again.push(page_entry(5, "UNDETERMINED", "status_list_stale"));
+    let r = send(&h.router, page_upload(Some("loket-07"), &json!({"page_id": PAGE_ID, "entries": again}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let b = r.json();
+    assert_eq!((b["recorded"].clone(), b["duplicates"].clone()), (json!(2), json!(2)));
+    assert_eq!(b["entries"][0]["outcome"], "duplicate");
+    assert_eq!(b["entries"][2], json!({"seq": 4, "outcome": "recorded", "chain_seq": 4}));
+
+    // The same sequence numbers from another page (or another counter) are other entries.
+    let other = json!({"page_id": "ffffffffffffffffffffffffffffffff", "entries": [page_entry(1, "VALID", "ok")]});
+    assert_eq!(send(&h.router, page_upload(Some("loket-07"), &other)).await.json()["recorded"], 1);
+    let mine = json!({"page_id": PAGE_ID, "entries": [page_entry(1, "VALID", "ok")]});
+    assert_eq!(send(&h.router, page_upload(None, &mine)).await.json()["recorded"], 1);
+
+    let got = h.state.store.audit_entries(0, 100).await.unwrap();
+    assert_eq!(got.len(), 7);
+    let codes: Vec<_> = got.iter().map(|e| e.record.code.as_str()).collect();
+    assert_eq!(codes, ["ok", "ok", "ok", "signature_invalid", "status_list_stale", "ok", "ok"]);
+    assert!(got.iter().all(|e| e.record.source == "page" && e.record.event == "verify"));
+    assert_eq!(got[0].record.actor, "loket-07");
+    assert_eq!(got[6].record.actor, "anonymous");
+    assert_eq!(got[0].record.serial, Some(101));
+    assert_eq!(got[0].record.key_id.as_deref(), Some("c280c2"));
+    let report = ikd_server::audit::verify_chain(h.state.store.as_ref()).await.unwrap();
+    assert!(report.ok && report.entries == 7, "{report:?}");
+}
+
+#[tokio::test]
+async fn page_audit_rejections_have_specific_codes_and_record_nothing() {
+    let h = harness(Options::default()).await;
+    let ok = page_entry(1, "VALID", "ok");
+    let with = |field: &str, value: serde_json::Value| {
+        let mut e = ok.clone();
+        e[field] = value;
+        json!({"page_id": PAGE_ID, "entries": [e]})
+    };
+    let now = Timestamp::now();
+    let cases: Vec<(serde_json::Value, StatusCode, &str, Option<&str>)> = vec![
+        (json!({"page_id": "xyz", "entries": [ok]}), StatusCode::BAD_REQUEST, "invalid_request", Some("page_id")),
+        (
+            json!({"page_id": PAGE_ID.to_uppercase(), "entries": [ok]}),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            Some("page_id"),
+        ),
+        (json!({"page_id": PAGE_ID, "entries": []}), StatusCode::BAD_REQUEST, "invalid_request", Some("entries")),
+        (json!({"page_id": PAGE_ID, "entries": [ok], "extra": 1}), StatusCode::BAD_REQUEST, "invalid_request", None),
+        (json!({"page_id": PAGE_ID, "entries": [{"seq": 1}]}), StatusCode::BAD_REQUEST, "invalid_request", None),
+        (
+            json!({"page_id": PAGE_ID, "entries": (1..=257).map(|s| page_entry(s, "VALID", "ok")).collect::<Vec<_>>()}),
+            StatusCode::BAD_REQUEST,
+            "audit_batch_too_large",
+            None,
+        ),
+        (
+            json!({"page_id": PAGE_ID, "entries": [page_entry(2, "VALID", "ok"), page_entry(1, "VALID", "ok")]}),
+            StatusCode::CONFLICT,
+            "audit_out_of_order",
+            Some("entries[1].seq"),
+        ),
+        (
+            json!({"page_id": PAGE_ID, "entries": [page_entry(2, "VALID", "ok"), page_entry(2, "VALID", "ok")]}),
+            StatusCode::CONFLICT,
+            "audit_out_of_order",
+            Some("entries[1].seq"),
+        ),
+        (
+            with("at", json!("yesterday")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].at"),
+        ),
+        (
+            with("at", json!("2019-12-31T23:59:59Z")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].at"),
+        ),
+        (
+            with("at", json!(now.plus(367 * DAY).to_string())),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].at"),
+        ),
+        (with("seq", json!(0)), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].seq")),
+        (with("serial", json!(0)), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].serial")),
+        (
+            with("key_id", json!("C280C2")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].key_id"),
+        ),
+        (
+            with("key_id", json!("c280c")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].key_id"),
+        ),
+        (
+            with("verdict", json!("valid")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].verdict"),
+        ),
+        (with("code", json!("Ok")), StatusCode::UNPROCESSABLE_ENTITY, "audit_entry_invalid", Some("entries[0].code")),
+        (
+            with("code", json!("x".repeat(65))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].code"),
+        ),
+        (
+            with("code", json!("expired")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "audit_entry_invalid",
+            Some("entries[0].code"),
+        ),
+        (with("serial", json!(-1)), StatusCode::BAD_REQUEST, "invalid_request", None),
+    ];
+    for (body, status, code, field) in cases {
+        let r = send(&h.router, page_upload(Some("loket-07"), &body)).await;
+        assert_eq!((r.status, r.error_code().as_str()), (status, code), "{body}: {}", r.text());
+        if let Some(f) = field {
+            assert_eq!(r.json()["error"]["field"], f, "{body}");
+        }
+    }
+    // A later entry that is bad refuses the whole upload (the good one before it included).
+    let body = json!({"page_id": PAGE_ID, "entries": [ok, page_entry(2, "VALID", "nope")]});
+    let r = send(&h.router, page_upload(Some("loket-07"), &body)).await;
+    assert_eq!(r.error_code(), "audit_entry_invalid");
+    assert_eq!(r.json()["error"]["index"], 1);
+    // A malformed counter id, a wrong content type, an oversized body.
+    let r = send(&h.router, page_upload(Some("loket 07"), &json!({"page_id": PAGE_ID, "entries": [ok]}))).await;
+    assert_eq!((r.status, r.json()["error"]["field"].clone()), (StatusCode::BAD_REQUEST, json!("X-Counter-Id")));
+    let r = send(
+        &h.router,
+        Request::post("/v1/audit/entries").header("content-type", "text/plain").body(Body::from("{}")).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let big = json!({"page_id": PAGE_ID, "entries": [ok], "pad": "x".repeat(70_000)});
+    let r = send(&h.router, page_upload(Some("loket-07"), &big)).await;
+    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
+    assert!(h.state.store.audit_entries(0, 10).await.unwrap().is_empty(), "nothing recorded");
+}
+
+#[tokio::test]
+async fn offline_bundle_of_a_trust_store_server() {
+    let h = harness(Options::default()).await;
+    let r = get(&h.router, "/v1/offline/bundle").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let b = r.json();
+    assert_eq!(b["mode"], "trust_store");
+    assert_eq!(b["trust_list"], serde_json::Value::Null);
+    assert_eq!(b["pinned_roots"], json!([]));
+    let store = ikd_core::TrustStore::from_json(b["trust_store"].as_str().unwrap()).unwrap();
+    assert_eq!(store.issuers().len(), 1);
+    assert_eq!(store.issuers()[0].public_key, h.issuer.public_key());
+    assert_eq!(b["status_lists"], json!([]), "a plain trust store server verifies no status lists");
+    let policies = ikd_core::Policy::list_from_json(b["policies"].as_str().unwrap()).unwrap();
+    assert_eq!(policies.len(), 5);
+    assert_eq!(b["freshness_policy"]["status_grace_secs"], 30 * DAY);
+    assert!(b["wasm"]["verifier"].is_boolean() && b["wasm"]["reader"].is_boolean());
+    assert!(r.headers["cache-control"].to_str().unwrap().contains("no-store"));
+}
+
+#[tokio::test]
+async fn offline_bundle_of_a_trust_list_server_verifies_under_its_roots() {
+    let dir = TempDir::new("bundle");
+    let cfg = ikd_server::Config {
+        demo: true,
+        data_dir: dir.path().to_owned(),
+        demo_residents: dir.path().join("absent.json"),
+        ..Default::default()
+    };
+    let demo = ikd_server::App::from_config(&cfg).await.unwrap();
+    let r = get(&demo.router(), "/v1/offline/bundle").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let b = r.json();
+    assert_eq!((b["mode"].clone(), b["demo"].clone()), (json!("trust_list"), json!(true)));
+    assert_eq!(b["trust_store"], serde_json::Value::Null);
+    let b64 = |v: &serde_json::Value| base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap()).unwrap();
+    let roots: Vec<_> = b["pinned_roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| ikd_core::PublicKey::from_text(k.as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(roots.len(), 1);
+    let list = ikd_core::trustlist::TrustList::verify(&b64(&b["trust_list"]["bytes"]), &roots).unwrap();
+    assert_eq!(b["trust_list"]["sequence"], list.sequence());
+    let status = b["status_lists"].as_array().unwrap();
+    assert_eq!(status.len(), 1, "the demo issuer's status list");
+    let s = ikd_core::status::StatusList::verify_under_trust_list(&b64(&status[0]["bytes"]), &list).unwrap();
+    assert_eq!(s.revoked_count(), 1, "the revoked sample");
+    assert_eq!(status[0]["issuer_key"], s.issuer_key().to_text());
+    assert_eq!(status[0]["key_id"], s.key_id().to_string());
+}
+
+#[tokio::test]
+async fn offline_page_assets_and_headers() {
+    let h = harness(Options::default()).await;
+    let r = get(&h.router, "/sw.js").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert_eq!(r.headers["service-worker-allowed"], "/");
+    assert_eq!(r.headers["cache-control"], "no-cache");
+    assert!(r.text().contains("ikd_wasm_bg.wasm") && r.text().contains("caches.open"));
+    let r = get(&h.router, "/manifest.webmanifest").await;
+    assert_eq!(r.headers["content-type"], "application/manifest+json");
+    let m = r.json();
+    assert_eq!((m["start_url"].clone(), m["scope"].clone()), (json!("/"), json!("/")));
+    assert_eq!(get(&h.router, m["icons"][0]["src"].as_str().unwrap()).await.status, StatusCode::OK);
+    let r = get(&h.router, "/").await;
+    let csp = r.headers["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("manifest-src 'self'"), "{csp}");
+    assert!(!csp.contains("'unsafe-eval'"), "WASM only, never eval: {csp}");
+    assert!(r.text().contains("rel=\"manifest\""));
+    // The modules, when this build embeds them, with the content type streaming compilation needs.
+    for path in ikd_server::api::page::wasm_paths() {
+        let r = get(&h.router, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        let want = if path.ends_with(".wasm") { "application/wasm" } else { "text/javascript; charset=utf-8" };
+        assert_eq!(r.headers["content-type"], want, "{path}");
+    }
+}

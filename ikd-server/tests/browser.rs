@@ -9,138 +9,16 @@
 //! (paths printed; `-- --nocapture` shows them).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod browser_common;
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use browser_common::*;
 use common::*;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use ikd_core::Timestamp;
 use serde_json::json;
-
-const CHROMIUM_FLAGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1200,1500",
-    // The camera: grant access without a prompt and feed a recorded "camera" (a QR code).
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-];
-
-fn find_tool(env: &str, candidates: &[&str]) -> Option<PathBuf> {
-    if let Ok(p) = std::env::var(env) {
-        return Some(PathBuf::from(p)).filter(|p| p.exists());
-    }
-    candidates.iter().map(PathBuf::from).find(|p| p.exists())
-}
-
-struct Driver(Child);
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A Y4M video (I420) of `frames` identical frames showing the QR code of `text`, for
-/// Chromium's fake camera.
-fn qr_y4m(text: &str, path: &Path) {
-    let opts = ikd_core::render::RenderOptions { module_px: 4, ..ikd_core::render::RenderOptions::SCREEN };
-    let code = ikd_core::render::render_image(text, &opts).unwrap();
-    let (w, h) = (640u32, 480u32);
-    assert!(code.width() <= w && code.height() <= h, "QR too large for the fake camera");
-    let (ox, oy) = ((w - code.width()) / 2, (h - code.height()) / 2);
-    let mut y_plane = vec![150u8; (w * h) as usize];
-    for (x, y, p) in code.enumerate_pixels() {
-        y_plane[((y + oy) * w + x + ox) as usize] = if p.0[0] > 128 { 230 } else { 20 };
-    }
-    let chroma = vec![128u8; (w / 2 * h / 2) as usize];
-    let mut out = format!("YUV4MPEG2 W{w} H{h} F10:1 Ip A1:1 C420jpeg\n").into_bytes();
-    for _ in 0..4 {
-        out.extend_from_slice(b"FRAME\n");
-        out.extend_from_slice(&y_plane);
-        out.extend_from_slice(&chroma);
-        out.extend_from_slice(&chroma);
-    }
-    std::fs::write(path, out).unwrap();
-}
-
-async fn wait_verdict(c: &Client, verdict: &str, after: Option<&str>) -> fantoccini::elements::Element {
-    let start = Instant::now();
-    loop {
-        if let Ok(panel) = c.find(Locator::Css("#result")).await {
-            let shown = panel.is_displayed().await.unwrap_or(false);
-            let v = panel.attr("data-verdict").await.ok().flatten();
-            let code = panel.attr("data-code").await.ok().flatten();
-            if shown && v.as_deref() == Some(verdict) && (after.is_none() || code.as_deref() == after) {
-                return panel;
-            }
-        }
-        if start.elapsed() > Duration::from_secs(20) {
-            let status = c.find(Locator::Id("status")).await.unwrap().text().await.unwrap_or_default();
-            panic!("no {verdict} panel within 20 s (status line: {status:?})");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn text_of(c: &Client, id: &str) -> String {
-    c.find(Locator::Id(id)).await.unwrap().text().await.unwrap()
-}
-
-fn shots_dir() -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("browser-screenshots");
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-async fn shot(c: &Client, name: &str) -> PathBuf {
-    let png = c.screenshot().await.unwrap();
-    let p = shots_dir().join(format!("{name}.png"));
-    std::fs::write(&p, png).unwrap();
-    println!("screenshot: {}", p.display());
-    p
-}
-
-/// Chromium and chromedriver, or `None` when the browser test is to be skipped (a notice says
-/// so); panics when they are missing and `IKD_REQUIRE_BROWSER_TESTS=1`.
-fn browser_tools() -> Option<(PathBuf, PathBuf)> {
-    if std::env::var("IKD_SKIP_BROWSER_TESTS").as_deref() == Ok("1") {
-        eprintln!("IKD_SKIP_BROWSER_TESTS=1: browser test skipped");
-        return None;
-    }
-    let chromium =
-        find_tool("IKD_CHROMIUM", &["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]);
-    let driver = find_tool("IKD_CHROMEDRIVER", &["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
-    let (Some(chromium), Some(driver_path)) = (chromium, driver) else {
-        if std::env::var("IKD_REQUIRE_BROWSER_TESTS").as_deref() != Ok("1") {
-            eprintln!(
-                "NOTICE: browser test SKIPPED: Chromium and chromedriver were not found \
-                 (Debian: apt-get install -y chromium chromium-driver). .ci/run installs them and requires this test."
-            );
-            return None;
-        }
-        panic!(
-            "the browser test needs Chromium and chromedriver, which were not found.\n\
-             Install them (Debian: apt-get install -y chromium chromium-driver), or point IKD_CHROMIUM and \
-             IKD_CHROMEDRIVER at them, or set IKD_SKIP_BROWSER_TESTS=1 to skip this test."
-        );
-    };
-    Some((chromium, driver_path))
-}
 
 /// Serves `app` on a real socket at `http://localhost:<port>` (localhost, not 127.0.0.1, so
 /// the page is a secure context and the camera API exists). Send on the sender to stop it.
@@ -154,44 +32,6 @@ async fn serve(
         let _ = stopped.await;
     }));
     (base, stop, server)
-}
-
-/// chromedriver and a fresh Chromium session with a profile under `dir`, plus `extra` flags.
-async fn start_session(chromium: &Path, driver_path: &Path, dir: &Path, extra: &[String]) -> (Driver, Client) {
-    let port = free_port();
-    let log = std::fs::File::create(dir.join("chromedriver.log")).unwrap();
-    let driver = Driver(
-        Command::new(driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", driver_path.display())),
-    );
-    let profile = dir.join("chromium-profile");
-    let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| (*s).to_owned()).collect();
-    args.push(format!("--user-data-dir={}", profile.display()));
-    args.extend(extra.iter().cloned());
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), json!("chrome"));
-    caps.insert("goog:chromeOptions".into(), json!({ "binary": chromium.display().to_string(), "args": args }));
-    let webdriver = format!("http://127.0.0.1:{port}");
-    let start = Instant::now();
-    let c = loop {
-        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps.clone())
-            .connect(&webdriver)
-            .await
-        {
-            Ok(c) => break c,
-            Err(e) if start.elapsed() < Duration::from_secs(20) => {
-                let _ = e;
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            Err(e) => panic!("cannot start a Chromium session through chromedriver: {e}"),
-        }
-    };
-    (driver, c)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

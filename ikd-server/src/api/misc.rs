@@ -89,6 +89,11 @@ pub fn openapi_document(state: &AppState) -> Value {
     set("/components/schemas/BatchRequest/properties/policy", "enum", nullable_names.into());
     set("/components/schemas/BatchRequest/properties/qrs", "maxItems", state.limits.max_batch_items.into());
     set("/components/schemas/IssueRequest/properties/valid_days", "maximum", state.issuance.max_valid_days.into());
+    set("/components/schemas/AuditUpload/properties/entries", "maxItems", state.limits.max_batch_items.into());
+    // The WebAssembly modules are documented only when this build embeds them (build.rs).
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        paths.retain(|p, _| !p.starts_with("/static/wasm/") || crate::api::page::wasm_paths().any(|w| w == p));
+    }
     doc
 }
 

@@ -3,6 +3,7 @@
 pub mod issue;
 pub mod lists;
 pub mod misc;
+pub mod offline;
 pub mod page;
 pub mod verify;
 

@@ -163,7 +163,8 @@ pub struct AuditRecord {
     pub event: &'static str,
     /// Counter or client id (validated: `[A-Za-z0-9._:-]{1,64}`), `anonymous`, or `admin`.
     pub actor: String,
-    /// `text`, `image`, `batch` or `admin`.
+    /// `text`, `image`, `batch`, `admin`, or `page` (a verification the counter page made in
+    /// the browser and uploaded, `POST /v1/audit/entries`).
     pub source: &'static str,
     /// Credential serial, when the text decoded.
     pub serial: Option<u64>,
@@ -527,6 +528,7 @@ pub(crate) fn static_source(s: &str) -> &'static str {
         "image" => "image",
         "batch" => "batch",
         "admin" => "admin",
+        "page" => "page",
         _ => "?",
     }
 }

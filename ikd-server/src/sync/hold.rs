@@ -243,6 +243,21 @@ impl Lists {
         self.read_inner().trust.clone()
     }
 
+    /// The root keys under which the trust list held was accepted (what a counter page pins).
+    pub fn trust_roots(&self) -> Vec<PublicKey> {
+        self.read_inner().trust_roots.clone()
+    }
+
+    /// Every status list held, as published, when verifications use status lists (a server
+    /// with a trust list or an upstream); none otherwise.
+    pub fn status_lists_applied(&self) -> Vec<Held<StatusList>> {
+        let inner = self.read_inner();
+        if !self.applies_status(&inner) {
+            return Vec::new();
+        }
+        inner.status.values().cloned().collect()
+    }
+
     /// The status lists held whose issuer key has this id.
     pub fn status_by_key_id(&self, key_id: KeyId) -> Vec<Held<StatusList>> {
         self.read_inner().status.values().filter(|h| h.list.key_id() == key_id).cloned().collect()
