@@ -15,6 +15,6 @@ fuzz_target!(|data: &[u8]| {
     let text = payload_to_text(&payload);
     exercise(&fresh(store_verifier()).verify(&text));
     let policies = Policy::builtin();
-    let opts = VerifyOptions { policy: policies.first(), challenge: Some(b"K7Q2X9") };
+    let opts = VerifyOptions { policy: policies.first(), challenge: Some(b"K7Q2X9"), now: None };
     exercise(&fresh(list_verifier()).verify_with(&text, &opts));
 });

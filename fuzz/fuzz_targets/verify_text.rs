@@ -23,6 +23,6 @@ fuzz_target!(|data: &[u8]| {
     }
     // The trust-list verifier with status lists, a policy and a counter challenge.
     let policies = Policy::builtin();
-    let opts = VerifyOptions { policy: policies.first(), challenge: Some(b"K7Q2X9") };
+    let opts = VerifyOptions { policy: policies.first(), challenge: Some(b"K7Q2X9"), now: None };
     exercise(&fresh(list_verifier()).verify_with(text, &opts));
 });

@@ -6,17 +6,9 @@
 //! Nothing here decides anything about a credential: decoding, the checks, the verdict, the
 //! view and its masking rule, the policy set and the list rules are ikd-core's.
 
-use std::cell::Cell;
-
-use ikd_core::status::{StatusList, StatusListError};
-use ikd_core::trustlist::TrustList;
-use ikd_core::view::PhotoData;
-use ikd_core::{
-    Clock, Lang, Policy, PolicySet, PublicKey, Timestamp, TrustStore, UserError, Verdict, VerificationView, Verifier,
-    VerifyOptions, ViewOptions,
-};
-use serde::Serialize;
-use serde_json::{Value, json};
+use ikd_core::session::SessionOptions;
+use ikd_core::{Lang, UserError, Verdict, Verifier};
+use serde_json::Value;
 
 /// Code of an argument the bindings cannot use (a text that is not UTF-8, a null pointer, a
 /// time out of range). Listed in `docs/BINDINGS.md`, as in `docs/WASM.md`.
@@ -81,126 +73,17 @@ pub fn lang(name: Option<&str>) -> Lang {
     name.map(Lang::from_header).unwrap_or_default()
 }
 
-/// A problem with one of the lists given to a trust-list verifier: the list is not used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListError {
-    /// `trust_list` or `status_list`.
-    pub list: &'static str,
-    /// For a status list, its position in the `status_lists` argument.
-    pub index: Option<usize>,
-    /// The error.
-    pub error: BindingError,
-}
-
-impl ListError {
-    /// `{list, index, code, message}`, as the WebAssembly package's `list_errors`.
-    pub fn to_json(&self) -> Value {
-        json!({ "list": self.list, "index": self.index, "code": self.error.code, "message": self.error.message })
-    }
-}
-
-thread_local! {
-    /// The time of the verification running on this thread, when the caller gave one.
-    static CALL_TIME: Cell<Option<i64>> = const { Cell::new(None) };
-}
-
-/// The verifier's clock: the time the caller gave for the verification running on this thread,
-/// or the system clock. A thread-local rather than a shared cell, so that threads verifying at
-/// once with different times (Python threads with the GIL released, C threads) never see each
-/// other's time.
-#[derive(Debug, Default)]
-struct CallClock;
-
-impl Clock for CallClock {
-    fn now(&self) -> Timestamp {
-        CALL_TIME.with(Cell::get).map_or_else(Timestamp::now, Timestamp::from_unix)
-    }
-}
-
-/// Sets this thread's call time for as long as it lives.
-struct CallTime;
-
-impl CallTime {
-    fn set(t: Option<Timestamp>) -> CallTime {
-        CALL_TIME.with(|c| c.set(t.map(Timestamp::unix)));
-        CallTime
-    }
-}
-
-impl Drop for CallTime {
-    fn drop(&mut self) {
-        CALL_TIME.with(|c| c.set(None));
-    }
-}
-
-/// Options of one verification (all optional).
-#[derive(Debug, Clone, Default)]
-pub struct CallOptions<'a> {
-    /// Language of messages (Bahasa Indonesia unless English is asked for).
-    pub lang: Lang,
-    /// The time to verify at; the system clock when `None`.
-    pub now: Option<Timestamp>,
-    /// The service policy to apply, by name: built in, or from `policies_json`.
-    pub policy: Option<&'a str>,
-    /// A policy file (JSON array, `docs/FORMAT.md` §6.1) merged over the built-in policies.
-    pub policies_json: Option<&'a str>,
-    /// The counter's challenge bytes.
-    pub challenge: Option<&'a [u8]>,
-    /// Show the full NIK (masked by the core's rule otherwise).
-    pub show_nik: bool,
-    /// Put the embedded face photo in the answer as a `data:` URL.
-    pub photo: bool,
-}
-
-/// Looks up the named policy in the built-in set merged with `policies_json`.
-pub fn resolve_policy(opts: &CallOptions<'_>) -> Result<Option<Policy>, BindingError> {
-    if opts.policy.is_none() && opts.policies_json.is_none() {
-        return Ok(None); // the common case: no policy set to build
-    }
-    // A policy file is read even when no policy is named, so that a broken one is reported.
-    let set = match opts.policies_json {
-        Some(file) => PolicySet::with_file(file, "policies").map_err(|e| BindingError::from_core(&e, opts.lang))?,
-        None => PolicySet::builtin(),
-    };
-    let Some(name) = opts.policy else { return Ok(None) };
-    match set.get(name) {
-        Some(p) => Ok(Some(p.clone())),
-        None => Err(BindingError {
-            code: POLICY_UNKNOWN.to_owned(),
-            message: match opts.lang {
-                Lang::Id => format!("kebijakan tidak dikenal: {name}"),
-                Lang::En => format!("unknown policy: {name}"),
-            },
-        }),
-    }
-}
-
-/// The answer of one verification: the core's verification view with the bindings'
-/// `list_errors` beside it, serialised in the view's own field order (`verdict`, `code`,
-/// `message`, …, `report`, then `list_errors`). The Python package turns it into a dict, the C
-/// interface into JSON text, both straight from this (no intermediate JSON value).
-#[derive(Debug, Serialize)]
-pub struct Answer {
-    /// The core's view.
-    #[serde(flatten)]
-    pub view: VerificationView,
-    /// The lists that did not verify when the verifier was made (`[]` when all did).
-    pub list_errors: Value,
-}
-
-impl Answer {
-    /// The verdict.
-    pub fn verdict(&self) -> Verdict {
-        self.view.verdict
-    }
-}
+pub use ikd_core::session::{Answer, CallOptions, ListError};
 
 /// A verifier that lives across calls, so that its replay memory for live presentations does
-/// too. `Sync`: one session may verify on many threads at once.
+/// too: [`ikd_core::session::Session`] (every rule is there), with its errors as
+/// [`BindingError`]s. `Sync`: one session may verify on many threads at once, each call at
+/// its own time ([`CallOptions::now`]).
 #[derive(Debug)]
 pub struct Session {
-    verifier: Verifier,
-    list_errors: Vec<ListError>,
+    inner: ikd_core::session::Session,
+    /// The language the session was made in: of `list_errors_json`.
+    lang: Lang,
 }
 
 impl Session {
@@ -210,16 +93,16 @@ impl Session {
         skew_secs: Option<i64>,
         lang: Lang,
     ) -> Result<Session, BindingError> {
-        let store = TrustStore::from_json(trust_store_json).map_err(|e| BindingError::from_core(&e, lang))?;
-        Ok(Session::finish(Verifier::new(store), Vec::new(), skew_secs))
+        let options = SessionOptions { skew_secs, ..SessionOptions::default() };
+        ikd_core::session::Session::with_trust_store(trust_store_json, &options)
+            .map(|inner| Session { inner, lang })
+            .map_err(|e| BindingError::from_core(&e, lang))
     }
 
     /// A verifier over a signed trust list verified against the pinned roots (`ikdpk1:` texts),
-    /// holding the status lists that verify under it. A list that does not verify is not used
-    /// and is reported in [`Session::list_errors`]: a bad trust list leaves nothing trusted
-    /// (every credential is then UNDETERMINED `issuer_unknown`), a bad status list leaves its
-    /// issuer's credentials UNDETERMINED `status_unknown`. A root that is not a public key is
-    /// an error.
+    /// holding the status lists that verify under it; a list that does not verify is not used
+    /// and is reported in [`Session::list_errors`]
+    /// ([`ikd_core::session::Session::with_trust_list`]).
     pub fn with_trust_list(
         trust_list: &[u8],
         pinned_roots: &[&str],
@@ -227,85 +110,34 @@ impl Session {
         skew_secs: Option<i64>,
         lang: Lang,
     ) -> Result<Session, BindingError> {
-        let roots = pinned_roots
-            .iter()
-            .map(|r| PublicKey::from_text(r.trim()).map_err(|e| BindingError::from_core(&e, lang)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut errors = Vec::new();
-        let list = match TrustList::verify(trust_list, &roots) {
-            Ok(list) => Some(list),
-            Err(e) => {
-                errors.push(ListError { list: "trust_list", index: None, error: BindingError::from_core(&e, lang) });
-                None
-            }
-        };
-        let verifier = match &list {
-            Some(l) => Verifier::from_trust_list(l.clone()),
-            None => Verifier::new(TrustStore::new()),
-        };
-        let mut held = Vec::new();
-        for (i, bytes) in status_lists.iter().enumerate() {
-            let checked = match &list {
-                Some(l) => StatusList::verify_under_trust_list(bytes, l),
-                None => Err(StatusListError::IssuerNotTrusted),
-            };
-            match checked {
-                Ok(s) => held.push(s),
-                Err(e) => errors.push(ListError {
-                    list: "status_list",
-                    index: Some(i),
-                    error: BindingError::from_core(&e, lang),
-                }),
-            }
-        }
-        let verifier = if status_lists.is_empty() { verifier } else { verifier.with_status_lists(held) };
-        Ok(Session::finish(verifier, errors, skew_secs))
+        let options = SessionOptions { skew_secs, ..SessionOptions::default() };
+        ikd_core::session::Session::with_trust_list(trust_list, pinned_roots, status_lists, &options)
+            .map(|inner| Session { inner, lang })
+            .map_err(|e| BindingError::from_core(&e, lang))
     }
 
-    /// A session around a verifier made elsewhere (by a list holder): its clock is replaced by
-    /// the per-call clock.
+    /// A session around a verifier made elsewhere (by a list holder).
     pub fn from_verifier(verifier: Verifier, skew_secs: Option<i64>) -> Session {
-        Session::finish(verifier, Vec::new(), skew_secs)
-    }
-
-    fn finish(verifier: Verifier, list_errors: Vec<ListError>, skew_secs: Option<i64>) -> Session {
-        let mut verifier = verifier.with_clock(std::sync::Arc::new(CallClock));
-        if let Some(s) = skew_secs {
-            verifier = verifier.with_skew_secs(s);
-        }
-        Session { verifier, list_errors }
+        let options = SessionOptions { skew_secs, ..SessionOptions::default() };
+        Session { inner: ikd_core::session::Session::from_verifier(verifier, &options), lang: Lang::default() }
     }
 
     /// The lists that did not verify when the session was made.
     pub fn list_errors(&self) -> &[ListError] {
-        &self.list_errors
+        self.inner.list_errors()
     }
 
-    /// The lists that did not verify, as JSON (`[{list, index, code, message}]`).
+    /// The lists that did not verify, as JSON (`[{list, index, code, message}]`), in the
+    /// language the session was made in.
     pub fn list_errors_json(&self) -> Value {
-        Value::Array(self.list_errors.iter().map(ListError::to_json).collect())
+        self.inner.list_errors_json(self.lang)
     }
 
     /// Verifies `text`; the answer is the core's verification view with `list_errors` beside
     /// it. An error only for unusable options (a bad policy file, an unknown policy): a text
     /// that does not verify is an INVALID or UNDETERMINED answer.
     pub fn verify(&self, text: &str, opts: &CallOptions<'_>) -> Result<Answer, BindingError> {
-        let policy = resolve_policy(opts)?;
-        let v = {
-            let _time = CallTime::set(opts.now);
-            self.verifier.verify_with(text, &VerifyOptions { policy: policy.as_ref(), challenge: opts.challenge })
-        };
-        let view = VerificationView::new(
-            &v,
-            text,
-            &ViewOptions {
-                lang: opts.lang,
-                show_nik: opts.show_nik,
-                photo: if opts.photo { PhotoData::Embedded } else { PhotoData::None },
-                policy: opts.policy,
-            },
-        );
-        Ok(Answer { view, list_errors: self.list_errors_json() })
+        self.inner.verify(text, opts).map_err(|e| BindingError::from_core(&e, opts.lang))
     }
 
     /// As [`Session::verify`], with the answer as JSON text.

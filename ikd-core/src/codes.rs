@@ -377,6 +377,8 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: "policy_bad_json", kind: CodeKind::Policy, verdict: None, check: None },
     CodeInfo { code: "policy_unknown_claim", kind: CodeKind::Policy, verdict: None, check: None },
     CodeInfo { code: "policy_bad_name", kind: CodeKind::Policy, verdict: None, check: None },
+    // A policy name no policy has (`UnknownPolicy::code`, `PolicySet::resolve`).
+    CodeInfo { code: "policy_unknown", kind: CodeKind::Policy, verdict: None, check: None },
     // Claims JSON (`ClaimsError::code`).
     CodeInfo { code: "claims_bad_json", kind: CodeKind::Claims, verdict: None, check: None },
     CodeInfo { code: "claims_unknown_field", kind: CodeKind::Claims, verdict: None, check: None },
@@ -608,6 +610,10 @@ mod tests {
             PolicyError::Json("expected value".into()),
             PolicyError::Claim { policy: "apotek".into(), error: DisclosureError::Empty },
             PolicyError::BadName(String::new()),
+        );
+        add!(
+            CodeKind::Policy,
+            crate::policy_set::UnknownPolicy { name: "kantor-pos".into(), known: vec!["apotek".into()] }
         );
         let nik = [
             NikError::NotSixteenDigits,

@@ -88,6 +88,8 @@ pub mod issuance;
 
 pub mod list_holder;
 
+pub mod session;
+
 #[cfg(feature = "render")]
 pub mod render;
 
@@ -117,7 +119,7 @@ pub use keys::verify_signature_strict;
 pub use keys::{KeyError, KeyId, PublicKey};
 pub use lang::{Lang, UserError};
 pub use nik::{Nik, NikError, PROVINCES, Sex};
-pub use policy_set::{PolicySet, PolicySource};
+pub use policy_set::{PolicySet, PolicySource, UnknownPolicy};
 #[cfg(feature = "issue")]
 pub use present::create_presentation;
 pub use present::{
@@ -129,6 +131,6 @@ pub use reason::{Reason, Verdict};
 pub use report::{Check, Outcome, Report};
 pub use trust_store::{TrustStore, TrustStoreError, TrustedIssuer};
 pub use verifier::{
-    DEFAULT_SKEW_SECS, ReplayToken, Verification, VerifiedCredential, VerifiedPresentation, Verifier, VerifyOptions,
+    DEFAULT_REPLAY_CAPACITY, DEFAULT_SKEW_SECS, ReplayToken, Verification, VerifiedCredential, VerifiedPresentation, Verifier, VerifyOptions,
 };
 pub use view::{Kind, VerificationView, ViewOptions};

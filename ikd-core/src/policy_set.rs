@@ -3,7 +3,7 @@
 //! server's `policies_file`, the bindings): a file policy with the name of a built-in one
 //! replaces it in place; any other is appended, in the file's order.
 
-use crate::{Policy, PolicyError};
+use crate::{Lang, Policy, PolicyError};
 
 /// Where a policy of a [`PolicySet`] comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +68,15 @@ impl PolicySet {
         self.entries.iter().find(|(p, _)| p.name == name).map(|(p, _)| p)
     }
 
+    /// The policy called `name`, or the error every front end reports for a name it does not
+    /// know (`policy_unknown`, with the names it does).
+    pub fn resolve(&self, name: &str) -> Result<&Policy, UnknownPolicy> {
+        self.get(name).ok_or_else(|| UnknownPolicy {
+            name: name.to_owned(),
+            known: self.names().into_iter().map(str::to_owned).collect(),
+        })
+    }
+
     /// The policies in order, with their sources.
     pub fn iter(&self) -> impl Iterator<Item = (&Policy, &PolicySource)> {
         self.entries.iter().map(|(p, s)| (p, s))
@@ -84,10 +93,49 @@ impl PolicySet {
     }
 }
 
+/// A policy name that is neither built in nor in the policy file (`policy_unknown`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown policy `{name}`")]
+pub struct UnknownPolicy {
+    /// The name asked for.
+    pub name: String,
+    /// The names of the policies there are, in order.
+    pub known: Vec<String>,
+}
+
+impl UnknownPolicy {
+    /// The stable code: `policy_unknown`.
+    pub fn code(&self) -> &'static str {
+        "policy_unknown"
+    }
+
+    /// The message, naming the policies there are.
+    pub fn message(&self, lang: Lang) -> String {
+        let known = self.known.join(", ");
+        match lang {
+            Lang::Id => format!("kebijakan `{}` tidak dikenal; yang ada: {known}", self.name),
+            Lang::En => format!("unknown policy `{}`; the policies are: {known}", self.name),
+        }
+    }
+}
+
+crate::lang::user_error!(UnknownPolicy);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn an_unknown_name_is_policy_unknown_with_the_names_there_are() {
+        let set = PolicySet::builtin();
+        let e = set.resolve("kantor-pos").unwrap_err();
+        assert_eq!(e.code(), "policy_unknown");
+        assert_eq!(e.known, set.names());
+        assert!(e.message(Lang::Id).contains("`kantor-pos` tidak dikenal"), "{}", e.message(Lang::Id));
+        assert!(e.message(Lang::En).contains("apotek"), "{}", e.message(Lang::En));
+        assert_eq!(set.resolve("apotek").unwrap().name, "apotek");
+    }
 
     // Issue 14: the merge rule of the CLI and the server lives here once.
     #[test]

@@ -306,7 +306,16 @@ pub struct VerifyOptions<'a> {
     pub policy: Option<&'a Policy>,
     /// The challenge this counter showed, if it runs in challenge mode.
     pub challenge: Option<&'a [u8]>,
+    /// The time to verify at, instead of the verifier's clock: for a caller that verifies
+    /// for many clocks at once (a binding called from several threads, a browser with no
+    /// clock the core can read). `None` reads the verifier's [`Clock`].
+    pub now: Option<Timestamp>,
 }
+
+/// How many live presentations a [`Verifier`]'s replay cache holds unless
+/// [`Verifier::with_replay_capacity`] says otherwise; a snapshot of it
+/// ([`Verifier::replay_snapshot`]) is at most 9 + 40 × this bytes (4 MB).
+pub const DEFAULT_REPLAY_CAPACITY: usize = 100_000;
 
 /// Checks credentials against a trust store and a clock, fully offline.
 #[derive(Clone)]
@@ -471,7 +480,7 @@ impl Verifier {
             skew_secs: DEFAULT_SKEW_SECS,
             window_secs: DEFAULT_PRESENTATION_WINDOW_SECS,
             live_skew_secs: DEFAULT_PRESENTATION_SKEW_SECS,
-            replay: Arc::new(Mutex::new(ReplayCache::new(100_000))),
+            replay: Arc::new(Mutex::new(ReplayCache::new(DEFAULT_REPLAY_CAPACITY))),
             trust_list: None,
             status_lists: None,
             freshness: FreshnessPolicy::default(),
@@ -576,6 +585,20 @@ impl Verifier {
         v
     }
 
+    /// A snapshot of the live presentations this verifier's replay cache holds whose window
+    /// has not ended at `now` ([`ReplayCache::snapshot`]): what a counter saves so that a code
+    /// it accepted stays refused after a restart or a page reload. No personal data.
+    pub fn replay_snapshot(&self, now: Timestamp) -> Vec<u8> {
+        self.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner).snapshot(now.unix())
+    }
+
+    /// Adds a [`Verifier::replay_snapshot`]'s live entries to this verifier's replay cache
+    /// ([`ReplayCache::restore`]: strict, size-capped, only ever adding what to refuse), and
+    /// answers how many it added. On an error nothing is added.
+    pub fn restore_replay(&self, snapshot: &[u8], now: Timestamp) -> Result<usize, crate::ReplayStateError> {
+        self.replay.lock().unwrap_or_else(std::sync::PoisonError::into_inner).restore(snapshot, now.unix())
+    }
+
     /// Shares `other`'s replay cache. A verifier rebuilt after a trust-list change should
     /// take over the cache of the one it replaces: otherwise a presentation accepted just
     /// before the change could be used a second time just after it.
@@ -658,7 +681,7 @@ impl Verifier {
             run.checks.push(Check::HolderBinding);
         }
         let header = subject.header().clone();
-        let now = self.clock.now();
+        let now = opts.now.unwrap_or_else(|| self.clock.now());
         let trust_stale = match self.trust_list.as_ref().map(|l| l.freshness(now, &self.freshness)) {
             Some(Freshness::Stale { age_secs }) => Some(age_secs),
             _ => None,

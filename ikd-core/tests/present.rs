@@ -384,7 +384,7 @@ fn policies() {
     assert_eq!((v.verdict(), v.code()), (Verdict::Invalid, "policy_requires_challenge"));
     assert!(v.message(Lang::Id).contains("mode tantangan"));
     let answered = present(&text, "all", Some(b"B4NK"));
-    let opts = VerifyOptions { policy: Some(bank), challenge: Some(b"B4NK") };
+    let opts = VerifyOptions { policy: Some(bank), challenge: Some(b"B4NK"), now: None };
     assert_eq!(env.verifier().verify_with(&answered, &opts).verdict(), Verdict::Valid);
     let custom =
         Policy::list_from_json(r#"[{"name":"apotek-ketat","required":["nama"],"require_challenge":true}]"#).unwrap();

@@ -56,14 +56,14 @@ fn a_presentation_made_in_two_steps_verifies_and_is_live() {
     let p = two_steps(&text, d, at, Some(b"loket-7"), &holder());
     let v = Verifier::new(trust.clone()).with_clock(Arc::new(FixedClock(at.plus(3))));
     let policy = Policy::builtin().into_iter().find(|p| p.name == "apotek").unwrap();
-    let got = v.verify_with(&p, &VerifyOptions { policy: Some(&policy), challenge: Some(b"loket-7") });
+    let got = v.verify_with(&p, &VerifyOptions { policy: Some(&policy), challenge: Some(b"loket-7"), now: None });
     assert_eq!(got.verdict(), Verdict::Valid, "{:?}", got.reason());
     assert!(got.presentation().unwrap().is_live());
     // The static one verifies too, but a policy that needs a live code refuses it.
     let cred = UnverifiedCredential::decode(&text).unwrap();
     let s = cred.static_presentation(d).unwrap();
     assert_eq!(v.verify(&s).verdict(), Verdict::Valid);
-    let refused = v.verify_with(&s, &VerifyOptions { policy: Some(&policy), challenge: None });
+    let refused = v.verify_with(&s, &VerifyOptions { policy: Some(&policy), challenge: None, now: None });
     assert_eq!(refused.code(), "policy_requires_live");
 }
 

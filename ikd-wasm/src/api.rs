@@ -6,18 +6,15 @@
 //! rule, the policy set and the list rules are ikd-core's.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use ikd_core::list_holder::{self, RepinPolicy, Roots};
-use ikd_core::status::StatusList;
-use ikd_core::trustlist::TrustList;
-use ikd_core::view::PhotoData;
+use ikd_core::session::{CallOptions, SessionError, SessionOptions};
+use ikd_core::status::FreshnessPolicy;
 use ikd_core::{
-    Clock, DEFAULT_SKEW_SECS, Disclosure, InspectionView, Lang, PolicySet, PresentError, PublicKey, ReplayCache,
-    ReplayCheck, Timestamp, TrustStore, UnverifiedCredential, UserError, Verification, VerificationView, Verifier,
-    VerifyOptions, ViewOptions,
+    DEFAULT_SKEW_SECS, Disclosure, InspectionView, Lang, PresentError, PublicKey, Timestamp, UnverifiedCredential,
+    UserError,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Code of an argument the bindings cannot use (a time that is not a finite number, an
 /// option of the wrong type). Documented in `docs/WASM.md`.
@@ -84,24 +81,13 @@ pub struct Options {
     /// List offers: the root keys kept beside the held trust list (the `roots` of the answer
     /// that accepted it), under which it is verified together with the pinned roots.
     pub held_roots: Vec<String>,
+    /// How long lists stay fresh and in grace offline (the core's default otherwise); read
+    /// when the verifier is made. A counter page passes its server's (`freshness_policy` of
+    /// `GET /v1/offline/bundle`), so that page and server answer alike.
+    pub freshness: Option<FreshnessPolicy>,
 }
 
-/// A problem with one of the lists given to a trust-list verification: the list is not used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListError {
-    /// `trust_list` or `status_list`.
-    pub list: &'static str,
-    /// For a status list, its position in the `statusLists` argument.
-    pub index: Option<usize>,
-    /// The error.
-    pub error: BindingError,
-}
-
-impl ListError {
-    fn to_json(&self) -> Value {
-        json!({ "list": self.list, "index": self.index, "code": self.error.code, "message": self.error.message })
-    }
-}
+pub use ikd_core::session::ListError;
 
 /// A JS number of Unix seconds as a timestamp (fractions are dropped, as `Date.now() / 1000`
 /// gives them).
@@ -116,203 +102,109 @@ pub fn timestamp(now_unix_seconds: f64, lang: Lang) -> Result<Timestamp, Binding
     Ok(Timestamp::from_unix(secs))
 }
 
-/// A clock the bindings set before each verification: the browser has no clock the core can
-/// read (`SystemClock` is not available on `wasm32-unknown-unknown`), so the time always comes
-/// from the caller.
-#[derive(Debug, Default)]
-pub struct CallerClock(AtomicI64);
-
-impl CallerClock {
-    /// Sets the time the next verification runs at.
-    pub fn set(&self, t: Timestamp) {
-        self.0.store(t.unix(), Ordering::SeqCst);
+impl Options {
+    fn session(&self) -> SessionOptions {
+        SessionOptions { skew_secs: self.skew_secs, freshness: self.freshness }
     }
 
-    /// Moves the clock to `t` unless it already reads later (the last time the caller gave).
-    fn advance(&self, t: Timestamp) {
-        self.0.fetch_max(t.unix(), Ordering::SeqCst);
-    }
-}
-
-impl Clock for CallerClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::from_unix(self.0.load(Ordering::SeqCst))
-    }
-}
-
-fn policy(opts: &Options) -> Result<Option<ikd_core::Policy>, BindingError> {
-    // A policy file is read even when no policy is named, so that a broken one is reported.
-    let set = match opts.policies_json.as_deref() {
-        Some(file) => {
-            PolicySet::with_file(file, "options.policies").map_err(|e| BindingError::from_core(&e, opts.lang))?
+    fn call(&self, now: Timestamp) -> CallOptions<'_> {
+        CallOptions {
+            lang: self.lang,
+            now: Some(now),
+            policy: self.policy.as_deref(),
+            policies_json: self.policies_json.as_deref(),
+            challenge: self.challenge.as_deref(),
+            show_nik: self.show_nik,
+            photo: self.photo,
         }
-        None => PolicySet::builtin(),
-    };
-    let Some(name) = opts.policy.as_deref() else { return Ok(None) };
-    match set.get(name) {
-        Some(p) => Ok(Some(p.clone())),
-        None => Err(BindingError {
-            code: POLICY_UNKNOWN.to_owned(),
-            message: match opts.lang {
-                Lang::Id => format!("kebijakan tidak dikenal: {name}"),
-                Lang::En => format!("unknown policy: {name}"),
-            },
-        }),
     }
-}
-
-/// The core's verification view of `v` as JSON, with the bindings' `list_errors` beside it.
-fn view(v: &Verification, text: &str, opts: &Options, list_errors: Value) -> Value {
-    let view = VerificationView::new(
-        v,
-        text,
-        &ViewOptions {
-            lang: opts.lang,
-            show_nik: opts.show_nik,
-            photo: if opts.photo { PhotoData::Embedded } else { PhotoData::None },
-            policy: opts.policy.as_deref(),
-        },
-    );
-    let mut out = serde_json::to_value(view).unwrap_or(Value::Null);
-    if let Some(m) = out.as_object_mut() {
-        m.insert("list_errors".to_owned(), list_errors);
-    }
-    out
 }
 
 /// A verifier that lives across calls, so that its replay memory for live presentations
-/// does too (the JS class `Verifier`).
+/// does too (the JS class `Verifier`): [`ikd_core::session::Session`], where every rule is,
+/// with the time always from the caller (the browser has no clock the core can read).
 #[derive(Debug)]
 pub struct Session {
-    verifier: Verifier,
-    clock: Arc<CallerClock>,
-    list_errors: Vec<ListError>,
-    /// Every live presentation this session accepted or imported, within its window: what
-    /// [`Session::export_replay`] saves and [`Session::import_replay`] restores. The
-    /// verifier's own cache cannot be read or filled from outside the core's verifier, so
-    /// each accepted live presentation's replay token is also recorded here, and one found
-    /// here already is rejected as a replay ([`Verification::reject_replayed`]).
-    record: Mutex<ReplayCache>,
+    inner: ikd_core::session::Session,
+    /// The language the session was made in: of `listErrors`.
+    lang: Lang,
+    /// The latest time the caller gave (Unix seconds): `exportReplay` without a time.
+    latest: AtomicI64,
 }
 
-/// Capacity of a session's replay record: twice the verifier's own cache (100 000 live
-/// presentations), so that a full cache's worth imported after a reload still leaves room
-/// for a full cache's worth accepted since. A snapshot is at most 9 + 40 × this bytes (8 MB).
-pub const REPLAY_RECORD_CAPACITY: usize = 200_000;
-
 impl Session {
+    fn wrap(made: Result<ikd_core::session::Session, SessionError>, lang: Lang) -> Result<Session, BindingError> {
+        made.map(|inner| Session { inner, lang, latest: AtomicI64::new(i64::MIN) })
+            .map_err(|e| BindingError::from_core(&e, lang))
+    }
+
     /// A verifier over a trust store (JSON, `docs/FORMAT.md` §5.1).
     pub fn with_trust_store(trust_store_json: &str, opts: &Options) -> Result<Session, BindingError> {
-        let store = TrustStore::from_json(trust_store_json).map_err(|e| BindingError::from_core(&e, opts.lang))?;
-        Ok(Session::finish(Verifier::new(store), Vec::new(), opts))
+        Session::wrap(ikd_core::session::Session::with_trust_store(trust_store_json, &opts.session()), opts.lang)
     }
 
     /// A verifier over a signed trust list verified against the pinned roots (`ikdpk1:` texts),
     /// holding the status lists that verify under it. A list that does not verify is not used
-    /// and is reported in [`Session::list_errors`]: a bad trust list leaves nothing trusted
-    /// (every credential is then UNDETERMINED `issuer_unknown`), a bad status list leaves its
-    /// issuer's credentials UNDETERMINED `status_unknown`.
+    /// and is reported in [`Session::list_errors`]
+    /// ([`ikd_core::session::Session::with_trust_list`]).
     pub fn with_trust_list(
         trust_list: &[u8],
         pinned_roots: &[String],
         status_lists: &[Vec<u8>],
         opts: &Options,
     ) -> Result<Session, BindingError> {
-        let lang = opts.lang;
-        let roots = self::pinned_roots(pinned_roots, lang)?;
-        let mut errors = Vec::new();
-        let (verifier, list) = match TrustList::verify(trust_list, &roots) {
-            Ok(list) => (Verifier::from_trust_list(list.clone()), Some(list)),
-            Err(e) => {
-                errors.push(ListError { list: "trust_list", index: None, error: BindingError::from_core(&e, lang) });
-                (Verifier::new(TrustStore::new()), None)
-            }
-        };
-        let mut held = Vec::new();
-        for (i, bytes) in status_lists.iter().enumerate() {
-            let checked = match &list {
-                Some(l) => StatusList::verify_under_trust_list(bytes, l),
-                None => Err(ikd_core::status::StatusListError::IssuerNotTrusted),
-            };
-            match checked {
-                Ok(s) => held.push(s),
-                Err(e) => errors.push(ListError {
-                    list: "status_list",
-                    index: Some(i),
-                    error: BindingError::from_core(&e, lang),
-                }),
-            }
-        }
-        let verifier = if status_lists.is_empty() { verifier } else { verifier.with_status_lists(held) };
-        Ok(Session::finish(verifier, errors, opts))
+        let roots: Vec<&str> = pinned_roots.iter().map(String::as_str).collect();
+        let lists: Vec<&[u8]> = status_lists.iter().map(Vec::as_slice).collect();
+        Session::wrap(
+            ikd_core::session::Session::with_trust_list(trust_list, &roots, &lists, &opts.session()),
+            opts.lang,
+        )
     }
 
-    fn finish(verifier: Verifier, list_errors: Vec<ListError>, opts: &Options) -> Session {
-        let clock = Arc::new(CallerClock::default());
-        let mut verifier = verifier.with_clock(clock.clone());
-        if let Some(s) = opts.skew_secs {
-            verifier = verifier.with_skew_secs(s);
-        }
-        // No per-holder limit here: the verifier's own cache applies it; this record only
-        // remembers what was accepted.
-        let record = ReplayCache::new(REPLAY_RECORD_CAPACITY).with_owner_limit(REPLAY_RECORD_CAPACITY);
-        Session { verifier, clock, list_errors, record: Mutex::new(record) }
+    fn seen(&self, now: Timestamp) {
+        self.latest.fetch_max(now.unix(), Ordering::SeqCst);
     }
 
-    fn record(&self) -> std::sync::MutexGuard<'_, ReplayCache> {
-        self.record.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// A snapshot of the live presentations this session remembers (accepted or imported)
-    /// whose window has not ended at `now_unix_seconds`, or, without it, at the latest time
-    /// the session was given ([`ReplayCache::snapshot`]).
+    /// A snapshot of the live presentations this session accepted (or imported) whose window
+    /// has not ended at `now_unix_seconds`, or, without it, at the latest time the session
+    /// was given ([`ikd_core::session::Session::replay_snapshot`]).
     pub fn export_replay(&self, now_unix_seconds: Option<f64>, lang: Lang) -> Result<Vec<u8>, BindingError> {
         let now = match now_unix_seconds {
             Some(n) => timestamp(n, lang)?,
-            None => self.clock.now(),
+            None => Timestamp::from_unix(self.latest.load(Ordering::SeqCst)),
         };
-        Ok(self.record().snapshot(now.unix()))
+        Ok(self.inner.replay_snapshot(now))
     }
 
     /// Restores a snapshot from [`Session::export_replay`] at `now_unix_seconds`: its live
-    /// entries are added to what this session remembers (nothing is ever removed), and
+    /// entries are added to what this session refuses (nothing is ever removed), and
     /// answers how many were added. Bad bytes throw `replay_state_*` and change nothing.
     pub fn import_replay(&self, bytes: &[u8], now_unix_seconds: f64, lang: Lang) -> Result<usize, BindingError> {
         let now = timestamp(now_unix_seconds, lang)?;
-        let added = self.record().restore(bytes, now.unix()).map_err(|e| BindingError::from_core(&e, lang))?;
-        self.clock.advance(now);
+        let added = self.inner.restore_replay(bytes, now).map_err(|e| BindingError::from_core(&e, lang))?;
+        self.seen(now);
         Ok(added)
     }
 
     /// The lists that did not verify when the session was made.
     pub fn list_errors(&self) -> &[ListError] {
-        &self.list_errors
+        self.inner.list_errors()
     }
 
-    /// The lists that did not verify, as JSON (`[{list, index, code, message}]`).
+    /// The lists that did not verify, as JSON (`[{list, index, code, message}]`), in the
+    /// language the session was made in.
     pub fn list_errors_json(&self) -> Value {
-        Value::Array(self.list_errors.iter().map(ListError::to_json).collect())
+        self.inner.list_errors_json(self.lang)
     }
 
     /// Verifies `text` at `now_unix_seconds`; the answer is the core's verification view as
     /// JSON text, with `list_errors` beside it.
     pub fn verify(&self, text: &str, now_unix_seconds: f64, opts: &Options) -> Result<String, BindingError> {
         let now = timestamp(now_unix_seconds, opts.lang)?;
-        let policy = policy(opts)?;
-        self.clock.set(now);
-        let v = self
-            .verifier
-            .verify_with(text, &VerifyOptions { policy: policy.as_ref(), challenge: opts.challenge.as_deref() });
-        let v = match (v.replay_token(), v.header().and_then(|h| h.holder_key)) {
-            (Some(token), Some(holder)) => match self.record().record(&token, &holder, now) {
-                ReplayCheck::Fresh => v,
-                // Seen before (here or in an imported snapshot); or, past 200 000 live
-                // entries, not recordable: refused, never accepted unrecorded.
-                _ => v.reject_replayed(),
-            },
-            _ => v,
-        };
-        Ok(view(&v, text, opts, self.list_errors_json()).to_string())
+        self.seen(now);
+        let answer = self.inner.verify(text, &opts.call(now)).map_err(|e| BindingError::from_core(&e, opts.lang))?;
+        // A view of strings, numbers and JSON values always serialises.
+        Ok(serde_json::to_string(&answer).unwrap_or_default())
     }
 }
 

@@ -2,6 +2,7 @@
 //! core's JSON) out; errors thrown as JS `Error`s with `name = "IkdError"` and a `code`.
 
 use ikd_core::Lang;
+use ikd_core::status::FreshnessPolicy;
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -22,6 +23,8 @@ export interface VerifyOptions {
   challenge?: string | Uint8Array;
   /** Clock-skew tolerance in seconds (default 300); used when the verifier is made. */
   skewSeconds?: number;
+  /** How long lists stay fresh, then in grace, offline (seconds; read when a verifier is made). */
+  freshness?: { status_fresh_secs?: number; status_grace_secs?: number; trust_fresh_secs?: number; trust_grace_secs?: number };
   /** Signed status lists (verifyWithTrustList and Verifier.withTrustList only). */
   statusLists?: Uint8Array[];
   /** Show the full NIK (masked except its last four digits by default). */
@@ -249,7 +252,41 @@ fn options(obj: &JsValue) -> Result<Options, BindingError> {
             })
             .collect::<Result<_, _>>()?;
     }
+    let freshness = get(obj, "freshness");
+    if !absent(&freshness) {
+        o.freshness = Some(freshness_policy(&freshness, lang)?);
+    }
     Ok(o)
+}
+
+/// `options.freshness`: the four periods of a freshness policy in seconds, with the field
+/// names of `GET /v1/offline/bundle`'s `freshness_policy` (each a whole number from 0 to ten
+/// years; a missing one keeps the core's default).
+fn freshness_policy(obj: &JsValue, lang: Lang) -> Result<FreshnessPolicy, BindingError> {
+    const MAX_SECS: f64 = 10.0 * 366.0 * 86_400.0;
+    if !obj.is_object() {
+        return Err(BindingError::bad_argument("options.freshness", lang));
+    }
+    let mut p = FreshnessPolicy::default();
+    for (name, field) in [
+        ("status_fresh_secs", &mut p.status_fresh_secs),
+        ("status_grace_secs", &mut p.status_grace_secs),
+        ("trust_fresh_secs", &mut p.trust_fresh_secs),
+        ("trust_grace_secs", &mut p.trust_grace_secs),
+    ] {
+        let v = get(obj, name);
+        if absent(&v) {
+            continue;
+        }
+        let secs = v
+            .as_f64()
+            .filter(|s| s.is_finite() && s.fract() == 0.0 && (0.0..=MAX_SECS).contains(s))
+            .ok_or_else(|| BindingError::bad_argument(&format!("options.freshness.{name}"), lang))?;
+        #[allow(clippy::cast_possible_truncation)] // a whole number in 0..=MAX_SECS, checked above
+        let secs = secs as i64;
+        *field = secs;
+    }
+    Ok(p)
 }
 
 fn bytes(v: &JsValue) -> Option<Vec<u8>> {

@@ -229,7 +229,7 @@ fn bad_replay_state_throws_its_code_and_keeps_the_memory() {
         (b"garbage".to_vec(), "replay_state_invalid"),
         (good[..good.len() - 3].to_vec(), "replay_state_invalid"),
         (v9, "replay_state_version"),
-        (vec![0u8; 9 + 40 * api::REPLAY_RECORD_CAPACITY + 1], "replay_state_too_large"),
+        (vec![0u8; 9 + 40 * ikd_core::DEFAULT_REPLAY_CAPACITY + 1], "replay_state_too_large"),
     ] {
         let e = s.import_replay(&bytes, now + 1.0, Lang::En).unwrap_err();
         assert_eq!(e.code, code);

@@ -76,7 +76,7 @@ fn every_vector_gives_its_verdict_and_code_through_the_bindings() {
             .as_array()
             .map(|a| a.iter().map(|v| v.as_str().unwrap()).collect())
             .unwrap_or_default();
-        let got_list_errors: Vec<&str> = s.list_errors().iter().map(|e| e.error.code.as_str()).collect();
+        let got_list_errors: Vec<&str> = s.list_errors().iter().map(|e| e.code()).collect();
         if got_list_errors != want_list_errors {
             failures.push(format!("{}: list errors {got_list_errors:?}, expected {want_list_errors:?}", c.name));
             continue;

@@ -1425,13 +1425,13 @@ pub fn check_case(doc: &Value, png: Option<&[u8]>) -> Result<(), String> {
     if let Some(seen) = doc["input"].get("seen_before") {
         for (i, t) in seen.as_array().ok_or("seen_before is not a list")?.iter().enumerate() {
             let t = t.as_str().ok_or("seen_before holds a non-text")?;
-            let r = verifier.verify_with(t, &VerifyOptions { policy: policy.as_ref(), challenge });
+            let r = verifier.verify_with(t, &VerifyOptions { policy: policy.as_ref(), challenge, now: None });
             if r.verdict() != ikd_core::Verdict::Valid {
                 return Err(format!("seen_before[{i}]: {} ({}), expected VALID", r.verdict().as_str(), r.code()));
             }
         }
     }
-    let v = verifier.verify_with(text, &VerifyOptions { policy: policy.as_ref(), challenge });
+    let v = verifier.verify_with(text, &VerifyOptions { policy: policy.as_ref(), challenge, now: None });
     let exp = &doc["expected"];
     let stages = exp["stages"].as_object().ok_or("no stages")?;
     if stages.len() != v.report().entries().len() {

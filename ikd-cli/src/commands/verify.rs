@@ -116,7 +116,7 @@ pub struct Mode<'a> {
 impl<'a> Mode<'a> {
     /// The core's options for this mode.
     pub fn options(&self) -> VerifyOptions<'a> {
-        VerifyOptions { policy: self.policy, challenge: self.challenge.map(str::as_bytes) }
+        VerifyOptions { policy: self.policy, challenge: self.challenge.map(str::as_bytes), now: None }
     }
 
     /// Verifies one text in this mode.

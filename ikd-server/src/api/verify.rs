@@ -94,7 +94,7 @@ pub struct Options {
 impl Options {
     /// As the core's options.
     pub fn verify_options(&self) -> VerifyOptions<'_> {
-        VerifyOptions { policy: self.policy.as_ref(), challenge: self.challenge.as_deref() }
+        VerifyOptions { policy: self.policy.as_ref(), challenge: self.challenge.as_deref(), now: None }
     }
 
     /// Whether neither is set.
