@@ -46,7 +46,20 @@ try {
     const w = work[i % work.length];
     w.verifier.verify(w.text, w.now);
   });
-  const decode = best(rounds * work.length, (i) => ikd.decode(work[i % work.length].text));
+  // `decode` shows full credentials only: the work without the presentations.
+  const credentials = work.filter((w) => {
+    try {
+      ikd.decode(w.text);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const verifyCredentials = best(rounds * credentials.length, (i) => {
+    const w = credentials[i % credentials.length];
+    w.verifier.verify(w.text, w.now);
+  });
+  const decode = best(rounds * credentials.length, (i) => ikd.decode(credentials[i % credentials.length].text));
 
   // WebCrypto Ed25519 (Chromium 137+ without a flag): one key, a credential-sized message.
   let webcrypto = null;
@@ -68,14 +81,73 @@ try {
     webcrypto = { error: String(e) };
   }
 
+  // The reader: the PNG vector as a file, and 1280×720 camera frames with and without it.
+  const reader = await import("/ikd-server/static/wasm/reader/ikd_reader.js");
+  await reader.default();
+  const pngCase = (await loadCases()).find((c) => c.name === "valid-png-typical-woman");
+  const png = new Uint8Array(await (await fetch(`/test-vectors/cases/${pngCase.input.png}`)).arrayBuffer());
+  const canvas = new OffscreenCanvas(1280, 720);
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#a0a0a0";
+  ctx.fillRect(0, 0, 1280, 720);
+  const empty = ctx.getImageData(0, 0, 1280, 720).data;
+  ctx.drawImage(await createImageBitmap(new Blob([png], { type: "image/png" })), 400, 100);
+  const withCode = ctx.getImageData(0, 0, 1280, 720).data;
+  if (reader.readFrame(withCode, 1280, 720)[0] !== pngCase.input.qr_text) throw new Error("the reader missed the code");
+  const readerFigures = {
+    read_image_png_ms: +(best(10, () => reader.readImage(png)) / 1000).toFixed(2),
+    png_bytes: png.length,
+    read_frame_1280x720_code_ms: +(best(10, () => reader.readFrame(withCode, 1280, 720)) / 1000).toFixed(2),
+    read_frame_1280x720_empty_ms: +(
+      best(10, () => {
+        try {
+          reader.readFrame(empty, 1280, 720);
+        } catch (e) {
+          if (e.code !== "no_qr_found") throw e;
+        }
+      }) / 1000
+    ).toFixed(2),
+  };
+
   await report({
     browser: navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? navigator.userAgent,
     texts: work.length,
     rounds,
     wasm_verify_us: +verify.toFixed(2),
+    credentials: credentials.length,
+    wasm_verify_credentials_us: +verifyCredentials.toFixed(2),
     wasm_decode_us: +decode.toFixed(2),
     webcrypto_ed25519_verify: webcrypto,
+    reader: readerFigures,
   });
 } catch (e) {
+  // The reader: the PNG vector as a file, and 1280×720 camera frames with and without it.
+  const reader = await import("/ikd-server/static/wasm/reader/ikd_reader.js");
+  await reader.default();
+  const pngCase = (await loadCases()).find((c) => c.name === "valid-png-typical-woman");
+  const png = new Uint8Array(await (await fetch(`/test-vectors/cases/${pngCase.input.png}`)).arrayBuffer());
+  const canvas = new OffscreenCanvas(1280, 720);
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#a0a0a0";
+  ctx.fillRect(0, 0, 1280, 720);
+  const empty = ctx.getImageData(0, 0, 1280, 720).data;
+  ctx.drawImage(await createImageBitmap(new Blob([png], { type: "image/png" })), 400, 100);
+  const withCode = ctx.getImageData(0, 0, 1280, 720).data;
+  if (reader.readFrame(withCode, 1280, 720)[0] !== pngCase.input.qr_text) throw new Error("the reader missed the code");
+  const readerFigures = {
+    read_image_png_ms: +(best(10, () => reader.readImage(png)) / 1000).toFixed(2),
+    png_bytes: png.length,
+    read_frame_1280x720_code_ms: +(best(10, () => reader.readFrame(withCode, 1280, 720)) / 1000).toFixed(2),
+    read_frame_1280x720_empty_ms: +(
+      best(10, () => {
+        try {
+          reader.readFrame(empty, 1280, 720);
+        } catch (e) {
+          if (e.code !== "no_qr_found") throw e;
+        }
+      }) / 1000
+    ).toFixed(2),
+  };
+
   await report({ error: String(e && e.stack ? e.stack.split("\n")[0] : e) });
 }
