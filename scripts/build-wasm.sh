@@ -102,14 +102,19 @@ rm -f "$PKG"/{node,web,reader}/.gitignore "$PKG"/{node,web,reader}/package.json
 echo '{ "type": "module" }' >"$PKG/web/package.json"
 echo '{ "type": "module" }' >"$PKG/reader/package.json"
 
-# The package's JS helpers (ES modules), when ikd-wasm ships any.
+# The package's JS helpers (ES modules), when ikd-wasm ships any: ikd-wasm/js/NAME.mjs is
+# pkg/js/NAME.mjs, imported as "@ikd-verify/ikd-wasm/NAME".
 JS_FILES=""
+JS_EXPORTS=""
 if compgen -G "ikd-wasm/js/*.mjs" >/dev/null; then
   mkdir -p "$PKG/js"
   for f in ikd-wasm/js/*.mjs; do
+    name=$(basename "$f" .mjs)
     cp "$f" "$PKG/js/"
     JS_FILES="$JS_FILES
-    \"js/$(basename "$f")\","
+    \"js/$name.mjs\","
+    JS_EXPORTS="$JS_EXPORTS
+    \"./$name\": \"./js/$name.mjs\","
   done
 fi
 
@@ -163,8 +168,7 @@ cat >"$PKG/package.json" <<JSON
     "./reader": {
       "types": "./reader/ikd_reader.d.ts",
       "default": "./reader/ikd_reader.js"
-    },
-    "./js/*": "./js/*",
+    },$JS_EXPORTS
     "./ikd_wasm_bg.wasm": "./web/ikd_wasm_bg.wasm",
     "./package.json": "./package.json"
   },

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the WebAssembly modules (scripts/build-wasm.sh --check: fails when the committed copy
 # in ikd-server/static/wasm/ is not what this source builds to), then runs
-#   * the Node tests of the package: every test vector, and its error paths (ikd-wasm/tests/node);
+#   * the Node tests of the package: every test vector, and its error paths (ikd-wasm/tests/node),
+#     and of the reader module (ikd-wasm-reader/tests/node);
 #   * the same vectors, and the QR reader, in headless Chromium through the web build the
 #     counter page serves (ikd-wasm/tests/browser/run.mjs vectors).
 # Installs what it needs: wasm-bindgen-cli through cargo (in build-wasm.sh), binaryen through
@@ -35,8 +36,8 @@ case "${1:-}" in
     ;;
 esac
 
-echo "== node --test ikd-wasm/tests/node ($(node --version))"
-node --test ikd-wasm/tests/node/
+echo "== node --test ikd-wasm/tests/node ikd-wasm-reader/tests/node ($(node --version))"
+node --test ikd-wasm/tests/node/ ikd-wasm-reader/tests/node/
 
 if [ "${IKD_SKIP_BROWSER:-}" = 1 ]; then
   echo "note: IKD_SKIP_BROWSER=1: the vectors were not run in Chromium"
