@@ -4,8 +4,12 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
+use curve25519_dalek::edwards::{CompressedEdwardsY, VartimeEdwardsPrecomputation};
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::VartimePrecomputedMultiscalarMul;
 use ed25519_dalek::VerifyingKey;
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha512};
 
 /// Length of a key id in bytes: the first 3 bytes of SHA-256 of the public key.
 pub const KEY_ID_LEN: usize = 3;
@@ -301,6 +305,79 @@ mod secret {
 pub fn verify_signature_strict(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> bool {
     let sig = ed25519_dalek::Signature::from_bytes(signature);
     key.verifying_key().is_some_and(|k| k.verify_strict(message, &sig).is_ok())
+}
+
+/// A trusted public key with precomputed multiples of it and of the base point, for checking
+/// many signatures under the same key: the same strict check as [`verify_signature_strict`],
+/// computed differently.
+///
+/// `verify_signature_strict` (ed25519-dalek's `verify_strict`) computes R′ = [s]B − [k]A with a
+/// width-5 table of A made for every signature, compresses R′ and compares the bytes with R.
+/// This computes R′ from width-8 tables of B and −A made once, and compares R′ with the
+/// decompressed R as points, having checked that R's encoding is canonical (so that "equal
+/// points" is "equal encodings"). Accepted and rejected are the same for every input: S must be
+/// canonical (below ℓ), R canonical, on the curve and not of small order, A not of small order
+/// (checked here, once), k = SHA-512(R ‖ A ‖ M) mod ℓ with A's bytes as given.
+///
+/// On wasm32 this is about a quarter faster than `verify_signature_strict` (no 64-bit
+/// multiplies there, so every point operation saved counts); natively it is slower (dalek's
+/// AVX2 backend), so [`crate::Verifier`] uses it on wasm32 only. The tables take about 16 KB.
+/// `ikd-core/tests/precomputed_key.rs` checks it against `verify_signature_strict` on the
+/// Wycheproof vectors and on mutated signatures.
+pub struct PrecomputedKey {
+    key: PublicKey,
+    tables: VartimeEdwardsPrecomputation,
+}
+
+impl PrecomputedKey {
+    /// The tables for `key`; `None` when the key is not a valid, non-small-order curve point
+    /// (a key that `verify_signature_strict` never accepts a signature under).
+    pub fn new(key: &PublicKey) -> Option<PrecomputedKey> {
+        let a = key.verifying_key()?.to_edwards();
+        if a.is_small_order() {
+            return None;
+        }
+        Some(PrecomputedKey { key: *key, tables: VartimeEdwardsPrecomputation::new([ED25519_BASEPOINT_POINT, -a]) })
+    }
+
+    /// The key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.key
+    }
+
+    /// Whether `signature` is a strictly valid signature of `message` under the key: exactly
+    /// what [`verify_signature_strict`] answers.
+    pub fn verify_strict(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+        let (r_bytes, s_bytes) = signature.split_at(32);
+        let (Ok(r_bytes), Ok(s_bytes)) = (<[u8; 32]>::try_from(r_bytes), <[u8; 32]>::try_from(s_bytes)) else {
+            return false;
+        };
+        let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes)) else {
+            return false;
+        };
+        if !y_is_canonical(&r_bytes) {
+            return false;
+        }
+        let Some(r) = CompressedEdwardsY(r_bytes).decompress() else {
+            return false;
+        };
+        if r.is_small_order() {
+            return false;
+        }
+        let hash =
+            Sha512::new().chain_update(r_bytes).chain_update(self.key.as_bytes()).chain_update(message).finalize();
+        let mut wide = [0u8; 64];
+        wide.copy_from_slice(&hash);
+        let k = Scalar::from_bytes_mod_order_wide(&wide);
+        // [s]B + [k](−A), compared with R as points (R's encoding is canonical, checked above).
+        self.tables.vartime_multiscalar_mul([s, k]) == r
+    }
+}
+
+impl fmt::Debug for PrecomputedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PrecomputedKey({})", self.key.to_text())
+    }
 }
 
 impl KeyError {

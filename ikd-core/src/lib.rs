@@ -113,6 +113,7 @@ pub use issue::{
     DangerIssueOptions, IssueError, IssueRequest, IssuedCredential, Issuer, PHOTO_CREDENTIAL_MAX_CHARS,
     photo_byte_budget,
 };
+pub use keys::PrecomputedKey;
 #[cfg(feature = "issue")]
 pub use keys::SecretKey;
 pub use keys::verify_signature_strict;

@@ -329,6 +329,11 @@ pub struct Verifier {
     trust_list: Option<Arc<TrustList>>,
     status_lists: Option<Arc<HashMap<[u8; 32], StatusList>>>,
     freshness: FreshnessPolicy,
+    /// On wasm32, the issuer keys' precomputed tables ([`crate::PrecomputedKey`]), made when a
+    /// key first checks a signature; shared by the verifiers made from this one (the tables
+    /// depend on the key alone). At most one entry per trusted key ever held.
+    #[cfg(target_arch = "wasm32")]
+    key_tables: Arc<Mutex<HashMap<[u8; 32], Arc<crate::keys::PrecomputedKey>>>>,
 }
 
 impl fmt::Debug for Verifier {
@@ -484,6 +489,8 @@ impl Verifier {
             trust_list: None,
             status_lists: None,
             freshness: FreshnessPolicy::default(),
+            #[cfg(target_arch = "wasm32")]
+            key_tables: Arc::default(),
         }
     }
 
@@ -667,6 +674,33 @@ impl Verifier {
             .collect()
     }
 
+    /// The strict check of an issuer signature: [`verify_signature_strict`], natively.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn issuer_signature_ok(&self, key: &crate::PublicKey, message: &[u8], signature: &[u8; 64]) -> bool {
+        verify_signature_strict(key, message, signature)
+    }
+
+    /// The strict check of an issuer signature: on wasm32 through the key's precomputed tables
+    /// ([`crate::PrecomputedKey`], the same answers, about a quarter faster there).
+    #[cfg(target_arch = "wasm32")]
+    fn issuer_signature_ok(&self, key: &crate::PublicKey, message: &[u8], signature: &[u8; 64]) -> bool {
+        let cached =
+            self.key_tables.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key.as_bytes()).cloned();
+        let tables = match cached {
+            Some(t) => t,
+            None => {
+                let Some(t) = crate::keys::PrecomputedKey::new(key) else { return false };
+                let t = Arc::new(t);
+                self.key_tables
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(*key.as_bytes(), Arc::clone(&t));
+                t
+            }
+        };
+        tables.verify_strict(message, signature)
+    }
+
     /// `signature_checked`: the issuer signature already verified in a batch under the
     /// single candidate key.
     fn verify_subject(
@@ -695,7 +729,7 @@ impl Verifier {
             candidates.next().cloned()
         } else {
             let message = subject.issuer_message();
-            candidates.find(|i| verify_signature_strict(&i.public_key, &message, subject.signature())).cloned()
+            candidates.find(|i| self.issuer_signature_ok(&i.public_key, &message, subject.signature())).cloned()
         };
         let Some(issuer) = found else {
             return run.finish(Check::Signature, Reason::SignatureInvalid, Some(header), None);

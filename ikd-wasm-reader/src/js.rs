@@ -1,0 +1,101 @@
+//! The wasm-bindgen exports: JS values in, [`crate::api`] called, string arrays out; errors
+//! thrown as JS `Error`s with `name = "IkdError"` and a `code`.
+
+use ikd_core::Lang;
+use js_sys::{Array, Reflect, Uint8Array, Uint8ClampedArray};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::api::{self, ReaderError};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** Options of a read; every field is optional. */
+export interface ReadOptions {
+  /** "id" (Bahasa Indonesia, the default) or "en"; an Accept-Language value also works. */
+  lang?: string;
+}
+
+/** What the reader throws: an Error with the core's stable code. */
+export interface IkdError extends Error {
+  name: "IkdError";
+  code: string;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The JS options object (TypeScript `ReadOptions`).
+    #[wasm_bindgen(typescript_type = "ReadOptions")]
+    pub type ReadOptions;
+    /// The pixel buffer: `Uint8Array` or `Uint8ClampedArray` (`ImageData.data`).
+    #[wasm_bindgen(typescript_type = "Uint8Array | Uint8ClampedArray")]
+    pub type Pixels;
+}
+
+/// The error thrown to JS: an `Error` named `IkdError` with the stable `code`.
+fn throw(e: ReaderError) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    err.set_name("IkdError");
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(&e.code));
+    err.into()
+}
+
+/// `options.lang`, Bahasa Indonesia when absent.
+fn lang(options: Option<ReadOptions>) -> Result<Lang, JsValue> {
+    let Some(obj) = options.map(JsValue::from) else { return Ok(Lang::Id) };
+    if obj.is_undefined() || obj.is_null() {
+        return Ok(Lang::Id);
+    }
+    if !obj.is_object() {
+        return Err(throw(ReaderError::bad_argument("options", Lang::Id)));
+    }
+    let v = Reflect::get(&obj, &JsValue::from_str("lang")).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        return Ok(Lang::Id);
+    }
+    v.as_string()
+        .map(|l| Lang::from_header(&l))
+        .ok_or_else(|| throw(ReaderError::bad_argument("options.lang", Lang::Id)))
+}
+
+fn bytes(v: &JsValue) -> Option<Vec<u8>> {
+    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+        return Some(a.to_vec());
+    }
+    v.dyn_ref::<Uint8ClampedArray>().map(Uint8ClampedArray::to_vec)
+}
+
+fn strings(texts: Vec<String>) -> Vec<JsValue> {
+    texts.into_iter().map(JsValue::from).collect()
+}
+
+/// Reads every QR code in a PNG, JPEG or WebP file: the texts of the codes, IKD codes first.
+#[wasm_bindgen(js_name = readImage, unchecked_return_type = "string[]")]
+pub fn read_image(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] file: &JsValue,
+    options: Option<ReadOptions>,
+) -> Result<Array, JsValue> {
+    let lang = lang(options)?;
+    let data = bytes(file).ok_or_else(|| throw(ReaderError::bad_argument("bytes", lang)))?;
+    api::read_image(&data, lang).map(|t| strings(t).into_iter().collect()).map_err(throw)
+}
+
+/// Reads every QR code in a camera frame (`ImageData.data`, 8-bit RGBA): the texts of the
+/// codes, IKD codes first.
+#[wasm_bindgen(js_name = readFrame, unchecked_return_type = "string[]")]
+pub fn read_frame(rgba: &Pixels, width: f64, height: f64, options: Option<ReadOptions>) -> Result<Array, JsValue> {
+    let lang = lang(options)?;
+    let dim = |v: f64, what: &str| -> Result<u32, JsValue> {
+        if v.is_finite() && v.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&v) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // whole, in 1..=u32::MAX
+            Ok(v as u32)
+        } else {
+            Err(throw(ReaderError::bad_argument(what, lang)))
+        }
+    };
+    let (w, h) = (dim(width, "width")?, dim(height, "height")?);
+    let data = bytes(rgba).ok_or_else(|| throw(ReaderError::bad_argument("rgba", lang)))?;
+    api::read_frame(&data, w, h, lang).map(|t| strings(t).into_iter().collect()).map_err(throw)
+}
