@@ -715,9 +715,10 @@
     try {
       if (b.mode === 'trust_list' && b.trust_list) {
         off.verifier = off.wasm.Verifier.withTrustList(b64ToBytes(b.trust_list.bytes), b.pinned_roots,
-          { statusLists: (b.status_lists || []).map((s) => b64ToBytes(s.bytes)), lang: lang });
+          { statusLists: (b.status_lists || []).map((s) => b64ToBytes(s.bytes)), lang: lang,
+            freshness: b.freshness_policy || undefined });
       } else if (b.trust_store) {
-        off.verifier = new off.wasm.Verifier(b.trust_store, { lang: lang });
+        off.verifier = new off.wasm.Verifier(b.trust_store, { lang: lang, freshness: b.freshness_policy || undefined });
       }
       off.listErrors = off.verifier ? (off.verifier.listErrors || []) : [];
       const replay = await kvGet('replay');
