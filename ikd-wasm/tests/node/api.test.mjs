@@ -152,11 +152,11 @@ test("importReplay: bad bytes throw replay_state_* and change nothing", () => {
   throwsCode(() => v.importReplay(good.slice(0, good.length - 1), replayNow), "replay_state_invalid");
   throwsCode(() => v.importReplay(new Uint8Array(0), replayNow), "replay_state_invalid");
   throwsCode(() => v.importReplay(wrongVersion, replayNow), "replay_state_version");
-  throwsCode(() => v.importReplay(new Uint8Array(9 + 40 * 200000 + 1), replayNow), "replay_state_too_large");
+  throwsCode(() => v.importReplay(new Uint8Array(9 + 40 * 100000 + 1), replayNow), "replay_state_too_large");
   throwsCode(() => v.importReplay(good, NaN), "bad_argument");
   throwsCode(() => v.exportReplay(NaN), "bad_argument");
-  // A state that would overfill the memory: 200 000 live entries beside the one held.
-  const n = 200000;
+  // A state that would overfill the memory: 100 000 live entries (the capacity) beside the one held.
+  const n = 100000;
   const full = new Uint8Array(9 + 40 * n);
   full.set([0x49, 0x4b, 0x44, 0x52, 1]);
   new DataView(full.buffer).setUint32(5, n);
