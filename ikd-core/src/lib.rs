@@ -132,6 +132,7 @@ pub use reason::{Reason, Verdict};
 pub use report::{Check, Outcome, Report};
 pub use trust_store::{TrustStore, TrustStoreError, TrustedIssuer};
 pub use verifier::{
-    DEFAULT_REPLAY_CAPACITY, DEFAULT_SKEW_SECS, ReplayToken, Verification, VerifiedCredential, VerifiedPresentation, Verifier, VerifyOptions,
+    DEFAULT_REPLAY_CAPACITY, DEFAULT_SKEW_SECS, ReplayToken, Verification, VerifiedCredential, VerifiedPresentation,
+    Verifier, VerifyOptions,
 };
 pub use view::{Kind, VerificationView, ViewOptions};

@@ -30,18 +30,9 @@ pub fn load(lang: Lang, file: Option<&Path>) -> CliResult<PolicySet> {
 
 /// Finds the policy called `name`.
 pub fn find(lang: Lang, all: &PolicySet, name: &str) -> CliResult<Policy> {
-    all.get(name).cloned().ok_or_else(|| {
-        CliError::new(
-            "policy_unknown",
-            tr!(
-                lang,
-                "--policy: kebijakan `{}` tidak dikenal; yang ada: {} (lihat --list-policies)",
-                "--policy: unknown policy `{}`; the policies are: {} (see --list-policies)",
-                name,
-                all.names().join(", ")
-            ),
-        )
-        .field(Some("--policy".into()))
+    all.resolve(name).cloned().map_err(|e| {
+        let hint = tr!(lang, "lihat --list-policies", "see --list-policies");
+        CliError::new(e.code(), format!("--policy: {} ({hint})", e.message(lang))).field(Some("--policy".into()))
     })
 }
 

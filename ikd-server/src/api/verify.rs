@@ -104,17 +104,17 @@ impl Options {
 }
 
 /// Checks a request's policy name and challenge code. An empty string means none.
-pub fn options(state: &AppState, policy: Option<&str>, challenge: Option<&str>) -> Result<Options, ApiError> {
+pub fn options(
+    state: &AppState,
+    policy: Option<&str>,
+    challenge: Option<&str>,
+    lang: Lang,
+) -> Result<Options, ApiError> {
     let policy = match policy.map(str::trim).filter(|p| !p.is_empty()) {
         Some(name) => Some(state.policies.iter().find(|p| p.name == name).cloned().ok_or_else(|| {
-            let known: Vec<&str> = state.policies.iter().map(|p| p.name.as_str()).collect();
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "policy_unknown",
-                format!("no policy is named `{name}`; this server has: {}", known.join(", ")),
-            )
-            .with("field", "policy")
-            .with("policies", known)
+            let known: Vec<String> = state.policies.iter().map(|p| p.name.clone()).collect();
+            let e = ikd_core::UnknownPolicy { name: name.to_owned(), known: known.clone() };
+            ApiError::from_core(StatusCode::BAD_REQUEST, &e, lang).with("field", "policy").with("policies", known)
         })?),
         None => None,
     };
@@ -353,7 +353,7 @@ pub async fn verify_text(
     let actor = counter(&headers)?;
     let opts = Options {
         show_nik: body.show_nik.unwrap_or(false),
-        ..options(&state, body.policy.as_deref(), body.challenge.as_deref())?
+        ..options(&state, body.policy.as_deref(), body.challenge.as_deref(), l)?
     };
     let v = state.verifier_now().await.verify_with(&body.qr, &opts.verify_options());
     let v = check_replay(&state, v).await;
@@ -381,7 +381,7 @@ pub async fn verify_batch(
     }
     let opts = Options {
         show_nik: body.show_nik.unwrap_or(false),
-        ..options(&state, body.policy.as_deref(), body.challenge.as_deref())?
+        ..options(&state, body.policy.as_deref(), body.challenge.as_deref(), l)?
     };
     let verifier = state.verifier_now().await;
     let o = opts.clone();
@@ -543,7 +543,7 @@ pub async fn verify_image(
     let actor = counter(&headers)?;
     let opts = Options {
         show_nik: q.show_nik.unwrap_or(false),
-        ..options(&state, q.policy.as_deref(), q.challenge.as_deref())?
+        ..options(&state, q.policy.as_deref(), q.challenge.as_deref(), l)?
     };
     let effort = match q.source.as_deref() {
         None | Some("") | Some("upload") => scan::ScanEffort::Thorough,
