@@ -652,15 +652,6 @@ impl ReplayCache {
         }
         Ok(added)
     }
-
-    /// Records an accepted live presentation's [`crate::ReplayToken`] (from
-    /// [`crate::Verification::replay_token`]) held by `holder_key` at `now`: the same check
-    /// as the verifier's own cache, for a store kept beside it (a binding that saves and
-    /// restores its replay memory). [`ReplayCheck::Replayed`] means the presentation was
-    /// already used: reject it ([`crate::Verification::reject_replayed`]).
-    pub fn record(&mut self, token: &crate::ReplayToken, holder_key: &crate::PublicKey, now: Timestamp) -> ReplayCheck {
-        self.check_and_insert(token.id(), replay_owner(holder_key.as_bytes()), now.unix(), token.until().unix())
-    }
 }
 
 /// The replay-cache owner of a live presentation: a hash of its holder key, so that one

@@ -2,8 +2,6 @@
 //! `ReplayCache::restore`, strict about the bytes, and never making a replay acceptable.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-use std::sync::Arc;
-
 use ikd_core::*;
 
 /// The committed vector `valid-typical-woman`: a credential bound to the holder key of seed
@@ -140,24 +138,21 @@ fn bad_snapshots_are_refused_with_their_code_and_change_nothing() {
 fn a_live_presentation_accepted_before_a_restart_is_a_replay_after_it() {
     let (text, trust, at) = vector();
     let holder = SecretKey::from_seed(&[0x48; 32]);
-    let holder_key = holder.public_key();
     let p = create_presentation(&text, Disclosure::parse_list("nama").unwrap(), Some(&holder), at, None).unwrap();
-    let verifier = Verifier::new(trust.clone()).with_clock(Arc::new(FixedClock(at.plus(5))));
-    // A holder of replay memory beside the verifier records each accepted token.
-    let mut record = ReplayCache::new(100);
-    let v = verifier.verify(&p);
+    let verifier = Verifier::new(trust.clone());
+    let v = verifier.verify_with(&p, &VerifyOptions { now: Some(at.plus(5)), ..Default::default() });
     assert_eq!(v.verdict(), Verdict::Valid);
-    let token = v.replay_token().unwrap();
-    assert_eq!(record.record(&token, &holder_key, at.plus(5)), ReplayCheck::Fresh);
-    let saved = record.snapshot(at.plus(6).unix());
-    // "Restart": a new verifier (empty cache) accepts it again by itself; the restored
-    // record turns that into the replay rejection.
-    let restarted = Verifier::new(trust).with_clock(Arc::new(FixedClock(at.plus(7))));
-    let mut restored = ReplayCache::new(100);
-    assert_eq!(restored.restore(&saved, at.plus(7).unix()).unwrap(), 1);
-    let again = restarted.verify(&p);
-    assert_eq!(again.verdict(), Verdict::Valid);
-    let check = restored.record(&again.replay_token().unwrap(), &holder_key, at.plus(7));
-    assert_eq!(check, ReplayCheck::Replayed);
-    assert_eq!(again.reject_replayed().code(), "presentation_replayed");
+    // The verifier's own replay cache, saved before the restart...
+    let saved = verifier.replay_snapshot(at.plus(6));
+    // ...a new verifier (empty cache) would accept it again by itself...
+    let fresh = Verifier::new(trust.clone());
+    let at7 = VerifyOptions { now: Some(at.plus(7)), ..Default::default() };
+    assert_eq!(fresh.verify_with(&p, &at7).verdict(), Verdict::Valid);
+    // ...but one restored from the snapshot refuses it as a replay.
+    let restarted = Verifier::new(trust);
+    assert_eq!(restarted.restore_replay(&saved, at.plus(7)).unwrap(), 1);
+    let again = restarted.verify_with(&p, &at7);
+    assert_eq!(again.code(), "presentation_replayed");
+    // Bad bytes change nothing and say why.
+    assert_eq!(restarted.restore_replay(b"nope", at.plus(7)).unwrap_err().code(), "replay_state_invalid");
 }
