@@ -42,6 +42,7 @@
       no_revocation_offline: 'tanpa cek pencabutan saat luring',
       clock_banner: 'JAM UJI: jam halaman ini digeser {s} detik. Hanya untuk pengujian.',
       reader_unavailable: 'Pembaca kode QR tidak tersedia tanpa server.',
+      reader_failed: 'Gambar ini tidak dapat dibaca (pembaca kode QR gagal); coba foto lain.',
       no_qr: 'Tidak ada kode QR yang terbaca pada gambar.',
       demo_banner: 'Mode demo: hanya penerbit contoh yang dipercaya. Hasil di sini BUKAN verifikasi resmi.',
       no_trust_banner: 'Server ini belum memercayai penerbit mana pun: setiap pindaian akan TIDAK DAPAT DIPASTIKAN. Minta petugas TI menambahkan penerbit tepercaya (lihat docs/SERVER.md).',
@@ -111,6 +112,7 @@
       no_revocation_offline: 'no revocation check while offline',
       clock_banner: 'TEST CLOCK: this page\'s clock is shifted by {s} seconds. For testing only.',
       reader_unavailable: 'The QR code reader is not available without the server.',
+      reader_failed: 'This image could not be read (the QR code reader failed); try another photo.',
       no_qr: 'No QR code could be read in the image.',
       demo_banner: 'Demo mode: only the sample issuer is trusted. Results here are NOT an official verification.',
       no_trust_banner: 'This server trusts no issuer yet: every scan will be UNDETERMINED. Ask IT to add a trusted issuer (see docs/SERVER.md).',
@@ -920,10 +922,23 @@
     return detector;
   }
 
+  // A decoder panic inside the reader module traps (WebAssembly.RuntimeError): that instance
+  // must not be used again, so the next read imports the module afresh (a new URL; the
+  // service worker caches it by path, so this works offline too).
+  let readerGeneration = 0;
+  function readerTrapped(e) {
+    if (!(e instanceof WebAssembly.RuntimeError)) return e;
+    off.reader = null;
+    readerGeneration += 1;
+    const err = new Error(t('reader_failed'));
+    err.code = 'decoder_failed';
+    return err;
+  }
+
   async function reader() {
     if (off.reader) return off.reader;
     try {
-      const m = await import('/static/wasm/reader/ikd_reader.js');
+      const m = await import('/static/wasm/reader/ikd_reader.js' + (readerGeneration ? '?r=' + readerGeneration : ''));
       await m.default();
       off.reader = m;
       return m;
@@ -948,7 +963,7 @@
       } catch (e) { /* fall through to the core's reader */ }
     }
     const m = await reader();
-    try { return m.readImage(new Uint8Array(await file.arrayBuffer()), { lang: lang }); } catch (e) { throw readerError(e); }
+    try { return m.readImage(new Uint8Array(await file.arrayBuffer()), { lang: lang }); } catch (e) { throw readerError(readerTrapped(e)); }
   }
 
   async function readFrameLocal(canvas, ctx) {
@@ -961,7 +976,7 @@
     const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
     try { return m.readFrame(img.data, canvas.width, canvas.height, { lang: lang }); } catch (e) {
       if (e && e.code === 'no_qr_found') return [];
-      throw e;
+      throw readerTrapped(e);
     }
   }
 
