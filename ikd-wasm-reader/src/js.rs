@@ -99,3 +99,32 @@ pub fn read_frame(rgba: &Pixels, width: f64, height: f64, options: Option<ReadOp
     let data = bytes(rgba).ok_or_else(|| throw(ReaderError::bad_argument("rgba", lang)))?;
     api::read_frame(&data, w, h, lang).map(|t| strings(t).into_iter().collect()).map_err(throw)
 }
+
+// ---- Rendering (the wallet page): `renderSvg(text, {ecLevel, lang}?)` ----
+
+/// Draws the QR code of `text` with the core's renderer: `{svg, version}`, the SVG document
+/// (one module = one user unit, 4 modules of quiet zone) and the QR version.
+/// `options.ecLevel` is `"L"`, `"M"` (the default), `"Q"` or `"H"`.
+#[wasm_bindgen(js_name = renderSvg, unchecked_return_type = "{ svg: string, version: number }")]
+pub fn render_svg(text: &str, options: Option<ReadOptions>) -> Result<JsValue, JsValue> {
+    let raw: JsValue = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+    let lang = lang(Some(raw.clone().unchecked_into()))?;
+    let ec_name = match raw {
+        o if o.is_object() => {
+            let v = Reflect::get(&o, &JsValue::from_str("ecLevel")).unwrap_or(JsValue::UNDEFINED);
+            if v.is_undefined() || v.is_null() {
+                None
+            } else {
+                Some(v.as_string().ok_or_else(|| throw(ReaderError::bad_argument("options.ecLevel", lang)))?)
+            }
+        }
+        _ => None,
+    };
+    let ec = crate::render::ec_level(ec_name.as_deref(), lang).map_err(throw)?;
+    let (svg, version) = crate::render::render_svg(text, ec, lang).map_err(throw)?;
+    let out = js_sys::Object::new();
+    // Setting properties on a fresh plain object cannot fail.
+    let _ = Reflect::set(&out, &JsValue::from_str("svg"), &JsValue::from_str(&svg));
+    let _ = Reflect::set(&out, &JsValue::from_str("version"), &JsValue::from(version));
+    Ok(out.into())
+}

@@ -24,4 +24,5 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod render;
 mod js;
