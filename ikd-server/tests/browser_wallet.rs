@@ -160,6 +160,15 @@ async fn show_preset(c: &Client, preset: &str) -> String {
     js(c, "return document.getElementById('live-qr').dataset.text").await.as_str().unwrap().to_owned()
 }
 
+/// A 360 × 640 CSS-pixel viewport (the window's frame, if any, added).
+async fn phone_size(c: &Client) {
+    c.set_window_size(360, 640).await.unwrap();
+    c.goto("about:blank").await.unwrap();
+    let inner = js(c, "return [window.innerWidth, window.innerHeight]").await;
+    let (iw, ih) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
+    c.set_window_size(360 + 360u32.saturating_sub(iw), 640 + 640u32.saturating_sub(ih)).await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
     let Some((chromium, driver_path)) = browser_tools() else { return };
@@ -178,7 +187,7 @@ async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
     let server = Server::start(&data, port);
     let token = std::fs::read_to_string(data.join("demo/admin-token")).unwrap().trim().to_owned();
     let (_driver, c) = start_session(&chromium, &driver_path, dir.path(), &[]).await;
-    c.set_window_size(360, 640).await.unwrap();
+    phone_size(&c).await;
 
     // 1. The wallet: a key, then the enrollment QR.
     c.goto(&format!("{base}/wallet/")).await.unwrap();
@@ -193,6 +202,7 @@ async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
     assert!(enroll.starts_with("IKDHK1:ikdpk1:"), "{enroll}");
     let holder = enroll.trim_start_matches("IKDHK1:").to_owned();
     ikd_core::PublicKey::from_text(&holder).expect("the enrollment code names a key");
+    js(&c, "document.getElementById('enroll-qr').scrollIntoView({block: 'start'}); return 1;").await;
     let enroll_png = shot(&c, "wallet-2-enroll").await;
     // English is there too.
     click(&c, "lang-en").await;
@@ -260,10 +270,15 @@ async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
     assert_eq!(st, 200, "{v}");
     assert_eq!(v["verdict"], "VALID", "{v}");
     assert_eq!(v["presentation"]["live"], true, "{v}");
-    let mut disclosed: Vec<String> =
-        v["presentation"]["disclosed"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect();
-    disclosed.sort();
-    assert_eq!(disclosed, ["age_over_17", "foto", "nama"], "{v}");
+    // What the counter sees: the claims shown, the photo, and the rest withheld.
+    let mut shown: Vec<String> = v["claims"].as_object().unwrap().keys().cloned().collect();
+    shown.sort();
+    assert_eq!(v["photo"]["present"], true, "{v}");
+    assert_eq!(shown, ["age_over_17", "foto", "nama"], "{v}");
+    let withheld: Vec<&str> = v["withheld"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+    for hidden in ["nik", "tanggal_lahir", "alamat", "tempat_lahir"] {
+        assert!(withheld.contains(&hidden), "{hidden} withheld: {v}");
+    }
     let (_, again) = post_image(port, "/v1/verify/image?policy=apotek", &screenshot);
     assert_eq!(again["verdict"], "INVALID", "{again}");
     assert_eq!(again["code"], "presentation_replayed", "{again}");

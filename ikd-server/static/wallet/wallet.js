@@ -161,10 +161,17 @@ function drawQr(el, text, maxPx) {
   const r = reader.renderSvg(text, { ecLevel: 'M', lang });
   el.innerHTML = r.svg;
   const svg = el.querySelector('svg');
-  const n = Number(svg.getAttribute('viewBox').split(' ')[2]);
+  const full = Number(svg.getAttribute('viewBox').split(' ')[2]);
   const avail = Math.min(maxPx || 9999, el.clientWidth || document.documentElement.clientWidth - 24);
   const dpr = window.devicePixelRatio || 1;
-  // Whole device pixels per module (crisp edges), at least 2 device pixels.
+  // Whole device pixels per module (crisp edges), as large as fits. When the code with its
+  // 4-module quiet zone is too wide for 3 device pixels a module, the drawing keeps 1 module
+  // of it and the white page around the code (.qr's margin, main's padding) gives the rest.
+  let n = full;
+  if (Math.floor((avail * dpr) / full) < 3 && Math.floor((avail * dpr) / (full - 6)) >= 3) {
+    n = full - 6;
+    svg.setAttribute('viewBox', `3 3 ${n} ${n}`);
+  }
   const dev = Math.max(2, Math.floor((avail * dpr) / n));
   const css = dev / dpr;
   svg.setAttribute('width', String(n * css));
@@ -263,10 +270,10 @@ async function refreshBundle() {
 }
 
 // Verifies a credential text under the held lists (the core's verification view).
-function verifyHeld(text) {
+function verifyHeld(text, extra) {
   const h = state.held;
   if (!h) return null;
-  const opts = { lang, freshness: h.freshness_policy };
+  const opts = Object.assign({ lang, freshness: h.freshness_policy }, extra || {});
   if (h.mode === 'trust_list' && h.trust_list) {
     opts.statusLists = (h.status_lists || []).map((s) => b64ToBytes(s.bytes));
     return wasm.verifyWithTrustList(text, b64ToBytes(h.trust_list.bytes), [...h.pinned_roots, ...(h.roots || [])], nowSecs(), opts);
@@ -322,12 +329,13 @@ async function importImage(file) {
 // ---- Card ----
 function renderCard() {
   if (!state.credential) return;
-  const info = wasm.decode(state.credential.text, { lang, photo: true });
+  const info = wasm.decode(state.credential.text, { lang });
   $('card-name').textContent = info.claims.nama || '';
   $('card-nik').textContent = info.claims.nik || '';
+  // The photo: the verification view gives it (as a data: URL) only when the card verifies.
+  const v = (() => { try { return verifyHeld(state.credential.text, { photo: true }); } catch (e) { return null; } })();
   const img = $('card-photo');
-  if (info.photo && info.photo.data) { img.src = info.photo.data; img.hidden = false; } else img.hidden = true;
-  const v = (() => { try { return verifyHeld(state.credential.text); } catch (e) { return null; } })();
+  if (v?.photo?.data) { img.src = v.photo.data; img.hidden = false; } else img.hidden = true;
   $('card-issuer').textContent = fill(t('issuer'), { n: v?.issuer?.name || info.key_id });
   $('card-valid').textContent = fill(t('valid'), { d: (info.expires_at || '').slice(0, 10) });
   const h = state.held;
