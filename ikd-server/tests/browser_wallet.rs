@@ -329,6 +329,40 @@ async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
     wait_for(&c, "document.getElementById('import-result').dataset.code === 'wallet_holder_mismatch'", "refused", 10)
         .await;
     shot(&c, "wallet-9-import-other-key-refused").await;
+    // Each other refusal, with its code: no holder key; the wallet's own card with a flipped
+    // bit (its holder key intact, the issuer's signature broken); not a credential at all.
+    let unbound = c
+        .execute_async(
+            "const [token, claims, done] = arguments; \
+             fetch('/v1/credentials', {method: 'POST', headers: {'Content-Type': 'application/json', \
+             'Authorization': 'Bearer ' + token}, body: JSON.stringify({claims: JSON.parse(claims)})}) \
+             .then(r => r.json()).then(b => done(b.qr));",
+            vec![json!(token), json!(claims_json().to_string())],
+        )
+        .await
+        .unwrap();
+    for (text, code) in [
+        (unbound.as_str().unwrap().to_owned(), "wallet_not_bound"),
+        (tampered(&issued), "wallet_not_verified"),
+        ("IKD1:NOT-A-CREDENTIAL".to_owned(), ""),
+    ] {
+        c.execute(
+            "const r = document.getElementById('import-result'); r.dataset.code = 'pending'; \
+             document.getElementById('import-text').value = arguments[0]; \
+             document.getElementById('import-btn').click(); return 1;",
+            vec![json!(text)],
+        )
+        .await
+        .unwrap();
+        wait_for(&c, "document.getElementById('import-result').dataset.code !== 'pending'", "an answer", 10).await;
+        let got = js(&c, "return document.getElementById('import-result').dataset").await;
+        assert_eq!(got["ok"], "0", "{got}");
+        if code.is_empty() {
+            assert!(got["code"].as_str().unwrap().starts_with("decode_"), "{got}");
+        } else {
+            assert_eq!(got["code"], code, "{got}");
+        }
+    }
     // The wallet's own credential is still the one it holds.
     let held = c
         .execute_async(
@@ -341,6 +375,34 @@ async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
         .unwrap();
     assert_eq!(held, json!(issued));
     drop(server);
+}
+
+/// The wallet's files, as the router serves them (no browser needed): types, the page's CSP,
+/// the service worker's scope and what it caches, the manifest's scope.
+#[tokio::test]
+async fn wallet_assets_and_headers() {
+    use axum::http::StatusCode;
+    let h = harness(Options::default()).await;
+    let r = get(&h.router, "/wallet/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["content-security-policy"], ikd_server::api::page::CSP);
+    assert!(r.text().contains("<html lang=\"id\">") && r.text().contains("manifest.webmanifest"));
+    let r = get(&h.router, "/wallet/manifest.webmanifest").await;
+    assert_eq!(r.headers["content-type"], "application/manifest+json");
+    let m = r.json();
+    assert_eq!((m["start_url"].clone(), m["scope"].clone()), (json!("/wallet/"), json!("/wallet/")));
+    let r = get(&h.router, "/wallet/sw.js").await;
+    assert!(r.headers["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(r.headers.get("service-worker-allowed").is_none(), "scope is its own directory");
+    for f in ["/wallet/wallet.js", "/wallet/wallet.css", "ikd_wasm_bg.wasm", "ikd_reader_bg.wasm"] {
+        assert!(r.text().contains(f), "{f} cached by the service worker");
+    }
+    for (path, ty) in [("/wallet/wallet.js", "text/javascript"), ("/wallet/wallet.css", "text/css")] {
+        let r = get(&h.router, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.headers["content-type"].to_str().unwrap().starts_with(ty), "{path}");
+    }
+    assert_eq!(get(&h.router, "/wallet/nothing.js").await.status, StatusCode::NOT_FOUND);
 }
 
 /// Live codes for name + NIK + age_over_17 stay within QR version 12 at EC level M (the

@@ -441,7 +441,7 @@ async function addHistory(entry) {
   const h = (await get('history')) || [];
   // One entry per showing: a refresh of the same choice within a minute is the same showing.
   const last = h[0];
-  if (last && last.preset === entry.preset && last.shown.join() === entry.shown.join() && entry.time - last.time < 60) return;
+  if (last && last.preset === entry.preset && last.shown.join() === entry.shown.join() && Math.abs(entry.time - last.time) < 60) return;
   h.unshift(entry);
   await put('history', h.slice(0, HISTORY_MAX));
 }
