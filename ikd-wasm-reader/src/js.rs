@@ -102,23 +102,35 @@ pub fn read_frame(rgba: &Pixels, width: f64, height: f64, options: Option<ReadOp
 
 // ---- Rendering (the wallet page): `renderSvg(text, {ecLevel, lang}?)` ----
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_RENDER_TYPES: &'static str = r#"
+/** Options of `renderSvg`; every field is optional. */
+export interface RenderOptions {
+  /** "L", "M" (the core's default), "Q" or "H". */
+  ecLevel?: string;
+  /** "id" (Bahasa Indonesia, the default) or "en", for error messages. */
+  lang?: string;
+}
+"#;
+
 /// Draws the QR code of `text` with the core's renderer: `{svg, version}`, the SVG document
 /// (one module = one user unit, 4 modules of quiet zone) and the QR version.
 /// `options.ecLevel` is `"L"`, `"M"` (the default), `"Q"` or `"H"`.
 #[wasm_bindgen(js_name = renderSvg, unchecked_return_type = "{ svg: string, version: number }")]
-pub fn render_svg(text: &str, options: Option<ReadOptions>) -> Result<JsValue, JsValue> {
-    let raw: JsValue = options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
-    let lang = lang(Some(raw.clone().unchecked_into()))?;
-    let ec_name = match raw {
-        o if o.is_object() => {
-            let v = Reflect::get(&o, &JsValue::from_str("ecLevel")).unwrap_or(JsValue::UNDEFINED);
-            if v.is_undefined() || v.is_null() {
-                None
-            } else {
-                Some(v.as_string().ok_or_else(|| throw(ReaderError::bad_argument("options.ecLevel", lang)))?)
-            }
+pub fn render_svg(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "RenderOptions | undefined")] options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let lang = lang(Some(options.clone().unchecked_into()))?;
+    let ec_name = if options.is_object() {
+        let v = Reflect::get(options, &JsValue::from_str("ecLevel")).unwrap_or(JsValue::UNDEFINED);
+        if v.is_undefined() || v.is_null() {
+            None
+        } else {
+            Some(v.as_string().ok_or_else(|| throw(ReaderError::bad_argument("options.ecLevel", lang)))?)
         }
-        _ => None,
+    } else {
+        None
     };
     let ec = crate::render::ec_level(ec_name.as_deref(), lang).map_err(throw)?;
     let (svg, version) = crate::render::render_svg(text, ec, lang).map_err(throw)?;
