@@ -24,5 +24,5 @@
 #![deny(missing_docs)]
 
 pub mod api;
-pub mod render;
 mod js;
+pub mod render;
