@@ -251,6 +251,10 @@ async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
     click(&c, "card-static").await;
     wait_for(&c, "!!document.getElementById('static-qr').dataset.text", "static QR", 10).await;
     shot(&c, "wallet-4b-static").await;
+    click(&c, "print-link").await;
+    wait_for(&c, "!!document.getElementById('print-qr').dataset.text", "printable card", 10).await;
+    assert_eq!(js(&c, "return document.getElementById('print-qr').dataset.text").await, json!(issued));
+    shot(&c, "wallet-4c-print").await;
 
     // 4. Network cut: the server stops; the wallet opens from its cache and shows apotek.
     server.stop();

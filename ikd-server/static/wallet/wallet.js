@@ -344,13 +344,12 @@ function renderCard() {
   $('static-box').hidden = true;
 }
 
+// The full credential as a QR code, for counters without this software (any IKD reader
+// verifies it; it is not live and shows every claim).
 function showStatic() {
-  const text = wasm.staticPresentation(state.credential.text, CLAIMS.filter((c) => c !== 'foto' || hasPhoto()), { lang });
   $('static-box').hidden = false;
   drawQr($('static-qr'), state.credential.text);
-  $('static-qr').dataset.presentation = text;
 }
-function hasPhoto() { try { return !!wasm.decode(state.credential.text, { lang }).photo?.present; } catch (e) { return false; } }
 
 function renderPrint() {
   drawQr($('print-qr'), state.credential.text, 600);
