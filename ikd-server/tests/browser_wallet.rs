@@ -287,6 +287,30 @@ async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
     assert_eq!(again["verdict"], "INVALID", "{again}");
     assert_eq!(again["code"], "presentation_replayed", "{again}");
 
+    // The counter's challenge, typed into the wallet: signed into the next code; the counter
+    // that asked for it accepts it, one that asked for another code refuses it.
+    c.execute(
+        "const ch = document.getElementById('challenge'); ch.value = 'K7QXM'; \
+         document.getElementById('live-qr').dataset.text = ''; ch.dispatchEvent(new Event('change')); return 1;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_for(&c, "(document.getElementById('live-qr').dataset.text || '').startsWith('IKD1:')", "challenge code", 20)
+        .await;
+    js(&c, "document.getElementById('live-qr').scrollIntoView({block: 'start'}); return 1;").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let answered = live_screenshot(&c, "wallet-5b-show-challenge").await;
+    let (_, other) = post_image(port, "/v1/verify/image?policy=apotek&challenge=ZZZZZ", &answered);
+    assert_eq!(
+        (other["verdict"].as_str(), other["code"].as_str()),
+        (Some("INVALID"), Some("challenge_mismatch")),
+        "{other}"
+    );
+    let (_, ok) = post_image(port, "/v1/verify/image?policy=apotek&challenge=K7QXM", &answered);
+    assert_eq!(ok["verdict"], "VALID", "{ok}");
+    assert_eq!(ok["presentation"]["challenge"], "K7QXM", "{ok}");
+
     // 5. A code from 10 minutes earlier (the wallet's test clock).
     c.goto(&format!("{base}/wallet/?clock_offset_secs=-600")).await.unwrap();
     wait_for(&c, "document.documentElement.dataset.ready === '1'", "wallet with test clock", 30).await;

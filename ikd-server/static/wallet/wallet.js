@@ -438,10 +438,15 @@ async function startLive() {
 // ---- History (kept on the phone) ----
 async function addHistory(entry) {
   const h = (await get('history')) || [];
-  // One entry per showing: a refresh of the same choice within a minute is the same showing.
+  // One entry per showing: the refreshes of the same choice are the same showing (its time is
+  // when it was last shown).
   const last = h[0];
-  if (last && last.preset === entry.preset && last.shown.join() === entry.shown.join() && Math.abs(entry.time - last.time) < 60) return;
-  h.unshift(entry);
+  if (last && last.preset === entry.preset && last.shown.join() === entry.shown.join() &&
+      last.challenge === entry.challenge && Math.abs(entry.time - last.time) < 2 * REFRESH_SECS + 10) {
+    last.time = entry.time;
+  } else {
+    h.unshift(entry);
+  }
   await put('history', h.slice(0, HISTORY_MAX));
 }
 async function renderHistory() {
