@@ -154,8 +154,13 @@ async fn show_preset(c: &Client, preset: &str) -> String {
     )
     .await;
     wait_for(c, "(document.getElementById('live-qr').dataset.text || '').startsWith('IKD1:')", "a live code", 20).await;
-    // The QR at the top of the phone's screen, as the resident holds it up.
-    js(c, "document.getElementById('live-qr').scrollIntoView({block: 'start'}); return 1;").await;
+    // The screen as it opens: the code is in view at 360 × 640 without scrolling.
+    js(c, "window.scrollTo(0, 0); return 1;").await;
+    let r = js(c, "const r = document.getElementById('live-qr').querySelector('svg').getBoundingClientRect(); return [r.top, r.bottom];").await;
+    assert!(
+        r[0].as_f64().unwrap() >= 0.0 && r[1].as_f64().unwrap() <= 640.0,
+        "the live QR is on the first screen: {r}"
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     js(c, "return document.getElementById('live-qr').dataset.text").await.as_str().unwrap().to_owned()
 }
@@ -298,7 +303,7 @@ async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
     .unwrap();
     wait_for(&c, "(document.getElementById('live-qr').dataset.text || '').startsWith('IKD1:')", "challenge code", 20)
         .await;
-    js(&c, "document.getElementById('live-qr').scrollIntoView({block: 'start'}); return 1;").await;
+    js(&c, "window.scrollTo(0, 0); return 1;").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let answered = live_screenshot(&c, "wallet-5b-show-challenge").await;
     let (_, other) = post_image(port, "/v1/verify/image?policy=apotek&challenge=ZZZZZ", &answered);
