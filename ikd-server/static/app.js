@@ -15,6 +15,10 @@
       scanner_hint: 'Pemindai USB: arahkan ke kode QR; hasil muncul otomatis dan kolom siap untuk pindaian berikutnya.',
       camera_start: 'Pindai dengan kamera',
       camera_stop: 'Berhenti',
+      issue_title: 'Terbitkan kartu untuk ponsel warga', issue_holder: 'Kunci ponsel dari kode pendaftaran:',
+      issue_claims: 'Data warga (JSON klaim)', issue_token: 'Token admin', issue_days: 'Masa berlaku (hari)', issue_photo: 'Foto wajah (PNG/JPEG, opsional)',
+      issue_btn: 'Terbitkan', issue_done: 'Kartu diterbitkan (seri {s}), terikat ke ponsel ini. Warga memotret kode QR di bawah dengan dompetnya.',
+      issue_unavailable: 'Server ini tidak menerbitkan kartu (tidak ada kunci penerbit).',
       camera_looking: 'Arahkan kamera ke kode QR…',
       camera_unavailable: 'Kamera tidak tersedia. Kamera hanya dapat dipakai melalui HTTPS atau http://localhost.',
       camera_denied: 'Izin kamera ditolak atau kamera tidak ditemukan.',
@@ -85,6 +89,10 @@
       scanner_hint: 'USB scanner: aim at the QR code; the result appears by itself and the field is ready for the next scan.',
       camera_start: 'Scan with camera',
       camera_stop: 'Stop',
+      issue_title: "Issue a card for the resident's phone", issue_holder: 'Phone key from the enrollment code:',
+      issue_claims: "Resident's data (claims JSON)", issue_token: 'Admin token', issue_days: 'Validity (days)', issue_photo: 'Face photo (PNG/JPEG, optional)',
+      issue_btn: 'Issue', issue_done: "Card issued (serial {s}), bound to that phone. The resident photographs the QR code below with the wallet.",
+      issue_unavailable: 'This server does not issue cards (no issuer key).',
       camera_looking: 'Point the camera at the QR code…',
       camera_unavailable: 'No camera available. The camera only works over HTTPS or http://localhost.',
       camera_denied: 'Camera permission denied, or no camera found.',
@@ -342,6 +350,7 @@
 
   async function verifyText(text) {
     hideResult();
+    if (enrollment(text)) return;
     if (useWasm()) { await verifyLocal(text); return; }
     setStatus(t('checking'));
     try {
@@ -391,7 +400,7 @@
       try {
         const texts = await readUpload(f);
         const text = texts.find((x) => /^IKD/.test(x)) || texts[0];
-        if (text) await verifyLocal(text); else setStatus(t('no_qr'), true);
+        if (text) { if (!enrollment(text)) await verifyLocal(text); } else setStatus(t('no_qr'), true);
         focusInput();
         return;
       } catch (e) {
@@ -455,7 +464,7 @@
         // Read the frame here; only a browser without any reader sends frames to the server.
         readFrameLocal(canvas, ctx).then(async (texts) => {
           const text = texts.find((x) => /^IKD/.test(x)) || texts[0];
-          if (text && cam) { stopCamera(); await verifyLocal(text); }
+          if (text && cam) { stopCamera(); if (!enrollment(text)) await verifyLocal(text); }
         }).catch((e) => {
           if (e && e.code === 'reader_unavailable' && cam) cam.local = false;
         }).finally(() => { if (cam) cam.busy = false; });
@@ -996,6 +1005,44 @@
     document.documentElement.dataset.offlineReady = off.bundle ? '1' : '0';
     setInterval(sync, 60000);
   }
+
+  // Enrollment codes of the wallet (docs/FORMAT.md §9, `IKDHK1:` + an `ikdpk1:` key): open the
+  // issuing panel with that holder key; the server checks the key (POST /v1/credentials).
+  function enrollment(text) {
+    if (!/^IKDHK1:/.test(text)) return false;
+    $('issue-holder').textContent = text.slice('IKDHK1:'.length);
+    $('issue').hidden = false;
+    $('issue-status').textContent = ''; $('issue-status').dataset.code = '';
+    $('issue-qr').hidden = true; $('issue-text').hidden = true;
+    return true;
+  }
+  $('issue-close').addEventListener('click', () => { $('issue').hidden = true; focusInput(); });
+  $('issue-btn').addEventListener('click', async () => {
+    const st = $('issue-status');
+    let claims;
+    try { claims = JSON.parse($('issue-claims').value); } catch (e) { st.textContent = e.message; st.dataset.code = 'invalid_json'; return; }
+    const body = { claims: claims, holder_key: $('issue-holder').textContent, valid_days: Number($('issue-days').value) || undefined };
+    const photo = $('issue-photo').files[0];
+    if (photo) {
+      const bytes = new Uint8Array(await photo.arrayBuffer());
+      let bin = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      body.photo = btoa(bin);
+    }
+    try {
+      const resp = await fetch('/v1/credentials', {
+        method: 'POST',
+        headers: headers({ 'Content-Type': 'application/json', 'Authorization': 'Bearer ' + $('issue-token').value }),
+        body: JSON.stringify(body)
+      });
+      const b = await resp.json().catch(() => null);
+      if (resp.status === 404 || resp.status === 405) { st.textContent = t('issue_unavailable'); st.dataset.code = 'issue_unavailable'; return; }
+      if (!resp.ok || !b) { st.textContent = b && b.error ? b.error.message : 'HTTP ' + resp.status; st.dataset.code = b && b.error ? b.error.code : 'http'; return; }
+      st.textContent = t('issue_done').replace('{s}', b.serial); st.dataset.code = 'issued';
+      $('issue-qr').src = b.qr_png; $('issue-qr').hidden = false;
+      $('issue-text').value = b.qr; $('issue-text').hidden = false;
+    } catch (e) { st.textContent = t('network_error'); st.dataset.code = 'network'; }
+  });
 
   applyLang();
   checkTrust();

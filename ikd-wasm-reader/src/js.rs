@@ -99,3 +99,44 @@ pub fn read_frame(rgba: &Pixels, width: f64, height: f64, options: Option<ReadOp
     let data = bytes(rgba).ok_or_else(|| throw(ReaderError::bad_argument("rgba", lang)))?;
     api::read_frame(&data, w, h, lang).map(|t| strings(t).into_iter().collect()).map_err(throw)
 }
+
+// ---- Rendering (the wallet page): `renderSvg(text, {ecLevel, lang}?)` ----
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_RENDER_TYPES: &'static str = r#"
+/** Options of `renderSvg`; every field is optional. */
+export interface RenderOptions {
+  /** "L", "M" (the core's default), "Q" or "H". */
+  ecLevel?: string;
+  /** "id" (Bahasa Indonesia, the default) or "en", for error messages. */
+  lang?: string;
+}
+"#;
+
+/// Draws the QR code of `text` with the core's renderer: `{svg, version}`, the SVG document
+/// (one module = one user unit, 4 modules of quiet zone) and the QR version.
+/// `options.ecLevel` is `"L"`, `"M"` (the default), `"Q"` or `"H"`.
+#[wasm_bindgen(js_name = renderSvg, unchecked_return_type = "{ svg: string, version: number }")]
+pub fn render_svg(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "RenderOptions | undefined")] options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let lang = lang(Some(options.clone().unchecked_into()))?;
+    let ec_name = if options.is_object() {
+        let v = Reflect::get(options, &JsValue::from_str("ecLevel")).unwrap_or(JsValue::UNDEFINED);
+        if v.is_undefined() || v.is_null() {
+            None
+        } else {
+            Some(v.as_string().ok_or_else(|| throw(ReaderError::bad_argument("options.ecLevel", lang)))?)
+        }
+    } else {
+        None
+    };
+    let ec = crate::render::ec_level(ec_name.as_deref(), lang).map_err(throw)?;
+    let (svg, version) = crate::render::render_svg(text, ec, lang).map_err(throw)?;
+    let out = js_sys::Object::new();
+    // Setting properties on a fresh plain object cannot fail.
+    let _ = Reflect::set(&out, &JsValue::from_str("svg"), &JsValue::from_str(&svg));
+    let _ = Reflect::set(&out, &JsValue::from_str("version"), &JsValue::from(version));
+    Ok(out.into())
+}

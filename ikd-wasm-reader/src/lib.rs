@@ -25,3 +25,4 @@
 
 pub mod api;
 mod js;
+pub mod render;

@@ -128,3 +128,56 @@ pub async fn wasm_asset(uri: Uri) -> Response {
         }
     }
 }
+
+// ---- The resident's wallet (`/wallet/`, docs/WALLET.md) ----
+
+const WALLET_HTML: &str = include_str!("../../static/wallet/index.html");
+const WALLET_JS: &str = include_str!("../../static/wallet/wallet.js");
+const WALLET_CSS: &str = include_str!("../../static/wallet/wallet.css");
+const WALLET_SW: &str = include_str!("../../static/wallet/sw.js");
+const WALLET_MANIFEST: &str = include_str!("../../static/wallet/manifest.webmanifest");
+
+/// `GET /wallet/`: the wallet page (the counter page's CSP: its own script, style and API only).
+pub async fn wallet_index() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        WALLET_HTML,
+    )
+        .into_response()
+}
+
+/// `GET /wallet/wallet.js`.
+pub async fn wallet_js() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], WALLET_JS)
+        .into_response()
+}
+
+/// `GET /wallet/wallet.css`.
+pub async fn wallet_css() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], WALLET_CSS)
+        .into_response()
+}
+
+/// `GET /wallet/manifest.webmanifest`: the wallet's manifest (installable app, scope `/wallet/`).
+pub async fn wallet_manifest() -> Response {
+    ([(header::CONTENT_TYPE, "application/manifest+json"), (header::CACHE_CONTROL, "no-cache")], WALLET_MANIFEST)
+        .into_response()
+}
+
+/// `GET /wallet/sw.js`: the wallet's service worker, scope `/wallet/` (its own directory, so no
+/// `Service-Worker-Allowed` header is needed).
+pub async fn wallet_sw() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::CONTENT_SECURITY_POLICY, CSP),
+        ],
+        WALLET_SW,
+    )
+        .into_response()
+}
