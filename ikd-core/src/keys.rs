@@ -230,10 +230,11 @@ impl fmt::Display for PublicKey {
     }
 }
 
-#[cfg(feature = "issue")]
 pub use secret::SecretKey;
 
-#[cfg(feature = "issue")]
+/// Secret keys. Available without the `issue` feature, so that a WebAssembly wallet without
+/// WebCrypto Ed25519 can sign with a seed its host drew ([`SecretKey::from_seed`]); only
+/// [`SecretKey::generate`] (the operating system's random source) needs `issue`.
 mod secret {
     use super::{KeyError, PublicKey, URL_SAFE_NO_PAD};
     use base64::Engine;
@@ -252,6 +253,7 @@ mod secret {
 
     impl SecretKey {
         /// Generates a new key from the operating system's random source.
+        #[cfg(feature = "issue")]
         pub fn generate() -> Result<SecretKey, getrandom::Error> {
             let mut seed = Zeroizing::new([0u8; 32]);
             getrandom::fill(seed.as_mut())?;

@@ -114,7 +114,6 @@ pub use issue::{
     photo_byte_budget,
 };
 pub use keys::PrecomputedKey;
-#[cfg(feature = "issue")]
 pub use keys::SecretKey;
 pub use keys::verify_signature_strict;
 pub use keys::{KeyError, KeyId, PublicKey};

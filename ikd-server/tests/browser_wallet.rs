@@ -109,12 +109,17 @@ async fn click(c: &Client, id: &str) {
 
 /// Posts an image to the server from the test (plain HTTP/1.1 over TCP, no client crate).
 fn post_image(port: u16, path: &str, png: &[u8]) -> (u16, Value) {
+    post(port, path, "image/png", "", png)
+}
+
+/// Posts `body` with `content_type` and `extra` header lines (each ending in CRLF).
+fn post(port: u16, path: &str, content_type: &str, extra: &str, png: &[u8]) -> (u16, Value) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: image/png\r\nContent-Length: {}\r\n\
-         Accept-Language: en\r\nConnection: close\r\n\r\n",
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         {extra}Accept-Language: en\r\nConnection: close\r\n\r\n",
         png.len()
     );
     s.write_all(head.as_bytes()).unwrap();
@@ -412,6 +417,75 @@ async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
 
 /// The wallet's files, as the router serves them (no browser needed): types, the page's CSP,
 /// the service worker's scope and what it caches, the manifest's scope.
+/// Issue 16: "where WebCrypto Ed25519 is missing, say so and fall back to a key in the WASM
+/// module, stored and marked as weaker". The test hook `?webcrypto_ed25519=0` makes the wallet
+/// act as in such a browser; its fallback key must still make codes a counter accepts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wallet_without_webcrypto_ed25519_uses_a_weaker_fallback_key_that_still_signs() {
+    let Some((chromium, driver_path)) = browser_tools() else { return };
+    if !(ikd_server::api::page::has_verifier_module() && ikd_server::api::page::has_reader_module()) {
+        assert_ne!(
+            std::env::var("IKD_REQUIRE_BROWSER_TESTS").as_deref(),
+            Ok("1"),
+            "the WebAssembly modules are missing"
+        );
+        eprintln!("NOTICE: wallet fallback-key test SKIPPED: no WebAssembly modules");
+        return;
+    }
+    let dir = TempDir::new("wallet-fallback");
+    let data = dir.path().join("data");
+    let port = free_port();
+    let base = format!("http://localhost:{port}");
+    let _server = Server::start(&data, port);
+    let token = std::fs::read_to_string(data.join("demo/admin-token")).unwrap().trim().to_owned();
+    let (_driver, c) = start_session(&chromium, &driver_path, dir.path(), &[]).await;
+    phone_size(&c).await;
+
+    c.goto(&format!("{base}/wallet/?webcrypto_ed25519=0")).await.unwrap();
+    wait_for(&c, "document.documentElement.dataset.ready === '1'", "wallet ready", 30).await;
+    click(&c, "make-key").await;
+    wait_for(&c, "document.documentElement.dataset.screen === 'enroll'", "enroll screen", 20).await;
+    // Said plainly, and marked weaker where it is kept.
+    assert_eq!(js(&c, "return document.documentElement.dataset.keyWeaker").await, "1");
+    let note = js(&c, "const e = document.getElementById('enroll-weaker'); return e.hidden ? '' : e.textContent").await;
+    assert!(note.as_str().unwrap().contains("lebih lemah"), "{note}");
+    shot(&c, "wallet-fallback-enroll").await;
+    let enroll = js(&c, "return document.getElementById('enroll-qr').dataset.text").await.as_str().unwrap().to_owned();
+    let holder = enroll.trim_start_matches("IKDHK1:").to_owned();
+    ikd_core::PublicKey::from_text(&holder).expect("the fallback key is a key");
+
+    // Issued to that key (as the counter page would), imported by pasting its text.
+    let body = json!({ "claims": claims_json(), "holder_key": holder }).to_string();
+    let (st, issued) = post(
+        port,
+        "/v1/credentials",
+        "application/json",
+        &format!("Authorization: Bearer {token}\r\n"),
+        body.as_bytes(),
+    );
+    assert_eq!(st, 201, "{issued}");
+    let text = issued["qr"].as_str().unwrap().to_owned();
+    click(&c, "go-import").await;
+    c.execute("document.getElementById('import-text').value = arguments[0]; return 1;", vec![json!(text)])
+        .await
+        .unwrap();
+    click(&c, "import-btn").await;
+    wait_for(&c, "document.getElementById('import-result').dataset.ok === '1'", "imported", 30).await;
+
+    // A live code signed by the fallback key: a counter accepts it once.
+    show_preset(&c, "apotek").await;
+    let screenshot = live_screenshot(&c, "wallet-fallback-show").await;
+    let (st, v) = post_image(port, "/v1/verify/image?policy=apotek", &screenshot);
+    assert_eq!((st, v["verdict"].as_str()), (200, Some("VALID")), "{v}");
+    assert_eq!(v["presentation"]["live"], true, "{v}");
+    let (_, again) = post_image(port, "/v1/verify/image?policy=apotek", &screenshot);
+    assert_eq!(again["code"], "presentation_replayed", "{again}");
+    // The control screen names the key as the weaker kind.
+    js(&c, "document.querySelector('#tabs button[data-screen=control]').click(); return 1;").await;
+    let info = js(&c, "return document.getElementById('key-info').textContent").await;
+    assert!(info.as_str().unwrap().contains("lebih lemah"), "{info}");
+}
+
 #[tokio::test]
 async fn wallet_assets_and_headers() {
     use axum::http::StatusCode;

@@ -140,3 +140,18 @@ pub fn render_svg(
     let _ = Reflect::set(&out, &JsValue::from_str("version"), &JsValue::from(version));
     Ok(out.into())
 }
+
+// ---- The wallet's fallback key (no WebCrypto Ed25519): `holderKeyFromSeed`, `signWithSeed` ----
+
+/// The `ikdpk1:` public key of a 32-byte seed drawn by the page (`crypto.getRandomValues`):
+/// the wallet's weaker holder key where the browser has no WebCrypto Ed25519.
+#[wasm_bindgen(js_name = holderKeyFromSeed)]
+pub fn holder_key_from_seed(seed: &[u8]) -> Result<String, JsValue> {
+    crate::keys::public_key(seed, Lang::default()).map_err(throw)
+}
+
+/// The Ed25519 signature of `message` (a presentation's `signingBytes`) under the seed's key.
+#[wasm_bindgen(js_name = signWithSeed)]
+pub fn sign_with_seed(seed: &[u8], message: &[u8]) -> Result<Vec<u8>, JsValue> {
+    crate::keys::sign(seed, message, Lang::default()).map(|s| s.to_vec()).map_err(throw)
+}

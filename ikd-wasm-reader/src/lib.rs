@@ -25,4 +25,5 @@
 
 pub mod api;
 mod js;
+pub mod keys;
 pub mod render;

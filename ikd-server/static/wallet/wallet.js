@@ -38,6 +38,8 @@ const T = {
     delete_all: 'Hapus kartu dan kunci dari ponsel ini',
     delete_confirm: 'Hapus kartu dan kunci? Kartu ini tidak dapat ditunjukkan lagi dari ponsel ini.',
     key_info: 'Kunci ponsel: {k} (WebCrypto Ed25519, tidak dapat diekspor)',
+    key_info_weaker: 'Kunci ponsel: {k} (kunci cadangan yang lebih lemah: dapat dibaca skrip halaman ini)',
+    key_weaker: 'Peramban ini tidak mendukung kunci Ed25519 WebCrypto, jadi dompet memakai kunci cadangan yang lebih lemah: kunci ini disimpan di ponsel dan dapat dibaca oleh skrip halaman ini. Bila bisa, gunakan peramban yang lebih baru (Chrome/Chromium 137+, Safari 17+, Firefox 130+) dan buat kunci baru.',
     issuer: 'Penerbit: {n}', valid: 'Berlaku sampai {d}',
     trust_held: 'Daftar kepercayaan disimpan: urutan {s}, {f}.',
     online: 'Daring', offline: 'Luring: memakai data yang disimpan di ponsel',
@@ -84,6 +86,8 @@ const T = {
     delete_all: 'Delete the card and the key from this phone',
     delete_confirm: 'Delete the card and the key? This card can no longer be shown from this phone.',
     key_info: 'Phone key: {k} (WebCrypto Ed25519, not exportable)',
+    key_info_weaker: "Phone key: {k} (a weaker fallback key: this page's scripts can read it)",
+    key_weaker: "This browser has no WebCrypto Ed25519 keys, so the wallet uses a weaker fallback key: it is kept on the phone where this page's scripts can read it. If you can, use a newer browser (Chrome/Chromium 137+, Safari 17+, Firefox 130+) and make a new key.",
     issuer: 'Issuer: {n}', valid: 'Valid until {d}',
     trust_held: 'Trust list held: sequence {s}, {f}.',
     online: 'Online', offline: 'Offline: using the data kept on this phone',
@@ -211,22 +215,43 @@ function applyLang() {
 }
 
 // ---- The key ----
+// Test hook (docs/WALLET.md): ?webcrypto_ed25519=0 makes the wallet act as in a browser
+// without WebCrypto Ed25519, so that a test can drive its weaker fallback key.
+const noWebCryptoEd25519 = new URLSearchParams(location.search).get('webcrypto_ed25519') === '0';
+
 async function makeKey() {
-  let pair;
+  let key;
   try {
-    pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+    if (noWebCryptoEd25519) throw new Error('no WebCrypto Ed25519 (test hook)');
+    const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+    const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+    key = { kind: 'webcrypto-ed25519', privateKey: pair.privateKey, publicKey: pair.publicKey, text: ikdpk1(raw), created: nowSecs() };
   } catch (e) {
-    // No WebCrypto Ed25519: the package has no key generation to fall back to (docs/WALLET.md).
-    $('key-unsupported').textContent = t('key_unsupported');
-    $('key-unsupported').hidden = false;
-    document.documentElement.dataset.keyUnsupported = '1';
-    return;
+    // No WebCrypto Ed25519: a seed drawn by the browser's random source, kept in IndexedDB
+    // and marked weaker (the page's scripts can read it); the reader module signs with it.
+    try {
+      await loadReader();
+      const seed = crypto.getRandomValues(new Uint8Array(32));
+      key = { kind: 'wasm-seed', weaker: true, seed, text: reader.holderKeyFromSeed(seed), created: nowSecs() };
+    } catch (e2) {
+      $('key-unsupported').textContent = t('key_unsupported');
+      $('key-unsupported').hidden = false;
+      document.documentElement.dataset.keyUnsupported = '1';
+      return;
+    }
   }
-  const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
-  const key = { kind: 'webcrypto-ed25519', privateKey: pair.privateKey, publicKey: pair.publicKey, text: ikdpk1(raw), created: nowSecs() };
   await put('key', key);
   state.key = key;
   show('enroll');
+}
+
+// The holder signature of a presentation's signing bytes, by the key the wallet holds.
+async function holderSign(bytes) {
+  if (state.key.kind === 'wasm-seed') {
+    await loadReader();
+    return reader.signWithSeed(state.key.seed, bytes);
+  }
+  return new Uint8Array(await crypto.subtle.sign('Ed25519', state.key.privateKey, bytes));
 }
 
 // The enrollment code: `IKDHK1:` + the holder key's `ikdpk1:` text (docs/FORMAT.md §9).
@@ -234,6 +259,9 @@ const enrollText = () => 'IKDHK1:' + state.key.text;
 function renderEnroll() {
   drawQr($('enroll-qr'), enrollText(), 320);
   $('enroll-text').textContent = enrollText();
+  $('enroll-weaker').textContent = state.key.weaker ? t('key_weaker') : '';
+  $('enroll-weaker').hidden = !state.key.weaker;
+  document.documentElement.dataset.keyWeaker = state.key.weaker ? '1' : '';
 }
 
 // ---- Lists: the offline bundle, held by the core's rules ----
@@ -399,7 +427,7 @@ async function liveCode() {
   const disclose = chosen();
   const ch = $('challenge').value.trim();
   const p = wasm.preparePresentation(state.credential.text, disclose, nowSecs(), ch || undefined, { lang });
-  const sig = new Uint8Array(await crypto.subtle.sign('Ed25519', state.key.privateKey, p.signingBytes));
+  const sig = await holderSign(p.signingBytes);
   return { text: wasm.finishPresentation(p, sig, { lang }), disclose, signedAt: p.signedAtUnixSeconds };
 }
 
@@ -462,7 +490,7 @@ async function renderHistory() {
 }
 
 function renderControl() {
-  $('key-info').textContent = fill(t('key_info'), { k: state.key?.text || '-' });
+  $('key-info').textContent = fill(t(state.key?.weaker ? 'key_info_weaker' : 'key_info'), { k: state.key?.text || '-' });
 }
 async function deleteAll() {
   if (!document.documentElement.dataset.noConfirm && !confirm(t('delete_confirm'))) return;

@@ -1,6 +1,33 @@
 /* @ts-self-types="./ikd_reader.d.ts" */
 
 /**
+ * The `ikdpk1:` public key of a 32-byte seed drawn by the page (`crypto.getRandomValues`):
+ * the wallet's weaker holder key where the browser has no WebCrypto Ed25519.
+ * @param {Uint8Array | number[]} seed
+ * @returns {string}
+ */
+export function holderKeyFromSeed(seed) {
+    let deferred3_0;
+    let deferred3_1;
+    try {
+        const ptr0 = passArray8ToWasm0(seed, wasm.__wbindgen_export);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.holderKeyFromSeed(ptr0, len0);
+        var ptr2 = ret[0];
+        var len2 = ret[1];
+        if (ret[3]) {
+            ptr2 = 0; len2 = 0;
+            throw takeFromExternrefTable0(ret[2]);
+        }
+        deferred3_0 = ptr2;
+        deferred3_1 = len2;
+        return getStringFromWasm0(ptr2, len2);
+    } finally {
+        wasm.__wbindgen_export3(deferred3_0, deferred3_1, 1);
+    }
+}
+
+/**
  * Reads every QR code in a camera frame (`ImageData.data`, 8-bit RGBA): the texts of the
  * codes, IKD codes first.
  * @param {Uint8Array | Uint8ClampedArray} rgba
@@ -49,6 +76,33 @@ export function renderSvg(text, options) {
         throw takeFromExternrefTable0(ret[1]);
     }
     return takeFromExternrefTable0(ret[0]);
+}
+
+/**
+ * The Ed25519 signature of `message` (a presentation's `signingBytes`) under the seed's key.
+ * @param {Uint8Array | number[]} seed
+ * @param {Uint8Array | number[]} message
+ * @returns {Uint8Array}
+ */
+export function signWithSeed(seed, message) {
+    let ptr0, len0, ptr1, len1;
+    try {
+        ptr0 = passArray8ToWasm0(seed, wasm.__wbindgen_export);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passArray8ToWasm0(message, wasm.__wbindgen_export);
+        len1 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr1) { wasm.__wbindgen_export3(ptr1, len1 * 1, 1); }
+        if (ptr0) { wasm.__wbindgen_export3(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.signWithSeed(ptr0, len0, ptr1, len1);
+    if (ret[3]) {
+        throw takeFromExternrefTable0(ret[2]);
+    }
+    var v3 = getArrayU8FromWasm0(ret[0], ret[1]).slice();
+    wasm.__wbindgen_export3(ret[0], ret[1] * 1, 1);
+    return v3;
 }
 function __wbg_get_imports() {
     const import0 = {
@@ -206,6 +260,13 @@ function handleError(f, args) {
 
 function isLikeNone(x) {
     return x === undefined || x === null;
+}
+
+function passArray8ToWasm0(arg, malloc) {
+    const ptr = malloc(arg.length * 1, 1) >>> 0;
+    getUint8ArrayMemory0().set(arg, ptr / 1);
+    WASM_VECTOR_LEN = arg.length;
+    return ptr;
 }
 
 function passStringToWasm0(arg, malloc, realloc) {
