@@ -23,8 +23,8 @@ use crate::trust_store::TrustStoreError;
 use crate::trustlist::{TrustList, TrustListError};
 use crate::view::PhotoData;
 use crate::{
-    Lang, Policy, PolicyError, PolicySet, PublicKey, ReplayStateError, Timestamp, TrustStore,
-    UserError, Verdict, VerificationView, Verifier, VerifyOptions, ViewOptions,
+    Lang, Policy, PolicyError, PolicySet, PublicKey, ReplayStateError, Timestamp, TrustStore, UserError, Verdict,
+    VerificationView, Verifier, VerifyOptions, ViewOptions,
 };
 
 /// Why a session could not be made, or a call's options could not be used. A credential that
