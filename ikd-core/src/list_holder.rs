@@ -405,11 +405,9 @@ pub fn reverify_status_lists(
         match StatusList::verify_under_trust_list(&h.bytes, trust) {
             // The list verified again from its bytes: keep what was verified now.
             Ok(list) => kept.push(HeldStatusList { bytes: h.bytes, list }),
-            Err(error) => dropped.push(DroppedStatusList {
-                issuer_key: h.list.issuer_key().clone(),
-                sequence: h.list.sequence(),
-                error,
-            }),
+            Err(error) => {
+                dropped.push(DroppedStatusList { issuer_key: *h.list.issuer_key(), sequence: h.list.sequence(), error })
+            }
         }
     }
     (kept, dropped)
@@ -563,7 +561,7 @@ mod tests {
         assert_eq!(offer.dropped[0].issuer_key, key(0x12).public_key());
         assert_eq!(offer.dropped[0].sequence, 1);
         assert_eq!(offer.dropped[0].error.code(), "status_signer_compromised");
-        let kept: Vec<_> = h.status_lists().map(|s| s.issuer_key().clone()).collect();
+        let kept: Vec<_> = h.status_lists().map(|s| *s.issuer_key()).collect();
         assert_eq!(kept, vec![key(0x11).public_key()]);
         assert_eq!(h.trust_list().unwrap().sequence(), 2);
     }

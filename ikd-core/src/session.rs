@@ -333,7 +333,7 @@ impl Session {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     const EMPTY_STORE: &str = r#"{"version":1,"issuers":[]}"#;
