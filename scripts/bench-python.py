@@ -235,6 +235,11 @@ def main():
         rate_2_threads=spread(two),
         two_over_one=spread([t / o for t, o in zip(two, one)]),
         load_average_at_end=[round(x, 2) for x in os.getloadavg()],
+        per_round={
+            "python_over_native": [round(p / q, 3) for p, q in zip(py_us, nat_us)],
+            "claim169_over_ikd": [round(c / i, 3) for c, i in zip(c169_us, ikd_us)],
+            "two_over_one": [round(t / o, 3) for t, o in zip(two, one)],
+        },
     )
 
     def line(name, d, unit=""):
