@@ -4,23 +4,28 @@ bindings"):
 
 1. the native `ikd_core::Verifier::verify` (the ikd-wasm example `native_verify`, release build)
    against `ikd.Verifier.verify` from Python over the same texts (the VALID trust-store
-   credential vectors), microseconds per verification, fastest of five batches;
+   credential vectors), microseconds per verification;
 2. `ikd.Verifier.verify` on the typical-woman credential against `claim169.decode_with_ed25519`
    on a Claim 169 credential of the same reference resident (../shared/reference), both
    verifying an Ed25519 signature and returning the claims;
 3. verifications per second with 1 thread and with 2 threads sharing one Verifier (the GIL is
    released while verifying).
 
+The machine may be shared: the three comparisons are made ROUNDS times (default 9), each
+round measuring both sides back to back (their order alternating), and the report gives the
+median of the per-round ratios with their range, and the load average at the start and end.
+
 Run it with the interpreter that has `ikd` installed (scripts/test-python.sh makes one):
 
-    target/python-venv/bin/python scripts/bench-python.py [ROUNDS]
+    target/python-venv/bin/python scripts/bench-python.py [N] [ROUNDS]
 
-It installs claim169 (PyPI, 0.3.0) into that interpreter's environment when missing. Prints
-a report and one JSON line.
+N: verifications per batch (default 2000). It installs claim169 (PyPI, 0.3.0) into that
+interpreter's environment when missing. Prints a report and one JSON line.
 """
 
 import json
 import os
+import statistics
 import pathlib
 import platform
 import subprocess
@@ -81,10 +86,23 @@ def clock(c):
     return datetime.fromisoformat(c["clock"].replace("Z", "+00:00")).timestamp()
 
 
+NATIVE = ROOT / "target" / "release" / "examples" / "native_verify"
+
+
+def build_native():
+    cmd = ["cargo", "build", "--quiet", "--release", "-p", "ikd-wasm", "--example", "native_verify"]
+    subprocess.run(cmd, cwd=ROOT, check=True)
+
+
 def native(rounds):
-    cmd = ["cargo", "run", "--quiet", "--release", "-p", "ikd-wasm", "--example", "native_verify", "--", str(rounds)]
-    out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    """The native side, run as the built example (no cargo in the timed part)."""
+    out = subprocess.run([str(NATIVE), str(rounds)], cwd=ROOT, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def spread(values):
+    """Median and range of per-round figures."""
+    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3), "max": round(max(values), 3)}
 
 
 def claim169_module():
@@ -124,106 +142,122 @@ def claim169_text(claim169, resident, now):
 
 
 def main():
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 9
     import ikd
 
+    build_native()
+    claim169 = claim169_module()
     report = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
-        "load_average_1min_at_start": round(os.getloadavg()[0], 2),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "n": n,
+        "rounds": rounds,
     }
 
-    # 1. Native against Python over the same texts.
+    # The texts native_verify times, and Python verifiers over them.
     cases = vector_cases()
     pairs = [(ikd.Verifier(c["trust_store"]), c["input"]["qr_text"], clock(c)) for c in cases]
     for v, t, now in pairs:
         assert v.verify(t, now)["verdict"] == "VALID"
+    per = max(1, n // len(pairs))
 
-    def py_batch(n):
-        for _ in range(n // len(pairs)):
+    def py_batch(count):
+        for _ in range(count // len(pairs)):
             for v, t, now in pairs:
                 v.verify(t, now)
 
-    # Native, Python, native, Python, native: the fastest of each.
-    per = max(1, rounds // len(pairs))
-    nats = [native(per)]
-    py_us = float("inf")
-    for _ in range(2):
-        py_us = min(py_us, best_of(5, per * len(pairs), py_batch))
-        nats.append(native(per))
-    core_us = min(n["core_verify_us"] for n in nats)
-    nat, nat2 = nats[0], min(nats, key=lambda n: n["binding_verify_us"])
-    report.update(
-        texts=len(pairs),
-        native_core_verify_us=round(core_us, 2),
-        native_binding_session_us=round(min(nat["binding_verify_us"], nat2["binding_verify_us"]), 2),
-        python_verify_us=round(py_us, 2),
-        python_over_native=round(py_us / core_us, 3),
-    )
-
-    # 2. The typical woman: ikd against claim169.
-    claim169 = claim169_module()
+    # The typical woman: ikd against claim169.
     woman = next(c for c in cases if c["name"] == "valid-typical-woman")
     if REFERENCE is None:
         sys.exit("bench-python: ../shared/reference/residents.json not found (set IKD_SHARED_DIR)")
     resident = next(r for r in json.loads(REFERENCE.read_text(encoding="utf-8"))["residents"] if r["case"] == "typical-woman")
-    now = clock(woman)
+    wnow = clock(woman)
     c169_text, c169_key = claim169_text(claim169, resident, time.time())
     decoded = claim169.decode_with_ed25519(c169_text, c169_key)
     assert decoded.is_verified() and decoded.claim169.full_name == "SITI NURHALIZA"
     wv = ikd.Verifier(woman["trust_store"])
     wt = woman["input"]["qr_text"]
-    assert wv.verify(wt, now)["claims"]["nama"] == "SITI NURHALIZA"
+    assert wv.verify(wt, wnow)["claims"]["nama"] == "SITI NURHALIZA"
 
-    def ikd_woman(n):
-        for _ in range(n):
-            wv.verify(wt, now)
+    def ikd_woman(count):
+        for _ in range(count):
+            wv.verify(wt, wnow)
 
-    def c169_woman(n):
-        for _ in range(n):
+    def c169_woman(count):
+        for _ in range(count):
             claim169.decode_with_ed25519(c169_text, c169_key)
 
-    # Interleaved batches (ikd, claim169, ikd, …), the fastest of each: a busy machine slows both.
-    ikd_us = c169_us = float("inf")
-    for _ in range(7):
-        ikd_us = min(ikd_us, best_of(1, rounds, ikd_woman))
-        c169_us = min(c169_us, best_of(1, rounds, c169_woman))
+    def rate(threads, count):
+        def work():
+            for _ in range(count):
+                wv.verify(wt, wnow)
+
+        ts = [threading.Thread(target=work) for _ in range(threads)]
+        t0 = time.perf_counter()
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        return threads * count / (time.perf_counter() - t0)
+
+    nat_us, py_us, ikd_us, c169_us, one, two = [], [], [], [], [], []
+    for r in range(rounds):
+        # Each round measures both sides of each comparison back to back, in alternating order.
+        if r % 2 == 0:
+            nat_us.append(native(per)["core_verify_us"])
+            py_us.append(best_of(3, per * len(pairs), py_batch))
+            ikd_us.append(best_of(3, n // 3, ikd_woman))
+            c169_us.append(best_of(3, n // 3, c169_woman))
+            one.append(rate(1, n))
+            two.append(rate(2, n))
+        else:
+            py_us.append(best_of(3, per * len(pairs), py_batch))
+            nat_us.append(native(per)["core_verify_us"])
+            c169_us.append(best_of(3, n // 3, c169_woman))
+            ikd_us.append(best_of(3, n // 3, ikd_woman))
+            two.append(rate(2, n))
+            one.append(rate(1, n))
+
     report.update(
+        texts=len(pairs),
+        native_core_verify_us=spread(nat_us),
+        python_verify_us=spread(py_us),
+        python_over_native=spread([p / q for p, q in zip(py_us, nat_us)]),
         woman_ikd_chars=len(wt),
         woman_claim169_chars=len(c169_text),
-        woman_ikd_verify_us=round(ikd_us, 2),
-        woman_claim169_decode_with_ed25519_us=round(c169_us, 2),
-        claim169_over_ikd=round(c169_us / ikd_us, 3),
+        woman_ikd_verify_us=spread(ikd_us),
+        woman_claim169_decode_with_ed25519_us=spread(c169_us),
+        claim169_over_ikd=spread([c / i for c, i in zip(c169_us, ikd_us)]),
         claim169_version=claim169.version(),
+        rate_1_thread=spread(one),
+        rate_2_threads=spread(two),
+        two_over_one=spread([t / o for t, o in zip(two, one)]),
+        load_average_at_end=[round(x, 2) for x in os.getloadavg()],
+        per_round={
+            "python_over_native": [round(p / q, 3) for p, q in zip(py_us, nat_us)],
+            "claim169_over_ikd": [round(c / i, 3) for c, i in zip(c169_us, ikd_us)],
+            "two_over_one": [round(t / o, 3) for t, o in zip(two, one)],
+        },
     )
 
-    # 3. One thread against two, sharing one Verifier.
-    def rate(threads, n):
-        def work():
-            for _ in range(n):
-                wv.verify(wt, now)
+    def line(name, d, unit=""):
+        return f"{name}: median {d['median']}{unit} (range {d['min']}-{d['max']})"
 
-        best = 0.0
-        for _ in range(3):
-            ts = [threading.Thread(target=work) for _ in range(threads)]
-            t0 = time.perf_counter()
-            for t in ts:
-                t.start()
-            for t in ts:
-                t.join()
-            best = max(best, threads * n / (time.perf_counter() - t0))
-        return best
-
-    one = rate(1, rounds)
-    two = rate(2, rounds)
-    report.update(rate_1_thread=round(one), rate_2_threads=round(two), two_over_one=round(two / one, 3))
-
-    print(f"date: {report['date']}\nmachine: {report['machine']} (load {report['load_average_1min_at_start']})")
-    print(f"native Verifier::verify ({len(pairs)} texts): {core_us:.2f} us; Python Verifier.verify: {py_us:.2f} us "
-          f"({py_us / core_us:.2f}x)")
-    print(f"typical woman: ikd {ikd_us:.2f} us ({len(wt)} chars); claim169.decode_with_ed25519 {c169_us:.2f} us "
-          f"({len(c169_text)} chars); claim169/ikd {c169_us / ikd_us:.2f}x")
-    print(f"threads: 1 -> {one:.0f}/s, 2 -> {two:.0f}/s ({two / one:.2f}x)")
+    print(f"date: {report['date']}\nmachine: {report['machine']}")
+    print(f"load average (1, 5, 15 min) at start {report['load_average_at_start']}, "
+          f"at end {report['load_average_at_end']}; {rounds} rounds of {n}")
+    print(line(f"native Verifier::verify ({len(pairs)} texts)", report["native_core_verify_us"], " us"))
+    print(line("Python Verifier.verify (same texts)", report["python_verify_us"], " us"))
+    print(line("Python / native", report["python_over_native"]) + "  (goal <= 1.2)")
+    print(line(f"typical woman, ikd verify ({len(wt)} chars)", report["woman_ikd_verify_us"], " us"))
+    print(line(f"claim169.decode_with_ed25519 ({len(c169_text)} chars)",
+               report["woman_claim169_decode_with_ed25519_us"], " us"))
+    print(line("claim169 / ikd", report["claim169_over_ikd"]) + "  (goal > 1)")
+    print(line("1 thread, verifications/s", report["rate_1_thread"]))
+    print(line("2 threads, verifications/s", report["rate_2_threads"]))
+    print(line("2 threads / 1 thread", report["two_over_one"]) + "  (goal close to 2)")
     print(json.dumps(report))
 
 

@@ -483,6 +483,8 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: "decoder_failed", kind: CodeKind::Scan, verdict: None, check: None },
     CodeInfo { code: "image_too_many_pixels", kind: CodeKind::Scan, verdict: None, check: None },
     CodeInfo { code: "image_memory_limit", kind: CodeKind::Scan, verdict: None, check: None },
+    CodeInfo { code: "qr_not_text", kind: CodeKind::Scan, verdict: None, check: None },
+    CodeInfo { code: "frame_size_mismatch", kind: CodeKind::Scan, verdict: None, check: None },
     // Advice with `no_qr_found` (`ScanHint::code`).
     CodeInfo { code: "too_dark", kind: CodeKind::ScanHint, verdict: None, check: None },
     CodeInfo { code: "too_bright", kind: CodeKind::ScanHint, verdict: None, check: None },
@@ -751,6 +753,8 @@ mod tests {
             ScanError::DecoderFailed,
             ScanError::TooManyPixels { width: 5000, height: 5000, max: 16_000_000 },
             ScanError::MemoryLimit { max: 64 << 20 },
+            ScanError::NotText { found: 1 },
+            ScanError::FrameSizeMismatch { width: 2, height: 2, len: 15 },
         );
         for h in hints {
             out.push((CodeKind::ScanHint, h.code(), h.message(Lang::Id).to_owned(), h.message(Lang::En).to_owned()));

@@ -43,6 +43,15 @@
 //! as absent, as `ikd sync` treats a broken cache and the server a status list its new trust
 //! list no longer trusts; the answer names it in `held_error`.
 //!
+//! # Holding lists across downloads
+//!
+//! [`HeldLists`] is a holder in one value, for bindings that keep lists in memory (the Python
+//! package's `ListHolder`): one trust list and one status list per issuer key, each download
+//! decided as above. When the trust list changes, every held status list is verified again
+//! under the new one ([`reverify_status_lists`]): a status list signed by a key the new trust
+//! list no longer names as the signer, or marks compromised, could be an attacker's, so it is
+//! dropped, and the answer ([`TrustListOffer::dropped`]) names it with its code.
+//!
 //! # Sequence numbers
 //!
 //! [`next_status_sequence`]: a publisher signs its next status list with
@@ -59,6 +68,7 @@ use crate::keys::PublicKey;
 use crate::lang::Lang;
 use crate::status::{Freshness, FreshnessPolicy, StatusList, StatusListError};
 use crate::trustlist::{TrustList, TrustListError};
+use crate::verifier::Verifier;
 
 /// Whether a trust list that the held list's `next_roots` did not sign may be accepted
 /// because the pinned roots signed it. An explicit input: the default is to refuse.
@@ -343,4 +353,266 @@ pub fn answer_status_list_offer(
     view.held_sequence = held.as_ref().map(StatusList::sequence);
     view.held_error = held_error;
     view
+}
+
+/// A status list held with the file it came from, so that it can be verified again when the
+/// trust list changes ([`reverify_status_lists`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldStatusList {
+    bytes: Vec<u8>,
+    list: StatusList,
+}
+
+impl HeldStatusList {
+    /// A list and the bytes it was verified from.
+    pub fn new(bytes: Vec<u8>, list: StatusList) -> HeldStatusList {
+        HeldStatusList { bytes, list }
+    }
+
+    /// The verified list.
+    pub fn list(&self) -> &StatusList {
+        &self.list
+    }
+
+    /// The file it was verified from.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// A held status list that no longer verifies under a new trust list, so was dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedStatusList {
+    /// The issuer key the dropped list covered.
+    pub issuer_key: PublicKey,
+    /// Its sequence number.
+    pub sequence: u64,
+    /// Why it no longer verifies (`status_issuer_not_trusted`, `status_signer_compromised`,
+    /// `status_list_bad_signature`, …).
+    pub error: StatusListError,
+}
+
+/// Verifies every held status list again under `trust` (a trust list just installed): answers
+/// those that still verify, in their order, and those that do not, each with its error. The
+/// one rule for a holder whose trust list changed (see [`StatusList::verify_under_trust_list`]).
+pub fn reverify_status_lists(
+    trust: &TrustList,
+    held: Vec<HeldStatusList>,
+) -> (Vec<HeldStatusList>, Vec<DroppedStatusList>) {
+    let mut kept = Vec::with_capacity(held.len());
+    let mut dropped = Vec::new();
+    for h in held {
+        match StatusList::verify_under_trust_list(&h.bytes, trust) {
+            // The list verified again from its bytes: keep what was verified now.
+            Ok(list) => kept.push(HeldStatusList { bytes: h.bytes, list }),
+            Err(error) => {
+                dropped.push(DroppedStatusList { issuer_key: *h.list.issuer_key(), sequence: h.list.sequence(), error })
+            }
+        }
+    }
+    (kept, dropped)
+}
+
+/// What [`HeldLists::offer_trust_list`] did with an accepted trust list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustListOffer {
+    /// How it was accepted: `first`, `unchanged`, `successor` or `repinned` ([`Decision::kind`]).
+    pub decision: &'static str,
+    /// The held status lists dropped because they do not verify under the new trust list
+    /// (empty when the list is unchanged).
+    pub dropped: Vec<DroppedStatusList>,
+}
+
+/// One trust list and one status list per issuer key, held across downloads by the rules of
+/// this module (see "Holding lists across downloads" above). A refused download leaves what
+/// is held unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct HeldLists {
+    trust: Option<TrustList>,
+    status: Vec<HeldStatusList>,
+}
+
+impl HeldLists {
+    /// Nothing held.
+    pub fn new() -> HeldLists {
+        HeldLists::default()
+    }
+
+    /// The held trust list.
+    pub fn trust_list(&self) -> Option<&TrustList> {
+        self.trust.as_ref()
+    }
+
+    /// The held status lists, in the order they were first accepted.
+    pub fn status_lists(&self) -> impl Iterator<Item = &StatusList> + '_ {
+        self.status.iter().map(HeldStatusList::list)
+    }
+
+    /// Offers a downloaded trust list: [`decide_trust_list`] against the held one; an accepted
+    /// new list replaces it and the held status lists are verified again under it
+    /// ([`reverify_status_lists`]), those that fail dropped and reported.
+    pub fn offer_trust_list(
+        &mut self,
+        bytes: &[u8],
+        pinned: &[PublicKey],
+        repin: RepinPolicy,
+    ) -> Result<TrustListOffer, TrustListError> {
+        let decision = decide_trust_list(self.trust.as_ref(), bytes, pinned, repin)?;
+        let kind = decision.kind();
+        let mut dropped = Vec::new();
+        if let Some(list) = decision.into_list() {
+            let (kept, gone) = reverify_status_lists(&list, std::mem::take(&mut self.status));
+            self.status = kept;
+            dropped = gone;
+            self.trust = Some(list);
+        }
+        Ok(TrustListOffer { decision: kind, dropped })
+    }
+
+    /// Offers a downloaded status list at `now`: it must verify under the held trust list
+    /// (`status_issuer_not_trusted` when none is held) and follow the held list of the same
+    /// issuer key ([`decide_status_list`] with `skew_secs`). Answers the decision's kind.
+    pub fn offer_status_list(
+        &mut self,
+        bytes: &[u8],
+        now: Timestamp,
+        skew_secs: i64,
+    ) -> Result<&'static str, StatusListError> {
+        let trust = self.trust.as_ref().ok_or(StatusListError::IssuerNotTrusted)?;
+        let new = StatusList::verify_under_trust_list(bytes, trust)?;
+        let pos = self.status.iter().position(|h| h.list.issuer_key() == new.issuer_key());
+        let old = pos.and_then(|i| self.status.get(i)).map(HeldStatusList::list);
+        let decision = decide_status_list(old, new, now, skew_secs)?;
+        let kind = decision.kind();
+        if let Some(list) = decision.into_list() {
+            let held = HeldStatusList { bytes: bytes.to_vec(), list };
+            match pos.and_then(|i| self.status.get_mut(i)) {
+                Some(slot) => *slot = held,
+                None => self.status.push(held),
+            }
+        }
+        Ok(kind)
+    }
+
+    /// A verifier over the held lists: nothing trusted when no trust list is held; status
+    /// checked only when status lists are held (as [`crate::session::Session::with_trust_list`]).
+    pub fn verifier(&self) -> Verifier {
+        match &self.trust {
+            None => Verifier::new(crate::TrustStore::new()),
+            Some(t) if self.status.is_empty() => Verifier::from_trust_list(t.clone()),
+            Some(t) => Verifier::from_trust_list(t.clone()).with_status_lists(self.status_lists().cloned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::keys::SecretKey;
+    use crate::status::StatusListBuilder;
+    use crate::trustlist::{KeyStatus, Scope, TrustListBuilder, TrustListEntry};
+
+    const T0: i64 = 1_795_737_600;
+    const DAY: i64 = 86_400;
+
+    fn key(seed: u8) -> SecretKey {
+        SecretKey::from_seed(&[seed; 32])
+    }
+
+    fn t(offset: i64) -> Timestamp {
+        Timestamp::from_unix(T0 + offset)
+    }
+
+    /// A trust list naming issuers 0x11 and 0x12 (0x12 compromised when `compromise_12`).
+    fn trust(sequence: u64, issued: i64, compromise_12: bool) -> Vec<u8> {
+        let mut b = TrustListBuilder::new(sequence, t(issued), t(issued + 7 * DAY));
+        for seed in [0x11u8, 0x12] {
+            let mut e =
+                TrustListEntry::new("DISDUKCAPIL", key(seed).public_key(), t(-DAY), t(3650 * DAY), Scope::all());
+            if seed == 0x12 && compromise_12 {
+                e.status = KeyStatus::Compromised { since: t(0) };
+            }
+            b.add(e).unwrap();
+        }
+        b.sign(&[&key(1)]).unwrap()
+    }
+
+    fn status(seed: u8, sequence: u64, issued: i64) -> Vec<u8> {
+        let b = StatusListBuilder::new(64).unwrap();
+        b.sign(&key(seed), t(issued), DAY as u64, sequence).unwrap()
+    }
+
+    fn roots() -> Vec<PublicKey> {
+        vec![key(1).public_key()]
+    }
+
+    #[test]
+    fn a_status_list_the_new_trust_list_no_longer_trusts_is_dropped_and_reported() {
+        let mut h = HeldLists::new();
+        assert_eq!(h.offer_trust_list(&trust(1, 0, false), &roots(), RepinPolicy::Refuse).unwrap().decision, "first");
+        assert_eq!(h.offer_status_list(&status(0x11, 1, 0), t(DAY), 60).unwrap(), "first");
+        assert_eq!(h.offer_status_list(&status(0x12, 1, 0), t(DAY), 60).unwrap(), "first");
+        assert_eq!(h.status_lists().count(), 2);
+        // The next trust list marks 0x12 compromised: its status list (signed by 0x12) goes.
+        let offer = h.offer_trust_list(&trust(2, DAY, true), &roots(), RepinPolicy::Refuse).unwrap();
+        assert_eq!(offer.decision, "successor");
+        assert_eq!(offer.dropped.len(), 1);
+        assert_eq!(offer.dropped[0].issuer_key, key(0x12).public_key());
+        assert_eq!(offer.dropped[0].sequence, 1);
+        assert_eq!(offer.dropped[0].error.code(), "status_signer_compromised");
+        let kept: Vec<_> = h.status_lists().map(|s| *s.issuer_key()).collect();
+        assert_eq!(kept, vec![key(0x11).public_key()]);
+        assert_eq!(h.trust_list().unwrap().sequence(), 2);
+    }
+
+    #[test]
+    fn an_unchanged_trust_list_drops_nothing_and_a_refused_one_changes_nothing() {
+        let mut h = HeldLists::new();
+        h.offer_trust_list(&trust(2, DAY, false), &roots(), RepinPolicy::Refuse).unwrap();
+        h.offer_status_list(&status(0x11, 1, 0), t(DAY), 60).unwrap();
+        let offer = h.offer_trust_list(&trust(2, DAY, false), &roots(), RepinPolicy::Refuse).unwrap();
+        assert_eq!((offer.decision, offer.dropped.len()), ("unchanged", 0));
+        let e = h.offer_trust_list(&trust(1, 0, true), &roots(), RepinPolicy::Refuse).unwrap_err();
+        assert_eq!(e.code(), "trust_list_rollback");
+        assert_eq!(h.trust_list().unwrap().sequence(), 2);
+        assert_eq!(h.status_lists().count(), 1);
+    }
+
+    #[test]
+    fn reverify_keeps_order_and_reports_a_list_from_an_issuer_no_longer_listed() {
+        let one = trust(1, 0, false);
+        let t1 = TrustList::verify(&one, &roots()).unwrap();
+        let held: Vec<HeldStatusList> = [0x11u8, 0x12]
+            .iter()
+            .map(|&s| {
+                let b = status(s, 3, 0);
+                let l = StatusList::verify_under_trust_list(&b, &t1).unwrap();
+                HeldStatusList::new(b, l)
+            })
+            .collect();
+        // A trust list naming only 0x12.
+        let mut b = TrustListBuilder::new(2, t(DAY), t(8 * DAY));
+        b.add(TrustListEntry::new("X", key(0x12).public_key(), t(-DAY), t(3650 * DAY), Scope::all())).unwrap();
+        let t2 = TrustList::verify(&b.sign(&[&key(1)]).unwrap(), &roots()).unwrap();
+        let (kept, dropped) = reverify_status_lists(&t2, held);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].list().issuer_key(), &key(0x12).public_key());
+        assert_eq!(dropped.len(), 1);
+        assert_eq!((dropped[0].sequence, dropped[0].error.code()), (3, "status_issuer_not_trusted"));
+    }
+
+    #[test]
+    fn a_status_list_without_a_trust_list_or_behind_the_held_one_is_refused() {
+        let mut h = HeldLists::new();
+        let e = h.offer_status_list(&status(0x11, 1, 0), t(DAY), 60).unwrap_err();
+        assert_eq!(e.code(), "status_issuer_not_trusted");
+        assert!(h.verifier().trust_store().issuers().is_empty());
+        h.offer_trust_list(&trust(1, 0, false), &roots(), RepinPolicy::Refuse).unwrap();
+        h.offer_status_list(&status(0x11, 5, 10), t(DAY), 60).unwrap();
+        let e = h.offer_status_list(&status(0x11, 4, 20), t(DAY), 60).unwrap_err();
+        assert_eq!(e.code(), "status_rollback");
+        assert_eq!(h.offer_status_list(&status(0x11, 6, 30), t(DAY), 60).unwrap(), "successor");
+        assert_eq!(h.status_lists().map(StatusList::sequence).collect::<Vec<_>>(), vec![6]);
+    }
 }

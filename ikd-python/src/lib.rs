@@ -13,6 +13,7 @@
 
 mod issuing;
 mod lists;
+mod view;
 
 use ikd_capi::session::{self, BindingError, CallOptions, Session, guard};
 use ikd_core::{Lang, Timestamp};
@@ -86,9 +87,17 @@ pub(crate) fn bytes_of(py: Python<'_>, v: &Bound<'_, PyAny>, what: &str, lang: L
     v.extract::<Vec<u8>>().map_err(|_| py_err(py, BindingError::bad_argument(what, lang)))
 }
 
+/// The `challenge` argument: None, `str` or `bytes`.
+fn challenge_of(py: Python<'_>, c: Option<&Bound<'_, PyAny>>, lang: Lang) -> PyResult<Option<Vec<u8>>> {
+    match c {
+        Some(c) if !c.is_none() => Ok(Some(bytes_of(py, c, "challenge", lang)?)),
+        _ => Ok(None),
+    }
+}
+
 /// A JSON value as Python objects (dict, list, str, int, float, bool, None).
 pub(crate) fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(pythonize::pythonize(py, v)?)
+    view::value_to_py(py, v)
 }
 
 /// A verifier: the trust it was made with, and the replay memory of the live presentations it
@@ -162,13 +171,10 @@ impl Verifier {
         policies: Option<&str>,
         show_nik: bool,
         photo: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<Bound<'py, PyDict>> {
         let lang = lang_of(lang);
         let now = time_of(py, now, lang)?;
-        let challenge = match challenge {
-            Some(c) if !c.is_none() => Some(bytes_of(py, c, "challenge", lang)?),
-            _ => None,
-        };
+        let challenge = challenge_of(py, challenge, lang)?;
         let opts = CallOptions {
             lang,
             now,
@@ -180,7 +186,41 @@ impl Verifier {
         };
         // Everything but building the dict runs without the GIL.
         let answer = py.detach(|| guard(lang, || self.session.verify(text, &opts))).map_err(|e| py_err(py, e))?;
-        Ok(pythonize::pythonize(py, &answer)?)
+        view::answer_to_py(py, answer)
+    }
+
+    /// verify_json(text, now=None, policy=None, challenge=None, *, lang="id", policies=None, show_nik=False, photo=False):
+    /// the same answer as `verify`, as JSON text (what `ikd verify --json`, the server and the
+    /// C interface answer).
+    #[pyo3(signature = (text, now=None, policy=None, challenge=None, *, lang=None, policies=None, show_nik=false, photo=false))]
+    #[allow(clippy::too_many_arguments)] // the Python keyword arguments
+    fn verify_json<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        now: Option<&Bound<'py, PyAny>>,
+        policy: Option<&str>,
+        challenge: Option<&Bound<'py, PyAny>>,
+        lang: Option<&str>,
+        policies: Option<&str>,
+        show_nik: bool,
+        photo: bool,
+    ) -> PyResult<String> {
+        let lang = lang_of(lang);
+        let now = time_of(py, now, lang)?;
+        let challenge = challenge_of(py, challenge, lang)?;
+        let opts = CallOptions {
+            lang,
+            now,
+            policy,
+            policies_json: policies,
+            challenge: challenge.as_deref(),
+            show_nik,
+            photo,
+        };
+        let (_, json) =
+            py.detach(|| guard(lang, || self.session.verify_json(text, &opts))).map_err(|e| py_err(py, e))?;
+        Ok(json)
     }
 
     /// The lists that did not verify when the verifier was made.

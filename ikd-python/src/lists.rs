@@ -4,11 +4,12 @@
 use std::sync::Mutex;
 
 use ikd_capi::session::{BindingError, Session};
-use ikd_core::list_holder::{RepinPolicy, decide_status_list, decide_trust_list};
+use ikd_core::list_holder::{DroppedStatusList, HeldLists, RepinPolicy};
 use ikd_core::status::StatusList as CoreStatusList;
 use ikd_core::trustlist::TrustList as CoreTrustList;
-use ikd_core::{DEFAULT_SKEW_SECS, Lang, PublicKey, StatusIndex, Timestamp, Verifier as CoreVerifier};
+use ikd_core::{DEFAULT_SKEW_SECS, Lang, PublicKey, StatusIndex, Timestamp};
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
 
 use crate::{Verifier, bytes_of, lang_of, py_err, time_of, to_py};
 
@@ -149,14 +150,15 @@ impl StatusList {
 
 #[derive(Debug, Default)]
 struct Held {
-    trust: Option<CoreTrustList>,
-    /// Each held status list with its file, to verify it again under a new trust list.
-    status: Vec<(Vec<u8>, CoreStatusList)>,
+    lists: HeldLists,
+    /// The status lists the last accepted trust list dropped.
+    dropped: Vec<DroppedStatusList>,
 }
 
 /// Holds a trust list and status lists across downloads, accepting each download by the core's
-/// rules (`ikd_core::list_holder`: no rollback, successors signed by the held list's next roots,
-/// re-pinning only when allowed).
+/// rules (`ikd_core::list_holder::HeldLists`: no rollback, successors signed by the held list's
+/// next roots, re-pinning only when allowed, held status lists verified again when the trust
+/// list changes).
 #[pyclass(module = "ikd", frozen)]
 #[derive(Debug)]
 pub struct ListHolder {
@@ -180,21 +182,16 @@ impl ListHolder {
 
     /// offer_trust_list(data) -> "first" | "unchanged" | "successor" | "repinned". Raises
     /// IkdError (trust_list_* codes) when refused; the held list is then unchanged. Held status
-    /// lists that no longer verify under a new trust list are dropped.
+    /// lists that no longer verify under a new trust list are dropped (`dropped_status_lists`).
     fn offer_trust_list(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<&'static str> {
         let bytes = bytes_of(py, data, "data", self.lang)?;
         let mut held = self.held.lock().map_err(|_| py_err(py, BindingError::internal(self.lang)))?;
-        let decision = decide_trust_list(held.trust.as_ref(), &bytes, &self.roots, self.repin)
+        let offer = held
+            .lists
+            .offer_trust_list(&bytes, &self.roots, self.repin)
             .map_err(|e| py_err(py, BindingError::from_core(&e, self.lang)))?;
-        let kind = decision.kind();
-        if let Some(list) = decision.into_list() {
-            // A status list signed by a key the new trust list no longer names as its signer,
-            // or marks compromised, could be an attacker's: drop it (the core's rule,
-            // `StatusList::verify_under_trust_list`).
-            held.status.retain(|(bytes, _)| CoreStatusList::verify_under_trust_list(bytes, &list).is_ok());
-            held.trust = Some(list);
-        }
-        Ok(kind)
+        held.dropped = offer.dropped;
+        Ok(offer.decision)
     }
 
     /// offer_status_list(data, now=None) -> "first" | "unchanged" | "successor". The list must
@@ -210,30 +207,33 @@ impl ListHolder {
         let bytes = bytes_of(py, data, "data", lang)?;
         let now = time_of(py, now, lang)?.unwrap_or_else(Timestamp::now);
         let mut held = self.held.lock().map_err(|_| py_err(py, BindingError::internal(lang)))?;
-        let new = match &held.trust {
-            Some(t) => CoreStatusList::verify_under_trust_list(&bytes, t),
-            None => Err(ikd_core::status::StatusListError::IssuerNotTrusted),
-        }
-        .map_err(|e| py_err(py, BindingError::from_core(&e, lang)))?;
-        let pos = held.status.iter().position(|(_, s)| s.issuer_key() == new.issuer_key());
-        let old = pos.and_then(|i| held.status.get(i)).map(|(_, s)| s);
-        let decision = decide_status_list(old, new, now, DEFAULT_SKEW_SECS)
-            .map_err(|e| py_err(py, BindingError::from_core(&e, lang)))?;
-        let kind = decision.kind();
-        if let Some(list) = decision.into_list() {
-            match pos.and_then(|i| held.status.get_mut(i)) {
-                Some(slot) => *slot = (bytes, list),
-                None => held.status.push((bytes, list)),
-            }
-        }
-        Ok(kind)
+        held.lists
+            .offer_status_list(&bytes, now, DEFAULT_SKEW_SECS)
+            .map_err(|e| py_err(py, BindingError::from_core(&e, lang)))
     }
 
     /// The held trust list, or None.
     #[getter]
     fn trust_list(&self, py: Python<'_>) -> PyResult<Option<TrustList>> {
         let held = self.held.lock().map_err(|_| py_err(py, BindingError::internal(self.lang)))?;
-        Ok(held.trust.clone().map(|list| TrustList { list }))
+        Ok(held.lists.trust_list().cloned().map(|list| TrustList { list }))
+    }
+
+    /// The status lists the last accepted trust list dropped because they no longer verify
+    /// under it: `[{issuer_key, sequence, code, message}]` (`[]` when none were).
+    #[getter]
+    fn dropped_status_lists<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let held = self.held.lock().map_err(|_| py_err(py, BindingError::internal(self.lang)))?;
+        let out = PyList::empty(py);
+        for d in &held.dropped {
+            let item = PyDict::new(py);
+            item.set_item("issuer_key", d.issuer_key.to_text())?;
+            item.set_item("sequence", d.sequence)?;
+            item.set_item("code", d.error.code())?;
+            item.set_item("message", d.error.message(self.lang))?;
+            out.append(item)?;
+        }
+        Ok(out)
     }
 
     /// verifier(*, skew_seconds=None): a Verifier over the held lists (nothing trusted when no
@@ -241,19 +241,14 @@ impl ListHolder {
     #[pyo3(signature = (*, skew_seconds=None))]
     fn verifier(&self, py: Python<'_>, skew_seconds: Option<i64>) -> PyResult<Verifier> {
         let held = self.held.lock().map_err(|_| py_err(py, BindingError::internal(self.lang)))?;
-        let v = match &held.trust {
-            // Status is checked only when status lists are held, as for Verifier.from_trust_list.
-            Some(t) if held.status.is_empty() => CoreVerifier::from_trust_list(t.clone()),
-            Some(t) => {
-                CoreVerifier::from_trust_list(t.clone()).with_status_lists(held.status.iter().map(|(_, s)| s.clone()))
-            }
-            None => CoreVerifier::new(ikd_core::TrustStore::new()),
-        };
-        Ok(Verifier { session: Session::from_verifier(v, skew_seconds) })
+        Ok(Verifier { session: Session::from_verifier(held.lists.verifier(), skew_seconds) })
     }
 
     fn __repr__(&self) -> String {
-        let held = self.held.lock().map(|h| (h.trust.as_ref().map(CoreTrustList::sequence), h.status.len()));
+        let held = self
+            .held
+            .lock()
+            .map(|h| (h.lists.trust_list().map(CoreTrustList::sequence), h.lists.status_lists().count()));
         match held {
             Ok((seq, n)) => format!("<ikd.ListHolder trust_list_sequence={seq:?} status_lists={n}>"),
             Err(_) => "<ikd.ListHolder>".to_owned(),

@@ -261,6 +261,7 @@ def test_the_list_holder_follows_status_lists_and_refuses_a_rollback():
     assert holder.verifier().verify(one["input"]["qr_text"], now)["code"] == one["expected"]["code"]
     assert holder.offer_status_list(list2, now) == "successor"
     assert holder.offer_status_list(list2, now) == "unchanged"
+    assert holder.dropped_status_lists == []  # the core's drop path: ikd-core list_holder tests
     with pytest.raises(ikd.IkdError) as e:
         holder.offer_status_list(list1, now)
     assert code_of(e) == "status_rollback"

@@ -82,3 +82,23 @@ def test_vector_through_a_list_holder(c):
     v = holder.verifier(skew_seconds=c["skew_seconds"])
     view = v.verify(c["input"]["qr_text"], now_of(c), **options_of(c))
     assert (view["verdict"], view["code"]) == (c["expected"]["verdict"], c["expected"]["code"])
+
+
+@pytest.mark.parametrize("c", CASES, ids=[c["name"] for c in CASES])
+def test_the_dict_is_the_views_json(c):
+    """verify() builds its dict from the core's typed view directly (for speed): it must be
+    exactly what json.loads makes of the view's JSON, keys in the same order."""
+    now = now_of(c)
+    opts = options_of(c)
+    answers = []
+    for call in ("verify", "verify_json"):
+        v = verifier_of(c)  # a fresh verifier each: a live presentation is accepted once
+        for seen in c["input"].get("seen_before", []):
+            v.verify(seen, now, **opts)
+        answers.append(getattr(v, call)(c["input"]["qr_text"], now, lang="en", photo=True, **opts))
+    as_dict, as_json = answers[0], json.loads(answers[1])
+    assert as_dict == as_json
+    assert list(as_dict) == list(as_json)
+    for key in ("credential", "issuer", "claims", "photo", "age_over"):
+        if isinstance(as_json.get(key), dict):
+            assert list(as_dict[key]) == list(as_json[key]), key

@@ -22,12 +22,15 @@
 mod binarise;
 mod diagnose;
 mod engine;
+mod frame;
 mod load;
 mod prep;
 
 use std::borrow::Cow;
 
 use image::GrayImage;
+
+pub use frame::{read_rgba_frame, text_to_verify, texts};
 
 /// Most pixels an encoded image may have for [`decode_image`] to decode it: 16 megapixels
 /// (2^24, for example 4096 × 4096, or a 12-megapixel 4000 × 3000 phone photo). Checked against
@@ -249,6 +252,24 @@ pub enum ScanError {
         /// The limit, in bytes ([`MAX_DECODE_BYTES`]).
         max: u64,
     },
+    /// QR codes were read, but none holds text (binary payloads only): nothing to verify
+    /// ([`texts`], [`text_to_verify`]).
+    #[error("The QR code in the image holds no text.")]
+    NotText {
+        /// How many codes were read.
+        found: usize,
+    },
+    /// A camera frame's buffer is not `width × height × 4` bytes of RGBA, or the frame has no
+    /// pixels ([`read_rgba_frame`]).
+    #[error("camera frame of {len} bytes is not {width}x{height} pixels of 4 bytes (RGBA)")]
+    FrameSizeMismatch {
+        /// The width given, in pixels.
+        width: u32,
+        /// The height given, in pixels.
+        height: u32,
+        /// The buffer's length, in bytes.
+        len: usize,
+    },
 }
 
 fn hint_suffix(hint: &Option<ScanHint>) -> String {
@@ -270,6 +291,8 @@ impl ScanError {
             Self::DecoderFailed => "decoder_failed",
             Self::TooManyPixels { .. } => "image_too_many_pixels",
             Self::MemoryLimit { .. } => "image_memory_limit",
+            Self::NotText { .. } => "qr_not_text",
+            Self::FrameSizeMismatch { .. } => "frame_size_mismatch",
         }
     }
 
@@ -303,6 +326,10 @@ impl ScanError {
             }
             Self::MemoryLimit { max } => {
                 format!("Membaca gambar ini memerlukan memori lebih dari {max} byte. Kirim gambar yang lebih kecil.")
+            }
+            Self::NotText { .. } => "Kode QR pada gambar tidak berisi teks.".to_owned(),
+            Self::FrameSizeMismatch { width, height, len } => {
+                format!("Bingkai kamera berukuran {len} byte, bukan {width}x{height} piksel RGBA 4 byte.")
             }
         }
     }

@@ -63,6 +63,20 @@ class Verifier:
         (``verdict``, ``code``, ``message`` in ``lang``, ``claims`` only when VALID, ``report``,
         ``list_errors``...). A text that does not verify is an INVALID or UNDETERMINED view, not
         an exception. Raises IkdError ``bad_argument``, ``policy_*``, ``policy_unknown``."""
+    def verify_json(
+        self,
+        text: str,
+        now: Time = None,
+        policy: Optional[str] = None,
+        challenge: Optional[Bytes] = None,
+        *,
+        lang: Optional[str] = None,
+        policies: Optional[str] = None,
+        show_nik: bool = False,
+        photo: bool = False,
+    ) -> str:
+        """As ``verify``, the answer as JSON text: the same JSON as ``ikd verify --json``, the
+        server and the C interface (``json.loads`` of it equals ``verify``'s dict)."""
     @property
     def list_errors(self) -> List[Dict[str, Any]]:
         """``[{list, index, code, message}]``: the lists that did not verify."""
@@ -119,5 +133,9 @@ class ListHolder:
         """Accepts a downloaded status list or raises IkdError ``status_*``."""
     @property
     def trust_list(self) -> Optional[TrustList]: ...
+    @property
+    def dropped_status_lists(self) -> List[Dict[str, Any]]:
+        """``[{issuer_key, sequence, code, message}]``: the held status lists the last accepted
+        trust list dropped because they no longer verify under it."""
     def verifier(self, *, skew_seconds: Optional[int] = None) -> Verifier:
         """A verifier over the lists held now."""

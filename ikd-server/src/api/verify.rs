@@ -582,22 +582,9 @@ pub async fn verify_image(
         }
     };
     let found = codes.len();
-    let text = codes
-        .iter()
-        .find(|c| c.is_ikd())
-        .and_then(|c| c.text())
-        .or_else(|| codes.iter().find_map(|c| c.text()))
-        .map(str::to_owned);
-    let Some(text) = text else {
-        if found == 0 {
-            return Err(scan_error(&ScanError::NoCode { hint: None }, l));
-        }
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "qr_not_text",
-            pick(l, "Kode QR pada gambar tidak berisi teks.", "The QR code in the image holds no text."),
-        ));
-    };
+    // The core picks the text (the first IKD code's, else the first text) or answers
+    // `qr_not_text` when the codes hold none.
+    let text = scan::text_to_verify(&codes).map_err(|e| scan_error(&e, l))?.to_owned();
     let v = state.verifier_now().await.verify_with(&text, &opts.verify_options());
     let v = check_replay(&state, v).await;
     let a = assess(&state, &v);
