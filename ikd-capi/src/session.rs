@@ -7,60 +7,13 @@
 //! view and its masking rule, the policy set and the list rules are ikd-core's.
 
 use ikd_core::session::SessionOptions;
-use ikd_core::{Lang, UserError, Verdict, Verifier};
+use ikd_core::{Lang, Verdict, Verifier};
 use serde_json::Value;
 
-/// Code of an argument the bindings cannot use (a text that is not UTF-8, a null pointer, a
-/// time out of range). Listed in `docs/BINDINGS.md`, as in `docs/WASM.md`.
-pub const BAD_ARGUMENT: &str = "bad_argument";
+pub use ikd_core::session::{BAD_ARGUMENT, BindingError, INTERNAL_ERROR as INTERNAL};
 /// Code of a policy name that is neither built in nor in the given policy file (the same code
 /// as `ikd verify --policy`, the server and the WebAssembly package).
 pub const POLICY_UNKNOWN: &str = "policy_unknown";
-/// Code of a panic caught at the boundary (a bug: it is reported, never unwound into C or Python).
-pub const INTERNAL: &str = "internal_error";
-
-/// An error of the bindings: a stable code (`docs/CODES.md`, `docs/BINDINGS.md`) and a message
-/// in the caller's language.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BindingError {
-    /// The stable code.
-    pub code: String,
-    /// The message, in the language of the call.
-    pub message: String,
-}
-
-impl BindingError {
-    /// From any ikd-core error: its own code and message.
-    pub fn from_core(e: &dyn UserError, lang: Lang) -> BindingError {
-        BindingError { code: e.code().to_owned(), message: e.message(lang) }
-    }
-
-    /// An argument that cannot be used: `what` names it.
-    pub fn bad_argument(what: &str, lang: Lang) -> BindingError {
-        let message = match lang {
-            Lang::Id => format!("argumen tidak dapat dipakai: {what}"),
-            Lang::En => format!("unusable argument: {what}"),
-        };
-        BindingError { code: BAD_ARGUMENT.to_owned(), message }
-    }
-
-    /// A panic caught at the boundary.
-    pub fn internal(lang: Lang) -> BindingError {
-        let message = match lang {
-            Lang::Id => "kesalahan internal pustaka IKD (mohon laporkan)".to_owned(),
-            Lang::En => "internal error in the IKD library (please report it)".to_owned(),
-        };
-        BindingError { code: INTERNAL.to_owned(), message }
-    }
-}
-
-impl std::fmt::Display for BindingError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-impl std::error::Error for BindingError {}
 
 /// Runs `f`, turning a panic (a bug) into `internal_error`: no panic unwinds into C or Python.
 pub fn guard<T>(lang: Lang, f: impl FnOnce() -> Result<T, BindingError>) -> Result<T, BindingError> {

@@ -49,6 +49,8 @@ pub enum CodeKind {
     Inspect,
     /// Restoring a replay-cache snapshot (`ReplayStateError::code`, `ReplayCache::restore`).
     ReplayState,
+    /// A binding's boundary (`session::BindingFault::code`): WebAssembly, C, Python.
+    Binding,
 }
 
 /// One stable code.
@@ -377,6 +379,9 @@ pub const ALL: &[CodeInfo] = &[
     CodeInfo { code: "policy_bad_json", kind: CodeKind::Policy, verdict: None, check: None },
     CodeInfo { code: "policy_unknown_claim", kind: CodeKind::Policy, verdict: None, check: None },
     CodeInfo { code: "policy_bad_name", kind: CodeKind::Policy, verdict: None, check: None },
+    // A binding's boundary (`session::BindingFault::code`).
+    CodeInfo { code: "bad_argument", kind: CodeKind::Binding, verdict: None, check: None },
+    CodeInfo { code: "internal_error", kind: CodeKind::Binding, verdict: None, check: None },
     // A policy name no policy has (`UnknownPolicy::code`, `PolicySet::resolve`).
     CodeInfo { code: "policy_unknown", kind: CodeKind::Policy, verdict: None, check: None },
     // Claims JSON (`ClaimsError::code`).
@@ -612,6 +617,11 @@ mod tests {
             PolicyError::Json("expected value".into()),
             PolicyError::Claim { policy: "apotek".into(), error: DisclosureError::Empty },
             PolicyError::BadName(String::new()),
+        );
+        add!(
+            CodeKind::Binding,
+            crate::session::BindingFault::BadArgument("now".into()),
+            crate::session::BindingFault::Internal,
         );
         add!(
             CodeKind::Policy,

@@ -80,6 +80,84 @@ impl SessionError {
 
 crate::lang::user_error!(SessionError);
 
+/// Code of an argument a binding cannot use (`BindingFault::BadArgument`).
+pub const BAD_ARGUMENT: &str = "bad_argument";
+/// Code of a bug caught at a binding's boundary (`BindingFault::Internal`).
+pub const INTERNAL_ERROR: &str = "internal_error";
+
+/// What only a binding's boundary can go wrong on, beside the core's own errors: the codes
+/// every binding (WebAssembly, C, Python) answers with the same messages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BindingFault {
+    /// An argument of the wrong type, size or range (`bad_argument`); the text names it
+    /// (`now`, `options.challenge`, `seed (32 bytes)`, ...).
+    #[error("unusable argument: {0}")]
+    BadArgument(String),
+    /// A panic caught at the boundary (`internal_error`): a bug, reported instead of being
+    /// unwound into the host language.
+    #[error("internal error in the IKD library")]
+    Internal,
+}
+
+impl BindingFault {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BindingFault::BadArgument(_) => BAD_ARGUMENT,
+            BindingFault::Internal => INTERNAL_ERROR,
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (BindingFault::BadArgument(what), Lang::Id) => format!("argumen tidak dapat dipakai: {what}"),
+            (BindingFault::BadArgument(what), Lang::En) => format!("unusable argument: {what}"),
+            (BindingFault::Internal, Lang::Id) => "kesalahan internal pustaka IKD (mohon laporkan)".to_owned(),
+            (BindingFault::Internal, Lang::En) => "internal error in the IKD library (please report it)".to_owned(),
+        }
+    }
+}
+
+crate::lang::user_error!(BindingFault);
+
+/// An error as a binding hands it to its host language (a thrown JS `Error`, a Python
+/// exception, a C error out-parameter): a stable code (`docs/CODES.md`) and the message in the
+/// caller's language, from any core error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindingError {
+    /// The stable code.
+    pub code: String,
+    /// The message, in the language of the call.
+    pub message: String,
+}
+
+impl BindingError {
+    /// From any core error: its own code and message.
+    pub fn from_core(e: &dyn UserError, lang: Lang) -> BindingError {
+        BindingError { code: e.code().to_owned(), message: e.message(lang) }
+    }
+
+    /// An argument that cannot be used: `what` names it ([`BindingFault::BadArgument`]).
+    pub fn bad_argument(what: &str, lang: Lang) -> BindingError {
+        BindingError::from_core(&BindingFault::BadArgument(what.to_owned()), lang)
+    }
+
+    /// A panic caught at the boundary ([`BindingFault::Internal`]).
+    pub fn internal(lang: Lang) -> BindingError {
+        BindingError::from_core(&BindingFault::Internal, lang)
+    }
+}
+
+impl std::fmt::Display for BindingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for BindingError {}
+
 /// Which list a [`ListError`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

@@ -3,57 +3,31 @@
 use ikd_core::Lang;
 use ikd_core::scan::{self, ScanEffort, ScanError, ScanLimits, ScannedCode};
 
-/// Code of an argument of the wrong type or size (the same code as `ikd-wasm`'s).
-pub const BAD_ARGUMENT: &str = "bad_argument";
+pub use ikd_core::session::BAD_ARGUMENT;
+/// The reader's errors: the bindings' error type (a code and a message).
+pub use ikd_core::session::BindingError as ReaderError;
 /// Code of an image whose QR codes hold no text: the core's [`ScanError::NotText`], as the
 /// server's `POST /v1/verify/image` answers it.
 pub const QR_NOT_TEXT: &str = "qr_not_text";
 
-/// An error the reader throws: a stable code and a message in the caller's language.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReaderError {
-    /// The stable code: one of [`ScanError::code`], [`BAD_ARGUMENT`] or [`QR_NOT_TEXT`].
-    pub code: String,
-    /// The message, in the language of the call.
-    pub message: String,
-}
-
-impl ReaderError {
-    fn scan(e: &ScanError, lang: Lang) -> ReaderError {
-        match e {
-            // In JS the buffer and its dimensions are the arguments of `readFrame`: a mismatch
-            // between them is thrown as the package's argument code, as it always was.
-            ScanError::FrameSizeMismatch { width: 0, .. } | ScanError::FrameSizeMismatch { height: 0, .. } => {
-                ReaderError::bad_argument("width, height", lang)
-            }
-            ScanError::FrameSizeMismatch { .. } => ReaderError::bad_argument("rgba (width × height × 4 bytes)", lang),
-            _ => ReaderError { code: e.code().to_owned(), message: e.message(lang) },
+/// A scan error as the reader throws it.
+fn scan_error(e: &ScanError, lang: Lang) -> ReaderError {
+    match e {
+        // In JS the buffer and its dimensions are the arguments of `readFrame`: a mismatch
+        // between them is thrown as the package's argument code, as it always was.
+        ScanError::FrameSizeMismatch { width: 0, .. } | ScanError::FrameSizeMismatch { height: 0, .. } => {
+            ReaderError::bad_argument("width, height", lang)
         }
-    }
-
-    /// An argument of the wrong type or size; `what` names it.
-    pub fn bad_argument(what: &str, lang: Lang) -> ReaderError {
-        let message = match lang {
-            Lang::Id => format!("argumen tidak dapat dipakai: {what}"),
-            Lang::En => format!("unusable argument: {what}"),
-        };
-        ReaderError { code: BAD_ARGUMENT.to_owned(), message }
+        ScanError::FrameSizeMismatch { .. } => ReaderError::bad_argument("rgba (width × height × 4 bytes)", lang),
+        _ => ReaderError::from_core(e, lang),
     }
 }
-
-impl std::fmt::Display for ReaderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-impl std::error::Error for ReaderError {}
 
 /// The texts of the codes the core found, in its order (IKD codes first): the core's rule
 /// ([`scan::texts`]: codes whose payload is not text are left out; when every code found is
 /// such a code, [`QR_NOT_TEXT`]).
 fn texts(codes: &[ScannedCode], lang: Lang) -> Result<Vec<String>, ReaderError> {
-    let texts = scan::texts(codes).map_err(|e| ReaderError::scan(&e, lang))?;
+    let texts = scan::texts(codes).map_err(|e| scan_error(&e, lang))?;
     Ok(texts.into_iter().map(str::to_owned).collect())
 }
 
@@ -62,7 +36,7 @@ fn texts(codes: &[ScannedCode], lang: Lang) -> Result<Vec<String>, ReaderError> 
 /// does for an upload.
 pub fn read_image(bytes: &[u8], lang: Lang) -> Result<Vec<String>, ReaderError> {
     let codes = scan::decode_image_with(bytes, &ScanLimits::default(), ScanEffort::Thorough)
-        .map_err(|e| ReaderError::scan(&e, lang))?;
+        .map_err(|e| scan_error(&e, lang))?;
     texts(&codes, lang)
 }
 
@@ -72,7 +46,6 @@ pub fn read_image(bytes: &[u8], lang: Lang) -> Result<Vec<String>, ReaderError> 
 /// the alpha channel ignored) with [`ScanEffort::LiveFrame`], as the server reads a camera
 /// frame.
 pub fn read_frame(rgba: &[u8], width: u32, height: u32, lang: Lang) -> Result<Vec<String>, ReaderError> {
-    let codes =
-        scan::read_rgba_frame(rgba, width, height, ScanEffort::LiveFrame).map_err(|e| ReaderError::scan(&e, lang))?;
+    let codes = scan::read_rgba_frame(rgba, width, height, ScanEffort::LiveFrame).map_err(|e| scan_error(&e, lang))?;
     texts(&codes, lang)
 }

@@ -29,8 +29,7 @@ pub fn render_svg(text: &str, ec: ErrorCorrection, lang: Lang) -> Result<(String
         return Err(ReaderError::bad_argument("text (1 to 4296 characters)", lang));
     }
     let opts = RenderOptions { ec, ..RenderOptions::SCREEN };
-    let svg = ikd_core::render::render_svg(text, &opts)
-        .map_err(|e| ReaderError { code: e.code().to_owned(), message: e.message(lang) })?;
+    let svg = ikd_core::render::render_svg(text, &opts).map_err(|e| ReaderError::from_core(&e, lang))?;
     let version = ikd_core::render::qr_version(text, ec).unwrap_or(0);
     Ok((svg, version))
 }

@@ -12,50 +12,13 @@ use ikd_core::session::{CallOptions, SessionError, SessionOptions};
 use ikd_core::status::FreshnessPolicy;
 use ikd_core::{
     DEFAULT_SKEW_SECS, Disclosure, InspectionView, Lang, PresentError, PublicKey, Timestamp, UnverifiedCredential,
-    UserError,
 };
 use serde_json::Value;
 
-/// Code of an argument the bindings cannot use (a time that is not a finite number, an
-/// option of the wrong type). Documented in `docs/WASM.md`.
-pub const BAD_ARGUMENT: &str = "bad_argument";
+pub use ikd_core::session::{BAD_ARGUMENT, BindingError};
 /// Code of a policy name that is neither built in nor in the given policy file (the same code
 /// as `ikd verify --policy` and the server's `policy` parameter).
 pub const POLICY_UNKNOWN: &str = "policy_unknown";
-
-/// An error the bindings throw: a stable code (`docs/CODES.md`, `docs/WASM.md`) and a
-/// message in the caller's language.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BindingError {
-    /// The stable code.
-    pub code: String,
-    /// The message, in the language of the call.
-    pub message: String,
-}
-
-impl BindingError {
-    /// From any ikd-core error: its own code and message.
-    pub fn from_core(e: &dyn UserError, lang: Lang) -> BindingError {
-        BindingError { code: e.code().to_owned(), message: e.message(lang) }
-    }
-
-    /// An argument that cannot be used: `what` names it (`now`, `options.policy`, …).
-    pub fn bad_argument(what: &str, lang: Lang) -> BindingError {
-        let message = match lang {
-            Lang::Id => format!("argumen tidak dapat dipakai: {what}"),
-            Lang::En => format!("unusable argument: {what}"),
-        };
-        BindingError { code: BAD_ARGUMENT.to_owned(), message }
-    }
-}
-
-impl std::fmt::Display for BindingError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-impl std::error::Error for BindingError {}
 
 /// Options of a verification (all optional; the JS `options` object).
 #[derive(Debug, Clone, Default)]
