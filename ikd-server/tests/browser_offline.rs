@@ -21,9 +21,7 @@
 mod browser_common;
 mod common;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use browser_common::*;
@@ -34,54 +32,6 @@ use serde_json::{Value, json};
 /// 32 days: past the status list's fresh day and 30 days of grace (docs/TRUST-AND-STATUS.md).
 const PAST_OFFLINE_PERIOD_SECS: i64 = 32 * DAY;
 const COUNTER: &str = "loket-09";
-
-struct Server {
-    child: Child,
-    _err: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(data: &Path, port: u16) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ikd-server"));
-        for (k, _) in std::env::vars() {
-            if k.starts_with("IKD_") {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.args(["--demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
-            .arg(data)
-            // The two built-in synthetic residents (no dependency on ../shared).
-            .arg("--demo-residents")
-            .arg(data.join("no-such-residents.json"))
-            .env("IKD_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let err = collect_lines(child.stderr.take().unwrap());
-        wait_listening(&mut child, &err);
-        Server { child, _err: err }
-    }
-
-    /// SIGTERM (a graceful stop: the audit writer finishes), then waits.
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let start = Instant::now();
-        while self.child.try_wait().unwrap().is_none() {
-            if start.elapsed() > Duration::from_secs(20) {
-                let _ = self.child.kill();
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Waits until `js` (an expression) is true in the page; panics with `what` and the mode line.
 async fn wait_for(c: &Client, js: &str, what: &str, secs: u64) {

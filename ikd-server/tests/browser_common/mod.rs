@@ -1,10 +1,11 @@
 //! Shared helpers of the browser tests (`browser.rs`, `browser_offline.rs`): finding Chromium
 //! and chromedriver (skip or fail as `IKD_SKIP_BROWSER_TESTS` / `IKD_REQUIRE_BROWSER_TESTS`
-//! say), a WebDriver session, waiting for a verdict, screenshots.
+//! say), a WebDriver session, waiting for a verdict, screenshots, a demo server process.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -168,4 +169,55 @@ pub fn qr_y4m(text: &str, path: &Path) {
         out.extend_from_slice(&chroma);
     }
     std::fs::write(path, out).unwrap();
+}
+
+/// A real `ikd-server --demo` process on `port` with its data in `data` (the two built-in
+/// synthetic residents; no `IKD_*` variable of the test's environment leaks in).
+pub struct Server {
+    child: Child,
+    _err: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Starts it and waits until it listens.
+    pub fn start(data: &Path, port: u16) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ikd-server"));
+        for (k, _) in std::env::vars() {
+            if k.starts_with("IKD_") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.args(["--demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+            .arg(data)
+            // The two built-in synthetic residents (no dependency on ../shared).
+            .arg("--demo-residents")
+            .arg(data.join("no-such-residents.json"))
+            .env("IKD_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let err = crate::common::collect_lines(child.stderr.take().unwrap());
+        crate::common::wait_listening(&mut child, &err);
+        Server { child, _err: err }
+    }
+
+    /// SIGTERM (a graceful stop: the audit writer finishes), then waits.
+    pub fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let start = Instant::now();
+        while self.child.try_wait().unwrap().is_none() {
+            if start.elapsed() > Duration::from_secs(20) {
+                let _ = self.child.kill();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
