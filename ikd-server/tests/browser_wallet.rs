@@ -91,6 +91,20 @@ fn post(port: u16, path: &str, content_type: &str, extra: &str, png: &[u8]) -> (
     (status, serde_json::from_str(&json_text).unwrap_or_else(|e| panic!("{e}: {json_text}")))
 }
 
+/// What a counter's webcam sees of the phone held 30 cm away: a 720p camera with a 60°
+/// horizontal field of view spans 2 × 30 cm × tan 30° ≈ 34.6 cm with 1280 pixels (37 px/cm);
+/// a phone screen 360 CSS px wide is about 6.5 cm, so it covers about 240 camera pixels. The
+/// screenshot (360 px wide) is scaled by 2/3 into a grey 1280 × 720 frame.
+fn webcam_at_30cm(png: &[u8]) -> image::GrayImage {
+    let shot = image::load_from_memory(png).unwrap().to_luma8();
+    let (w, h) = (shot.width() * 2 / 3, shot.height() * 2 / 3);
+    let small = image::imageops::resize(&shot, w, h, image::imageops::FilterType::Triangle);
+    let mut frame = image::GrayImage::from_pixel(1280, 720, image::Luma([128]));
+    let top = 720i64 / 2 - i64::from(h) / 2;
+    image::imageops::overlay(&mut frame, &small, i64::from(1280 - w) / 2, top);
+    frame
+}
+
 /// A screenshot of the live QR as the counter's camera would see the phone: the whole screen.
 async fn live_screenshot(c: &Client, name: &str) -> Vec<u8> {
     let p = shot(c, name).await;
@@ -230,6 +244,13 @@ async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
     let will_see = js(&c, "return document.getElementById('will-see').textContent").await;
     assert!(will_see.as_str().unwrap().contains("foto wajah"), "{will_see}");
     let screenshot = live_screenshot(&c, "wallet-5-show-apotek").await;
+    // The module size: a counter webcam at 30 cm reads the code (the largest one the wallet
+    // shows: apotek, with the photo). Both kinds of code on the phone are drawn to the same width.
+    let frame = webcam_at_30cm(&screenshot);
+    frame.save(shots_dir().join("wallet-5-webcam-30cm.png")).unwrap();
+    let read = ikd_core::scan::decode_luma_with(&frame, ikd_core::scan::ScanEffort::LiveFrame)
+        .expect("a 720p webcam at 30 cm reads the wallet's live code");
+    assert!(read.iter().any(|c| c.text().is_some_and(|t| t.starts_with("IKD1:"))), "{} codes read", read.len());
     let server = Server::start(&data, port);
     let (st, v) = post_image(port, "/v1/verify/image?policy=apotek", &screenshot);
     assert_eq!(st, 200, "{v}");
