@@ -108,6 +108,54 @@ pub struct Verifier {
     pub(crate) session: Session,
 }
 
+/// The per-call options of `verify` and `verify_json`, read from their Python arguments once.
+struct Call<'a> {
+    lang: Lang,
+    now: Option<Timestamp>,
+    policy: Option<&'a str>,
+    policies: Option<&'a str>,
+    challenge: Option<Vec<u8>>,
+    show_nik: bool,
+    photo: bool,
+}
+
+impl<'a> Call<'a> {
+    #[allow(clippy::too_many_arguments)] // the Python keyword arguments
+    fn read<'py>(
+        py: Python<'py>,
+        now: Option<&Bound<'py, PyAny>>,
+        policy: Option<&'a str>,
+        challenge: Option<&Bound<'py, PyAny>>,
+        lang: Option<&str>,
+        policies: Option<&'a str>,
+        show_nik: bool,
+        photo: bool,
+    ) -> PyResult<Call<'a>> {
+        let lang = lang_of(lang);
+        let now = time_of(py, now, lang)?;
+        let challenge = challenge_of(py, challenge, lang)?;
+        Ok(Call { lang, now, policy, policies, challenge, show_nik, photo })
+    }
+
+    /// Runs `f` with these options without the GIL, a panic turned into `internal_error`.
+    fn run<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&CallOptions<'_>) -> Result<T, BindingError> + Send,
+    ) -> PyResult<T> {
+        let opts = CallOptions {
+            lang: self.lang,
+            now: self.now,
+            policy: self.policy,
+            policies_json: self.policies,
+            challenge: self.challenge.as_deref(),
+            show_nik: self.show_nik,
+            photo: self.photo,
+        };
+        py.detach(|| guard(self.lang, || f(&opts))).map_err(|e| py_err(py, e))
+    }
+}
+
 #[pymethods]
 impl Verifier {
     /// Verifier(trust_store, *, skew_seconds=None, lang="id")
@@ -172,20 +220,9 @@ impl Verifier {
         show_nik: bool,
         photo: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let lang = lang_of(lang);
-        let now = time_of(py, now, lang)?;
-        let challenge = challenge_of(py, challenge, lang)?;
-        let opts = CallOptions {
-            lang,
-            now,
-            policy,
-            policies_json: policies,
-            challenge: challenge.as_deref(),
-            show_nik,
-            photo,
-        };
+        let call = Call::read(py, now, policy, challenge, lang, policies, show_nik, photo)?;
         // Everything but building the dict runs without the GIL.
-        let answer = py.detach(|| guard(lang, || self.session.verify(text, &opts))).map_err(|e| py_err(py, e))?;
+        let answer = call.run(py, |opts| self.session.verify(text, opts))?;
         view::answer_to_py(py, answer)
     }
 
@@ -206,21 +243,8 @@ impl Verifier {
         show_nik: bool,
         photo: bool,
     ) -> PyResult<String> {
-        let lang = lang_of(lang);
-        let now = time_of(py, now, lang)?;
-        let challenge = challenge_of(py, challenge, lang)?;
-        let opts = CallOptions {
-            lang,
-            now,
-            policy,
-            policies_json: policies,
-            challenge: challenge.as_deref(),
-            show_nik,
-            photo,
-        };
-        let (_, json) =
-            py.detach(|| guard(lang, || self.session.verify_json(text, &opts))).map_err(|e| py_err(py, e))?;
-        Ok(json)
+        let call = Call::read(py, now, policy, challenge, lang, policies, show_nik, photo)?;
+        call.run(py, |opts| self.session.verify_json(text, opts).map(|(_, json)| json))
     }
 
     /// The lists that did not verify when the verifier was made.
