@@ -74,13 +74,7 @@ async fn verdict_engine(c: &Client) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_counter_page_verifies_with_the_server_stopped_and_uploads_its_audit_entries() {
     let Some((chromium, driver_path)) = browser_tools() else { return };
-    if !(ikd_server::api::page::has_verifier_module() && ikd_server::api::page::has_reader_module()) {
-        let msg = "the WebAssembly modules are not in ikd-server/static/wasm/ (build them with scripts/build-wasm.sh \
-                   and the reader's build, then rebuild ikd-server)";
-        if std::env::var("IKD_REQUIRE_BROWSER_TESTS").as_deref() == Ok("1") {
-            panic!("{msg}");
-        }
-        eprintln!("NOTICE: offline browser test SKIPPED: {msg}");
+    if !wasm_modules_or_skip("offline browser test") {
         return;
     }
     let dir = TempDir::new("offline-page");

@@ -147,12 +147,7 @@ async fn phone_size(c: &Client) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
     let Some((chromium, driver_path)) = browser_tools() else { return };
-    if !(ikd_server::api::page::has_verifier_module() && ikd_server::api::page::has_reader_module()) {
-        let msg = "the WebAssembly modules are not in ikd-server/static/wasm/ (scripts/build-wasm.sh, then rebuild)";
-        if std::env::var("IKD_REQUIRE_BROWSER_TESTS").as_deref() == Ok("1") {
-            panic!("{msg}");
-        }
-        eprintln!("NOTICE: wallet browser test SKIPPED: {msg}");
+    if !wasm_modules_or_skip("wallet browser test") {
         return;
     }
     let dir = TempDir::new("wallet");
@@ -395,13 +390,7 @@ async fn wallet_enrolls_imports_and_shows_a_live_apotek_code_offline() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wallet_without_webcrypto_ed25519_uses_a_weaker_fallback_key_that_still_signs() {
     let Some((chromium, driver_path)) = browser_tools() else { return };
-    if !(ikd_server::api::page::has_verifier_module() && ikd_server::api::page::has_reader_module()) {
-        assert_ne!(
-            std::env::var("IKD_REQUIRE_BROWSER_TESTS").as_deref(),
-            Ok("1"),
-            "the WebAssembly modules are missing"
-        );
-        eprintln!("NOTICE: wallet fallback-key test SKIPPED: no WebAssembly modules");
+    if !wasm_modules_or_skip("wallet fallback-key test") {
         return;
     }
     let dir = TempDir::new("wallet-fallback");

@@ -221,3 +221,19 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// Whether the WebAssembly modules are embedded (`ikd-server/static/wasm/`, from
+/// `scripts/build-wasm.sh`). Without them a test that needs them is skipped with a notice
+/// naming `test`, or fails when `IKD_REQUIRE_BROWSER_TESTS=1`.
+pub fn wasm_modules_or_skip(test: &str) -> bool {
+    if ikd_server::api::page::has_verifier_module() && ikd_server::api::page::has_reader_module() {
+        return true;
+    }
+    let msg =
+        "the WebAssembly modules are not in ikd-server/static/wasm/ (scripts/build-wasm.sh, then rebuild ikd-server)";
+    if std::env::var("IKD_REQUIRE_BROWSER_TESTS").as_deref() == Ok("1") {
+        panic!("{test}: {msg}");
+    }
+    eprintln!("NOTICE: {test} SKIPPED: {msg}");
+    false
+}
