@@ -182,6 +182,12 @@ for name, p in policies:
 if webp and os.path.isfile(webp):
     put("photo", "libwebp-test", open(webp, "rb").read())
 
+# strict_signature: a few messages to sign (mode bit 2) and a raw all-zero signature.
+for k in range(4):
+    put("strict_signature", f"signed-{k}", bytes([4 | k]) + b"\x00" * 65 + b"credential")
+    put("strict_signature", f"flip-s-{k}", bytes([4 | k]) + b"\x00" * 63 + b"\x10" + b"message")
+put("strict_signature", "raw-zero", b"\x00" + b"\x00" * 64 + b"m")
+
 for t in sorted(count):
     print(f"{t}: {count[t]} seed files")
 PY

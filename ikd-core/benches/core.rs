@@ -35,7 +35,14 @@ fn benches(c: &mut Criterion) {
     let msg = vec![0x42u8; 64];
     let sig = key.sign(&msg);
     let pk = key.public_key();
+    // The "bare strict verification": ed25519-dalek's own `verify_strict`.
+    let dalek_key = ed25519_dalek::VerifyingKey::from_bytes(pk.as_bytes()).unwrap();
+    let dalek_sig = ed25519_dalek::Signature::from_bytes(&sig);
     c.bench_function("baseline_ed25519_verify_strict", |b| {
+        b.iter(|| assert!(black_box(&dalek_key).verify_strict(black_box(&msg), black_box(&dalek_sig)).is_ok()))
+    });
+    // The core's strict check (the same answers; R′ compared with R as points).
+    c.bench_function("core_verify_signature_strict", |b| {
         b.iter(|| assert!(verify_signature_strict(black_box(&pk), black_box(&msg), black_box(&sig))))
     });
     c.bench_function("verify_text_to_verdict", |b| {

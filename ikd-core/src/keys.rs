@@ -5,7 +5,7 @@ use std::fmt;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
-use curve25519_dalek::edwards::{CompressedEdwardsY, VartimeEdwardsPrecomputation};
+use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint, VartimeEdwardsPrecomputation};
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::VartimePrecomputedMultiscalarMul;
 use ed25519_dalek::VerifyingKey;
@@ -304,28 +304,63 @@ mod secret {
 
 /// Strict Ed25519 verification (RFC 8032 with canonical `S`, canonical encodings and no
 /// small-order `R` or `A`), as used for every signature in the format.
+///
+/// It accepts and rejects exactly what ed25519-dalek's `VerifyingKey::verify_strict` does, and
+/// costs what its non-strict `verify` costs. `verify_strict` decompresses R (to refuse a
+/// small-order R), computes R′ = [s]B − [k]A, **compresses** R′ (a field inversion) and compares
+/// the bytes with R. This computes the same R′ and compares it with the decompressed R **as
+/// points** (no inversion), having checked that R's encoding is canonical (y < p), so that
+/// "equal points" is "equal encodings": the only other non-canonical encodings (x = 0 with the
+/// sign bit set) are of the points y = ±1, which are of small order and refused before. The
+/// key is never of small order ([`PublicKey`] refuses such keys when it is read or screened).
+/// Natively this is about 14 % faster than `verify_strict` (`docs/BENCHMARKS.md`).
+///
+/// `ikd-core/tests/strict_signature.rs` checks both this and [`PrecomputedKey::verify_strict`]
+/// against `verify_strict` itself on every Wycheproof vector, on each strictness case and on
+/// thousands of mutated signatures; the fuzz target `strict_signature` keeps comparing them.
 pub fn verify_signature_strict(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> bool {
-    let sig = ed25519_dalek::Signature::from_bytes(signature);
-    key.verifying_key().is_some_and(|k| k.verify_strict(message, &sig).is_ok())
+    let Some(a) = key.verifying_key() else { return false };
+    let Some(parts) = StrictParts::of(key, message, signature) else { return false };
+    EdwardsPoint::vartime_double_scalar_mul_basepoint(&parts.k, &-a.to_edwards(), &parts.s) == parts.r
+}
+
+/// What a strict check needs from a signature, once its encodings have passed: S canonical
+/// (below ℓ), R canonical, on the curve and not of small order, and k = SHA-512(R ‖ A ‖ M) mod ℓ
+/// with A's bytes as given. `None`: the signature is refused whatever the key.
+struct StrictParts {
+    s: Scalar,
+    r: EdwardsPoint,
+    k: Scalar,
+}
+
+impl StrictParts {
+    fn of(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> Option<StrictParts> {
+        let (r_bytes, s_bytes) = signature.split_at(32);
+        let r_bytes = <[u8; 32]>::try_from(r_bytes).ok()?;
+        let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(<[u8; 32]>::try_from(s_bytes).ok()?))?;
+        if !y_is_canonical(&r_bytes) {
+            return None;
+        }
+        let r = CompressedEdwardsY(r_bytes).decompress()?;
+        if r.is_small_order() {
+            return None;
+        }
+        let hash = Sha512::new().chain_update(r_bytes).chain_update(key.as_bytes()).chain_update(message).finalize();
+        let mut wide = [0u8; 64];
+        wide.copy_from_slice(&hash);
+        Some(StrictParts { s, r, k: Scalar::from_bytes_mod_order_wide(&wide) })
+    }
 }
 
 /// A trusted public key with precomputed multiples of it and of the base point, for checking
 /// many signatures under the same key: the same strict check as [`verify_signature_strict`],
-/// computed differently.
+/// computed from width-8 tables of B and −A made once instead of a width-5 table of A made for
+/// every signature.
 ///
-/// `verify_signature_strict` (ed25519-dalek's `verify_strict`) computes R′ = [s]B − [k]A with a
-/// width-5 table of A made for every signature, compresses R′ and compares the bytes with R.
-/// This computes R′ from width-8 tables of B and −A made once, and compares R′ with the
-/// decompressed R as points, having checked that R's encoding is canonical (so that "equal
-/// points" is "equal encodings"). Accepted and rejected are the same for every input: S must be
-/// canonical (below ℓ), R canonical, on the curve and not of small order, A not of small order
-/// (checked here, once), k = SHA-512(R ‖ A ‖ M) mod ℓ with A's bytes as given.
-///
-/// On wasm32 this is about a quarter faster than `verify_signature_strict` (no 64-bit
-/// multiplies there, so every point operation saved counts); natively it is slower (dalek's
-/// AVX2 backend), so [`crate::Verifier`] uses it on wasm32 only. The tables take about 16 KB.
-/// `ikd-core/tests/precomputed_key.rs` checks it against `verify_signature_strict` on the
-/// Wycheproof vectors and on mutated signatures.
+/// On wasm32 every point operation saved counts (there are no 64-bit multiplies), so
+/// [`crate::Verifier`] uses it there for issuer keys; natively it is slower than
+/// [`verify_signature_strict`] (dalek's AVX2 backend has no precomputed path), so it is used on
+/// wasm32 only. The tables take about 16 KB.
 pub struct PrecomputedKey {
     key: PublicKey,
     tables: VartimeEdwardsPrecomputation,
@@ -350,29 +385,9 @@ impl PrecomputedKey {
     /// Whether `signature` is a strictly valid signature of `message` under the key: exactly
     /// what [`verify_signature_strict`] answers.
     pub fn verify_strict(&self, message: &[u8], signature: &[u8; 64]) -> bool {
-        let (r_bytes, s_bytes) = signature.split_at(32);
-        let (Ok(r_bytes), Ok(s_bytes)) = (<[u8; 32]>::try_from(r_bytes), <[u8; 32]>::try_from(s_bytes)) else {
-            return false;
-        };
-        let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes)) else {
-            return false;
-        };
-        if !y_is_canonical(&r_bytes) {
-            return false;
-        }
-        let Some(r) = CompressedEdwardsY(r_bytes).decompress() else {
-            return false;
-        };
-        if r.is_small_order() {
-            return false;
-        }
-        let hash =
-            Sha512::new().chain_update(r_bytes).chain_update(self.key.as_bytes()).chain_update(message).finalize();
-        let mut wide = [0u8; 64];
-        wide.copy_from_slice(&hash);
-        let k = Scalar::from_bytes_mod_order_wide(&wide);
-        // [s]B + [k](−A), compared with R as points (R's encoding is canonical, checked above).
-        self.tables.vartime_multiscalar_mul([s, k]) == r
+        let Some(parts) = StrictParts::of(&self.key, message, signature) else { return false };
+        // [s]B + [k](−A), compared with R as points (R's encoding is canonical, checked).
+        self.tables.vartime_multiscalar_mul([parts.s, parts.k]) == parts.r
     }
 }
 

@@ -1,7 +1,8 @@
-//! `PrecomputedKey::verify_strict` (the issuer check the verifier uses on wasm32) answers
-//! exactly as `verify_signature_strict` (ed25519-dalek's `verify_strict`): on every Wycheproof
-//! Ed25519 vector, on the strictness cases one by one (non-canonical S, non-canonical or
-//! small-order R, small-order A), and on thousands of mutated signatures.
+//! The core's two strict Ed25519 checks, `verify_signature_strict` (every signature; R′
+//! compared with R as points) and `PrecomputedKey::verify_strict` (issuer keys on wasm32),
+//! answer exactly as ed25519-dalek's own `VerifyingKey::verify_strict`, the reference: on every
+//! Wycheproof Ed25519 vector, on the strictness cases one by one (non-canonical S,
+//! non-canonical or small-order R, small-order A), and on thousands of mutated signatures.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod common;
@@ -27,11 +28,20 @@ fn add_le(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
     out
 }
 
-/// Both checks' answers for one input; the key as the verifier would hold it.
+/// ed25519-dalek's `verify_strict` on the same input: the reference.
+fn reference(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> bool {
+    ed25519_dalek::VerifyingKey::from_bytes(key.as_bytes())
+        .is_ok_and(|k| k.verify_strict(message, &ed25519_dalek::Signature::from_bytes(signature)).is_ok())
+}
+
+/// The reference's answer and the core's, for one input (the key as the verifier would hold
+/// it), after checking that the core's two checks agree with the reference.
 fn both(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> (bool, bool) {
+    let reference = reference(key, message, signature);
     let strict = verify_signature_strict(key, message, signature);
     let pre = PrecomputedKey::new(key).is_some_and(|p| p.verify_strict(message, signature));
-    (strict, pre)
+    assert_eq!(strict, reference, "verify_signature_strict differs from ed25519-dalek's verify_strict");
+    (reference, pre)
 }
 
 fn key(seed: u8) -> SecretKey {
