@@ -29,6 +29,80 @@ struct Inner {
     audit_sync: AuditSync,
     /// When `seen_presentations` was last pruned (Unix seconds).
     last_prune: AtomicI64,
+    /// Moves the WAL into the database file off the writer's path (`None` when read-only).
+    _wal: Option<WalCheckpointer>,
+}
+
+/// How often the WAL checkpointer copies committed pages from the WAL into the database file.
+const WAL_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// WAL pages after which the writing connection checkpoints by itself: only a safety net for a
+/// checkpointer that cannot keep up (80 MiB of 4 KiB pages). SQLite's default, 1000 pages, made
+/// the committing audit writer copy and fsync the WAL in the middle of a group commit, which
+/// held every waiting verification for milliseconds (issue 18, `docs/SERVER.md` §11).
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 20_000;
+
+/// A thread with its own connection that runs `PRAGMA wal_checkpoint(PASSIVE)` every
+/// [`WAL_CHECKPOINT_EVERY`]: a passive checkpoint never waits for, nor blocks, the writer, so
+/// commits only append to the WAL. Its fsyncs (the WAL before the copy, the database after) are
+/// the same as SQLite's own checkpoints: the durability of `audit_sync` is unchanged. Dropping it
+/// stops the thread after a last checkpoint.
+struct WalCheckpointer {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl WalCheckpointer {
+    fn start(path: &Path) -> Result<WalCheckpointer, StoreError> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| StoreError::Open(e.to_string()))?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("ikd-wal-checkpoint".into())
+            .spawn(move || {
+                let mut failing = false;
+                loop {
+                    let last = !matches!(
+                        stopped.recv_timeout(WAL_CHECKPOINT_EVERY),
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                    );
+                    match wal_checkpoint(&conn) {
+                        Ok(()) if failing => {
+                            failing = false;
+                            tracing::info!("SQLite WAL checkpoints work again");
+                        }
+                        Ok(()) => {}
+                        Err(e) if !failing => {
+                            failing = true;
+                            tracing::warn!(
+                                error = %e,
+                                "SQLite WAL checkpoint failed; retried, and past its limit the writer checkpoints by itself"
+                            );
+                        }
+                        Err(_) => {}
+                    }
+                    if last {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Open(format!("cannot start the WAL checkpoint thread: {e}")))?;
+        Ok(WalCheckpointer { stop: Some(stop), thread: Some(thread) })
+    }
+}
+
+impl Drop for WalCheckpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// One passive checkpoint.
+fn wal_checkpoint(conn: &Connection) -> Result<(), StoreError> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).map_err(db)
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -90,8 +164,10 @@ impl SqliteStore {
             conn.pragma_update(None, "synchronous", "FULL").map_err(db)?;
             migrate(&mut conn)?;
             conn.pragma_update(None, "synchronous", sync_pragma(opts.audit_sync)).map_err(db)?;
+            conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES).map_err(db)?;
             conn
         };
+        let wal = if opts.read_only { None } else { Some(WalCheckpointer::start(&path)?) };
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(db)?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
@@ -99,6 +175,7 @@ impl SqliteStore {
                 path,
                 audit_sync: opts.audit_sync,
                 last_prune: AtomicI64::new(0),
+                _wal: wal,
             }),
         })
     }
@@ -606,5 +683,27 @@ impl Store for SqliteStore {
                 .map_err(db)?;
             rows.map(|r| r.map_err(db)).collect()
         })
+    }
+}
+
+#[cfg(test)]
+mod wal_tests {
+    use super::*;
+
+    /// Issue 18: the writing connection checkpointed by itself every 1000 WAL pages, inside a
+    /// group commit; now only past [`WAL_AUTOCHECKPOINT_PAGES`], the checkpoint thread's
+    /// safety net. `tests/sqlite_wal.rs` checks that the thread checkpoints.
+    #[test]
+    fn regression_writer_does_not_checkpoint_every_1000_pages() {
+        let dir = std::env::temp_dir().join(format!("ikd-wal-unit-{}", std::process::id()));
+        let store = SqliteStore::open(&dir, SqliteOptions::default()).unwrap();
+        let limit: i64 = lock(&store.inner.conn).pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0)).unwrap();
+        assert_eq!(limit, WAL_AUTOCHECKPOINT_PAGES);
+        assert!(store.inner._wal.is_some(), "a writable store has a checkpoint thread");
+        drop(store);
+        let ro = SqliteStore::open(&dir, SqliteOptions { read_only: true, ..SqliteOptions::default() }).unwrap();
+        assert!(ro.inner._wal.is_none(), "a read-only store has none");
+        drop(ro);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
