@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Load test of ikd-server's POST /v1/verify on loopback with wrk.
 #
-#   scripts/load-test.sh [DURATION_SECS=20] [CONNECTIONS=32] [WRK_THREADS=1]
+#   scripts/load-test.sh [DURATION_SECS=60] [CONNECTIONS=32] [WRK_THREADS=1]
 #
 # Builds the release server and the core_rate example, starts the server in --demo mode on
 # 127.0.0.1 (a free port, a temporary data directory), posts a valid demo credential (no photo)
 # with wrk for DURATION seconds, then measures Verifier::verify per second on one thread for
-# the same duration. Prints requests/s, p50/p99 latency, peak memory (VmHWM), errors and the
-# ratio server/core. Traffic stays on 127.0.0.1; the run is bounded in time and stops by itself.
+# the same duration. Prints requests/s, p50/p99 latency, peak memory (VmHWM), errors, the
+# ratio server/core, the server's CPU per request against one core verification, and the CPU
+# breakdown: per thread (from /proc, during the measured run) and, where `perf` can sample
+# (Debian's linux-perf), by component from a separate profiled run of PROFILE_SECS (default
+# 10; 0 skips it) after the measured one, so that sampling never touches the figures.
+# Traffic stays on 127.0.0.1; the run is bounded in time and stops by itself.
 set -euo pipefail
 
-DURATION=${1:-20}
+DURATION=${1:-60}
+PROFILE_SECS=${PROFILE_SECS:-10}
 CONNS=${2:-32}
 THREADS=${3:-1}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -63,11 +68,35 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 echo "== warm-up 3 s" >&2
 wrk -t1 -c"$CONNS" -d3s -s "$WORK/post.lua" "http://$ADDR/v1/verify" >/dev/null
 
+# CPU ticks of each of the server's threads, by thread name (tokio workers, the audit writer,
+# the WAL checkpointer, ...), as "name ticks" lines.
+thread_ticks() {
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr ' ' '_' <"$t/comm")" "$(awk '{print $14 + $15}' "$t/stat")"
+  done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
+}
+
 echo "== wrk: ${DURATION}s, $CONNS connections, $THREADS thread(s)" >&2
+thread_ticks "$SERVER_PID" >"$WORK/threads0.txt"
 T0=$(cpu_ticks "$SERVER_PID")
 wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$WORK/post.lua" "http://$ADDR/v1/verify" | tee "$WORK/wrk.txt" >&2
 T1=$(cpu_ticks "$SERVER_PID")
+thread_ticks "$SERVER_PID" >"$WORK/threads1.txt"
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# The component breakdown: a separate run under `perf record` (software clock, so it works
+# in VMs without hardware counters), classified by symbol.
+PROFILE=""
+if [[ "$PROFILE_SECS" != 0 ]] && command -v perf >/dev/null && perf record -e cpu-clock -o /dev/null -- true >/dev/null 2>&1; then
+  echo "== profile: ${PROFILE_SECS}s under perf record (separate from the measured run)" >&2
+  wrk -t"$THREADS" -c"$CONNS" -d"$((PROFILE_SECS + 2))s" -s "$WORK/post.lua" "http://$ADDR/v1/verify" >/dev/null &
+  WRK_PID=$!
+  sleep 1
+  perf record -q -e cpu-clock -F 1999 -p "$SERVER_PID" -o "$WORK/perf.data" -- sleep "$PROFILE_SECS" >/dev/null 2>&1 || true
+  wait "$WRK_PID" || true
+  perf report -i "$WORK/perf.data" --no-children --sort dso,sym --stdio -g none --percent-limit 0 2>/dev/null >"$WORK/flat.txt" || true
+  PROFILE=$(python3 "$ROOT/scripts/cpu-breakdown.py" "$WORK/flat.txt" 2>/dev/null || true)
+fi
 
 HWM_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
 METRICS=$(curl -s "http://$ADDR/metrics" 2>/dev/null || true)
@@ -90,6 +119,9 @@ AUDITED=$(echo "$AUDIT" | sed -n 's/.*"entries": \([0-9]*\).*/\1/p')
 AUDIT_OK=$(echo "$AUDIT" | sed -n 's/.*"ok": \([a-z]*\).*/\1/p')
 CPU_US=$(awk -v a="$T0" -v b="$T1" -v r="${TOTAL:-0}" -v t="$(getconf CLK_TCK)" 'BEGIN { if (r > 0) printf "%.1f", (b - a) / t * 1e6 / r; else print "n/a" }')
 CORE_US=$(echo "$CORE_OUT" | sed -n 's/^core_verify_us=//p')
+CPU_RATIO=$(awk -v a="$CPU_US" -v b="$CORE_US" 'BEGIN { if (b > 0 && a > 0) printf "%.2f", a / b; else print "n/a" }')
+THREADS_TABLE=$(join -a1 -e 0 -o 0,1.2,2.2 "$WORK/threads0.txt" "$WORK/threads1.txt" | awk -v r="${TOTAL:-0}" -v t="$(getconf CLK_TCK)" \
+  '{ d = $3 - $2; if (d > 0 && r > 0) printf "| %s | %.1f µs |\n", $1, d / t * 1e6 / r }')
 RATIO=$(awk -v a="$RPS" -v b="$CORE_RATE" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
 VALID=$(echo "$METRICS" | sed -n 's/^ikd_verifications_total{code="ok",source="text",verdict="VALID"} //p')
 
@@ -111,5 +143,20 @@ cat <<OUT
 | core Verifier::verify, 1 thread | ${CORE_RATE:-?} /s |
 | ratio server / core | ${RATIO} |
 | server CPU per request | ${CPU_US} µs (core verify alone: ${CORE_US} µs) |
+| **ratio server CPU per request / core verify** | **${CPU_RATIO}** |
 | load average before / after wrk | ${LOAD_BEFORE} / ${LOAD_AFTER} |
+
+CPU per request by server thread (measured run):
+
+| thread | CPU per request |
+| --- | --- |
+${THREADS_TABLE}
 OUT
+if [[ -n "$PROFILE" ]]; then
+  cat <<OUT
+
+CPU by component (separate ${PROFILE_SECS}s run under perf, share of the server's samples):
+
+$PROFILE
+OUT
+fi

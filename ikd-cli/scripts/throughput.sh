@@ -30,7 +30,9 @@ t2=$(now); "${PIN[@]}" "$IKD" verify --trust trust.json --batch out/manifest.jso
 t4=$(now); "${PIN[@]}" "$IKD" verify --trust trust.json --batch out >/dev/null 2>&1; t5=$(now)
 head -n 1000 out/manifest.jsonl | sed -n 's/.*"credential":"\([^"]*\)".*/\1/p' > stream.txt
 t6=$(now); "${PIN[@]}" "$IKD" verify --trust trust.json < stream.txt >/dev/null 2>&1; t7=$(now)
-BARE_RATE=$("${PIN[@]}" "$BARE" 20000 | sed 's/.*=//')
+BARE_OUT=$("${PIN[@]}" "$BARE" 20000)
+BARE_RATE=$(echo "$BARE_OUT" | sed -n 's/^bare_verify_per_sec=//p')
+CORE_STRICT_RATE=$(echo "$BARE_OUT" | sed -n 's/^core_strict_verify_per_sec=//p')
 
 ISSUE=$(rate "$N" "$t0" "$t1")
 VJSONL=$(rate "$N" "$t2" "$t3")
@@ -38,9 +40,10 @@ VDIR=$(rate "$N" "$t4" "$t5")
 VSTREAM=$(rate 1000 "$t6" "$t7")
 echo "credentials=$N"
 echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-echo "bare_ed25519_verify_per_sec=$BARE_RATE"
+echo "bare_ed25519_verify_per_sec=$BARE_RATE (ed25519-dalek verify_strict: the ratios' baseline)"
+echo "core_strict_verify_per_sec=$CORE_STRICT_RATE (ikd_core::verify_signature_strict, same answers)"
 echo "issue_batch_per_sec=$ISSUE"
-echo "verify_batch_manifest_per_sec=$VJSONL ratio_to_bare=$(awk -v a="$VJSONL" -v b="$BARE_RATE" 'BEGIN{printf "%.2f", a/b}')"
-echo "verify_batch_dir_per_sec=$VDIR ratio_to_bare=$(awk -v a="$VDIR" -v b="$BARE_RATE" 'BEGIN{printf "%.2f", a/b}')"
+echo "verify_batch_manifest_per_sec=$VJSONL ratio_to_bare=$(awk -v a="$VJSONL" -v b="$BARE_RATE" 'BEGIN{printf "%.2f", a/b}') time_per_credential_vs_bare=$(awk -v a="$VJSONL" -v b="$BARE_RATE" 'BEGIN{printf "%.3f", b/a}')"
+echo "verify_batch_dir_per_sec=$VDIR ratio_to_bare=$(awk -v a="$VDIR" -v b="$BARE_RATE" 'BEGIN{printf "%.2f", a/b}') time_per_credential_vs_bare=$(awk -v a="$VDIR" -v b="$BARE_RATE" 'BEGIN{printf "%.3f", b/a}')"
 echo "verify_stdin_stream_per_sec=$VSTREAM ratio_to_bare=$(awk -v a="$VSTREAM" -v b="$BARE_RATE" 'BEGIN{printf "%.2f", a/b}')"
 echo "issue_ratio_to_bare_verify=$(awk -v a="$ISSUE" -v b="$BARE_RATE" 'BEGIN{printf "%.2f", a/b}')"

@@ -5,9 +5,6 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-#[cfg(feature = "batch")]
-use ed25519_dalek::Signature;
-
 use crate::claims::{AgeOver, BerlakuHingga, Claims, SlotValue, slot};
 use crate::clock::{Clock, SystemClock};
 use crate::credential::{Header, Timestamp, UnverifiedCredential, text_to_payload};
@@ -641,33 +638,30 @@ impl Verifier {
     #[cfg(feature = "batch")]
     pub fn verify_batch<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Verification> {
         let decoded: Vec<Result<Subject, DecodeError>> = texts.iter().map(|t| Subject::decode(t.as_ref())).collect();
-        let mut idx = Vec::new();
-        let mut messages = Vec::new();
-        let mut sigs = Vec::new();
-        let mut keys = Vec::new();
-        for (i, d) in decoded.iter().enumerate() {
+        // Issue 18: which texts the batch covers, by position (a `contains` on a list of
+        // positions made a batch of n texts cost n² comparisons).
+        let mut in_batch = vec![false; decoded.len()];
+        let mut items: Vec<(crate::PublicKey, Vec<u8>, &[u8; 64])> = Vec::new();
+        for (d, covered) in decoded.iter().zip(in_batch.iter_mut()) {
             if let Ok(s) = d {
                 let mut cands = self.trust.candidates(s.header().key_id);
-                if let (Some(k), None) = (cands.next(), cands.next())
-                    && let Some(vk) = k.public_key.verifying_key()
-                {
-                    idx.push(i);
-                    messages.push(s.issuer_message());
-                    sigs.push(Signature::from_bytes(s.signature()));
-                    keys.push(vk);
+                if let (Some(k), None) = (cands.next(), cands.next()) {
+                    *covered = true;
+                    items.push((k.public_key, s.issuer_message(), s.signature()));
                 }
             }
         }
-        let msg_refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
-        let batch_ok = !idx.is_empty() && ed25519_dalek::verify_batch(&msg_refs, &sigs, &keys).is_ok();
+        let refs: Vec<(&crate::PublicKey, &[u8], &[u8; 64])> =
+            items.iter().map(|(k, m, s)| (k, m.as_slice(), *s)).collect();
+        let batch_ok = !refs.is_empty() && crate::keys::verify_batch_strict(&refs);
         let opts = VerifyOptions::default();
         decoded
             .into_iter()
-            .enumerate()
-            .map(|(i, d)| {
+            .zip(in_batch)
+            .map(|(d, covered)| {
                 let run = Run::new(&opts);
                 match d {
-                    Ok(s) => self.verify_subject(s, run, &opts, batch_ok && idx.contains(&i)),
+                    Ok(s) => self.verify_subject(s, run, &opts, batch_ok && covered),
                     Err(e) => run.finish(Check::Decode, Reason::Malformed(e), None, None),
                 }
             })

@@ -76,8 +76,9 @@ pub struct VerifyArgs {
     /// ~/.local/share/ikd). Not read or written with --now.
     #[arg(long, value_name = "FILE")]
     pub seen_file: Option<PathBuf>,
-    /// Credentials per batch-verification chunk.
-    #[arg(long, default_value_t = 64, hide = true)]
+    /// Credentials per batch-verification chunk (256: past curve25519-dalek's switch to
+    /// Pippenger's multiplication, issue 18).
+    #[arg(long, default_value_t = 256, hide = true)]
     pub chunk: usize,
     /// Apply a service policy: the claims it needs, and whether only a live presentation from
     /// the resident's phone is accepted (see --list-policies).
