@@ -11,6 +11,10 @@
 # breakdown: per thread (from /proc, during the measured run) and, where `perf` can sample
 # (Debian's linux-perf), by component from a separate profiled run of PROFILE_SECS (default
 # 10; 0 skips it) after the measured one, so that sampling never touches the figures.
+# With BATCH=N (at most the server's max_batch_items, 256 by default) it posts batches of N
+# copies of the credential to /v1/verify/batch instead, and prints the server's CPU per
+# credential against a bare strict Ed25519 verification (ed25519-dalek's verify_strict)
+# measured in the same run.
 # Traffic stays on 127.0.0.1; the run is bounded in time and stops by itself.
 set -euo pipefail
 
@@ -55,9 +59,17 @@ done
 # A valid sample without a photo (the first sample carries one).
 SAMPLE=$(ls "$WORK"/demo/samples/*-valid.txt | sed -n 2p)
 QR=$(tr -d '\r\n' <"$SAMPLE")
+BATCH=${BATCH:-0}
+if [[ "$BATCH" -gt 0 ]]; then
+  ENDPOINT=/v1/verify/batch
+  BODY="{\"qrs\":[$(for _ in $(seq 1 "$BATCH"); do printf '"%s",' "$QR"; done | sed 's/,$//')]}"
+else
+  ENDPOINT=/v1/verify
+  BODY="{\"qr\":\"$QR\"}"
+fi
 cat >"$WORK/post.lua" <<LUA
 wrk.method = "POST"
-wrk.body = '{"qr":"$QR"}'
+wrk.body = '$BODY'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Counter-Id"] = "load-test"
 LUA
@@ -66,7 +78,7 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "== warm-up 3 s" >&2
-wrk -t1 -c"$CONNS" -d3s -s "$WORK/post.lua" "http://$ADDR/v1/verify" >/dev/null
+wrk -t1 -c"$CONNS" -d3s -s "$WORK/post.lua" "http://$ADDR$ENDPOINT" >/dev/null
 
 # CPU ticks of each of the server's threads, by thread name (tokio workers, the audit writer,
 # the WAL checkpointer, ...), as "name ticks" lines.
@@ -79,7 +91,7 @@ thread_ticks() {
 echo "== wrk: ${DURATION}s, $CONNS connections, $THREADS thread(s)" >&2
 thread_ticks "$SERVER_PID" >"$WORK/threads0.txt"
 T0=$(cpu_ticks "$SERVER_PID")
-wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$WORK/post.lua" "http://$ADDR/v1/verify" | tee "$WORK/wrk.txt" >&2
+wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -s "$WORK/post.lua" "http://$ADDR$ENDPOINT" | tee "$WORK/wrk.txt" >&2
 T1=$(cpu_ticks "$SERVER_PID")
 thread_ticks "$SERVER_PID" >"$WORK/threads1.txt"
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -89,7 +101,7 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 PROFILE=""
 if [[ "$PROFILE_SECS" != 0 ]] && command -v perf >/dev/null && perf record -e cpu-clock -o /dev/null -- true >/dev/null 2>&1; then
   echo "== profile: ${PROFILE_SECS}s under perf record (separate from the measured run)" >&2
-  wrk -t"$THREADS" -c"$CONNS" -d"$((PROFILE_SECS + 2))s" -s "$WORK/post.lua" "http://$ADDR/v1/verify" >/dev/null &
+  wrk -t"$THREADS" -c"$CONNS" -d"$((PROFILE_SECS + 2))s" -s "$WORK/post.lua" "http://$ADDR$ENDPOINT" >/dev/null &
   WRK_PID=$!
   sleep 1
   perf record -q -e cpu-clock -F 1999 -p "$SERVER_PID" -o "$WORK/perf.data" -- sleep "$PROFILE_SECS" >/dev/null 2>&1 || true
@@ -120,6 +132,16 @@ AUDIT_OK=$(echo "$AUDIT" | sed -n 's/.*"ok": \([a-z]*\).*/\1/p')
 CPU_US=$(awk -v a="$T0" -v b="$T1" -v r="${TOTAL:-0}" -v t="$(getconf CLK_TCK)" 'BEGIN { if (r > 0) printf "%.1f", (b - a) / t * 1e6 / r; else print "n/a" }')
 CORE_US=$(echo "$CORE_OUT" | sed -n 's/^core_verify_us=//p')
 CPU_RATIO=$(awk -v a="$CPU_US" -v b="$CORE_US" 'BEGIN { if (b > 0 && a > 0) printf "%.2f", a / b; else print "n/a" }')
+BARE_US=$(echo "$CORE_OUT" | sed -n 's/^bare_strict_us=//p')
+BATCH_LINES=""
+if [[ "$BATCH" -gt 0 ]]; then
+  PER_CRED=$(awk -v a="$CPU_US" -v n="$BATCH" 'BEGIN { if (a > 0) printf "%.2f", a / n; else print "n/a" }')
+  BATCH_RATIO=$(awk -v a="$PER_CRED" -v b="$BARE_US" 'BEGIN { if (a > 0 && b > 0) printf "%.3f", a / b; else print "n/a" }')
+  BATCH_LINES="| credentials per request | $BATCH |
+| server CPU per credential | ${PER_CRED} µs |
+| bare strict verification (ed25519-dalek verify_strict), same run | ${BARE_US} µs |
+| **ratio server CPU per credential / bare strict verification** | **${BATCH_RATIO}** |"
+fi
 THREADS_TABLE=$(join -a1 -e 0 -o 0,1.2,2.2 "$WORK/threads0.txt" "$WORK/threads1.txt" | awk -v r="${TOTAL:-0}" -v t="$(getconf CLK_TCK)" \
   '{ d = $3 - $2; if (d > 0 && r > 0) printf "| %s | %.1f µs |\n", $1, d / t * 1e6 / r }')
 RATIO=$(awk -v a="$RPS" -v b="$CORE_RATE" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
@@ -131,7 +153,7 @@ cat <<OUT
 | --- | --- |
 | date | $(date -u +%Y-%m-%dT%H:%M:%SZ) |
 | machine | $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk on the same cores |
-| wrk | -t$THREADS -c$CONNS -d${DURATION}s, POST /v1/verify, $(echo -n "$QR" | wc -c)-char credential |
+| wrk | -t$THREADS -c$CONNS -d${DURATION}s, POST $ENDPOINT, $(echo -n "$QR" | wc -c)-char credential |
 | requests | ${TOTAL:-?} |
 | requests/s | ${RPS:-?} |
 | latency p50 | ${P50:-?} |
@@ -144,6 +166,7 @@ cat <<OUT
 | ratio server / core | ${RATIO} |
 | server CPU per request | ${CPU_US} µs (core verify alone: ${CORE_US} µs) |
 | **ratio server CPU per request / core verify** | **${CPU_RATIO}** |
+${BATCH_LINES}
 | load average before / after wrk | ${LOAD_BEFORE} / ${LOAD_AFTER} |
 
 CPU per request by server thread (measured run):

@@ -837,3 +837,36 @@ fn regression_cli_and_server_next_status_sequence_is_one_rule() {
     // Signed again within the same second: previous + 1.
     assert_eq!(publish("2026-01-06T00:00:00Z"), first + 1);
 }
+
+/// Issue 18: `--batch` reads manifest lines without building a whole JSON value; every kind of
+/// line still gets its own answer or its own error code.
+#[test]
+fn batch_lines_each_get_their_code() {
+    let d = sandbox();
+    let issued = ikd(d.path(), &["issue", "--key", "TEST-ONLY-issuer.key", "resident.json"]);
+    assert_eq!(issued.status.code(), Some(0), "{}", text(&issued.stderr));
+    let cred = text(&issued.stdout).trim().to_owned();
+    let lines = [
+        // A manifest line: other fields (some nested) are skipped.
+        serde_json::json!({"file": "a.ikd", "extra": {"n": [1, 2]}, "credential": cred}).to_string(),
+        // A bare JSON string.
+        serde_json::json!(cred).to_string(),
+        serde_json::json!({"file": "b.ikd"}).to_string(),
+        serde_json::json!({"credential": 5}).to_string(),
+        "[1, 2]".to_owned(),
+        "{\"credential\": ".to_owned(),
+    ];
+    std::fs::write(d.path().join("batch.jsonl"), lines.join("\n") + "\n").unwrap();
+    let out = ikd(d.path(), &["--json", "verify", "--trust", "trust.json", "--batch", "batch.jsonl"]);
+    assert_eq!(out.status.code(), Some(2), "input errors give 2: {}", text(&out.stderr));
+    let answers: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let summary = &answers.last().unwrap()["summary"];
+    assert_eq!(summary["valid"], 2, "{answers:?}");
+    assert_eq!(summary["input_errors"], 4, "{answers:?}");
+    // The errors (`batch_no_credential` twice, `batch_bad_line`, `batch_bad_json`), by line.
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("batch.jsonl:3: this line has no `credential` field"), "{stderr}");
+    assert!(stderr.contains("batch.jsonl:4: this line has no `credential` field"), "{stderr}");
+    assert!(stderr.contains("batch.jsonl:5: the line must be a JSON string or object"), "{stderr}");
+    assert!(stderr.contains("batch.jsonl:6:15: invalid JSON"), "{stderr}");
+}

@@ -382,10 +382,14 @@ pub(crate) fn verify_batch_strict(items: &[(&PublicKey, &[u8], &[u8; 64])]) -> b
     let mut zs = Vec::with_capacity(parts.len());
     let mut keys: Vec<(EdwardsPoint, Scalar)> = Vec::new();
     let mut key_index: std::collections::HashMap<[u8; 32], usize> = std::collections::HashMap::new();
+    // Four 128-bit zᵢ from each SHA-512(seed ‖ block number).
+    let mut block = Default::default();
     for (i, (p, (key, _, _))) in parts.iter().zip(items).enumerate() {
-        let h = Sha512::new().chain_update(seed).chain_update((i as u64).to_le_bytes()).finalize();
+        if i % 4 == 0 {
+            block = Sha512::new().chain_update(seed).chain_update(((i / 4) as u64).to_le_bytes()).finalize();
+        }
         let mut z = [0u8; 32];
-        for (dst, src) in z.iter_mut().zip(h.iter().take(16)) {
+        for (dst, src) in z.iter_mut().zip(block.iter().skip((i % 4) * 16).take(16)) {
             *dst = *src;
         }
         let z = Scalar::from_bytes_mod_order(z);

@@ -722,10 +722,10 @@ fn batch_items(ctx: &Ctx, path: &Path) -> CliResult<(Vec<Item>, Vec<CliError>)> 
             items.push(Item { label, text: line.to_owned() });
             continue;
         }
-        match serde_json::from_str::<serde_json::Value>(line) {
-            Ok(serde_json::Value::String(s)) => items.push(Item { label, text: s }),
-            Ok(serde_json::Value::Object(o)) => match o.get("credential").and_then(|c| c.as_str()) {
-                Some(s) => items.push(Item { label, text: s.to_owned() }),
+        match parse_batch_line(line) {
+            Ok(BatchLine::Text(s)) => items.push(Item { label, text: s }),
+            Ok(BatchLine::Object(credential)) => match credential {
+                Some(s) => items.push(Item { label, text: s }),
                 None => errors.push(
                     CliError::new(
                         "batch_no_credential",
@@ -736,7 +736,7 @@ fn batch_items(ctx: &Ctx, path: &Path) -> CliResult<(Vec<Item>, Vec<CliError>)> 
                     .field(Some("credential".into())),
                 ),
             },
-            Ok(_) => errors.push(
+            Ok(BatchLine::Other) => errors.push(
                 CliError::new(
                     "batch_bad_line",
                     tr!(lang, "baris harus string JSON atau objek", "the line must be a JSON string or object"),
@@ -753,6 +753,38 @@ fn batch_items(ctx: &Ctx, path: &Path) -> CliResult<(Vec<Item>, Vec<CliError>)> 
         }
     }
     Ok((items, errors))
+}
+
+/// One line of a `--batch` JSON Lines file.
+enum BatchLine {
+    /// A JSON string: the credential text.
+    Text(String),
+    /// An object (a manifest line of `ikd issue --batch`): its `credential` when that is a string.
+    Object(Option<String>),
+    /// Any other JSON value.
+    Other,
+}
+
+/// The fields of a manifest line that `--batch` reads; the others are skipped unparsed
+/// (issue 18: building a whole `serde_json::Value` per line was a measurable share of a batch).
+#[derive(serde::Deserialize)]
+struct ManifestLine {
+    #[serde(default)]
+    credential: Option<serde_json::Value>,
+}
+
+fn parse_batch_line(line: &str) -> Result<BatchLine, serde_json::Error> {
+    if line.trim_start().starts_with('{') {
+        let m: ManifestLine = serde_json::from_str(line)?;
+        return Ok(BatchLine::Object(match m.credential {
+            Some(serde_json::Value::String(s)) => Some(s),
+            _ => None,
+        }));
+    }
+    Ok(match serde_json::from_str::<serde_json::Value>(line)? {
+        serde_json::Value::String(s) => BatchLine::Text(s),
+        _ => BatchLine::Other,
+    })
 }
 
 fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, chunk: usize) -> CliResult<u8> {
