@@ -689,6 +689,7 @@ impl Store for SqliteStore {
 
 #[cfg(test)]
 mod wal_tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     /// Issue 18: the writing connection checkpointed by itself every 1000 WAL pages, inside a
