@@ -117,25 +117,14 @@ impl Opts {
     }
 }
 
-/// Logs (the access log included) go to stdout through a writer thread (`ikd-log`): a request
-/// worker formats its line and hands it over; the thread writes whatever is waiting with one
-/// `write` and flushes whenever it has caught up, so a line is out within microseconds and a
-/// burst of requests costs one system call, not one per request (issue 18). Never lossy: when
-/// the hand-over queue is full (stdout blocked), the worker waits, as it did on the `write`.
-/// The returned guard flushes what is left when `main` returns.
-fn init_logging(config: &Config) -> tracing_appender::non_blocking::WorkerGuard {
+fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("ikd-log")
-        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stdout);
     match config.log_format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).with_span_list(false).init(),
         LogFormat::Text => builder.with_ansi(false).init(),
     }
-    guard
 }
 
 /// Logs a warning for each deprecated environment variable that is set.
@@ -173,17 +162,13 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Some(Command::AuditVerify) => rt.block_on(audit_verify(&config)),
         None => {
-            let logs = init_logging(&config);
+            init_logging(&config);
             warn_deprecated();
-            let code = rt.block_on(run(config));
-            // An image decode still running on the blocking pool (its request was closed at the
-            // end of the shutdown grace) must not hold the exit: dropping the runtime would wait
-            // for it.
-            rt.shutdown_timeout(std::time::Duration::from_secs(2));
-            drop(logs);
-            return code;
+            rt.block_on(run(config))
         }
     };
+    // An image decode still running on the blocking pool (its request was closed at the end of
+    // the shutdown grace) must not hold the exit: dropping the runtime would wait for it.
     rt.shutdown_timeout(std::time::Duration::from_secs(2));
     code
 }
