@@ -166,7 +166,6 @@ cat <<OUT
 | ratio server / core | ${RATIO} |
 | server CPU per request | ${CPU_US} µs (core verify alone: ${CORE_US} µs) |
 | **ratio server CPU per request / core verify** | **${CPU_RATIO}** |
-${BATCH_LINES}
 | load average before / after wrk | ${LOAD_BEFORE} / ${LOAD_AFTER} |
 
 CPU per request by server thread (measured run):
@@ -175,6 +174,9 @@ CPU per request by server thread (measured run):
 | --- | --- |
 ${THREADS_TABLE}
 OUT
+if [[ -n "$BATCH_LINES" ]]; then
+  printf '\nBatches (%s credentials per request):\n\n| measure | value |\n| --- | --- |\n%s\n' "$BATCH" "$BATCH_LINES"
+fi
 if [[ -n "$PROFILE" ]]; then
   cat <<OUT
 
