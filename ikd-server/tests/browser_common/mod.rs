@@ -3,6 +3,7 @@
 //! say), a WebDriver session, waiting for a verdict, screenshots, a demo server process.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -34,9 +35,15 @@ pub fn find_tool(env: &str, candidates: &[&str]) -> Option<PathBuf> {
     candidates.iter().map(PathBuf::from).find(|p| p.exists())
 }
 
+/// chromedriver, started in a process group of its own with the Chromium it launches.
 pub struct Driver(pub Child);
 impl Drop for Driver {
+    /// Kills the whole process group: killing chromedriver alone left its Chromium processes
+    /// running after every test that did not close its session (they disturbed the load tests
+    /// run after `cargo test`, issue 18).
     fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -116,6 +123,7 @@ pub async fn start_session(chromium: &Path, driver_path: &Path, dir: &Path, extr
     let log = std::fs::File::create(dir.join("chromedriver.log")).unwrap();
     let driver = Driver(
         Command::new(driver_path)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::from(log.try_clone().unwrap()))
             .stderr(Stdio::from(log))
