@@ -18,13 +18,13 @@ use crate::commands::{
     demo, inspect, issue, key, present, qr, residents_gen, statuscmd, sync, trust, trustlist, verify,
 };
 use crate::ctx::{Ctx, report_error};
+use crate::support::error::{CliResult, EXIT_USAGE};
+use crate::support::{i18n, keys};
 
 /// mimalloc: `ikd verify --batch` allocates for every credential it decodes; glibc malloc was
 /// about 5 % of its time (issue 18, docs/BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use crate::support::error::{CliResult, EXIT_USAGE};
-use crate::support::{i18n, keys};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum LangArg {

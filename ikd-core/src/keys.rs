@@ -313,7 +313,8 @@ mod secret {
 /// "equal points" is "equal encodings": the only other non-canonical encodings (x = 0 with the
 /// sign bit set) are of the points y = ±1, which are of small order and refused before. The
 /// key is never of small order ([`PublicKey`] refuses such keys when it is read or screened).
-/// Natively this is about 14 % faster than `verify_strict` (`docs/BENCHMARKS.md`).
+/// Natively this was 6 to 18 % faster than `verify_strict` in runs on a 2-vCPU Xeon
+/// (`docs/BENCHMARKS.md`).
 ///
 /// `ikd-core/tests/strict_signature.rs` checks both this and [`PrecomputedKey::verify_strict`]
 /// against `verify_strict` itself on every Wycheproof vector, on each strictness case and on
