@@ -14,6 +14,10 @@ bindings"):
 The machine may be shared: the three comparisons are made ROUNDS times (default 9), each
 round measuring both sides back to back (their order alternating), and the report gives the
 median of the per-round ratios with their range, and the load average at the start and end.
+Each round runs in a fresh process (Python and native alike): the Ed25519 check's speed
+depends by up to about 20 % on where the process's stack happens to lie (its address modulo
+4096, which address-space randomisation picks anew for every process; docs/BENCHMARKS.md), so
+one process would fix one draw of it for every round.
 
 Run it with the interpreter that has `ikd` installed (scripts/test-python.sh makes one):
 
@@ -141,45 +145,13 @@ def claim169_text(claim169, resident, now):
     return claim169.encode_with_ed25519(inp, meta, seed), pub_bytes
 
 
-def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 9
-    import ikd
-
-    build_native()
-    claim169 = claim169_module()
-    report = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine(),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "n": n,
-        "rounds": rounds,
-    }
-
-    # The texts native_verify times, and Python verifiers over them.
-    cases = vector_cases()
-    pairs = [(ikd.Verifier(c["trust_store"]), c["input"]["qr_text"], clock(c)) for c in cases]
-    for v, t, now in pairs:
-        assert v.verify(t, now)["verdict"] == "VALID"
-    per = max(1, n // len(pairs))
+def one_round(n, r, pairs, per, wv, wt, wnow, claim169, c169_text, c169_key):
+    """One round: both sides of each comparison back to back, in alternating order."""
 
     def py_batch(count):
         for _ in range(count // len(pairs)):
             for v, t, now in pairs:
                 v.verify(t, now)
-
-    # The typical woman: ikd against claim169.
-    woman = next(c for c in cases if c["name"] == "valid-typical-woman")
-    if REFERENCE is None:
-        sys.exit("bench-python: ../shared/reference/residents.json not found (set IKD_SHARED_DIR)")
-    resident = next(r for r in json.loads(REFERENCE.read_text(encoding="utf-8"))["residents"] if r["case"] == "typical-woman")
-    wnow = clock(woman)
-    c169_text, c169_key = claim169_text(claim169, resident, time.time())
-    decoded = claim169.decode_with_ed25519(c169_text, c169_key)
-    assert decoded.is_verified() and decoded.claim169.full_name == "SITI NURHALIZA"
-    wv = ikd.Verifier(woman["trust_store"])
-    wt = woman["input"]["qr_text"]
-    assert wv.verify(wt, wnow)["claims"]["nama"] == "SITI NURHALIZA"
 
     def ikd_woman(count):
         for _ in range(count):
@@ -202,23 +174,89 @@ def main():
             t.join()
         return threads * count / (time.perf_counter() - t0)
 
+    out = {}
+    if r % 2 == 0:
+        out["nat"] = native(per)["core_verify_us"]
+        out["py"] = best_of(3, per * len(pairs), py_batch)
+        out["ikd"] = best_of(3, n // 3, ikd_woman)
+        out["c169"] = best_of(3, n // 3, c169_woman)
+        out["one"] = rate(1, n)
+        out["two"] = rate(2, n)
+    else:
+        out["py"] = best_of(3, per * len(pairs), py_batch)
+        out["nat"] = native(per)["core_verify_us"]
+        out["c169"] = best_of(3, n // 3, c169_woman)
+        out["ikd"] = best_of(3, n // 3, ikd_woman)
+        out["two"] = rate(2, n)
+        out["one"] = rate(1, n)
+    return out
+
+
+def setup(n, claim169):
+    """The verifiers and texts of a round (the same in every process)."""
+    import ikd
+
+    cases = vector_cases()
+    pairs = [(ikd.Verifier(c["trust_store"]), c["input"]["qr_text"], clock(c)) for c in cases]
+    for v, t, now in pairs:
+        assert v.verify(t, now)["verdict"] == "VALID"
+    per = max(1, n // len(pairs))
+    woman = next(c for c in cases if c["name"] == "valid-typical-woman")
+    if REFERENCE is None:
+        sys.exit("bench-python: ../shared/reference/residents.json not found (set IKD_SHARED_DIR)")
+    resident = next(r for r in json.loads(REFERENCE.read_text(encoding="utf-8"))["residents"] if r["case"] == "typical-woman")
+    wnow = clock(woman)
+    c169_text, c169_key = claim169_text(claim169, resident, time.time())
+    decoded = claim169.decode_with_ed25519(c169_text, c169_key)
+    assert decoded.is_verified() and decoded.claim169.full_name == "SITI NURHALIZA"
+    wv = ikd.Verifier(woman["trust_store"])
+    wt = woman["input"]["qr_text"]
+    assert wv.verify(wt, wnow)["claims"]["nama"] == "SITI NURHALIZA"
+    return pairs, per, wv, wt, wnow, c169_text, c169_key
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--round":
+        # One round in this (fresh) process: see the module docstring.
+        n, r = int(sys.argv[2]), int(sys.argv[3])
+        claim169 = claim169_module()
+        pairs, per, wv, wt, wnow, c169_text, c169_key = setup(n, claim169)
+        out = one_round(n, r, pairs, per, wv, wt, wnow, claim169, c169_text, c169_key)
+        out.update(texts=len(pairs), woman_chars=len(wt), c169_chars=len(c169_text), c169_version=claim169.version())
+        print(json.dumps(out))
+        return
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 9
+
+    build_native()
+    claim169_module()
+    report = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "n": n,
+        "rounds": rounds,
+    }
     nat_us, py_us, ikd_us, c169_us, one, two = [], [], [], [], [], []
     for r in range(rounds):
-        # Each round measures both sides of each comparison back to back, in alternating order.
-        if r % 2 == 0:
-            nat_us.append(native(per)["core_verify_us"])
-            py_us.append(best_of(3, per * len(pairs), py_batch))
-            ikd_us.append(best_of(3, n // 3, ikd_woman))
-            c169_us.append(best_of(3, n // 3, c169_woman))
-            one.append(rate(1, n))
-            two.append(rate(2, n))
-        else:
-            py_us.append(best_of(3, per * len(pairs), py_batch))
-            nat_us.append(native(per)["core_verify_us"])
-            c169_us.append(best_of(3, n // 3, c169_woman))
-            ikd_us.append(best_of(3, n // 3, ikd_woman))
-            two.append(rate(2, n))
-            one.append(rate(1, n))
+        res = subprocess.run([sys.executable, __file__, "--round", str(n), str(r)], check=True, capture_output=True, text=True)
+        o = json.loads(res.stdout.strip().splitlines()[-1])
+        nat_us.append(o["nat"])
+        py_us.append(o["py"])
+        ikd_us.append(o["ikd"])
+        c169_us.append(o["c169"])
+        one.append(o["one"])
+        two.append(o["two"])
+    pairs = range(o["texts"])
+    wt = "x" * o["woman_chars"]
+    c169_text = "x" * o["c169_chars"]
+
+    class _Version:
+        @staticmethod
+        def version():
+            return o["c169_version"]
+
+    claim169 = _Version
 
     report.update(
         texts=len(pairs),

@@ -55,6 +55,29 @@ pub enum ClaimField {
 }
 
 impl ClaimField {
+    /// Every field, in the order of the claims JSON's documentation (docs/FORMAT.md).
+    pub const ALL: [ClaimField; 19] = [
+        ClaimField::Nik,
+        ClaimField::Nama,
+        ClaimField::TempatLahir,
+        ClaimField::TanggalLahir,
+        ClaimField::JenisKelamin,
+        ClaimField::GolonganDarah,
+        ClaimField::Alamat,
+        ClaimField::Rt,
+        ClaimField::Rw,
+        ClaimField::KelDesa,
+        ClaimField::Kecamatan,
+        ClaimField::KabupatenKota,
+        ClaimField::Provinsi,
+        ClaimField::Agama,
+        ClaimField::StatusPerkawinan,
+        ClaimField::Pekerjaan,
+        ClaimField::Kewarganegaraan,
+        ClaimField::Negara,
+        ClaimField::BerlakuHingga,
+    ];
+
     /// The JSON field name.
     pub fn name(self) -> &'static str {
         match self {
@@ -681,10 +704,21 @@ impl Claims {
 
     /// The claims as a JSON object in the claims schema (the NIK in full).
     pub fn to_json_value(&self) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
-        let mut put = |k: &str, v: String| {
-            m.insert(k.to_owned(), serde_json::Value::String(v));
-        };
+        self.view().to_json()
+    }
+
+    /// The claims as the verification view shows them (the same names and values as
+    /// [`Claims::to_json_value`]), without the age predicates.
+    pub fn view(&self) -> crate::claims_view::ClaimsView {
+        let mut m = crate::claims_view::ClaimsView::with_capacity(19);
+        self.put_view(&mut m);
+        m.finish()
+    }
+
+    /// Adds the claims to a view being built ([`Claims::view`]).
+    pub(crate) fn put_view(&self, m: &mut crate::claims_view::ClaimsView) {
+        use crate::claims_view::ClaimValue;
+        let mut put = |k: &'static str, v: String| m.put(k, ClaimValue::Text(v));
         put("nik", self.nik.to_string());
         put("nama", self.nama.as_str().to_owned());
         put("tempat_lahir", self.tempat_lahir.as_str().to_owned());
@@ -715,7 +749,6 @@ impl Claims {
                 BerlakuHingga::Tanggal(d) => format_date(d),
             },
         );
-        serde_json::Value::Object(m)
     }
 }
 
@@ -1107,46 +1140,44 @@ impl SlotValue {
         })
     }
 
-    /// Adds this slot's claims to a JSON object, with the claims JSON's field names.
-    pub(crate) fn put_json(&self, i: usize, m: &mut serde_json::Map<String, serde_json::Value>) {
-        use serde_json::Value as V;
+    /// Adds this slot's claims to a claims view, with the claims JSON's field names.
+    pub(crate) fn put_view(&self, i: usize, m: &mut crate::claims_view::ClaimsView) {
+        use crate::claims_view::ClaimValue as V;
         let name = slot::NAMES.get(i).copied().unwrap_or("slot");
-        let mut put = |k: &str, v: V| {
-            m.insert(k.to_owned(), v);
-        };
+        let text = |s: &str| V::Text(s.to_owned());
         match self {
-            SlotValue::Nama(n) => put(name, V::from(n.as_str())),
-            SlotValue::Nik(n) => put(name, V::from(n.to_string())),
-            SlotValue::Bool(b) => put(name, V::from(*b)),
-            SlotValue::Foto(p) => put(
+            SlotValue::Nama(n) => m.put(name, text(n.as_str())),
+            SlotValue::Nik(n) => m.put(name, V::Text(n.to_string())),
+            SlotValue::Bool(b) => m.put(name, V::Bool(*b)),
+            SlotValue::Foto(p) => m.put(
                 name,
                 p.as_ref().map_or(V::Null, |p| {
                     use base64::Engine;
-                    V::from(base64::engine::general_purpose::STANDARD.encode(p))
+                    V::Text(base64::engine::general_purpose::STANDARD.encode(p))
                 }),
             ),
-            SlotValue::Sex(s) => put(name, V::from(s.as_str())),
-            SlotValue::Date(d) => put(name, V::from(format_date(*d))),
-            SlotValue::Text(t) => put(name, V::from(t.as_str())),
-            SlotValue::GolonganDarah(g) => put(name, V::from(g.as_str())),
-            SlotValue::Agama(a) => put(name, V::from(a.as_str())),
-            SlotValue::StatusPerkawinan(s) => put(name, V::from(s.as_str())),
-            SlotValue::Kewarganegaraan(Kewarganegaraan::Wni) => put(name, V::from("WNI")),
+            SlotValue::Sex(s) => m.put(name, text(s.as_str())),
+            SlotValue::Date(d) => m.put(name, V::Text(format_date(*d))),
+            SlotValue::Text(t) => m.put(name, text(t.as_str())),
+            SlotValue::GolonganDarah(g) => m.put(name, text(g.as_str())),
+            SlotValue::Agama(a) => m.put(name, text(a.as_str())),
+            SlotValue::StatusPerkawinan(s) => m.put(name, text(s.as_str())),
+            SlotValue::Kewarganegaraan(Kewarganegaraan::Wni) => m.put(name, text("WNI")),
             SlotValue::Kewarganegaraan(Kewarganegaraan::Wna { negara }) => {
-                put(name, V::from("WNA"));
-                put("negara", V::from(negara.as_str()));
+                m.put(name, text("WNA"));
+                m.put("negara", text(negara.as_str()));
             }
             SlotValue::Alamat(a) => {
-                put("alamat", V::from(a.alamat.as_str()));
-                put("rt", V::from(a.rt.to_string()));
-                put("rw", V::from(a.rw.to_string()));
-                put("kel_desa", V::from(a.kel_desa.as_str()));
-                put("kecamatan", V::from(a.kecamatan.as_str()));
-                put("kabupaten_kota", V::from(a.kabupaten_kota.as_str()));
-                put("provinsi", V::from(a.provinsi.as_str()));
+                m.put("alamat", text(a.alamat.as_str()));
+                m.put("rt", V::Text(a.rt.to_string()));
+                m.put("rw", V::Text(a.rw.to_string()));
+                m.put("kel_desa", text(a.kel_desa.as_str()));
+                m.put("kecamatan", text(a.kecamatan.as_str()));
+                m.put("kabupaten_kota", text(a.kabupaten_kota.as_str()));
+                m.put("provinsi", text(a.provinsi.as_str()));
             }
-            SlotValue::BerlakuHingga(BerlakuHingga::SeumurHidup) => put(name, V::from("SEUMUR HIDUP")),
-            SlotValue::BerlakuHingga(BerlakuHingga::Tanggal(d)) => put(name, V::from(format_date(*d))),
+            SlotValue::BerlakuHingga(BerlakuHingga::SeumurHidup) => m.put(name, text("SEUMUR HIDUP")),
+            SlotValue::BerlakuHingga(BerlakuHingga::Tanggal(d)) => m.put(name, V::Text(format_date(*d))),
         }
     }
 }
@@ -1236,6 +1267,33 @@ mod tests {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
         assert_eq!(err("tanggal_lahir", "1990-+8-17").code(), err("tanggal_lahir", "1990-13-17").code());
+    }
+
+    // The typed view is the claims JSON: every field, by its `ClaimField` name, in the JSON
+    // object's (byte) order; a foreigner's `negara` included.
+    #[test]
+    fn the_claims_view_is_the_claims_json_with_claim_field_names() {
+        let wna = with("kewarganegaraan", "WNA".into());
+        let mut wna = wna;
+        wna["negara"] = "MALAYSIA".into();
+        for json in [serde_json::from_str(WOMAN).unwrap(), wna] {
+            let c = Claims::from_json_value(json.clone()).unwrap();
+            let view = c.view();
+            assert_eq!(view.to_json(), json);
+            assert_eq!(serde_json::to_string(&view).unwrap(), serde_json::to_string(&json).unwrap());
+            let names: Vec<&str> = view.iter().map(|(k, _)| k).collect();
+            let mut sorted = names.clone();
+            sorted.sort_unstable();
+            assert_eq!(names, sorted);
+            for n in names {
+                assert!(ClaimField::ALL.iter().any(|f| f.name() == n), "{n} is not a ClaimField");
+            }
+        }
+        assert_eq!(ClaimField::ALL.len(), {
+            let mut n: Vec<&str> = ClaimField::ALL.iter().map(|f| f.name()).collect();
+            n.dedup();
+            n.len()
+        });
     }
 
     #[test]

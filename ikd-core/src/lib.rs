@@ -57,6 +57,7 @@
 #![cfg_attr(not(feature = "issue"), allow(dead_code))]
 
 mod claims;
+mod claims_view;
 mod clock;
 pub mod codes;
 mod credential;

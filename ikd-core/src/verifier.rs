@@ -120,11 +120,16 @@ impl VerifiedPresentation {
     /// The disclosed claims as a JSON object with the claims JSON's field names (age
     /// predicates as booleans, `foto` as base64 WebP).
     pub fn disclosed_json(&self) -> serde_json::Value {
-        let mut m = serde_json::Map::new();
+        self.disclosed().to_json()
+    }
+    /// The disclosed claims, typed: the same names and values as
+    /// [`VerifiedPresentation::disclosed_json`].
+    pub fn disclosed(&self) -> crate::claims_view::ClaimsView {
+        let mut m = crate::claims_view::ClaimsView::with_capacity(self.values.len() + 6);
         for (i, v) in &self.values {
-            v.put_json(*i, &mut m);
+            v.put_view(*i, &mut m);
         }
-        serde_json::Value::Object(m)
+        m.finish()
     }
     /// The disclosed face thumbnail (WebP), if the photo slot was disclosed and holds one.
     pub fn photo(&self) -> Option<&[u8]> {
@@ -260,17 +265,22 @@ impl Verification {
     /// The disclosed claims as JSON, when VALID (full credentials: every claim plus the age
     /// predicates; presentations: what was disclosed).
     pub fn claims_json(&self) -> Option<serde_json::Value> {
+        self.claims_view().map(|c| c.to_json())
+    }
+    /// The disclosed claims, typed ([`crate::claims_view::ClaimsView`]), when VALID: the same names
+    /// and values as [`Verification::claims_json`].
+    pub fn claims_view(&self) -> Option<crate::claims_view::ClaimsView> {
+        use crate::claims_view::{ClaimValue, ClaimsView};
         if let Some(c) = &self.credential {
-            let mut v = c.claims().to_json_value();
+            let mut m = ClaimsView::with_capacity(22);
+            c.claims().put_view(&mut m);
             let age = c.age_over();
-            if let Some(m) = v.as_object_mut() {
-                m.insert("age_over_17".into(), age.over_17.into());
-                m.insert("age_over_21".into(), age.over_21.into());
-                m.insert("age_over_60".into(), age.over_60.into());
-            }
-            return Some(v);
+            m.put("age_over_17", ClaimValue::Bool(age.over_17));
+            m.put("age_over_21", ClaimValue::Bool(age.over_21));
+            m.put("age_over_60", ClaimValue::Bool(age.over_60));
+            return Some(m.finish());
         }
-        self.presentation.as_ref().map(VerifiedPresentation::disclosed_json)
+        self.presentation.as_ref().map(VerifiedPresentation::disclosed)
     }
     /// A message for the officer.
     pub fn message(&self, lang: Lang) -> String {

@@ -31,11 +31,14 @@
 //! `#[serde(flatten)]` (the server adds `demo`, `index`, `warnings`, `scan`; the CLI `source` and
 //! `lists`), so these names stay the same everywhere.
 
+use std::borrow::Cow;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::claims_view::{ClaimValue, ClaimsView, mask_nik};
 use crate::{Lang, Outcome, Reason, Verdict, Verification};
 
 /// What a text holds: a full credential, or a live or static presentation.
@@ -150,13 +153,6 @@ impl TextKind {
             TextKind::Presentation => "presentation",
         }
     }
-}
-
-/// The masking rule: every character of `nik` but the last four replaced by `*`
-/// (`3604011203880007` → `************0007`). The one place the NIK is masked.
-pub fn mask_nik(nik: &str) -> String {
-    let n = nik.chars().count();
-    nik.chars().enumerate().map(|(i, c)| if i + 4 < n { '*' } else { c }).collect()
 }
 
 /// Claims JSON ([`Verification::claims_json`]) with the NIK masked by [`mask_nik`], unless
@@ -311,11 +307,11 @@ pub struct PhotoView {
 pub struct CheckView {
     /// The check's name (`decode`, …, `status`; a front end may add its own, e.g. the server's
     /// `revocation`).
-    pub check: String,
+    pub check: Cow<'static, str>,
     /// `passed`, `failed`, `undetermined`, `skipped` or `not_checked`.
-    pub outcome: String,
+    pub outcome: Cow<'static, str>,
     /// The reason code of a failed or undetermined check.
-    pub code: Option<String>,
+    pub code: Option<Cow<'static, str>>,
 }
 
 /// The verification as shown: see the [module documentation](self) for its rules.
@@ -324,11 +320,11 @@ pub struct VerificationView {
     /// VALID, INVALID or UNDETERMINED.
     pub verdict: Verdict,
     /// The reason code (`ok` when VALID), `docs/CODES.md`.
-    pub code: String,
+    pub code: Cow<'static, str>,
     /// For the officer, in `lang`.
     pub message: String,
     /// `id` or `en`.
-    pub lang: String,
+    pub lang: Cow<'static, str>,
     /// More about the reason ([`reason_detail`]).
     pub detail: Option<String>,
     /// `credential` or `presentation`, when the text decodes that far.
@@ -340,9 +336,9 @@ pub struct VerificationView {
     /// The issuer whose key verified the signature.
     pub issuer: Option<IssuerView>,
     /// The claims: only when VALID; the NIK masked unless asked.
-    pub claims: Option<Value>,
+    pub claims: Option<ClaimsView>,
     /// The claims a presentation's holder withheld (only when VALID).
-    pub withheld: Vec<String>,
+    pub withheld: Vec<Cow<'static, str>>,
     /// The known age predicates (only when VALID).
     pub age_over: Option<AgeOverView>,
     /// A presentation's details (only when VALID).
@@ -412,15 +408,19 @@ impl VerificationView {
         let kind = Kind::of(v, text);
         let credential = v.credential().filter(|_| valid);
         let presentation = v.presentation().filter(|_| valid);
-        let claims = if valid { v.claims_json() } else { None };
+        let claims = if valid { v.claims_view() } else { None };
         let age_over = match (credential, &claims) {
             (Some(c), _) => {
                 let a = c.age_over();
                 Some(AgeOverView { over_17: Some(a.over_17), over_21: Some(a.over_21), over_60: Some(a.over_60) })
             }
             (None, Some(cl)) => {
-                let get = |n: &str| cl.get(format!("age_over_{n}")).and_then(Value::as_bool);
-                let a = AgeOverView { over_17: get("17"), over_21: get("21"), over_60: get("60") };
+                let get = |n: &str| cl.get(n).and_then(ClaimValue::as_bool);
+                let a = AgeOverView {
+                    over_17: get("age_over_17"),
+                    over_21: get("age_over_21"),
+                    over_60: get("age_over_60"),
+                };
                 (a.over_17.is_some() || a.over_21.is_some() || a.over_60.is_some()).then_some(a)
             }
             (None, None) => None,
@@ -435,9 +435,9 @@ impl VerificationView {
         });
         VerificationView {
             verdict: v.verdict(),
-            code: v.code().to_owned(),
+            code: Cow::Borrowed(v.code()),
             message: v.message(lang),
-            lang: lang_tag(lang).to_owned(),
+            lang: Cow::Borrowed(lang_tag(lang)),
             detail: reason_detail(v.reason(), lang),
             kind: kind.map(Kind::text_kind),
             live: kind.map(|k| k == Kind::Live),
@@ -449,8 +449,8 @@ impl VerificationView {
                 not_before: i.not_before.to_string(),
                 not_after: i.not_after.to_string(),
             }),
-            claims: claims.map(|c| mask_claims(c, opts.show_nik)),
-            withheld: if valid { v.withheld().iter().map(|s| (*s).to_owned()).collect() } else { Vec::new() },
+            claims: claims.map(|c| c.masked(opts.show_nik)),
+            withheld: if valid { v.withheld().iter().map(|s| Cow::Borrowed(*s)).collect() } else { Vec::new() },
             age_over,
             presentation: presentation.map(|p| PresentationView {
                 live: p.is_live(),
@@ -464,10 +464,10 @@ impl VerificationView {
                 .entries()
                 .iter()
                 .map(|(c, o)| CheckView {
-                    check: c.name().to_owned(),
-                    outcome: o.as_str().to_owned(),
+                    check: Cow::Borrowed(c.name()),
+                    outcome: Cow::Borrowed(o.as_str()),
                     code: match o {
-                        Outcome::Failed(r) | Outcome::Undetermined(r) => Some(r.code().to_owned()),
+                        Outcome::Failed(r) | Outcome::Undetermined(r) => Some(Cow::Borrowed(r.code())),
                         _ => None,
                     },
                 })
@@ -481,15 +481,15 @@ impl VerificationView {
     /// verdict is never raised.
     pub fn apply_revocation(&mut self, revoked: bool, lang: Lang) {
         self.report.push(CheckView {
-            check: "revocation".to_owned(),
-            outcome: if revoked { "failed" } else { "passed" }.to_owned(),
-            code: revoked.then(|| Reason::Revoked.code().to_owned()),
+            check: Cow::Borrowed("revocation"),
+            outcome: Cow::Borrowed(if revoked { "failed" } else { "passed" }),
+            code: revoked.then(|| Cow::Borrowed(Reason::Revoked.code())),
         });
         if !revoked || self.verdict == Verdict::Invalid {
             return;
         }
         self.verdict = Verdict::Invalid;
-        self.code = Reason::Revoked.code().to_owned();
+        self.code = Cow::Borrowed(Reason::Revoked.code());
         self.message = Reason::Revoked.message(lang);
         self.detail = None;
         self.claims = None;

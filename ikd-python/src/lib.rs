@@ -23,6 +23,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
 use serde_json::Value;
 
+/// mimalloc for the extension's own (Rust) allocations: a verification's view, decoded claims
+/// and report are many short strings, and glibc malloc was about 7 % of a Python `verify`
+/// (docs/BENCHMARKS.md, "Python and C bindings"). Python's objects stay with Python's
+/// allocator; nothing allocated here is freed by Python or the other way round.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 create_exception!(
     _ikd,
     IkdError,

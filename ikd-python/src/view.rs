@@ -7,11 +7,56 @@
 
 use ikd_capi::session::Answer;
 use ikd_core::VerificationView;
-use ikd_core::view::{AgeOverView, CheckView, HeaderView, IssuerView, PhotoView, PresentationView};
-use pyo3::intern;
+use ikd_core::view::{
+    AgeOverView, CheckView, ClaimValue, ClaimsView, HeaderView, IssuerView, PhotoView, PresentationView,
+};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::{IntoPyObjectExt, intern};
 use serde_json::Value;
+
+/// The Python string for a fixed text of the view (claim names, check names, outcomes, verdicts,
+/// kinds, language tags), interned once per call site by `intern!`: a dict key or value that is
+/// already a Python string, its hash computed, costs less than a new one on every call. Any
+/// other text gets a new string.
+macro_rules! fixed {
+    ($py:expr, $text:expr; $($name:literal),+ $(,)?) => {
+        match $text {
+            $($name => intern!($py, $name).clone(),)+
+            other => PyString::new($py, other),
+        }
+    };
+}
+
+/// `text` as a Python string ([`fixed!`]).
+fn text<'py>(py: Python<'py>, text: &str) -> Bound<'py, PyString> {
+    fixed!(py, text;
+        // Claim names (ikd_core::SLOT_NAMES and ClaimField::ALL).
+        "nik", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "golongan_darah", "alamat", "rt", "rw",
+        "kel_desa", "kecamatan", "kabupaten_kota", "provinsi", "agama", "status_perkawinan", "pekerjaan",
+        "kewarganegaraan", "negara", "berlaku_hingga", "foto", "age_over_17", "age_over_21", "age_over_60",
+        // Checks (ikd_core::Check) and their outcomes.
+        "decode", "issuer_known", "signature", "key_valid_at_issuance", "validity_window", "nik_consistency",
+        "holder_binding", "policy", "status", "revocation",
+        "passed", "failed", "undetermined", "skipped", "not_checked",
+        // Verdicts, the commonest code, kinds, languages.
+        "VALID", "INVALID", "UNDETERMINED", "ok", "credential", "presentation", "id", "en",
+    )
+}
+
+/// The claims view as a dict (the same as `json.loads` of its JSON).
+fn claims<'py>(py: Python<'py>, c: &ClaimsView) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (name, value) in c.iter() {
+        let v = match value {
+            ClaimValue::Text(s) => PyString::new(py, s).into_any(),
+            ClaimValue::Bool(b) => b.into_bound_py_any(py)?,
+            _ => py.None().into_bound(py),
+        };
+        d.set_item(text(py, name), v)?;
+    }
+    Ok(d)
+}
 
 /// A JSON value as Python objects (dict, list, str, int, float, bool, None).
 pub(crate) fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
@@ -101,9 +146,9 @@ fn report<'py>(py: Python<'py>, r: Vec<CheckView>) -> PyResult<Bound<'py, PyList
     for c in r {
         let CheckView { check, outcome, code } = c;
         let d = PyDict::new(py);
-        d.set_item(intern!(py, "check"), check)?;
-        d.set_item(intern!(py, "outcome"), outcome)?;
-        d.set_item(intern!(py, "code"), code)?;
+        d.set_item(intern!(py, "check"), text(py, &check))?;
+        d.set_item(intern!(py, "outcome"), text(py, &outcome))?;
+        d.set_item(intern!(py, "code"), code.as_deref().map(|c| text(py, c)))?;
         list.append(d)?;
     }
     Ok(list)
@@ -143,21 +188,21 @@ pub(crate) fn answer_to_py(py: Python<'_>, answer: Answer) -> PyResult<Bound<'_,
         report: checks,
     } = view;
     let d = PyDict::new(py);
-    d.set_item(intern!(py, "verdict"), verdict.as_str())?;
-    d.set_item(intern!(py, "code"), code)?;
+    d.set_item(intern!(py, "verdict"), text(py, verdict.as_str()))?;
+    d.set_item(intern!(py, "code"), text(py, &code))?;
     d.set_item(intern!(py, "message"), message)?;
-    d.set_item(intern!(py, "lang"), lang)?;
+    d.set_item(intern!(py, "lang"), text(py, &lang))?;
     d.set_item(intern!(py, "detail"), detail)?;
-    d.set_item(intern!(py, "kind"), kind.map(|k| k.as_str()))?;
+    d.set_item(intern!(py, "kind"), kind.map(|k| text(py, k.as_str())))?;
     d.set_item(intern!(py, "live"), live)?;
     d.set_item(intern!(py, "credential"), opt(py, credential, header)?)?;
     d.set_item(intern!(py, "issuer"), opt(py, issuer_view, issuer)?)?;
     let claims = match &claims {
-        Some(c) => value_to_py(py, c)?,
+        Some(c) => self::claims(py, c)?.into_any(),
         None => py.None().into_bound(py),
     };
     d.set_item(intern!(py, "claims"), claims)?;
-    d.set_item(intern!(py, "withheld"), withheld)?;
+    d.set_item(intern!(py, "withheld"), PyList::new(py, withheld.iter().map(|w| text(py, w)))?)?;
     d.set_item(intern!(py, "age_over"), opt(py, age, age_over)?)?;
     d.set_item(intern!(py, "presentation"), opt(py, pres, presentation)?)?;
     d.set_item(intern!(py, "policy"), policy)?;
