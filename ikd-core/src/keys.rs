@@ -322,7 +322,9 @@ mod secret {
 pub fn verify_signature_strict(key: &PublicKey, message: &[u8], signature: &[u8; 64]) -> bool {
     let Some(a) = key.verifying_key() else { return false };
     let Some(parts) = StrictParts::of(key, message, signature) else { return false };
-    EdwardsPoint::vartime_double_scalar_mul_basepoint(&parts.k, &-a.to_edwards(), &parts.s) == parts.r
+    // At the process's calibrated stack offset: the same point, up to a third faster than at
+    // an unlucky one (`stack_offset`).
+    crate::stack_offset::double_base(&parts.k, &-a.to_edwards(), &parts.s) == parts.r
 }
 
 /// What a strict check needs from a signature, once its encodings have passed: S canonical

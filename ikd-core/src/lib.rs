@@ -74,6 +74,7 @@ mod policy_set;
 mod present;
 mod reason;
 mod report;
+mod stack_offset;
 pub mod status;
 mod trust_store;
 pub mod trustlist;
