@@ -870,3 +870,45 @@ fn batch_lines_each_get_their_code() {
     assert!(stderr.contains("batch.jsonl:5: the line must be a JSON string or object"), "{stderr}");
     assert!(stderr.contains("batch.jsonl:6:15: invalid JSON"), "{stderr}");
 }
+
+/// Issue 18: `--batch` reads its file a chunk at a time, but a file whose lines are not all
+/// UTF-8, or that holds a line over 1 MiB, is still refused whole, before any answer, with the
+/// line (and column) it fails at. Answers from a streamed file are those of every line.
+#[test]
+fn batch_file_is_checked_before_any_answer() {
+    let d = sandbox();
+    let issued = ikd(d.path(), &["issue", "--key", "TEST-ONLY-issuer.key", "resident.json"]);
+    assert_eq!(issued.status.code(), Some(0), "{}", text(&issued.stderr));
+    let cred = text(&issued.stdout).trim().to_owned();
+    let good = serde_json::json!({ "credential": cred }).to_string();
+    let run = |name: &str, bytes: Vec<u8>| {
+        std::fs::write(d.path().join(name), bytes).unwrap();
+        ikd(d.path(), &["--json", "verify", "--trust", "trust.json", "--batch", name])
+    };
+    // Not UTF-8 on line 3, column 4: no answer for lines 1 and 2.
+    let mut bytes = format!("{good}\n{good}\n\"ab").into_bytes();
+    bytes.extend_from_slice(&[0xff, b'"', b'\n']);
+    let out = run("bad.jsonl", bytes);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1, "only the error: {lines:?}");
+    assert_eq!(lines[0]["error"]["code"], "io_not_utf8", "{lines:?}");
+    assert_eq!((lines[0]["error"]["line"].as_u64(), lines[0]["error"]["column"].as_u64()), (Some(3), Some(4)));
+    // A line over 1 MiB (line 2).
+    let long = format!("{good}\n\"{}\"\n{good}\n", "A".repeat(1024 * 1024 + 1));
+    let out = run("long.jsonl", long.into_bytes());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1, "only the error: {lines:?}");
+    assert_eq!(lines[0]["error"]["code"], "io_too_large", "{lines:?}");
+    assert_eq!(lines[0]["error"]["line"], 2, "{lines:?}");
+    // More lines than one chunk, a blank line and CRLF endings: every credential answered.
+    let many: String = (0..7).map(|i| if i == 3 { "\r\n".to_owned() } else { format!("{good}\r\n") }).collect();
+    std::fs::write(d.path().join("many.jsonl"), many).unwrap();
+    let out = ikd(d.path(), &["--json", "verify", "--trust", "trust.json", "--batch", "many.jsonl", "--chunk", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.last().unwrap()["summary"]["valid"], 6, "{lines:?}");
+    let labels: Vec<&str> = lines[..6].iter().map(|l| l["source"].as_str().unwrap_or("")).collect();
+    assert!(labels.iter().all(|l| l.starts_with("many.jsonl:")) && labels[3] == "many.jsonl:5", "{labels:?}");
+}
