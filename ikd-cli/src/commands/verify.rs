@@ -679,8 +679,9 @@ fn photo_out_one_input(lang: Lang) -> CliError {
 const MAX_BATCH_LINE_BYTES: usize = 1024 * 1024;
 
 /// Where the credentials of `--batch` come from: the `.ikd` files of a directory (read up
-/// front), or the lines of one file, read a chunk at a time (issue 18: holding the whole file
-/// and a copy of every line cost a batch of 20 000 about a tenth of its time in page faults).
+/// front), or the lines of one file, read a chunk at a time, so that the command's memory does
+/// not grow with the file (20 000 credentials: 17 MB at its peak, against 29 MB when the file
+/// and a copy of every line were held whole; the time is the same).
 enum BatchSource {
     /// A directory's files, and the errors of those that could not be read.
     Dir { items: std::vec::IntoIter<Item>, errors: Vec<CliError> },
@@ -713,11 +714,7 @@ impl BatchSource {
             return Ok(BatchSource::Dir { items: items.into_iter(), errors });
         }
         if meta.len() > fsutil::MAX_INPUT_BYTES {
-            return Err(CliError::new(
-                "io_too_large",
-                tr!(lang, "berkas terlalu besar ({} byte)", "the file is too large ({} bytes)", meta.len()),
-            )
-            .file(path));
+            return Err(fsutil::too_large(lang, path, meta.len()));
         }
         let open = || {
             std::fs::File::open(path)
@@ -834,12 +831,7 @@ fn read_batch_line<'b>(
     }
     match std::str::from_utf8(buf) {
         Ok(text) => Ok(Some(text)),
-        Err(e) => {
-            Err(CliError::new("io_not_utf8", tr!(lang, "isi berkas bukan teks UTF-8", "the file is not UTF-8 text"))
-                .file(path)
-                .line(*line)
-                .column(e.valid_up_to() + 1))
-        }
+        Err(e) => Err(fsutil::not_utf8(lang, path, *line, e.valid_up_to() + 1)),
     }
 }
 

@@ -24,13 +24,23 @@ pub fn read_bytes(lang: Lang, path: &Path) -> CliResult<Vec<u8>> {
         .file(path));
     }
     if meta.len() > MAX_INPUT_BYTES {
-        return Err(CliError::new(
-            "io_too_large",
-            tr!(lang, "berkas terlalu besar ({} byte)", "the file is too large ({} bytes)", meta.len()),
-        )
-        .file(path));
+        return Err(too_large(lang, path, meta.len()));
     }
     fs::read(path).map_err(|e| CliError::io(lang, path, IoAction::Read, &e))
+}
+
+/// `io_too_large`: a file over [`MAX_INPUT_BYTES`] (its size in the message).
+pub fn too_large(lang: Lang, path: &Path, len: u64) -> CliError {
+    CliError::new("io_too_large", tr!(lang, "berkas terlalu besar ({} byte)", "the file is too large ({} bytes)", len))
+        .file(path)
+}
+
+/// `io_not_utf8`: the file's bytes are not UTF-8 from `line` and `column` (1-based) on.
+pub fn not_utf8(lang: Lang, path: &Path, line: usize, column: usize) -> CliError {
+    CliError::new("io_not_utf8", tr!(lang, "isi berkas bukan teks UTF-8", "the file is not UTF-8 text"))
+        .file(path)
+        .line(line)
+        .column(column)
 }
 
 /// Reads a whole file as UTF-8 text.
@@ -38,10 +48,7 @@ pub fn read_text(lang: Lang, path: &Path) -> CliResult<String> {
     let bytes = read_bytes(lang, path)?;
     String::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_col(e.as_bytes(), e.utf8_error().valid_up_to());
-        CliError::new("io_not_utf8", tr!(lang, "isi berkas bukan teks UTF-8", "the file is not UTF-8 text"))
-            .file(path)
-            .line(line)
-            .column(column)
+        not_utf8(lang, path, line, column)
     })
 }
 
