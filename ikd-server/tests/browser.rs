@@ -167,15 +167,13 @@ async fn counter_page_in_headless_chromium() {
 /// A long name (the claims allow 60 characters) that a careless layout breaks mid-word.
 const LONG_NAME: &str = "SITI NURHALIZA KUSUMAWARDHANI BINTI ABDURRAHMAN WIRAATMADJA";
 
-/// Sets the page's viewport (not the window) to `w`×`h` CSS pixels.
+/// Sets the page's viewport (not the window) to `w`×`h` CSS pixels ([`fit_viewport`]).
+/// Regression: the viewport was read once, right after a resize, and a stale reading from the
+/// taller window before made the window's frame look like nothing (CI, 2026-12-05: 820×1037
+/// for 820×1180).
 async fn set_viewport(c: &Client, w: u32, h: u32) {
-    c.set_window_size(w, h).await.unwrap();
-    let inner = c.execute("return [window.innerWidth, window.innerHeight]", vec![]).await.unwrap();
-    let (iw, ih) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
-    // The window's frame (if any) is added so the viewport itself has the size asked for.
-    c.set_window_size(w + w.saturating_sub(iw), h + h.saturating_sub(ih)).await.unwrap();
-    let inner = c.execute("return [window.innerWidth, window.innerHeight]", vec![]).await.unwrap();
-    assert_eq!(inner, json!([w, h]), "viewport size");
+    let inner = fit_viewport(c, w, h).await;
+    assert_eq!(inner, (i64::from(w), i64::from(h)), "viewport size");
 }
 
 /// From the page: where the verdict is, the viewport, and the name words whose characters lie

@@ -137,11 +137,8 @@ async fn show_preset(c: &Client, preset: &str) -> String {
 
 /// A 360 × 640 CSS-pixel viewport (the window's frame, if any, added).
 async fn phone_size(c: &Client) {
-    c.set_window_size(360, 640).await.unwrap();
     c.goto("about:blank").await.unwrap();
-    let inner = js(c, "return [window.innerWidth, window.innerHeight]").await;
-    let (iw, ih) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
-    c.set_window_size(360 + 360u32.saturating_sub(iw), 640 + 640u32.saturating_sub(ih)).await.unwrap();
+    fit_viewport(c, 360, 640).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -245,3 +245,41 @@ pub fn wasm_modules_or_skip(test: &str) -> bool {
     eprintln!("NOTICE: {test} SKIPPED: {msg}");
     false
 }
+
+/// The page's viewport, once it has stopped changing (a resize may be reported before the
+/// page sees it).
+pub async fn settled_viewport(c: &fantoccini::Client) -> (i64, i64) {
+    let read = || async {
+        let inner = c.execute("return [window.innerWidth, window.innerHeight]", vec![]).await.unwrap();
+        (inner[0].as_i64().unwrap(), inner[1].as_i64().unwrap())
+    };
+    let mut last = read().await;
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let now = read().await;
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+    last
+}
+
+/// Resizes the window until the page's viewport (not the window: its frame, if any, is
+/// outside) is `w`×`h` CSS pixels, reading the viewport only once it has settled; answers the
+/// viewport reached (the caller asserts it where it matters).
+pub async fn fit_viewport(c: &fantoccini::Client, w: u32, h: u32) -> (i64, i64) {
+    c.set_window_size(w, h).await.unwrap();
+    let mut inner = settled_viewport(c).await;
+    for _ in 0..5 {
+        if inner == (i64::from(w), i64::from(h)) {
+            break;
+        }
+        let (ww, wh) = c.get_window_size().await.unwrap();
+        let width = (ww as i64 + i64::from(w) - inner.0).max(1);
+        let height = (wh as i64 + i64::from(h) - inner.1).max(1);
+        c.set_window_size(width as u32, height as u32).await.unwrap();
+        inner = settled_viewport(c).await;
+    }
+    inner
+}
