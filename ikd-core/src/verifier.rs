@@ -647,7 +647,33 @@ impl Verifier {
     /// could have made, with a mixed-order `R`).
     #[cfg(feature = "batch")]
     pub fn verify_batch<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Verification> {
-        let decoded: Vec<Result<Subject, DecodeError>> = texts.iter().map(|t| Subject::decode(t.as_ref())).collect();
+        let opts = VerifyOptions::default();
+        self.verify_many(texts.len(), |i| texts.get(i).map(AsRef::as_ref).unwrap_or(""), |_| opts)
+    }
+
+    /// Verifies many texts at once, each with its own options (policy, challenge, time): what
+    /// [`Verifier::verify_with`] answers for each, with the issuer signatures checked together
+    /// as in [`Verifier::verify_batch`]. For a server that gathers the texts of concurrent
+    /// requests (`docs/SERVER.md`, "Signature batching").
+    #[cfg(feature = "batch")]
+    pub fn verify_batch_with<S: AsRef<str>>(&self, items: &[(S, VerifyOptions<'_>)]) -> Vec<Verification> {
+        let none = VerifyOptions::default();
+        self.verify_many(
+            items.len(),
+            |i| items.get(i).map(|(t, _)| t.as_ref()).unwrap_or(""),
+            |i| items.get(i).map_or(none, |(_, o)| *o),
+        )
+    }
+
+    /// The one batch path: item `i` is `text(i)` verified with `opts(i)`.
+    #[cfg(feature = "batch")]
+    fn verify_many<'t, 'o>(
+        &self,
+        n: usize,
+        text: impl Fn(usize) -> &'t str,
+        opts: impl Fn(usize) -> VerifyOptions<'o>,
+    ) -> Vec<Verification> {
+        let decoded: Vec<Result<Subject, DecodeError>> = (0..n).map(|i| Subject::decode(text(i))).collect();
         // Issue 18: which texts the batch covers, by position (a `contains` on a list of
         // positions made a batch of n texts cost n² comparisons).
         let mut in_batch = vec![false; decoded.len()];
@@ -663,15 +689,17 @@ impl Verifier {
         }
         let refs: Vec<(&crate::PublicKey, &[u8], &[u8; 64])> =
             items.iter().map(|(k, m, s)| (k, m.as_slice(), *s)).collect();
-        let batch_ok = !refs.is_empty() && crate::keys::verify_batch_strict(&refs);
-        let opts = VerifyOptions::default();
+        // One signature alone: the single strict check (a batch of one costs more than it).
+        let batch_ok = refs.len() > 1 && crate::keys::verify_batch_strict(&refs);
         decoded
             .into_iter()
             .zip(in_batch)
-            .map(|(d, covered)| {
-                let run = Run::new(&opts);
+            .enumerate()
+            .map(|(i, (d, covered))| {
+                let o = opts(i);
+                let run = Run::new(&o);
                 match d {
-                    Ok(s) => self.verify_subject(s, run, &opts, batch_ok && covered),
+                    Ok(s) => self.verify_subject(s, run, &o, batch_ok && covered),
                     Err(e) => run.finish(Check::Decode, Reason::Malformed(e), None, None),
                 }
             })

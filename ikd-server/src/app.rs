@@ -114,6 +114,8 @@ pub struct AppState {
     pub lists: Arc<crate::sync::Lists>,
     /// Service policies for `POST /v1/verify` (built-in ones and `policies_file`).
     pub policies: Vec<ikd_core::Policy>,
+    /// Concurrent `/v1/verify` requests' texts, verified together (`limits.signature_batch`).
+    pub verify_queue: crate::batching::VerifyQueue,
 }
 
 /// What the server is built from. [`App::from_config`] fills it from files; tests fill it
@@ -317,6 +319,7 @@ impl App {
             store: parts.store,
             audit,
             admin: parts.admin,
+            verify_queue: crate::batching::VerifyQueue::new(parts.limits.signature_batch, metrics.clone()),
             metrics,
             limits: parts.limits,
             issuance: parts.issuance,

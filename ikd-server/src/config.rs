@@ -137,11 +137,18 @@ pub struct Limits {
     /// Most requests handled at the same time; more are answered 503 `busy` with `Retry-After`
     /// at once (load shedding) instead of queueing.
     pub max_in_flight_requests: usize,
+    /// Most `/v1/verify` requests whose issuer signatures are checked together (signature
+    /// batching: concurrent requests on one worker share one Ed25519 batch verification,
+    /// `docs/SERVER.md` §7). 1 checks each request's signature alone.
+    pub signature_batch: usize,
     /// On shutdown, how long open requests may take to finish; then every connection still
     /// open is closed and the audit log is flushed.
     pub shutdown_grace: Duration,
 }
 
+/// Default [`Limits::signature_batch`]: a batch of 64 signatures already costs about a third
+/// of 64 single checks, and verifying it holds its worker for about a millisecond.
+pub const DEFAULT_SIGNATURE_BATCH: usize = 64;
 /// Largest default [`Limits::image_workers`]: decode slots do not grow with the core count.
 pub const DEFAULT_MAX_IMAGE_WORKERS: usize = 2;
 /// Default [`Limits::max_image_pixels`]: 16 MP (4096 × 4096), above every phone photo's
@@ -166,6 +173,7 @@ impl Default for Limits {
             idle_timeout: Duration::from_secs(30),
             max_connections: 1024,
             max_in_flight_requests: 256,
+            signature_batch: DEFAULT_SIGNATURE_BATCH,
             shutdown_grace: Duration::from_secs(10),
         }
     }
@@ -439,6 +447,7 @@ struct FileLimits {
     idle_timeout_secs: Option<u64>,
     max_connections: Option<usize>,
     max_in_flight_requests: Option<usize>,
+    signature_batch: Option<usize>,
     shutdown_grace_secs: Option<u64>,
 }
 
@@ -653,6 +662,7 @@ impl Config {
             lim.max_image_pixels = l.max_image_pixels.unwrap_or(lim.max_image_pixels);
             lim.max_connections = l.max_connections.unwrap_or(lim.max_connections);
             lim.max_in_flight_requests = l.max_in_flight_requests.unwrap_or(lim.max_in_flight_requests);
+            lim.signature_batch = l.signature_batch.unwrap_or(lim.signature_batch);
             for (secs, field) in [
                 (l.header_read_timeout_secs, &mut lim.header_read_timeout),
                 (l.idle_timeout_secs, &mut lim.idle_timeout),
@@ -843,6 +853,9 @@ impl Config {
         if let Some(v) = get("IKD_MAX_IN_FLIGHT_REQUESTS") {
             l.max_in_flight_requests = parse_num("IKD_MAX_IN_FLIGHT_REQUESTS", &v)?;
         }
+        if let Some(v) = get("IKD_SIGNATURE_BATCH") {
+            l.signature_batch = parse_num("IKD_SIGNATURE_BATCH", &v)?;
+        }
         for (name, field) in [
             ("IKD_HEADER_READ_TIMEOUT_SECS", &mut l.header_read_timeout),
             ("IKD_IDLE_TIMEOUT_SECS", &mut l.idle_timeout),
@@ -869,6 +882,9 @@ impl Config {
         }
         if l.max_in_flight_requests == 0 || l.max_in_flight_requests > 1_000_000 {
             return Err(invalid("limits.max_in_flight_requests", "must be between 1 and 1000000"));
+        }
+        if !(1..=256).contains(&l.signature_batch) {
+            return Err(invalid("limits.signature_batch", "must be between 1 (no batching) and 256"));
         }
         for (name, d) in
             [("limits.header_read_timeout_secs", l.header_read_timeout), ("limits.idle_timeout_secs", l.idle_timeout)]
@@ -1143,5 +1159,21 @@ mod tests {
         assert!(Limits::default().image_workers <= DEFAULT_MAX_IMAGE_WORKERS);
         let err = c.apply_file(Path::new("x.toml"), "nonsense = 1").unwrap_err();
         assert!(err.to_string().contains("nonsense"), "{err}");
+    }
+
+    #[test]
+    fn signature_batch_is_read_and_bounded() {
+        let mut c = Config::default();
+        assert_eq!(c.limits.signature_batch, DEFAULT_SIGNATURE_BATCH);
+        c.apply_file(Path::new("x.toml"), "[limits]\nsignature_batch = 1\n").unwrap();
+        assert_eq!(c.limits.signature_batch, 1);
+        assert!(c.check_net().is_ok());
+        let env = |k: &str| (k == "IKD_SIGNATURE_BATCH").then(|| "300".to_owned());
+        c.apply_env(&env).unwrap();
+        assert_eq!(c.limits.signature_batch, 300);
+        let err = c.check_net().unwrap_err().to_string();
+        assert!(err.contains("limits.signature_batch") && err.contains("between 1"), "{err}");
+        c.limits.signature_batch = 0;
+        assert!(c.check_net().unwrap_err().to_string().contains("limits.signature_batch"));
     }
 }

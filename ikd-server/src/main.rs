@@ -9,9 +9,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use ikd_server::config::{Config, DEPRECATED_ENV, LogFormat, Overrides};
+use ikd_server::logwriter::{self, LogWriter, SharedLog};
 use ikd_server::store::{self, SqliteOptions, SqliteStore};
 use ikd_server::{App, audit, serve, shutdown_signal};
 
@@ -117,14 +119,29 @@ impl Opts {
     }
 }
 
-fn init_logging(config: &Config) {
+/// Logs to standard output through the buffered writer (`ikd_server::logwriter`); returns it,
+/// so that `main` writes out what it holds before the process ends.
+fn init_logging(config: &Config) -> Arc<LogWriter<std::io::Stdout>> {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stdout);
+    let log = Arc::new(LogWriter::new(std::io::stdout()));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(SharedLog(Arc::clone(&log)));
     match config.log_format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).with_span_list(false).init(),
         LogFormat::Text => builder.with_ansi(false).init(),
     }
+    if let Err(e) = logwriter::start_flusher(Arc::clone(&log)) {
+        // Without the thread, lines wait for a warning, a full buffer or the end.
+        tracing::warn!(error = %e, "cannot start the log flusher thread");
+    }
+    // A panic writes out the lines before it first.
+    let held = Arc::clone(&log);
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        held.flush();
+        default_hook(info);
+    }));
+    log
 }
 
 /// Logs a warning for each deprecated environment variable that is set.
@@ -159,10 +176,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let mut log = None;
     let code = match cli.command {
         Some(Command::AuditVerify) => rt.block_on(audit_verify(&config)),
         None => {
-            init_logging(&config);
+            log = Some(init_logging(&config));
             warn_deprecated();
             rt.block_on(run(config))
         }
@@ -170,6 +188,9 @@ fn main() -> ExitCode {
     // An image decode still running on the blocking pool (its request was closed at the end of
     // the shutdown grace) must not hold the exit: dropping the runtime would wait for it.
     rt.shutdown_timeout(std::time::Duration::from_secs(2));
+    if let Some(log) = log {
+        log.flush();
+    }
     code
 }
 

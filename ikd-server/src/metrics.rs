@@ -38,6 +38,8 @@ pub struct Metrics {
     pub audit_group: Histogram,
     /// Failed audit-log commits.
     pub audit_failures: IntCounter,
+    /// `/v1/verify` verifications per signature batch (concurrent requests verified together).
+    pub signature_batch: Histogram,
     /// Audit records waiting in the local spool (shared store unreachable).
     pub audit_spooled: IntGauge,
     /// Resident memory of the process (read at scrape time).
@@ -103,6 +105,13 @@ impl Metrics {
             HistogramOpts::new("audit_commit_records", "Audit records written per commit (group commit)")
                 .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0]),
         ));
+        let signature_batch = must(Histogram::with_opts(
+            HistogramOpts::new(
+                "verify_signature_batch_size",
+                "Verifications of concurrent /v1/verify requests checked in one signature batch",
+            )
+            .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]),
+        ));
         let audit_failures = must(IntCounter::new("audit_write_failures_total", "Failed audit-log commits"));
         let audit_spooled =
             must(IntGauge::new("audit_spool_records", "Audit records waiting in the local spool to be chained"));
@@ -137,6 +146,7 @@ impl Metrics {
             Box::new(revoked.clone()),
             Box::new(audit_group.clone()),
             Box::new(audit_failures.clone()),
+            Box::new(signature_batch.clone()),
             Box::new(audit_spooled.clone()),
             Box::new(resident_memory.clone()),
             Box::new(replays_in_store.clone()),
@@ -155,6 +165,7 @@ impl Metrics {
             revoked,
             audit_group,
             audit_failures,
+            signature_batch,
             audit_spooled,
             resident_memory,
             replays_in_store,
