@@ -182,7 +182,7 @@ async fn two_servers_share_one_database() {
 
     // Nothing personal and no secret in either server's output.
     for s in [&a, &b] {
-        let logs = s.logs();
+        let logs = s.flushed_logs().await;
         for needle in [NIK, NAME, TOKEN] {
             assert!(!logs.contains(needle), "`{needle}` in the logs");
         }
@@ -351,7 +351,7 @@ async fn regression_instances_publish_one_status_list_history() {
     }
     assert_eq!(prev.unwrap().revoked().collect::<BTreeSet<u32>>(), expect, "the newest stored list is the one served");
     for s in [&a, &b] {
-        let logs = s.logs();
+        let logs = s.flushed_logs().await;
         for needle in [NIK, NAME, TOKEN] {
             assert!(!logs.contains(needle), "`{needle}` in the logs");
         }

@@ -282,7 +282,7 @@ async fn verification_goes_on_while_the_database_is_down() {
     let r = http.admin_get(&format!("{base}/v1/audit/verify")).await;
     assert_eq!(r.json()["ok"], true, "{}", r.text());
     assert_eq!(r.json()["entries"].as_u64(), Some(verifies + 6));
-    assert!(server.logs().contains("spooled audit records chained"), "{}", server.logs());
+    server.wait_for_log("spooled audit records chained", 10).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -331,7 +331,7 @@ async fn live_presentations_verify_while_the_database_is_down() {
     .await;
     let r = http.verify(&base, &lives[3]).await;
     assert_eq!((r.status, r.json()["code"].as_str()), (200, Some("ok")), "{}", r.text());
-    assert!(server.logs().contains("replay checks of live presentations use the store again"), "{}", server.logs());
+    server.wait_for_log("replay checks of live presentations use the store again", 10).await;
     let c = schema.client().await;
     let n: i64 = c.query_one("SELECT COUNT(*) FROM seen_presentations", &[]).await.unwrap().get(0);
     assert_eq!(n, 2, "the ones accepted while the store was up");

@@ -951,12 +951,10 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
         total += group.len();
         let group = group.as_slice();
         let texts: Vec<&str> = group.iter().map(|i| i.text.as_str()).collect();
-        // Batch verification has no policy or challenge: with them, each is verified alone.
-        let results = if mode.policy.is_none() && mode.challenge.is_none() {
-            verifier.verify_batch(&texts).into_iter().map(|v| mode.check_seen(v)).collect::<Vec<_>>()
-        } else {
-            texts.iter().map(|t| mode.verify(verifier, t)).collect()
-        };
+        // One signature batch per chunk, each text with the policy and challenge.
+        let opts = mode.options();
+        let items: Vec<(&str, ikd_core::VerifyOptions<'_>)> = texts.iter().map(|t| (*t, opts)).collect();
+        let results: Vec<_> = verifier.verify_batch_with(&items).into_iter().map(|v| mode.check_seen(v)).collect();
         for (item, v) in group.iter().zip(&results) {
             *counts.entry(v.verdict().as_str()).or_default() += 1;
             if v.verdict() != Verdict::Valid {

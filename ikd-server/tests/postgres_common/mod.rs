@@ -238,6 +238,22 @@ impl Server {
     pub fn logs(&self) -> String {
         format!("{}\n{}", self.out.lock().unwrap().join("\n"), self.err.lock().unwrap().join("\n"))
     }
+
+    /// The logs once every line logged so far has been written: info lines wait in the
+    /// server's buffer for up to `logwriter::FLUSH_EVERY`.
+    pub async fn flushed_logs(&self) -> String {
+        tokio::time::sleep(ikd_server::logwriter::FLUSH_EVERY * 3).await;
+        self.logs()
+    }
+
+    /// Waits (at most `secs`) until the logs hold `needle`.
+    pub async fn wait_for_log(&self, needle: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while !self.logs().contains(needle) {
+            assert!(Instant::now() < deadline, "`{needle}` not logged within {secs} s:\n{}", self.logs());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
 
 impl Drop for Server {
