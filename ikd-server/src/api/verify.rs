@@ -398,12 +398,17 @@ pub async fn verify_batch(
         tracing::error!(error = %e, "batch verification task failed");
         ApiError::internal()
     })?;
-    // Per item; only VALID live presentations touch the store.
-    let mut checked: Vec<Verification> = Vec::with_capacity(results.len());
-    for v in results {
-        checked.push(check_replay(&state, v).await);
-    }
-    let results = checked;
+    // Per item; only VALID live presentations touch the store (a batch without any is not
+    // moved through the check item by item).
+    let results = if results.iter().any(|v| v.replay_token().is_some()) {
+        let mut checked: Vec<Verification> = Vec::with_capacity(results.len());
+        for v in results {
+            checked.push(check_replay(&state, v).await);
+        }
+        checked
+    } else {
+        results
+    };
     let at = now_rfc3339();
     let assessed: Vec<Assessed> = results.iter().map(|v| assess(&state, v)).collect();
     audit(
