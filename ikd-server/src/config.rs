@@ -138,8 +138,8 @@ pub struct Limits {
     /// at once (load shedding) instead of queueing.
     pub max_in_flight_requests: usize,
     /// Most `/v1/verify` requests whose issuer signatures are checked together (signature
-    /// batching: concurrent requests on one worker share one Ed25519 batch verification,
-    /// `docs/SERVER.md` §7). 1 checks each request's signature alone.
+    /// batching: concurrent requests share one Ed25519 batch verification,
+    /// `docs/SERVER.md` §3, "Signature batching"). 1 checks each request's signature alone.
     pub signature_batch: usize,
     /// On shutdown, how long open requests may take to finish; then every connection still
     /// open is closed and the audit log is flushed.
