@@ -79,9 +79,7 @@ fn literal_codes(src: &str) -> Vec<String> {
 
 /// The codes of `docs/CODES.md`: the first cell of every table row that is a backticked code.
 fn documented(docs: &str) -> BTreeSet<String> {
-    docs.lines()
-        .filter_map(|l| l.strip_prefix("| `")?.split_once("` |").map(|(code, _)| code.to_owned()))
-        .collect()
+    docs.lines().filter_map(|l| l.strip_prefix("| `")?.split_once("` |").map(|(code, _)| code.to_owned())).collect()
 }
 
 fn codes_md() -> String {

@@ -8,9 +8,8 @@
 //! [`InspectError::Presentation`] and the reader is sent to verify it.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::view::{AgeOverView, HeaderView, Kind, PhotoView, mask_claims};
+use crate::view::{AgeOverView, ClaimsView, HeaderView, Kind, PhotoView};
 use crate::{DecodeError, Lang, UnverifiedCredential};
 
 /// Why a text could not be inspected.
@@ -82,8 +81,9 @@ pub struct InspectionView {
     pub header: HeaderView,
     /// The issuer part's extensions.
     pub extensions: Vec<ExtensionView>,
-    /// Every claim, NIK masked unless `show_nik`.
-    pub claims: Value,
+    /// Every claim, NIK masked unless `show_nik` (the verification view's claims type and
+    /// masking rule, [`ClaimsView`]).
+    pub claims: ClaimsView,
     /// The signed age predicates.
     pub age_over: AgeOverView,
     /// The embedded photo (`data` is always `null` here).
@@ -116,7 +116,7 @@ impl InspectionView {
             },
             header: HeaderView::of(h),
             extensions: h.extensions.iter().map(|(t, v)| ExtensionView { kind: *t, bytes: v.len() }).collect(),
-            claims: mask_claims(cred.claims().to_json_value(), show_nik),
+            claims: cred.claims().view().masked(show_nik),
             age_over: AgeOverView {
                 over_17: Some(age.over_17),
                 over_21: Some(age.over_21),
@@ -133,6 +133,7 @@ impl InspectionView {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use serde_json::Value;
 
     fn vector_text(name: &str) -> String {
         let path = format!("{}/../test-vectors/cases/{name}.json", env!("CARGO_MANIFEST_DIR"));
@@ -146,12 +147,12 @@ mod tests {
         let v = InspectionView::of_text(&text, Lang::En, false).unwrap();
         assert!(!v.verified);
         assert!(v.notice.starts_with("NOT VERIFIED"));
-        let nik = v.claims["nik"].as_str().unwrap();
+        let nik = v.claims.text("nik").unwrap();
         assert!(nik.starts_with("************") && nik.len() == 16, "{nik}");
         assert_eq!(v.sizes.base45_chars, text.len());
         assert_eq!(v.signature.len(), 128);
         let full = InspectionView::of_text(&text, Lang::Id, true).unwrap();
-        assert!(!full.claims["nik"].as_str().unwrap().contains('*'));
+        assert!(!full.claims.text("nik").unwrap().contains('*'));
         assert!(full.notice.starts_with("TIDAK DIVERIFIKASI"));
         // The header has the verification view's field names, flattened.
         let json = serde_json::to_value(&v).unwrap();

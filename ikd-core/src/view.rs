@@ -36,7 +36,6 @@ use std::borrow::Cow;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub use crate::claims_view::{ClaimValue, ClaimsView, mask_nik};
 use crate::{Lang, Outcome, Reason, Verdict, Verification};
@@ -153,18 +152,6 @@ impl TextKind {
             TextKind::Presentation => "presentation",
         }
     }
-}
-
-/// Claims JSON ([`Verification::claims_json`]) with the NIK masked by [`mask_nik`], unless
-/// `show_nik`.
-pub fn mask_claims(mut claims: Value, show_nik: bool) -> Value {
-    if !show_nik
-        && let Some(o) = claims.as_object_mut()
-        && let Some(nik) = o.get("nik").and_then(Value::as_str).map(mask_nik)
-    {
-        o.insert("nik".into(), nik.into());
-    }
-    claims
 }
 
 /// More about why a verification is not VALID, beyond its message: the decoding problem, the
@@ -514,7 +501,7 @@ impl<'de> Deserialize<'de> for Verdict {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing)]
+    #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
     use super::*;
 
     // Issue 14: one masking rule for every front end.
@@ -523,8 +510,10 @@ mod tests {
         assert_eq!(mask_nik("3604011203880007"), "************0007");
         assert_eq!(mask_nik("12345"), "*2345");
         assert_eq!(mask_nik("123"), "123");
-        let v = serde_json::json!({"nama": "BUDI", "nik": "3604011203880007"});
-        assert_eq!(mask_claims(v.clone(), false)["nik"], "************0007");
-        assert_eq!(mask_claims(v, true)["nik"], "3604011203880007");
+        let v: ClaimsView =
+            serde_json::from_value(serde_json::json!({"nama": "BUDI", "nik": "3604011203880007"})).unwrap();
+        assert_eq!(v.clone().masked(false).text("nik"), Some("************0007"));
+        assert_eq!(v.clone().masked(false).text("nama"), Some("BUDI"));
+        assert_eq!(v.masked(true).text("nik"), Some("3604011203880007"));
     }
 }
