@@ -100,7 +100,14 @@ const outcome = await Promise.race([result.then((body) => ({ body })), exited.th
 chromium.kill("SIGTERM");
 server.close();
 await new Promise((resolve) => (chromium.exitCode !== null ? resolve() : chromium.on("exit", resolve)));
-rmSync(profile, { recursive: true, force: true });
+// Chromium's helper processes may still be writing into the profile after the main one has
+// exited (ENOTEMPTY: CI, 2026-12-05): retry, and never let the cleanup of a temporary folder
+// decide the run.
+try {
+  rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+} catch (e) {
+  console.error(`warning: could not remove the temporary Chromium profile ${profile}: ${e.code ?? e}`);
+}
 
 if (outcome.why) {
   console.error(`browser ${page}: ${outcome.why}\n${chromiumErr.slice(-2000)}`);
