@@ -6,7 +6,8 @@
 # Builds the release server and the core_rate example, starts the server in --demo mode on
 # 127.0.0.1 (a free port, a temporary data directory), posts a valid demo credential (no photo)
 # with wrk for DURATION seconds, then measures Verifier::verify per second on one thread for
-# the same duration. Prints requests/s, p50/p99 latency, peak memory (VmHWM), errors, the
+# the same duration. Prints requests/s, p50/p99 latency, peak memory (VmHWM), errors, the mean
+# signature batch across requests (from /metrics), the
 # ratio server/core, the server's CPU per request against one core verification, and the CPU
 # breakdown: per thread (from /proc, during the measured run) and, where `perf` can sample
 # (Debian's linux-perf), by component from a separate profiled run of PROFILE_SECS (default
@@ -146,6 +147,13 @@ THREADS_TABLE=$(join -a1 -e 0 -o 0,1.2,2.2 "$WORK/threads0.txt" "$WORK/threads1.
   '{ d = $3 - $2; if (d > 0 && r > 0) printf "| %s | %.1f µs |\n", $1, d / t * 1e6 / r }')
 RATIO=$(awk -v a="$RPS" -v b="$CORE_RATE" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
 VALID=$(echo "$METRICS" | sed -n 's/^ikd_verifications_total{code="ok",source="text",verdict="VALID"} //p')
+# Signature batching across /v1/verify requests (docs/SERVER.md §3), over the server's whole
+# run (warm-up and profile included): the mean batch and the share of requests verified alone.
+SIG_BATCHES=$(echo "$METRICS" | awk '
+  /^ikd_verify_signature_batch_size_sum / { sum = $2 }
+  /^ikd_verify_signature_batch_size_count / { n = $2 }
+  /^ikd_verify_signature_batch_size_bucket\{le="1"\} / { alone = $2 }
+  END { if (n > 0) printf "%.2f verifications per batch; %.0f %% of requests verified alone", sum / n, 100 * alone / sum; else print "none" }')
 
 cat <<OUT
 
@@ -160,6 +168,7 @@ cat <<OUT
 | latency p99 | ${P99:-?} |
 | errors | non-2xx: ${NON2XX:-0}; ${SOCKERR:-socket errors: 0} |
 | VALID verdicts counted by /metrics | ${VALID:-?} |
+| signature batches (whole run) | ${SIG_BATCHES:-?} |
 | audit entries after the run (chain ok: ${AUDIT_OK:-?}) | ${AUDITED:-?} |
 | peak memory (VmHWM) | $((HWM_KB / 1024)) MiB (RSS at start $((RSS_BEFORE / 1024)) MiB) |
 | core Verifier::verify, 1 thread | ${CORE_RATE:-?} /s |
