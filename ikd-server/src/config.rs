@@ -146,8 +146,10 @@ pub struct Limits {
     pub shutdown_grace: Duration,
 }
 
-/// Default [`Limits::signature_batch`]: a batch of 64 signatures already costs about a third
-/// of 64 single checks, and verifying it holds its worker for about a millisecond.
+/// Default [`Limits::signature_batch`]: enough for every request two workers can have ready at
+/// once under the loads measured (the mean was 1.55, docs/SERVER.md §11), while a full batch
+/// holds its worker for at most about 2 ms (64 verifications of about 35 µs, fewer with the
+/// batch).
 pub const DEFAULT_SIGNATURE_BATCH: usize = 64;
 /// Largest default [`Limits::image_workers`]: decode slots do not grow with the core count.
 pub const DEFAULT_MAX_IMAGE_WORKERS: usize = 2;
