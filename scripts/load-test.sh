@@ -15,7 +15,7 @@
 # With BATCH=N (at most the server's max_batch_items, 256 by default) it posts batches of N
 # copies of the credential to /v1/verify/batch instead, and prints the server's CPU per
 # credential against a bare strict Ed25519 verification (ed25519-dalek's verify_strict)
-# measured in the same run.
+# measured in the same run; ANSWER=verdicts asks for the short answer ("answer": "verdicts").
 # Traffic stays on 127.0.0.1; the run is bounded in time and stops by itself.
 set -euo pipefail
 
@@ -63,7 +63,10 @@ QR=$(tr -d '\r\n' <"$SAMPLE")
 BATCH=${BATCH:-0}
 if [[ "$BATCH" -gt 0 ]]; then
   ENDPOINT=/v1/verify/batch
-  BODY="{\"qrs\":[$(for _ in $(seq 1 "$BATCH"); do printf '"%s",' "$QR"; done | sed 's/,$//')]}"
+  # ANSWER=verdicts asks for the short answer (verdict and code per text, no views).
+  ANSWER_FIELD=""
+  [[ -n "${ANSWER:-}" ]] && ANSWER_FIELD=",\"answer\":\"$ANSWER\""
+  BODY="{\"qrs\":[$(for _ in $(seq 1 "$BATCH"); do printf '"%s",' "$QR"; done | sed 's/,$//')]$ANSWER_FIELD}"
 else
   ENDPOINT=/v1/verify
   BODY="{\"qr\":\"$QR\"}"
@@ -161,7 +164,7 @@ cat <<OUT
 | --- | --- |
 | date | $(date -u +%Y-%m-%dT%H:%M:%SZ) |
 | machine | $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk on the same cores |
-| wrk | -t$THREADS -c$CONNS -d${DURATION}s, POST $ENDPOINT, $(echo -n "$QR" | wc -c)-char credential |
+| wrk | -t$THREADS -c$CONNS -d${DURATION}s, POST $ENDPOINT${ANSWER:+ (answer: $ANSWER)}, $(echo -n "$QR" | wc -c)-char credential |
 | requests | ${TOTAL:-?} |
 | requests/s | ${RPS:-?} |
 | latency p50 | ${P50:-?} |

@@ -263,11 +263,22 @@ pub struct Nama(String);
 impl Nama {
     /// Parses a name.
     pub fn parse(s: &str) -> Result<Nama, FieldProblem> {
+        Nama::check(s)?;
+        Ok(Nama(s.to_owned()))
+    }
+
+    /// As [`Nama::parse`], keeping `s` (a decoded text: no second copy).
+    pub(crate) fn from_string(s: String) -> Result<Nama, FieldProblem> {
+        Nama::check(&s)?;
+        Ok(Nama(s))
+    }
+
+    fn check(s: &str) -> Result<(), FieldProblem> {
         check_text(s, 60, |c| c.is_ascii_uppercase() || matches!(c, ' ' | '.' | '\'' | '-'))?;
         if !s.chars().any(|c| c.is_ascii_uppercase()) {
             return Err(FieldProblem::NotAllowed { allowed: "a name with at least one letter" });
         }
-        Ok(Nama(s.to_owned()))
+        Ok(())
     }
 
     /// The name.
@@ -289,8 +300,18 @@ pub struct ClaimText(String);
 impl ClaimText {
     /// Parses free text of at most `max` characters.
     pub fn parse(s: &str, max: usize) -> Result<ClaimText, FieldProblem> {
-        check_text(s, max, |c| !c.is_control() && (c == ' ' || !c.is_whitespace()))?;
+        ClaimText::check(s, max)?;
         Ok(ClaimText(s.to_owned()))
+    }
+
+    /// As [`ClaimText::parse`], keeping `s` (a decoded text: no second copy).
+    pub(crate) fn from_string(s: String, max: usize) -> Result<ClaimText, FieldProblem> {
+        ClaimText::check(&s, max)?;
+        Ok(ClaimText(s))
+    }
+
+    fn check(s: &str, max: usize) -> Result<(), FieldProblem> {
+        check_text(s, max, |c| !c.is_control() && (c == ' ' || !c.is_whitespace()))
     }
 
     /// The text.
@@ -309,7 +330,8 @@ fn check_text(s: &str, max: usize, allowed: impl Fn(char) -> bool) -> Result<(),
     if s.is_empty() {
         return Err(FieldProblem::Empty);
     }
-    if s.chars().count() > max {
+    // A character is at least one byte: text no longer than `max` bytes needs no count.
+    if s.len() > max && s.chars().count() > max {
         return Err(FieldProblem::TooLong { max });
     }
     if let Some(ch) = s.chars().find(|c| !allowed(*c)) {
@@ -780,7 +802,7 @@ pub(crate) fn read_date(r: &mut Reader<'_>, field: &'static str) -> Result<Date,
 }
 
 fn claim_text(s: String, field: ClaimField) -> Result<ClaimText, DecodeError> {
-    ClaimText::parse(&s, field.max_chars()).map_err(|_| DecodeError::InvalidClaim { field: field.name() })
+    ClaimText::from_string(s, field.max_chars()).map_err(|_| DecodeError::InvalidClaim { field: field.name() })
 }
 
 fn read_text_claim(r: &mut Reader<'_>, field: ClaimField) -> Result<ClaimText, DecodeError> {
@@ -1077,7 +1099,7 @@ impl SlotValue {
         use ClaimField as F;
         let bad = |f: ClaimField| DecodeError::InvalidClaim { field: f.name() };
         Ok(match i {
-            slot::NAMA => SlotValue::Nama(Nama::parse(&r.text(60, "nama")?).map_err(|_| bad(F::Nama))?),
+            slot::NAMA => SlotValue::Nama(Nama::from_string(r.text(60, "nama")?).map_err(|_| bad(F::Nama))?),
             slot::NIK => {
                 let nik_bytes: [u8; 7] = r.array()?;
                 let mut eight = [0u8; 8];

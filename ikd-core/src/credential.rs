@@ -478,8 +478,6 @@ pub(crate) fn signed_message(header_bytes: &[u8], root: &[u8; 32]) -> Vec<u8> {
 /// streaming buffer and is measurably faster on the verification path, where it runs 46
 /// times. Longer inputs use the streaming hasher. Both give the same digest (tested).
 pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
-    const H0: [u32; 8] =
-        [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
     let len: usize = parts.iter().map(|p| p.len()).sum();
     if len > 55 {
         let mut h = Sha256::new();
@@ -502,6 +500,13 @@ pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     if let Some(dst) = block.get_mut(56..64) {
         dst.copy_from_slice(&((len as u64) * 8).to_be_bytes());
     }
+    compress_one(block)
+}
+
+/// The digest of one block already padded.
+fn compress_one(block: [u8; 64]) -> [u8; 32] {
+    const H0: [u32; 8] =
+        [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
     let mut state = H0;
     sha2::block_api::compress256(&mut state, &[block]);
     let mut out = [0u8; 32];
@@ -509,6 +514,24 @@ pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
         chunk.copy_from_slice(&word.to_be_bytes());
     }
     out
+}
+
+/// Pads a block holding `LEN` message bytes (a constant, so the writes are plain stores).
+fn pad<const LEN: usize>(block: &mut [u8; 64]) {
+    const { assert!(LEN <= 55) };
+    if let Some(b) = block.get_mut(LEN) {
+        *b = 0x80;
+    }
+    if let Some(dst) = block.get_mut(56..64) {
+        dst.copy_from_slice(&((LEN as u64) * 8).to_be_bytes());
+    }
+}
+
+/// Copies `src` into `block` at `AT` (fixed offsets and sizes: no call to `memmove`).
+fn put<const AT: usize, const N: usize>(block: &mut [u8; 64], src: &[u8; N]) {
+    if let Some(dst) = block.get_mut(AT..AT + N) {
+        dst.copy_from_slice(src);
+    }
 }
 
 fn trunc16(d: &[u8]) -> [u8; 16] {
@@ -519,7 +542,15 @@ fn trunc16(d: &[u8]) -> [u8; 16] {
 
 /// The two child seeds of a salt-tree seed: the halves of SHA-256(salt tag || seed).
 pub(crate) fn seed_children(seed: &[u8; 16]) -> [[u8; 16]; 2] {
-    let d = sha256(&[SALT_TAG, seed]);
+    // One block built with fixed offsets (issue 18: 15 of the 46 hashes of a verification);
+    // the same digest as `sha256(&[SALT_TAG, seed])` (tested).
+    const TAG: [u8; 10] = *b"IKD1 salt\0";
+    const { assert!(TAG.len() == SALT_TAG.len()) };
+    let mut block = [0u8; 64];
+    put::<0, 10>(&mut block, &TAG);
+    put::<10, 16>(&mut block, seed);
+    pad::<26>(&mut block);
+    let d = compress_one(block);
     [trunc16(&d), trunc16(d.get(16..).unwrap_or(&[]))]
 }
 
@@ -570,11 +601,35 @@ pub(crate) fn subtree_seed(secret: &SaltSecret, lo: usize, hi: usize) -> [u8; 16
 
 /// Leaf commitment of slot `i`: first 16 bytes of SHA-256(0x00 || i || salt || value bytes).
 pub(crate) fn leaf(i: u8, salt: &[u8; 16], value: &[u8]) -> [u8; 16] {
-    trunc16(&sha256(&[&[0x00, i], salt, value]))
+    let len = 18 + value.len();
+    if len > 55 {
+        return trunc16(&sha256(&[&[0x00, i], salt, value]));
+    }
+    // One block, its fixed part at fixed offsets (16 of the 46 hashes of a verification).
+    let mut block = [0u8; 64];
+    put::<0, 2>(&mut block, &[0x00, i]);
+    put::<2, 16>(&mut block, salt);
+    if let Some(dst) = block.get_mut(18..len) {
+        dst.copy_from_slice(value);
+    }
+    if let Some(b) = block.get_mut(len) {
+        *b = 0x80;
+    }
+    if let Some(dst) = block.get_mut(56..64) {
+        dst.copy_from_slice(&((len as u64) * 8).to_be_bytes());
+    }
+    trunc16(&compress_one(block))
 }
 
+/// SHA-256(0x01 || left || right): one block built with fixed offsets (15 of the 46 hashes of
+/// a verification); the same digest as through [`sha256`] (tested).
 pub(crate) fn node(left: &[u8; 16], right: &[u8; 16]) -> [u8; 32] {
-    sha256(&[&[0x01], left, right])
+    let mut block = [0u8; 64];
+    put::<0, 1>(&mut block, &[0x01]);
+    put::<1, 16>(&mut block, left);
+    put::<17, 16>(&mut block, right);
+    pad::<33>(&mut block);
+    compress_one(block)
 }
 
 /// An internal node below the root: the first 16 bytes of [`node`].
@@ -674,6 +729,20 @@ mod tests {
         assert!(matches!(base45_decode(b"::"), Err(DecodeError::NonCanonicalBase45)));
         assert!(matches!(base45_decode(b"abc"), Err(DecodeError::BadBase45)));
         assert!(matches!(base45_decode(b"0"), Err(DecodeError::BadBase45)));
+    }
+
+    #[test]
+    fn fixed_layout_hashes_match_the_general_one() {
+        let a: [u8; 16] = core::array::from_fn(|i| i as u8);
+        let b: [u8; 16] = core::array::from_fn(|i| 200 - i as u8);
+        assert_eq!(node(&a, &b), sha256(&[&[0x01], &a, &b]));
+        let d = sha256(&[SALT_TAG, &a]);
+        assert_eq!(seed_children(&a), [trunc16(&d), trunc16(d.get(16..).unwrap_or(&[]))]);
+        let value: Vec<u8> = (0..80u8).collect();
+        for n in 0..value.len() {
+            let v = value.get(..n).unwrap_or(&[]);
+            assert_eq!(leaf(7, &a, v), trunc16(&sha256(&[&[0x00, 7], &a, v])), "value of {n} bytes");
+        }
     }
 
     #[test]

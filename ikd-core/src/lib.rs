@@ -136,4 +136,4 @@ pub use verifier::{
     DEFAULT_REPLAY_CAPACITY, DEFAULT_SKEW_SECS, ReplayToken, Verification, VerifiedCredential, VerifiedPresentation,
     Verifier, VerifyOptions,
 };
-pub use view::{Kind, VerificationView, ViewOptions};
+pub use view::{BatchSummary, Kind, VerdictLine, VerificationView, ViewOptions};

@@ -499,6 +499,104 @@ impl<'de> Deserialize<'de> for Verdict {
     }
 }
 
+/// The short answer for one text of a bulk verification: its verdict and reason code, and the
+/// officer's message only when it is not VALID. Nothing about the person or the credential: for
+/// a caller that needs to know only which texts pass (data minimisation, UU PDP), such as the
+/// server's `POST /v1/verify/batch` with `"answer": "verdicts"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerdictLine {
+    /// VALID, INVALID or UNDETERMINED.
+    pub verdict: Verdict,
+    /// The reason code (`ok` when VALID), `docs/CODES.md`.
+    pub code: Cow<'static, str>,
+    /// For the officer, in the language asked; only when not VALID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl VerdictLine {
+    /// The short answer for `v`.
+    pub fn new(v: &Verification, lang: Lang) -> VerdictLine {
+        let verdict = v.verdict();
+        let message = (verdict != Verdict::Valid).then(|| v.message(lang));
+        VerdictLine { verdict, code: Cow::Borrowed(v.code()), message }
+    }
+
+    /// As [`VerificationView::apply_revocation`]: a front end that knows the credential was
+    /// revoked (the server, for its own credentials) lowers a VALID verdict to INVALID `revoked`.
+    pub fn apply_revocation(&mut self, revoked: bool, lang: Lang) {
+        if !revoked || self.verdict == Verdict::Invalid {
+            return;
+        }
+        self.verdict = Verdict::Invalid;
+        self.code = Cow::Borrowed(Reason::Revoked.code());
+        self.message = Some(Reason::Revoked.message(lang));
+    }
+}
+
+/// How many texts had which verdict and, for those that are not VALID, which reason code: the
+/// summary of a bulk verification (`ikd verify --batch --json`, `POST /v1/verify/batch`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchSummary {
+    /// Texts counted.
+    pub total: usize,
+    /// VALID ones.
+    pub valid: usize,
+    /// INVALID ones.
+    pub invalid: usize,
+    /// UNDETERMINED ones.
+    pub undetermined: usize,
+    /// The texts that are not VALID, by verdict and reason code, sorted by verdict then code.
+    pub by_code: Vec<CodeCount>,
+}
+
+/// One row of [`BatchSummary::by_code`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeCount {
+    /// INVALID or UNDETERMINED.
+    pub verdict: Verdict,
+    /// The reason code.
+    pub code: Cow<'static, str>,
+    /// How many texts.
+    pub count: usize,
+}
+
+impl BatchSummary {
+    /// The batch's verdict as a whole: INVALID if any text is, else UNDETERMINED if any is,
+    /// else VALID (also for an empty batch). `ikd verify --batch` exits with it.
+    pub fn overall(&self) -> Verdict {
+        if self.invalid > 0 {
+            Verdict::Invalid
+        } else if self.undetermined > 0 {
+            Verdict::Undetermined
+        } else {
+            Verdict::Valid
+        }
+    }
+
+    /// Counts one text with `verdict` and reason `code`.
+    pub fn add(&mut self, verdict: Verdict, code: &'static str) {
+        self.total += 1;
+        match verdict {
+            Verdict::Valid => {
+                self.valid += 1;
+                return;
+            }
+            Verdict::Invalid => self.invalid += 1,
+            Verdict::Undetermined => self.undetermined += 1,
+        }
+        let key = (verdict.as_str(), code);
+        match self.by_code.binary_search_by(|c| (c.verdict.as_str(), c.code.as_ref()).cmp(&key)) {
+            Ok(i) => {
+                if let Some(c) = self.by_code.get_mut(i) {
+                    c.count += 1;
+                }
+            }
+            Err(i) => self.by_code.insert(i, CodeCount { verdict, code: Cow::Borrowed(code), count: 1 }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
@@ -515,5 +613,61 @@ mod tests {
         assert_eq!(v.clone().masked(false).text("nik"), Some("************0007"));
         assert_eq!(v.clone().masked(false).text("nama"), Some("BUDI"));
         assert_eq!(v.masked(true).text("nik"), Some("3604011203880007"));
+    }
+
+    #[test]
+    fn batch_summary_counts_verdicts_and_sorts_codes() {
+        let mut s = BatchSummary::default();
+        s.add(Verdict::Valid, "ok");
+        s.add(Verdict::Undetermined, "status_unknown");
+        s.add(Verdict::Invalid, "signature_invalid");
+        s.add(Verdict::Invalid, "expired");
+        s.add(Verdict::Invalid, "signature_invalid");
+        s.add(Verdict::Valid, "ok");
+        assert_eq!((s.total, s.valid, s.invalid, s.undetermined), (6, 2, 3, 1));
+        assert_eq!(s.overall(), Verdict::Invalid);
+        let rows: Vec<(&str, &str, usize)> =
+            s.by_code.iter().map(|c| (c.verdict.as_str(), c.code.as_ref(), c.count)).collect();
+        assert_eq!(
+            rows,
+            [("INVALID", "expired", 1), ("INVALID", "signature_invalid", 2), ("UNDETERMINED", "status_unknown", 1)]
+        );
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(
+            json["by_code"][1],
+            serde_json::json!({"verdict": "INVALID", "code": "signature_invalid", "count": 2})
+        );
+    }
+
+    #[test]
+    fn batch_summary_overall_verdict() {
+        let mut s = BatchSummary::default();
+        assert_eq!(s.overall(), Verdict::Valid);
+        s.add(Verdict::Valid, "ok");
+        assert_eq!(s.overall(), Verdict::Valid);
+        s.add(Verdict::Undetermined, "status_unknown");
+        assert_eq!(s.overall(), Verdict::Undetermined);
+        s.add(Verdict::Invalid, "expired");
+        assert_eq!(s.overall(), Verdict::Invalid);
+    }
+
+    #[test]
+    fn verdict_line_has_a_message_only_when_not_valid_and_can_be_revoked() {
+        let v = crate::Verifier::new(crate::TrustStore::new()).verify("not a credential");
+        let line = VerdictLine::new(&v, Lang::En);
+        assert_eq!(line.verdict, Verdict::Invalid);
+        assert_eq!(line.code, v.code());
+        assert_eq!(line.message, Some(v.message(Lang::En)));
+        let mut ok = VerdictLine { verdict: Verdict::Valid, code: Cow::Borrowed("ok"), message: None };
+        assert_eq!(serde_json::to_string(&ok).unwrap(), r#"{"verdict":"VALID","code":"ok"}"#);
+        ok.apply_revocation(false, Lang::Id);
+        assert_eq!(ok.verdict, Verdict::Valid);
+        ok.apply_revocation(true, Lang::Id);
+        assert_eq!((ok.verdict, ok.code.as_ref()), (Verdict::Invalid, "revoked"));
+        assert_eq!(ok.message, Some(Reason::Revoked.message(Lang::Id)));
+        // An INVALID answer keeps its own reason.
+        let mut bad = VerdictLine::new(&v, Lang::Id);
+        bad.apply_revocation(true, Lang::Id);
+        assert_eq!(bad.code, v.code());
     }
 }

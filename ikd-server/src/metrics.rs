@@ -200,6 +200,17 @@ impl Metrics {
         self.verdicts.with_label_values(&[source, verdict, code]).inc();
     }
 
+    /// Counts the verdicts of a batch, one label lookup per verdict and code rather than per
+    /// text.
+    pub fn verdicts(&self, source: &str, summary: &ikd_core::BatchSummary) {
+        if summary.valid > 0 {
+            self.verdicts.with_label_values(&[source, "VALID", "ok"]).inc_by(summary.valid as u64);
+        }
+        for c in &summary.by_code {
+            self.verdicts.with_label_values(&[source, c.verdict.as_str(), c.code.as_ref()]).inc_by(c.count as u64);
+        }
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         if let Some(rss) = read_vm("VmRSS:") {

@@ -304,6 +304,77 @@ async fn batch_verifies_in_order_and_caps_the_count() {
     assert_eq!(r.status, StatusCode::OK, "{}", &r.text()[..200.min(r.text().len())]);
 }
 
+/// `"answer": "verdicts"`: per text only its index, verdict, code and (when not VALID) the
+/// message, with the core's summary; the server's own revocation lowers a line as it lowers a
+/// full view. An unknown answer is refused with its own error.
+#[tokio::test]
+async fn batch_answers_only_verdicts_when_asked() {
+    let h = harness(Options::default()).await;
+    let r = admin_post(&h.router, "/v1/credentials", &json!({ "claims": claims_json(), "valid_days": 30 })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let own = r.json()["qr"].as_str().unwrap().to_owned();
+    let serial = r.json()["serial"].as_u64().unwrap();
+    let r = admin_post(&h.router, &format!("/v1/credentials/{serial}/revoke"), &json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let good = issue(&h.issuer);
+    let texts = vec![good.clone(), tampered(&good), own, "nonsense".to_owned(), good];
+    let body = json!({ "qrs": texts, "answer": "verdicts" });
+    let r = post_json(&h.router, "/v1/verify/batch", &body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["count"], 5);
+    let items = v["results"].as_array().unwrap();
+    let lines: Vec<(u64, &str, &str)> = items
+        .iter()
+        .map(|x| (x["index"].as_u64().unwrap(), x["verdict"].as_str().unwrap(), x["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (0, "VALID", "ok"),
+            (1, "INVALID", "signature_invalid"),
+            (2, "INVALID", "revoked"),
+            (3, "INVALID", "decode_wrong_prefix"),
+            (4, "VALID", "ok")
+        ]
+    );
+    // Nothing about the person or the credential; a message only when not VALID.
+    let keys: std::collections::BTreeSet<&str> = items[0].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["code", "index", "verdict"].into());
+    let keys: std::collections::BTreeSet<&str> = items[2].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["code", "index", "message", "verdict"].into());
+    assert_eq!(items[2]["message"], ikd_core::Reason::Revoked.message(ikd_core::Lang::Id));
+    assert!(!r.text().contains(&NIK[12..]), "no claim in a verdicts answer: {}", r.text());
+    assert_eq!(
+        v["summary"],
+        json!({"total": 5, "valid": 2, "invalid": 3, "undetermined": 0, "by_code": [
+            {"verdict": "INVALID", "code": "decode_wrong_prefix", "count": 1},
+            {"verdict": "INVALID", "code": "revoked", "count": 1},
+            {"verdict": "INVALID", "code": "signature_invalid", "count": 1},
+        ]})
+    );
+    // The full answer (the default) carries the same summary.
+    let full = post_json(&h.router, "/v1/verify/batch", &json!({ "qrs": texts, "answer": "full" })).await.json();
+    assert_eq!(full["summary"], v["summary"]);
+    assert_eq!(full["results"][0]["claims"]["nik"], format!("************{}", &NIK[12..]));
+
+    // The verdict metrics count every text of both batches, by verdict and code.
+    let m = get(&h.router, "/metrics").await.text();
+    for line in [
+        r#"ikd_verifications_total{code="ok",source="batch",verdict="VALID"} 4"#,
+        r#"ikd_verifications_total{code="revoked",source="batch",verdict="INVALID"} 2"#,
+        r#"ikd_verifications_total{code="signature_invalid",source="batch",verdict="INVALID"} 2"#,
+        r#"ikd_verifications_total{code="decode_wrong_prefix",source="batch",verdict="INVALID"} 2"#,
+    ] {
+        assert!(m.contains(line), "{line} in {m}");
+    }
+
+    let r = post_json(&h.router, "/v1/verify/batch", &json!({ "qrs": [], "answer": "short" })).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_code(), "invalid_request");
+    assert!(r.text().contains("verdicts"), "{}", r.text());
+}
+
 // ---------------------------------------------------------------- issuing and revocation
 
 #[tokio::test]
@@ -479,6 +550,54 @@ async fn reservation_is_committed_before_signing_and_never_reused() {
 }
 
 // ---------------------------------------------------------------- audit
+
+/// A `POST /v1/verify/batch` is one audit entry (`verify_batch`) listing each text's index,
+/// verdict, code, serial and key id; the chain covers the list, so changing a line breaks it.
+#[tokio::test]
+async fn a_batch_is_one_audit_entry_listing_its_texts() {
+    let h = harness(Options::default()).await;
+    let good = issue(&h.issuer);
+    let texts = vec![good.clone(), "junk".to_owned(), tampered(&good)];
+    let r = send(
+        &h.router,
+        Request::post("/v1/verify/batch")
+            .header("content-type", "application/json")
+            .header("x-counter-id", "loket-07")
+            .body(Body::from(json!({ "qrs": texts, "answer": "verdicts" }).to_string()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // An empty batch processed nothing and is not recorded.
+    let r = post_json(&h.router, "/v1/verify/batch", &json!({ "qrs": [] })).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let entries = h.state.store.audit_entries(0, 100).await.unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let e = &entries[0].record;
+    assert_eq!((e.event, e.source, e.actor.as_str()), ("verify_batch", "batch", "loket-07"));
+    assert_eq!((e.verdict.as_str(), e.code.as_str(), e.serial, e.key_id.as_deref()), ("INVALID", "batch", None, None));
+    let key_id = h.issuer.public_key().key_id().to_string();
+    let serial = ikd_core::UnverifiedCredential::decode(&good).unwrap().header().serial.get();
+    assert_eq!(
+        e.items.as_deref().unwrap(),
+        format!(
+            "0 VALID ok {serial} {key_id}\n1 INVALID decode_wrong_prefix - -\n2 INVALID signature_invalid {serial} {key_id}"
+        )
+    );
+    let audit_get = || {
+        Request::get("/v1/audit/verify").header("authorization", format!("Bearer {TOKEN}")).body(Body::empty()).unwrap()
+    };
+    assert_eq!(send(&h.router, audit_get()).await.json()["ok"], true);
+    // Turning the tampered text's line VALID behind the server's back breaks the chain there.
+    let conn = rusqlite::Connection::open(h.dir.path().join("ikd-server.sqlite3")).unwrap();
+    conn.execute(
+        "UPDATE audit_log SET items = replace(items, '2 INVALID signature_invalid', '2 VALID ok') WHERE seq = 1",
+        [],
+    )
+    .unwrap();
+    let v = send(&h.router, audit_get()).await.json();
+    assert_eq!((v["ok"].as_bool(), v["first_bad_seq"].as_u64()), (Some(false), Some(1)), "{v}");
+}
 
 #[tokio::test]
 async fn audit_chain_records_verifications_and_detects_tampering() {

@@ -96,6 +96,15 @@ async fn regression_verification_answers_match_the_document() {
     for item in v["results"].as_array().unwrap() {
         assert_conforms(&doc, "BatchItem", item);
     }
+    assert_conforms(&doc, "BatchSummary", &v["summary"]);
+    let body = json!({"qrs": [text, "IKD1:..."], "answer": "verdicts"});
+    let r = post_json(&h.router, "/v1/verify/batch", &body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_conforms(&doc, "BatchResult", &v);
+    for item in v["results"].as_array().unwrap() {
+        assert_conforms(&doc, "BatchVerdictItem", item);
+    }
     // An empty batch is schema-valid and answered.
     let r = post_json(&h.router, "/v1/verify/batch", &json!({"qrs": []})).await;
     assert_eq!(r.status, StatusCode::OK);

@@ -218,9 +218,24 @@ async fn postgres_two_pools_never_share_a_serial_or_status_index_and_keep_one_ch
     assert!(a.ping().await.is_ok());
 }
 
+/// A `verify_batch` entry (one per `POST /v1/verify/batch`), its texts in `items`.
+fn batch_record(i: u64) -> AuditRecord {
+    AuditRecord {
+        event: "verify_batch",
+        source: "batch",
+        serial: None,
+        key_id: None,
+        verdict: "INVALID".into(),
+        code: "batch".into(),
+        items: Some(format!("0 VALID ok {i} abcdef\n1 INVALID decode_wrong_prefix - -")),
+        ..record(i, "z")
+    }
+}
+
 async fn batch_ids_are_idempotent(store: &dyn Store) {
-    let b1 = AuditBatch::new(vec![record(1, "x"), record(2, "x")]).unwrap();
-    let b2 = AuditBatch::new(vec![record(3, "y")]).unwrap();
+    // Batch entries with their items go through both write paths (new ids; a rewrite).
+    let b1 = AuditBatch::new(vec![record(1, "x"), batch_record(2)]).unwrap();
+    let b2 = AuditBatch::new(vec![batch_record(3)]).unwrap();
     assert_eq!(store.append_audit(vec![b1.clone()]).await.unwrap(), vec![Appended::New(vec![1, 2])]);
     // A rewrite (the first commit's outcome was unknown) with a new batch: the old one is skipped.
     let out = store.append_audit(vec![b1.clone(), b2.clone()]).await.unwrap();
@@ -228,6 +243,8 @@ async fn batch_ids_are_idempotent(store: &dyn Store) {
     assert_eq!(store.append_audit(vec![b2, b1]).await.unwrap(), vec![Appended::AlreadyPresent; 2]);
     let report = ikd_server::audit::verify_chain(store).await.unwrap();
     assert!(report.ok && report.entries == 3, "{report:?}");
+    let read: Vec<AuditRecord> = store.audit_entries(0, 10).await.unwrap().into_iter().map(|e| e.record).collect();
+    assert_eq!(read, [record(1, "x"), batch_record(2), batch_record(3)]);
 }
 
 #[tokio::test]

@@ -20,6 +20,7 @@ fn record(i: u64) -> AuditRecord {
         key_id: Some("abcdef".to_owned()),
         verdict: "VALID".to_owned(),
         code: "ok".to_owned(),
+        items: None,
     }
 }
 

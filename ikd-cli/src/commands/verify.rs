@@ -1,6 +1,5 @@
 //! `ikd verify`: one credential, a stream of scanned lines, or a batch.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -925,11 +924,10 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
     let mut source = BatchSource::open(ctx, path)?;
     let pb = progress::bar(source.len(), tr!(lang, "verifikasi", "verifying"));
     let start = Instant::now();
-    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut codes: BTreeMap<(&'static str, &'static str), usize> = BTreeMap::new();
+    // The core's summary (the server's batch answers carry the same one).
+    let mut summary = ikd_core::BatchSummary::default();
     let mut failures = Vec::new();
     let mut input_errors = 0usize;
-    let mut total = 0usize;
     let mut group: Vec<Item> = Vec::with_capacity(chunk);
     loop {
         let more = source.fill(
@@ -948,7 +946,6 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
             }
             break;
         }
-        total += group.len();
         let group = group.as_slice();
         let texts: Vec<&str> = group.iter().map(|i| i.text.as_str()).collect();
         // One signature batch per chunk, each text with the policy and challenge.
@@ -956,10 +953,7 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
         let items: Vec<(&str, ikd_core::VerifyOptions<'_>)> = texts.iter().map(|t| (*t, opts)).collect();
         let results: Vec<_> = verifier.verify_batch_with(&items).into_iter().map(|v| mode.check_seen(v)).collect();
         for (item, v) in group.iter().zip(&results) {
-            *counts.entry(v.verdict().as_str()).or_default() += 1;
-            if v.verdict() != Verdict::Valid {
-                *codes.entry((v.verdict().as_str(), v.code())).or_default() += 1;
-            }
+            summary.add(v.verdict(), v.code());
             if ctx.json {
                 crate::ctx::print_json(&report_json(v, &item.label, &item.text, lang, mode));
             } else if v.verdict() != Verdict::Valid {
@@ -978,30 +972,10 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
     }
     pb.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
-    let n = |k: &str| counts.get(k).copied().unwrap_or(0);
-    let mut code = EXIT_VALID;
-    if n("UNDETERMINED") > 0 {
-        code = EXIT_UNDETERMINED;
-    }
-    if n("INVALID") > 0 {
-        code = EXIT_INVALID;
-    }
-    if input_errors > 0 {
-        code = EXIT_USAGE;
-    }
+    let total = summary.total;
+    let code = if input_errors > 0 { EXIT_USAGE } else { exit_for(summary.overall()) };
     if ctx.json {
-        let by_code: Vec<_> =
-            codes.iter().map(|((v, c), k)| serde_json::json!({"verdict": v, "code": c, "count": k})).collect();
-        crate::ctx::print_json(&serde_json::json!({
-            "summary": {
-                "total": total,
-                "valid": n("VALID"),
-                "invalid": n("INVALID"),
-                "undetermined": n("UNDETERMINED"),
-                "input_errors": input_errors,
-                "by_code": by_code,
-            }
-        }));
+        crate::ctx::print_json(&serde_json::json!({"summary": SummaryOut { summary: &summary, input_errors }}));
     } else {
         for f in &failures {
             println!("{f}");
@@ -1011,11 +985,14 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
         }
         println!("{}", tr!(lang, "Ringkasan: {} kredensial", "Summary: {} credential(s)", total));
         for v in [Verdict::Valid, Verdict::Invalid, Verdict::Undetermined] {
-            println!("  {:<40} {:>8}", verdict_label(v, lang), n(v.as_str()));
-            for ((vv, c), k) in &codes {
-                if *vv == v.as_str() {
-                    println!("    {c:<38} {k:>8}");
-                }
+            let n = match v {
+                Verdict::Valid => summary.valid,
+                Verdict::Invalid => summary.invalid,
+                _ => summary.undetermined,
+            };
+            println!("  {:<40} {:>8}", verdict_label(v, lang), n);
+            for c in summary.by_code.iter().filter(|c| c.verdict == v) {
+                println!("    {:<38} {:>8}", c.code, c.count);
             }
         }
         if input_errors > 0 {
@@ -1026,6 +1003,14 @@ fn verify_batch(ctx: &Ctx, verifier: &Verifier, path: &Path, mode: &Mode<'_>, ch
         eprintln!("{}", crate::support::progress::done_in(lang, total as u64, secs));
     }
     Ok(code)
+}
+
+/// The summary of `ikd verify --batch --json` (its last line, `{"summary": …}`): the core's, with the lines of the file that were not credentials.
+#[derive(serde::Serialize)]
+struct SummaryOut<'a> {
+    #[serde(flatten)]
+    summary: &'a ikd_core::BatchSummary,
+    input_errors: usize,
 }
 
 #[cfg(test)]

@@ -223,6 +223,7 @@ pub async fn issue_credential(
         key_id: Some(own.key_id.clone()),
         verdict: String::new(),
         code: "issued".to_owned(),
+        items: None,
     };
     if let Err(e) = state.audit.append(vec![rec]).await {
         tracing::error!(error = %e, serial = res.serial, "not issued: the audit log could not be written");
@@ -244,6 +245,7 @@ pub async fn issue_credential(
             key_id: Some(own.key_id.clone()),
             verdict: String::new(),
             code: "not_handed_out".to_owned(),
+            items: None,
         };
         if let Err(ae) = state.audit.append(vec![void]).await {
             tracing::error!(error = %ae, serial = res.serial, "could not audit a voided issuance");
@@ -351,6 +353,7 @@ async fn revoke_serial(state: &AppState, serial: u64, actor: String) -> Result<R
         key_id: Some(own.key_id.clone()),
         verdict: String::new(),
         code: if already { "already_revoked" } else { "revoked" }.to_owned(),
+        items: None,
     };
     // Fail closed: without an audit entry the answer is 503, never a success. The revocation
     // itself is committed and stays (undoing it would be less safe); a retry is answered

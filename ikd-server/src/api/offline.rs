@@ -187,6 +187,7 @@ fn record(i: usize, e: &UploadEntry, actor: &str, now: Timestamp) -> Result<Audi
         key_id,
         verdict: e.verdict.clone(),
         code: e.code.clone(),
+        items: None,
     })
 }
 

@@ -50,8 +50,9 @@ pub enum StoreError {
 /// `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// The hash of an audit entry: chains `seq`, the previous entry's hash and every field of the
-/// record (each length-prefixed) under the domain tag `ikd-audit-v1`. Both stores write it;
-/// [`crate::audit`] checks the chain with it.
+/// record (each length-prefixed) under the domain tag `ikd-audit-v1`; a `verify_batch` entry's
+/// `items` follow as an eleventh field (the other entries have none, and hash as they always
+/// did). Both stores write it; [`crate::audit`] checks the chain with it.
 pub fn entry_hash(seq: u64, prev_hash: &str, r: &AuditRecord) -> String {
     let mut h = Sha256::new();
     h.update(b"ikd-audit-v1");
@@ -69,7 +70,7 @@ pub fn entry_hash(seq: u64, prev_hash: &str, r: &AuditRecord) -> String {
         &r.verdict,
         &r.code,
     ];
-    for f in fields {
+    for f in fields.into_iter().chain(r.items.as_deref()) {
         h.update(u32::try_from(f.len()).unwrap_or(u32::MAX).to_be_bytes());
         h.update(f.as_bytes());
     }
@@ -159,7 +160,8 @@ pub enum RevokeOutcome {
 pub struct AuditRecord {
     /// RFC 3339 UTC time.
     pub at: String,
-    /// `verify`, `issue` or `revoke`.
+    /// `verify`, `verify_batch` (one entry for all the texts of a `POST /v1/verify/batch`),
+    /// `issue`, `issue_void` or `revoke`.
     pub event: &'static str,
     /// Counter or client id (validated: `[A-Za-z0-9._:-]{1,64}`), `anonymous`, or `admin`.
     pub actor: String,
@@ -174,6 +176,41 @@ pub struct AuditRecord {
     pub verdict: String,
     /// Reason code (`ok` when VALID).
     pub code: String,
+    /// A `verify_batch` entry's texts, one line each ([`batch_item_line`]); `None` for every
+    /// other event.
+    pub items: Option<String>,
+}
+
+/// Appends one text of a `verify_batch` entry to `items`: `index verdict code serial key_id`,
+/// separated by single spaces, `-` for a serial or key id the text did not yield, and a newline
+/// before every line but the first. The same fields as a `verify` entry, without the time, actor
+/// and source the batch's entry holds once.
+pub fn batch_item_line(
+    items: &mut String,
+    index: usize,
+    verdict: &str,
+    code: &str,
+    serial: Option<u64>,
+    key_id: Option<&dyn std::fmt::Display>,
+) {
+    use std::fmt::Write as _;
+    if !items.is_empty() {
+        items.push('\n');
+    }
+    let _ = write!(items, "{index} {verdict} {code} ");
+    match serial {
+        Some(s) => {
+            let _ = write!(items, "{s}");
+        }
+        None => items.push('-'),
+    }
+    items.push(' ');
+    match key_id {
+        Some(k) => {
+            let _ = write!(items, "{k}");
+        }
+        None => items.push('-'),
+    }
 }
 
 /// A stored audit entry.
@@ -483,6 +520,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "audit_checkpoints",
         sql: include_str!("migrations/sqlite/0005_audit_checkpoints.sql"),
     },
+    Migration {
+        version: 6,
+        name: "audit_batch_items",
+        sql: include_str!("migrations/sqlite/0006_audit_batch_items.sql"),
+    },
 ];
 
 /// The PostgreSQL migrations this server knows.
@@ -498,6 +540,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "audit_checkpoints",
         sql: include_str!("migrations/postgres/0004_audit_checkpoints.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "audit_batch_items",
+        sql: include_str!("migrations/postgres/0005_audit_batch_items.sql"),
     },
 ];
 
@@ -515,6 +562,7 @@ fn schema_too_new(found: i64, known: i64) -> StoreError {
 pub(crate) fn static_event(s: &str) -> &'static str {
     match s {
         "verify" => "verify",
+        "verify_batch" => "verify_batch",
         "issue" => "issue",
         "issue_void" => "issue_void",
         "revoke" => "revoke",

@@ -801,7 +801,7 @@ impl Store for PgStore {
             retrying(&inner, |c| async move {
                 let st = c
                     .prepare_cached(
-                        "SELECT seq, at, event, actor, source, serial, key_id, verdict, code, prev_hash, hash \
+                        "SELECT seq, at, event, actor, source, serial, key_id, verdict, code, prev_hash, hash, items \
                          FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
                     )
                     .await?;
@@ -913,6 +913,7 @@ fn row_to_entry(r: &tokio_postgres::Row) -> AuditEntry {
             key_id: r.get(6),
             verdict: r.get(7),
             code: r.get(8),
+            items: r.get(11),
         },
         prev_hash: r.get(9),
         hash: r.get(10),
@@ -957,9 +958,10 @@ const APPEND_SQL: &str = "WITH b AS ( \
       INSERT INTO audit_batches (id, first_seq, last_seq) \
       SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[])), \
     l AS ( \
-      INSERT INTO audit_log (seq, at, event, actor, source, serial, key_id, verdict, code, prev_hash, hash) \
+      INSERT INTO audit_log (seq, at, event, actor, source, serial, key_id, verdict, code, prev_hash, hash, \
+                             items) \
       SELECT * FROM UNNEST($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], \
-                           $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])) \
+                           $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $17::text[])) \
     UPDATE audit_head SET seq = $15, hash = $16 WHERE id = 1";
 
 /// A pooled connection that is thrown away (not returned to the pool) unless the transaction
@@ -1036,7 +1038,7 @@ async fn append_fast(
         out.push(Appended::New(seqs));
     }
     let head_seq = to_i64(seq);
-    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 16] = [
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 17] = [
         &ids,
         &firsts,
         &lasts,
@@ -1053,6 +1055,7 @@ async fn append_fast(
         &cols.hash,
         &head_seq,
         &prev,
+        &cols.items,
     ];
     // Pipelined: sent back to back, in this order (`biased`), answered in one round trip. If
     // the append fails, the COMMIT ends the aborted transaction (as a rollback).
@@ -1122,9 +1125,9 @@ async fn append_checked(mut c: deadpool_postgres::Object, batches: &[AuditBatch]
         let insert = tx
             .prepare_cached(
                 "INSERT INTO audit_log (seq, at, event, actor, source, serial, key_id, verdict, code, \
-                 prev_hash, hash) \
+                 prev_hash, hash, items) \
                  SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], \
-                 $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])",
+                 $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])",
             )
             .await
             .map_err(|e| pg(&e))?;
@@ -1142,6 +1145,7 @@ async fn append_checked(mut c: deadpool_postgres::Object, batches: &[AuditBatch]
                 &cols.code,
                 &cols.prev_hash,
                 &cols.hash,
+                &cols.items,
             ],
         )
         .await
@@ -1167,6 +1171,7 @@ struct Columns {
     code: Vec<String>,
     prev_hash: Vec<String>,
     hash: Vec<String>,
+    items: Vec<Option<String>>,
 }
 
 impl Columns {
@@ -1183,6 +1188,7 @@ impl Columns {
             code: Vec::with_capacity(n),
             prev_hash: Vec::with_capacity(n),
             hash: Vec::with_capacity(n),
+            items: Vec::with_capacity(n),
         }
     }
 
@@ -1198,5 +1204,6 @@ impl Columns {
         self.code.push(r.code.clone());
         self.prev_hash.push(prev.to_owned());
         self.hash.push(hash.to_owned());
+        self.items.push(r.items.clone());
     }
 }

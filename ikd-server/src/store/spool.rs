@@ -228,7 +228,7 @@ fn batch_json(b: &AuditBatch) -> Value {
         .map(|r| {
             json!({
                 "at": r.at, "event": r.event, "actor": r.actor, "source": r.source, "serial": r.serial,
-                "key_id": r.key_id, "verdict": r.verdict, "code": r.code,
+                "key_id": r.key_id, "verdict": r.verdict, "code": r.code, "items": r.items,
             })
         })
         .collect();
@@ -260,6 +260,7 @@ fn parse_batch(line: &[u8]) -> io::Result<AuditBatch> {
             key_id: r.get("key_id").and_then(Value::as_str).map(str::to_owned),
             verdict: str_field(r, "verdict")?,
             code: str_field(r, "code")?,
+            items: r.get("items").and_then(Value::as_str).map(str::to_owned),
         });
     }
     Ok(AuditBatch { id, records })
@@ -324,6 +325,7 @@ mod tests {
             key_id: Some("abcdef".into()),
             verdict: "VALID".into(),
             code: "ok".into(),
+            items: None,
         }
     }
 
@@ -339,7 +341,14 @@ mod tests {
         let cfg = SpoolConfig { dir: dir.clone(), max_bytes: 1 << 20 };
         let mut s = Spool::open(&cfg).unwrap();
         let b1 = AuditBatch::new(vec![rec(1), rec(2)]).unwrap();
-        let b2 = AuditBatch::new(vec![rec(3)]).unwrap();
+        // A `verify_batch` entry keeps its items through the spool.
+        let batch_entry = AuditRecord {
+            event: "verify_batch",
+            source: "batch",
+            items: Some("0 VALID ok 3 abcdef\n1 INVALID decode_wrong_prefix - -".into()),
+            ..rec(3)
+        };
+        let b2 = AuditBatch::new(vec![batch_entry]).unwrap();
         s.write(&b1).unwrap();
         s.write(&b2).unwrap();
         assert_eq!(s.records(), 3);

@@ -550,7 +550,7 @@ impl Store for SqliteStore {
                 let mut st = tx
                     .prepare_cached(
                         "INSERT INTO audit_log (seq, at, event, actor, source, serial, key_id, verdict, code, \
-                         prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                         prev_hash, hash, items) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                     )
                     .map_err(db)?;
                 for batch in &batches {
@@ -580,7 +580,8 @@ impl Store for SqliteStore {
                             r.verdict,
                             r.code,
                             prev,
-                            hash
+                            hash,
+                            r.items
                         ])
                         .map_err(db)?;
                         seqs.push(seq);
@@ -598,7 +599,7 @@ impl Store for SqliteStore {
         self.run(move |_, conn| {
             let mut st = conn
                 .prepare_cached(
-                    "SELECT seq, at, event, actor, source, serial, key_id, verdict, code, prev_hash, hash \
+                    "SELECT seq, at, event, actor, source, serial, key_id, verdict, code, prev_hash, hash, items \
                      FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                 )
                 .map_err(db)?;
@@ -617,6 +618,7 @@ impl Store for SqliteStore {
                             key_id: r.get(6)?,
                             verdict: r.get(7)?,
                             code: r.get(8)?,
+                            items: r.get(11)?,
                         },
                         prev_hash: r.get(9)?,
                         hash: r.get(10)?,

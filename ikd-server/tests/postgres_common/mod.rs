@@ -153,6 +153,7 @@ pub fn audit_record(i: u64, actor: &str, at: &str) -> AuditRecord {
         key_id: Some("abcdef".into()),
         verdict: "VALID".into(),
         code: "ok".into(),
+        items: None,
     }
 }
 
