@@ -96,19 +96,4 @@ fn main() {
     println!("core_verify_per_sec={rate:.0}");
     println!("core_verify_us={:.1}", 1e6 / rate);
     println!("text_chars={}", text.len());
-    // Issue 18's "bare strict verification": ed25519-dalek's own verify_strict of a message the
-    // size of a credential's signed message, for 2 seconds.
-    let dalek = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
-    let message = [0x5au8; 78];
-    let signature = ed25519_dalek::Signer::sign(&dalek, &message);
-    let public = dalek.verifying_key();
-    let start = Instant::now();
-    let mut m = 0u64;
-    while start.elapsed() < Duration::from_secs(2) {
-        for _ in 0..64 {
-            assert!(std::hint::black_box(&public).verify_strict(std::hint::black_box(&message), &signature).is_ok());
-        }
-        m += 64;
-    }
-    println!("bare_strict_us={:.2}", start.elapsed().as_secs_f64() * 1e6 / m as f64);
 }
