@@ -494,12 +494,7 @@ pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
         }
         pos += p.len();
     }
-    if let Some(b) = block.get_mut(pos) {
-        *b = 0x80;
-    }
-    if let Some(dst) = block.get_mut(56..64) {
-        dst.copy_from_slice(&((len as u64) * 8).to_be_bytes());
-    }
+    pad(&mut block, len);
     compress_one(block)
 }
 
@@ -516,14 +511,15 @@ fn compress_one(block: [u8; 64]) -> [u8; 32] {
     out
 }
 
-/// Pads a block holding `LEN` message bytes (a constant, so the writes are plain stores).
-fn pad<const LEN: usize>(block: &mut [u8; 64]) {
-    const { assert!(LEN <= 55) };
-    if let Some(b) = block.get_mut(LEN) {
+/// Pads a block holding `len` (at most 55) message bytes: the one padding rule of every
+/// single-block hash here. Inlined, so a constant `len` makes the writes plain stores.
+#[inline]
+fn pad(block: &mut [u8; 64], len: usize) {
+    if let Some(b) = block.get_mut(len) {
         *b = 0x80;
     }
     if let Some(dst) = block.get_mut(56..64) {
-        dst.copy_from_slice(&((LEN as u64) * 8).to_be_bytes());
+        dst.copy_from_slice(&((len as u64) * 8).to_be_bytes());
     }
 }
 
@@ -549,7 +545,7 @@ pub(crate) fn seed_children(seed: &[u8; 16]) -> [[u8; 16]; 2] {
     let mut block = [0u8; 64];
     put::<0, 10>(&mut block, &TAG);
     put::<10, 16>(&mut block, seed);
-    pad::<26>(&mut block);
+    pad(&mut block, 26);
     let d = compress_one(block);
     [trunc16(&d), trunc16(d.get(16..).unwrap_or(&[]))]
 }
@@ -612,12 +608,7 @@ pub(crate) fn leaf(i: u8, salt: &[u8; 16], value: &[u8]) -> [u8; 16] {
     if let Some(dst) = block.get_mut(18..len) {
         dst.copy_from_slice(value);
     }
-    if let Some(b) = block.get_mut(len) {
-        *b = 0x80;
-    }
-    if let Some(dst) = block.get_mut(56..64) {
-        dst.copy_from_slice(&((len as u64) * 8).to_be_bytes());
-    }
+    pad(&mut block, len);
     trunc16(&compress_one(block))
 }
 
@@ -628,7 +619,7 @@ pub(crate) fn node(left: &[u8; 16], right: &[u8; 16]) -> [u8; 32] {
     put::<0, 1>(&mut block, &[0x01]);
     put::<1, 16>(&mut block, left);
     put::<17, 16>(&mut block, right);
-    pad::<33>(&mut block);
+    pad(&mut block, 33);
     compress_one(block)
 }
 
