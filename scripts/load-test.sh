@@ -11,7 +11,10 @@
 # ratio server/core, the server's CPU per request against one core verification, and the CPU
 # breakdown: per thread (from /proc, during the measured run) and, where `perf` can sample
 # (Debian's linux-perf), by component from a separate profiled run of PROFILE_SECS (default
-# 10; 0 skips it) after the measured one, so that sampling never touches the figures.
+# 10; 0 skips it) after the measured one, so that sampling never touches the figures, and the
+# stack's floor (FLOOR_SECS, default 10; 0 skips it): the CPU per request of GET /healthz and of
+# a text refused at its first character, everything a verification request costs but the
+# verification.
 # With BATCH=N (at most the server's max_batch_items, 256 by default) it posts batches of N
 # copies of the credential to /v1/verify/batch instead, and prints the server's CPU per
 # credential against a bare strict Ed25519 verification (ed25519-dalek's verify_strict at the
@@ -31,7 +34,8 @@ command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get insta
 echo "== building (release)" >&2
 (cd "$ROOT" && cargo build --release -q -p ikd-server --bin ikd-server --example core_rate)
 (cd "$ROOT" && cargo build --release -q -p ikd-cli --example bare_verify)
-BIN="$CARGO_TARGET_DIR/release/ikd-server"
+# IKD_SERVER_BIN: another build of the server (an A/B comparison of two builds in one period).
+BIN="${IKD_SERVER_BIN:-$CARGO_TARGET_DIR/release/ikd-server}"
 CORE="$CARGO_TARGET_DIR/release/examples/core_rate"
 BARE="$CARGO_TARGET_DIR/release/examples/bare_verify"
 
@@ -102,6 +106,29 @@ T1=$(cpu_ticks "$SERVER_PID")
 thread_ticks "$SERVER_PID" >"$WORK/threads1.txt"
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
+# The floor of this stack, measured after the measured run on the same server (FLOOR_SECS,
+# default 10; 0 skips it; single verifications only): the server's CPU per request for
+# GET /healthz (HTTP, runtime and loopback alone), and for POST /v1/verify with the same text
+# but its first character changed, which the core refuses at its first check
+# (decode_wrong_prefix) and the server still parses, audits, counts and logs: every cost of a
+# verification request except the verification itself.
+FLOOR_SECS=${FLOOR_SECS:-10}
+FLOOR_LINES=""
+floor_run() { # ENDPOINT [LUA]: server CPU per request over FLOOR_SECS
+  local t0 t1 n
+  t0=$(cpu_ticks "$SERVER_PID")
+  wrk -t"$THREADS" -c"$CONNS" -d"${FLOOR_SECS}s" ${2:+-s "$2"} "http://$ADDR$1" >"$WORK/floor.txt"
+  t1=$(cpu_ticks "$SERVER_PID")
+  n=$(awk '/requests in/ {print $1}' "$WORK/floor.txt")
+  awk -v a="$t0" -v b="$t1" -v r="${n:-0}" -v t="$(getconf CLK_TCK)" 'BEGIN { if (r > 0) printf "%.1f", (b - a) / t * 1e6 / r; else print "n/a" }'
+}
+if [[ "$BATCH" -eq 0 && "$FLOOR_SECS" != 0 ]]; then
+  echo "== floor: ${FLOOR_SECS}s of GET /healthz, ${FLOOR_SECS}s of a text refused at its prefix" >&2
+  FLOOR_HEALTH=$(floor_run /healthz)
+  sed "s/\"qr\":\"./\"qr\":\"#/" "$WORK/post.lua" >"$WORK/refused.lua"
+  FLOOR_REFUSED=$(floor_run /v1/verify "$WORK/refused.lua")
+fi
+
 # The component breakdown: a separate run under `perf record` (software clock, so it works
 # in VMs without hardware counters), classified by symbol.
 PROFILE=""
@@ -158,6 +185,12 @@ if [[ "$BATCH" -gt 0 ]]; then
 fi
 THREADS_TABLE=$(join -a1 -e 0 -o 0,1.2,2.2 "$WORK/threads0.txt" "$WORK/threads1.txt" | awk -v r="${TOTAL:-0}" -v t="$(getconf CLK_TCK)" \
   '{ d = $3 - $2; if (d > 0 && r > 0) printf "| %s | %.1f µs |\n", $1, d / t * 1e6 / r }')
+if [[ -n "${FLOOR_REFUSED:-}" ]]; then
+  floor_ratio() { awk -v a="$1" -v b="$CORE_US" 'BEGIN { if (b > 0 && a > 0) printf "%.2f", a / b; else print "n/a" }'; }
+  FLOOR_LINES="| GET /healthz (HTTP, runtime, loopback) | ${FLOOR_HEALTH} µs | $(floor_ratio "$FLOOR_HEALTH") |
+| POST /v1/verify refused at its prefix (all but the verification: HTTP, JSON, audit, metrics, log) | ${FLOOR_REFUSED} µs | $(floor_ratio "$FLOOR_REFUSED") |
+| the measured run (a valid credential) | ${CPU_US} µs | ${CPU_RATIO} |"
+fi
 RATIO=$(awk -v a="$RPS" -v b="$CORE_RATE" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
 VALID=$(echo "$METRICS" | sed -n 's/^ikd_verifications_total{code="ok",source="text",verdict="VALID"} //p')
 # Signature batching across /v1/verify requests (docs/SERVER.md §3), over the server's whole
@@ -196,6 +229,9 @@ CPU per request by server thread (measured run):
 | --- | --- |
 ${THREADS_TABLE}
 OUT
+if [[ -n "$FLOOR_LINES" ]]; then
+  printf '\nThe floor (separate %ss runs after the measured one, %s connections; ratio to the core verify of this run):\n\n| request | server CPU per request | / core verify |\n| --- | --- | --- |\n%s\n' "$FLOOR_SECS" "$CONNS" "$FLOOR_LINES"
+fi
 if [[ -n "$BATCH_LINES" ]]; then
   printf '\nBatches (%s credentials per request):\n\n| measure | value |\n| --- | --- |\n%s\n' "$BATCH" "$BATCH_LINES"
 fi

@@ -1,6 +1,7 @@
 //! Resident claims as on the KTP-el: typed values, the claims JSON, and their binary slots.
 
 use crate::lang::Lang;
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
@@ -294,20 +295,28 @@ impl fmt::Debug for Nama {
 }
 
 /// A free-text claim value: printable, no control characters, single-spaced, trimmed.
+// A dictionary's value (pekerjaan, provinsi) is kept as the dictionary's own `&'static str`:
+// no allocation for the commonest decoded texts (issue 18).
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct ClaimText(String);
+pub struct ClaimText(Cow<'static, str>);
 
 impl ClaimText {
     /// Parses free text of at most `max` characters.
     pub fn parse(s: &str, max: usize) -> Result<ClaimText, FieldProblem> {
         ClaimText::check(s, max)?;
-        Ok(ClaimText(s.to_owned()))
+        Ok(ClaimText(Cow::Owned(s.to_owned())))
     }
 
     /// As [`ClaimText::parse`], keeping `s` (a decoded text: no second copy).
     pub(crate) fn from_string(s: String, max: usize) -> Result<ClaimText, FieldProblem> {
         ClaimText::check(&s, max)?;
-        Ok(ClaimText(s))
+        Ok(ClaimText(Cow::Owned(s)))
+    }
+
+    /// As [`ClaimText::parse`], keeping a dictionary's `s` without a copy.
+    pub(crate) fn from_static(s: &'static str, max: usize) -> Result<ClaimText, FieldProblem> {
+        ClaimText::check(s, max)?;
+        Ok(ClaimText(Cow::Borrowed(s)))
     }
 
     fn check(s: &str, max: usize) -> Result<(), FieldProblem> {
@@ -820,7 +829,11 @@ fn write_dict_text(w: &mut Writer, dict: &[&str], s: &str) {
     }
 }
 
-fn read_dict_text(r: &mut Reader<'_>, dict: &[&str], field: ClaimField) -> Result<ClaimText, DecodeError> {
+fn read_dict_text(
+    r: &mut Reader<'_>,
+    dict: &'static [&'static str],
+    field: ClaimField,
+) -> Result<ClaimText, DecodeError> {
     let code = usize::from(r.u8()?);
     if code == 0 {
         let t = read_text_claim(r, field)?;
@@ -830,7 +843,7 @@ fn read_dict_text(r: &mut Reader<'_>, dict: &[&str], field: ClaimField) -> Resul
         Ok(t)
     } else {
         let s = dict.get(code - 1).ok_or(DecodeError::ValueOutOfRange { field: field.name() })?;
-        claim_text((*s).to_owned(), field)
+        ClaimText::from_static(s, field.max_chars()).map_err(|_| DecodeError::InvalidClaim { field: field.name() })
     }
 }
 
@@ -851,19 +864,18 @@ fn write_kab(w: &mut Writer, s: &str) {
 fn read_kab(r: &mut Reader<'_>) -> Result<ClaimText, DecodeError> {
     let f = ClaimField::KabupatenKota;
     let code = usize::from(r.u8()?);
-    let rest = r.text(f.max_chars(), f.name())?;
-    let full = match code {
-        0 => {
-            if KAB_PREFIXES.iter().any(|p| rest.starts_with(p)) {
-                return Err(DecodeError::NonCanonical { field: f.name() });
-            }
-            rest
-        }
-        c => {
-            let p = KAB_PREFIXES.get(c - 1).ok_or(DecodeError::ValueOutOfRange { field: f.name() })?;
-            format!("{p}{rest}")
-        }
+    let prefix = match code {
+        0 => Some(""),
+        c => KAB_PREFIXES.get(c - 1).copied(),
     };
+    // The text's own errors come first, then the code's, as when the two were read apart.
+    let full = r.text_after(prefix.unwrap_or(""), f.max_chars(), f.name())?;
+    if prefix.is_none() {
+        return Err(DecodeError::ValueOutOfRange { field: f.name() });
+    }
+    if code == 0 && KAB_PREFIXES.iter().any(|p| full.starts_with(p)) {
+        return Err(DecodeError::NonCanonical { field: f.name() });
+    }
     claim_text(full, f)
 }
 
@@ -1025,21 +1037,19 @@ impl SlotValues {
     /// Reads all 16 slots in order, returning the values and each slot's exact byte range.
     pub(crate) fn read(r: &mut Reader<'_>) -> Result<(SlotValues, [(usize, usize); slot::COUNT]), DecodeError> {
         let mut ranges = [(0usize, 0usize); slot::COUNT];
-        let mut values: Vec<SlotValue> = Vec::with_capacity(slot::COUNT);
-        for (i, range) in ranges.iter_mut().enumerate() {
-            let start = r.pos();
-            values.push(SlotValue::read(i, r)?);
-            *range = (start, r.pos());
-        }
-        let mut it = values.into_iter();
-        let mut next = || it.next().ok_or(DecodeError::Truncated);
+        // Each slot read in order straight into its variable, no vector of values between
+        // (it cost an allocation of 2 KB and a move of every value per credential).
+        let mut i = 0;
         macro_rules! take {
-            ($variant:ident) => {
-                match next()? {
-                    SlotValue::$variant(v) => v,
-                    _ => return Err(DecodeError::Truncated),
+            ($variant:ident) => {{
+                let start = r.pos();
+                let SlotValue::$variant(v) = SlotValue::read(i, r)? else { return Err(DecodeError::Truncated) };
+                if let Some(range) = ranges.get_mut(i) {
+                    *range = (start, r.pos());
                 }
-            };
+                i += 1;
+                v
+            }};
         }
         let nama = take!(Nama);
         let nik = take!(Nik);
@@ -1057,6 +1067,7 @@ impl SlotValues {
         let kewarganegaraan = take!(Kewarganegaraan);
         let alamat = take!(Alamat);
         let berlaku_hingga = take!(BerlakuHingga);
+        debug_assert_eq!(i, slot::COUNT);
         let claims = Claims {
             nik,
             nama,

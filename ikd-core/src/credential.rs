@@ -448,7 +448,7 @@ impl UnverifiedCredential {
     /// The message the issuer signed: tag, the issuer part as received, and the commitment root.
     pub(crate) fn signed_message(&self) -> Vec<u8> {
         let header_bytes = self.payload.get(self.header_range.clone()).unwrap_or(&[]);
-        let slots: Vec<&[u8]> = self.slot_ranges.iter().map(|(s, e)| self.payload.get(*s..*e).unwrap_or(&[])).collect();
+        let slots: [&[u8]; slot::COUNT] = self.slot_ranges.map(|(s, e)| self.payload.get(s..e).unwrap_or(&[]));
         signed_message(header_bytes, &commitment_root(&self.secret, &slots))
     }
 

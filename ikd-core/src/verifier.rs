@@ -361,7 +361,9 @@ struct Run {
 
 impl Run {
     fn new(opts: &VerifyOptions<'_>) -> Run {
-        let mut checks = Check::BASE.to_vec();
+        // Room for what a run may add (status, policy, holder binding): one allocation.
+        let mut checks = Vec::with_capacity(Check::BASE.len() + 3);
+        checks.extend_from_slice(&Check::BASE);
         // Always reported: `not_checked` when the verifier holds no status lists.
         checks.push(Check::Status);
         if opts.policy.is_some() {

@@ -152,6 +152,16 @@ impl<'a> Reader<'a> {
 
     /// Text of at most `max_chars` characters, in its canonical encoding.
     pub(crate) fn text(&mut self, max_chars: usize, field: &'static str) -> Result<String, DecodeError> {
+        self.text_after("", max_chars, field)
+    }
+
+    /// `prefix` followed by [`Reader::text`]'s text, in one allocation.
+    pub(crate) fn text_after(
+        &mut self,
+        prefix: &str,
+        max_chars: usize,
+        field: &'static str,
+    ) -> Result<String, DecodeError> {
         let header = self.varint(((max_chars as u64) << 1) | 1, field)?;
         let len = usize::try_from(header >> 1).map_err(|_| DecodeError::ValueOutOfRange { field })?;
         if header & 1 == 1 {
@@ -167,11 +177,15 @@ impl<'a> Reader<'a> {
             if s.chars().all(|c| text_code(c).is_some()) {
                 return Err(DecodeError::NonCanonical { field });
             }
-            return Ok(s.to_owned());
+            let mut out = String::with_capacity(prefix.len() + s.len());
+            out.push_str(prefix);
+            out.push_str(s);
+            return Ok(out);
         }
         let nbytes = (len * 6).div_ceil(8);
         let raw = self.take(nbytes)?;
-        let mut out = String::with_capacity(len);
+        let mut out = String::with_capacity(prefix.len() + len);
+        out.push_str(prefix);
         let mut acc: u32 = 0;
         let mut nbits = 0u32;
         let mut iter = raw.iter();

@@ -251,16 +251,18 @@ pub fn method_label(m: &axum::http::Method) -> &'static str {
     }
 }
 
-/// Route template of a matched request, put into the response by [`mark_route`].
+/// Route template of a matched request, put into the response by [`mark_route`]: axum's own
+/// `MatchedPath` (a shared string: no copy per request).
 #[derive(Debug, Clone)]
-pub struct RouteLabel(pub Arc<str>);
+pub struct RouteLabel(pub MatchedPath);
 
 /// Inner middleware (route layer): tags the response with the matched route template.
 pub async fn mark_route(req: Request, next: Next) -> Response {
-    let route: Arc<str> =
-        req.extensions().get::<MatchedPath>().map(|m| Arc::from(m.as_str())).unwrap_or_else(|| Arc::from("unmatched"));
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let mut resp = next.run(req).await;
-    resp.extensions_mut().insert(RouteLabel(route));
+    if let Some(route) = route {
+        resp.extensions_mut().insert(RouteLabel(route));
+    }
     resp
 }
 
@@ -269,11 +271,10 @@ pub async fn track(State(m): State<Metrics>, req: Request, next: Next) -> Respon
     let start = Instant::now();
     let method = method_label(req.method());
     let resp = next.run(req).await;
-    let route =
-        resp.extensions().get::<RouteLabel>().map(|r| Arc::clone(&r.0)).unwrap_or_else(|| Arc::from("unmatched"));
+    let route = resp.extensions().get::<RouteLabel>().map_or("unmatched", |r| r.0.as_str());
     let elapsed = start.elapsed();
-    m.requests.with_label_values(&[route.as_ref(), method, resp.status().as_str()]).inc();
-    m.latency.with_label_values(&[route.as_ref()]).observe(elapsed.as_secs_f64());
+    m.requests.with_label_values(&[route, method, resp.status().as_str()]).inc();
+    m.latency.with_label_values(&[route]).observe(elapsed.as_secs_f64());
     // The access log: route template (never a query string, header or body), status, latency.
     tracing::info!(
         target: "ikd_server::access",
