@@ -18,7 +18,8 @@
 # With BATCH=N (at most the server's max_batch_items, 256 by default) it posts batches of N
 # copies of the credential to /v1/verify/batch instead, and prints the server's CPU per
 # credential against a bare strict Ed25519 verification (ed25519-dalek's verify_strict at the
-# fastest of 8 stack offsets, ikd-cli's bare_verify example) measured in the same run; ANSWER=verdicts asks for the short answer ("answer": "verdicts").
+# fastest of 8 stack offsets, ikd-cli's bare_verify example) measured before and after the run (their
+# mean; the drift between them is printed); ANSWER=verdicts asks for the short answer ("answer": "verdicts").
 # Traffic stays on 127.0.0.1; the run is bounded in time and stops by itself.
 set -euo pipefail
 
@@ -86,6 +87,21 @@ LUA
 RSS_BEFORE=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# The bare strict verification: ed25519-dalek's verify_strict at the fastest of 8 stack offsets
+# (ikd-cli's bare_verify, the baseline of ikd-cli/scripts/throughput.sh too), so that a process
+# drawing a slow offset never flatters the ratio (docs/BENCHMARKS.md, "The stack's offset").
+# Batches measure it before and after the server's run and compare with their mean: on a
+# shared host the speed of the machine drifts within a minute (by half, once, in the fourth
+# session), and one measurement after the run would follow the drift.
+bare_us() {
+  "$BARE" 40000 | sed -n 's/^bare_verify_per_sec=//p' | awk '{ if ($1 > 0) printf "%.2f", 1e6 / $1 }'
+}
+BARE_BEFORE_US=""
+if [[ "$BATCH" -gt 0 ]]; then
+  echo "== bare_verify before the run: ed25519-dalek verify_strict, fastest of 8 stack offsets" >&2
+  BARE_BEFORE_US=$(bare_us)
+fi
 
 echo "== warm-up 3 s" >&2
 wrk -t1 -c"$CONNS" -d3s -s "$WORK/post.lua" "http://$ADDR$ENDPOINT" >/dev/null
@@ -165,14 +181,12 @@ AUDIT_OK=$(echo "$AUDIT" | sed -n 's/.*"ok": \([a-z]*\).*/\1/p')
 CPU_US=$(awk -v a="$T0" -v b="$T1" -v r="${TOTAL:-0}" -v t="$(getconf CLK_TCK)" 'BEGIN { if (r > 0) printf "%.1f", (b - a) / t * 1e6 / r; else print "n/a" }')
 CORE_US=$(echo "$CORE_OUT" | sed -n 's/^core_verify_us=//p')
 CPU_RATIO=$(awk -v a="$CPU_US" -v b="$CORE_US" 'BEGIN { if (b > 0 && a > 0) printf "%.2f", a / b; else print "n/a" }')
-# The bare strict verification: ed25519-dalek's verify_strict at the fastest of 8 stack offsets
-# (ikd-cli's bare_verify, the baseline of ikd-cli/scripts/throughput.sh too), so that a process
-# drawing a slow offset never flatters the ratio (docs/BENCHMARKS.md, "The stack's offset").
 BARE_US=""
 if [[ "$BATCH" -gt 0 ]]; then
-  echo "== bare_verify: ed25519-dalek verify_strict, fastest of 8 stack offsets" >&2
-  BARE_RATE=$("$BARE" 40000 | sed -n 's/^bare_verify_per_sec=//p')
-  BARE_US=$(awk -v r="$BARE_RATE" 'BEGIN { if (r > 0) printf "%.2f", 1e6 / r }')
+  echo "== bare_verify after the run" >&2
+  BARE_AFTER_US=$(bare_us)
+  BARE_US=$(awk -v a="$BARE_BEFORE_US" -v b="$BARE_AFTER_US" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", (a + b) / 2 }')
+  BARE_DRIFT=$(awk -v a="$BARE_BEFORE_US" -v b="$BARE_AFTER_US" 'BEGIN { if (a > 0 && b > 0) printf "%.0f", 100 * (b > a ? b / a - 1 : a / b - 1) }')
 fi
 BATCH_LINES=""
 if [[ "$BATCH" -gt 0 ]]; then
@@ -180,7 +194,7 @@ if [[ "$BATCH" -gt 0 ]]; then
   BATCH_RATIO=$(awk -v a="$PER_CRED" -v b="$BARE_US" 'BEGIN { if (a > 0 && b > 0) printf "%.3f", a / b; else print "n/a" }')
   BATCH_LINES="| credentials per request | $BATCH |
 | server CPU per credential | ${PER_CRED} µs |
-| bare strict verification (ed25519-dalek verify_strict, fastest of 8 stack offsets), same run | ${BARE_US} µs |
+| bare strict verification (ed25519-dalek verify_strict, fastest of 8 stack offsets), mean of before and after the run | ${BARE_US} µs (before ${BARE_BEFORE_US}, after ${BARE_AFTER_US}: the host drifted ${BARE_DRIFT} %$([[ "${BARE_DRIFT:-0}" -gt 10 ]] && echo '; over 10 %, so this ratio is unreliable: run again' || true)) |
 | **ratio server CPU per credential / bare strict verification** | **${BATCH_RATIO}** |"
 fi
 THREADS_TABLE=$(join -a1 -e 0 -o 0,1.2,2.2 "$WORK/threads0.txt" "$WORK/threads1.txt" | awk -v r="${TOTAL:-0}" -v t="$(getconf CLK_TCK)" \
