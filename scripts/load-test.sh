@@ -87,6 +87,10 @@ LUA
 RSS_BEFORE=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The server's CPU per request in µs, from its ticks before and after and the requests served.
+per_request() { # TICKS_BEFORE TICKS_AFTER REQUESTS
+  awk -v a="$1" -v b="$2" -v r="${3:-0}" -v t="$(getconf CLK_TCK)" 'BEGIN { if (r > 0) printf "%.1f", (b - a) / t * 1e6 / r; else print "n/a" }'
+}
 
 # The bare strict verification: ed25519-dalek's verify_strict at the fastest of 8 stack offsets
 # (ikd-cli's bare_verify, the baseline of ikd-cli/scripts/throughput.sh too), so that a process
@@ -136,7 +140,7 @@ floor_run() { # ENDPOINT [LUA]: server CPU per request over FLOOR_SECS
   wrk -t"$THREADS" -c"$CONNS" -d"${FLOOR_SECS}s" ${2:+-s "$2"} "http://$ADDR$1" >"$WORK/floor.txt"
   t1=$(cpu_ticks "$SERVER_PID")
   n=$(awk '/requests in/ {print $1}' "$WORK/floor.txt")
-  awk -v a="$t0" -v b="$t1" -v r="${n:-0}" -v t="$(getconf CLK_TCK)" 'BEGIN { if (r > 0) printf "%.1f", (b - a) / t * 1e6 / r; else print "n/a" }'
+  per_request "$t0" "$t1" "$n"
 }
 if [[ "$BATCH" -eq 0 && "$FLOOR_SECS" != 0 ]]; then
   echo "== floor: ${FLOOR_SECS}s of GET /healthz, ${FLOOR_SECS}s of a text refused at its prefix" >&2
@@ -178,7 +182,7 @@ NON2XX=$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$WORK/wrk.txt")
 SOCKERR=$(grep -E '^\s*Socket errors:' "$WORK/wrk.txt" || true)
 AUDITED=$(echo "$AUDIT" | sed -n 's/.*"entries": \([0-9]*\).*/\1/p')
 AUDIT_OK=$(echo "$AUDIT" | sed -n 's/.*"ok": \([a-z]*\).*/\1/p')
-CPU_US=$(awk -v a="$T0" -v b="$T1" -v r="${TOTAL:-0}" -v t="$(getconf CLK_TCK)" 'BEGIN { if (r > 0) printf "%.1f", (b - a) / t * 1e6 / r; else print "n/a" }')
+CPU_US=$(per_request "$T0" "$T1" "${TOTAL:-0}")
 CORE_US=$(echo "$CORE_OUT" | sed -n 's/^core_verify_us=//p')
 CPU_RATIO=$(awk -v a="$CPU_US" -v b="$CORE_US" 'BEGIN { if (b > 0 && a > 0) printf "%.2f", a / b; else print "n/a" }')
 BARE_US=""
